@@ -1,0 +1,27 @@
+package io.chainpulse.schema.serde;
+
+import io.chainpulse.schema.registry.SchemaRegistryClient;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Kafka Streams {@code Serde} for an Avro {@link SpecificRecord} in the Confluent wire format.
+ *
+ * <pre>{@code
+ * Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, Map.of("schema.registry.url", url));
+ * }</pre>
+ */
+public final class AvroSerde<T extends SpecificRecord> extends Serdes.WrapperSerde<T> {
+
+    public AvroSerde(Class<T> type, SchemaRegistryClient registry) {
+        super(new AvroSerializer<>(registry, true), new AvroDeserializer<>(type, registry));
+    }
+
+    /** A value serde configured from {@code config} ({@link AvroSerdeConfig} keys). */
+    public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, Map<String, ?> config) {
+        AvroSerde<T> serde = new AvroSerde<>(type, new AvroSerdeConfig(config).registry());
+        serde.configure(config, false);
+        return serde;
+    }
+}

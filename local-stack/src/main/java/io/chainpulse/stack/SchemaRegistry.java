@@ -1,0 +1,117 @@
+package io.chainpulse.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real schema registry speaking the Confluent REST API: Apicurio Registry in a child JVM on loopback, storing its
+ * schemas in an H2 file under its directory so that a restart keeps every id (as production registries do).
+ */
+public final class SchemaRegistry implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Where Apicurio serves the Confluent-compatible API. */
+    private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
+
+    private final Path dir;
+    private final int port;
+    private ChildProcess process;
+
+    private SchemaRegistry(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    public static SchemaRegistry inDirectory(Path dir) {
+        return new SchemaRegistry(dir, ChildProcess.freePort());
+    }
+
+    public static SchemaRegistry inDirectory(Path dir, int port) {
+        return new SchemaRegistry(dir, port);
+    }
+
+    /** Starts the registry and waits until its Confluent API answers. */
+    public synchronized SchemaRegistry start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create registry directory " + dir, e);
+        }
+        process = ChildProcess.startJava("Apicurio schema registry", List.of(
+                "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.http.port=" + port,
+                // Quarkus opens a management port on 0.0.0.0:9000 unless told not to.
+                "-Dquarkus.management.enabled=false",
+                "-Dquarkus.log.level=WARN",
+                "-Dapicurio.storage.kind=sql",
+                "-Dapicurio.storage.sql.kind=h2",
+                "-Dapicurio.datasource.url=jdbc:h2:file:" + dir.resolve("registry").toAbsolutePath(),
+                "-Dapicurio.datasource.username=sa",
+                "-Dapicurio.datasource.password=sa",
+                "-jar", ServerHome.apicurioRunner().toString()), dir.resolve("registry.log"));
+        process.awaitReady(this::answers, START_TIMEOUT);
+        return this;
+    }
+
+    public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+        }
+    }
+
+    public synchronized void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** The Confluent-compatible API root, the value of {@code schema.registry.url}. */
+    public String url() {
+        return "http://127.0.0.1:" + port + CCOMPAT_PATH;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return dir.resolve("registry.log");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private boolean answers() {
+        if (!ChildProcess.portOpen(port)) {
+            return false;
+        }
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(url() + "/subjects")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
