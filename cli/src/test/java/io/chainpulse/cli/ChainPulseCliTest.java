@@ -1,0 +1,59 @@
+package io.chainpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+class ChainPulseCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = ChainPulseCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    @Test
+    void shouldExitWithTwoAndNameAnUnknownCommand() {
+        assertThat(run("launch")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Unmatched argument at index 0: 'launch'");
+    }
+
+    @Test
+    void shouldExitWithTwoAndNameAnUnknownFlag() {
+        assertThat(run("up", "--kafka-prot", "1")).isEqualTo(2);
+        assertThat(err.toString()).startsWith("Unknown options: '--kafka-prot', '1'");
+    }
+
+    @Test
+    void shouldExitWithTwoWithoutACommand() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).startsWith("a command is required");
+    }
+
+    @Test
+    void shouldPrintHelpForEachCommand() {
+        assertThat(run("up", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: chainpulse up").contains("--kafka-port");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"500ms, 500", "10s, 10000", "5m, 300000", "1h, 3600000"})
+    void shouldReadDurations(String text, long millis) {
+        assertThat(new DurationConverter().convert(text)).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @Test
+    void shouldRejectABadDurationNamingIt() {
+        assertThat(run("up", "--duration", "ten")).isEqualTo(2);
+        assertThat(err.toString()).contains("'ten' is not a duration: use a whole number with ms, s, m or h, e.g. 10s");
+    }
+}
