@@ -43,7 +43,10 @@ public final class EventJson {
         try {
             root = JSON.readTree(line);
         } catch (JsonProcessingException e) {
-            throw new EventJsonException("not valid JSON: " + e.getOriginalMessage());
+            String message = e.getOriginalMessage();
+            int location = message.indexOf(" (start marker at [Source");
+            // Jackson's location blurb names a redacted source: the caller reports file and line itself
+            throw new EventJsonException("not valid JSON: " + (location < 0 ? message : message.substring(0, location)));
         }
         if (root == null || !root.isObject()) {
             throw new EventJsonException("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));

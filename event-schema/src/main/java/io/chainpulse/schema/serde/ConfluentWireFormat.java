@@ -10,7 +10,8 @@ public final class ConfluentWireFormat {
 
     private ConfluentWireFormat() {}
 
-    static void writeHeader(byte[] target, int schemaId) {
+    /** Writes the 5-byte header into {@code target[0..4]}; the Avro body follows it. */
+    public static void writeHeader(byte[] target, int schemaId) {
         target[0] = MAGIC_BYTE;
         target[1] = (byte) (schemaId >>> 24);
         target[2] = (byte) (schemaId >>> 16);

@@ -1,0 +1,345 @@
+package io.chainpulse.sdk;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes a node's protocol events to ChainPulse.
+ *
+ * <pre>{@code
+ * ChainPulseSdk sdk = ChainPulseSdk.builder()
+ *         .nodeId("validator-3").chainId("mainnet")
+ *         .bootstrapServers("kafka:9092").schemaRegistryUrl("http://registry:8081")
+ *         .spoolDirectory(Path.of("/var/lib/node/chainpulse-spool"))
+ *         .build();
+ * sdk.event(EventType.transaction_ingress).txId("0xab12").sizeBytes(230).record();
+ * try (Timing t = sdk.time(Phase.BLOCK_EXECUTION, 1042)) {
+ *     execute(block);
+ * }
+ * sdk.close();
+ * }</pre>
+ *
+ * <h2>Contract</h2>
+ * <ul>
+ *   <li><b>Never blocks the calling thread, never throws because Kafka or the registry is down.</b> Recording puts the
+ *       event into a bounded lock-free buffer; a sender thread encodes and publishes it.</li>
+ *   <li>Events go to Kafka with an idempotent producer ({@code acks=all}), keyed by node id, in record order.</li>
+ *   <li>While Kafka or the registry is unreachable, events go to a durable, bounded spool on disk and are sent, in
+ *       order, when it is back; an SDK started with a non-empty spool sends it first. A broker restart within
+ *       {@code delivery.timeout.ms} costs neither loss nor duplicates.</li>
+ *   <li>An event is dropped only when the buffer is full, when the spool is full, after {@link #close()}, or when
+ *       Kafka refuses it for good; each drop is counted by reason ({@link #stats()}, {@link SdkMetrics}) and reported
+ *       to the {@link ErrorListener}.</li>
+ * </ul>
+ * Thread-safe: any number of threads may record concurrently.
+ */
+public final class ChainPulseSdk implements AutoCloseable {
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String nodeId;
+    private final Clock clock;
+    private final org.jctools.queues.MpscArrayQueue<Object> queue;
+    private final Counters counters = new Counters();
+    private final Producer<String, byte[]> producer;
+    private final Spool spool;
+    private final Sender sender;
+    private volatile boolean closed;
+
+    private ChainPulseSdk(SdkConfig config, Clock clock, ErrorListener listener) {
+        this.nodeId = config.nodeId();
+        this.clock = clock;
+        this.queue = new org.jctools.queues.MpscArrayQueue<>(config.getInt(SdkConfig.BUFFER_EVENTS));
+        this.spool = new Spool(Path.of(config.getString(SdkConfig.SPOOL_DIR)).resolve(safeDirectoryName(nodeId)),
+                config.getLong(SdkConfig.SPOOL_MAX_BYTES), config.getInt(SdkConfig.SPOOL_SEGMENT_BYTES),
+                config.getLong(SdkConfig.SPOOL_FSYNC_INTERVAL_MS));
+        var userInfo = config.getPassword(SdkConfig.SCHEMA_REGISTRY_USER_INFO);
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(config.getString(SdkConfig.SCHEMA_REGISTRY_URL),
+                userInfo == null ? null : userInfo.value());
+        this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
+        String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        this.sender = new Sender(queue, producer, registry, config.getString(SdkConfig.TOPIC), nodeId,
+                config.getString(SdkConfig.CHAIN_ID), instanceId, spool, counters,
+                new ErrorReporter(listener), config.stallTimeout());
+        sender.start();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts describing an event of {@code type} at this node; finish with {@link Event#record()}. */
+    public Event event(EventType type) {
+        return new Event(this, type);
+    }
+
+    /**
+     * Records the start event of {@code phase} at {@code height} now; closing the returned {@link Timing} records
+     * the complete event with the measured duration.
+     */
+    public Timing time(Phase phase, long height) {
+        return open(phase, event(phase.start).height(height), event(phase.complete).height(height));
+    }
+
+    /** As {@link #time(Phase, long)}, for a transaction ({@link Phase#TRANSACTION_VALIDATION}). */
+    public Timing time(Phase phase, String txId) {
+        return open(phase, event(phase.start).txId(txId), event(phase.complete).txId(txId));
+    }
+
+    private Timing open(Phase phase, Event start, Event complete) {
+        long epochNanos = epochNanos();
+        long startNanoTime = nanoTime();
+        start.timestampNs(epochNanos).record();
+        return new Timing(complete, epochNanos, startNanoTime);
+    }
+
+    /**
+     * Records an event built elsewhere (a replayed log, a bridge) as it is: its node id, timestamp and event id are
+     * kept, and its node id is the record key. Same contract as {@link Event#record()}.
+     */
+    public void record(ProtocolEvent event) {
+        counters.recorded.increment();
+        if (closed) {
+            counters.drop(Counters.DropReason.CLOSED);
+            return;
+        }
+        if (!queue.offer(event)) {
+            counters.drop(Counters.DropReason.BUFFER_FULL);
+        }
+    }
+
+    void accept(Event event) {
+        counters.recorded.increment();
+        if (closed) {
+            counters.drop(Counters.DropReason.CLOSED);
+            return;
+        }
+        if (event.timestampNs == 0) {
+            event.timestampNs = epochNanos();
+        }
+        if (!queue.offer(event)) {
+            counters.drop(Counters.DropReason.BUFFER_FULL);
+        }
+    }
+
+    /** For bulk replays only: waits for room in the buffer instead of dropping. False once closed. */
+    boolean recordWaiting(ProtocolEvent event) {
+        while (!closed) {
+            if (queue.offer(event)) {
+                counters.recorded.increment();
+                return true;
+            }
+            LockSupport.parkNanos(50_000);
+        }
+        return false;
+    }
+
+    /**
+     * Waits until every event recorded so far was acknowledged by Kafka, or {@code timeout} passed.
+     *
+     * @return true when nothing is left in the buffer, in flight or in the spool
+     */
+    public boolean flush(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (queue.isEmpty() && sender.online() && sender.outstanding() == 0 && spool.empty()) {
+                return true;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+        return false;
+    }
+
+    /** {@link #close(Duration)} with 10 seconds. */
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /**
+     * Stops accepting events, sends or spools what the buffer holds, and waits up to {@code timeout} for Kafka's
+     * acknowledgements; what Kafka has not acknowledged by then stays in the spool for the next start.
+     */
+    public void close(Duration timeout) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            sender.stop(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // unacknowledged records fail their callbacks here, which spools them
+        producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        try {
+            spool.close();
+        } catch (java.io.IOException e) {
+            org.slf4j.LoggerFactory.getLogger(ChainPulseSdk.class).warn("closing the spool in {} failed: {}",
+                    spool.directory(), e.getMessage());
+        }
+    }
+
+    /** What happened to the events recorded so far. */
+    public Stats stats() {
+        return new Stats(counters.recorded.sum(), counters.sent.sum(), counters.spooled.sum(),
+                counters.replayed.sum(), counters.droppedTotal(), bufferedEvents(), spoolBytes(), online());
+    }
+
+    /**
+     * Counts since start: {@code recorded} = calls to {@link Event#record()} / {@link #record(ProtocolEvent)};
+     * {@code sent} = acknowledged by Kafka, {@code replayed} from the spool included; {@code spooled} = written to the
+     * spool; {@code dropped} = lost, all reasons. Once quiet: {@code recorded = (sent - replayed) + spooled + dropped}.
+     */
+    public record Stats(long recorded, long sent, long spooled, long replayed, long dropped, long buffered,
+                        long spoolBytes, boolean online) {}
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    int bufferedEvents() {
+        return queue.size();
+    }
+
+    long spoolBytes() {
+        return spool.bytes();
+    }
+
+    boolean online() {
+        return sender.online();
+    }
+
+    long epochNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    long nanoTime() {
+        return System.nanoTime();
+    }
+
+    private static Map<String, Object> producerConfig(SdkConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(SdkConfig.BOOTSTRAP_SERVERS));
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-sdk-" + config.nodeId());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // the sender thread, not the node's, would wait: keep it short and spool instead
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 200);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+        p.putAll(config.kafkaOverrides());
+        return p;
+    }
+
+    private static String safeDirectoryName(String nodeId) {
+        return nodeId.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * Settings of a {@link ChainPulseSdk}; {@link #build()} checks them all at once and names every problem.
+     * Required: node id, bootstrap servers, schema registry URL.
+     */
+    public static final class Builder {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+        private ErrorListener errorListener = ErrorReporter.logging();
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        public Builder nodeId(String nodeId) {
+            return set(SdkConfig.NODE_ID, nodeId);
+        }
+
+        public Builder chainId(String chainId) {
+            return set(SdkConfig.CHAIN_ID, chainId);
+        }
+
+        public Builder bootstrapServers(String servers) {
+            return set(SdkConfig.BOOTSTRAP_SERVERS, servers);
+        }
+
+        public Builder schemaRegistryUrl(String url) {
+            return set(SdkConfig.SCHEMA_REGISTRY_URL, url);
+        }
+
+        /** {@code user:password} for the registry's basic auth; never logged. */
+        public Builder schemaRegistryBasicAuth(String userInfo) {
+            return set(SdkConfig.SCHEMA_REGISTRY_USER_INFO, userInfo);
+        }
+
+        public Builder topic(String topic) {
+            return set(SdkConfig.TOPIC, topic);
+        }
+
+        public Builder spoolDirectory(Path directory) {
+            return set(SdkConfig.SPOOL_DIR, directory.toString());
+        }
+
+        public Builder spoolMaxBytes(long bytes) {
+            return set(SdkConfig.SPOOL_MAX_BYTES, bytes);
+        }
+
+        public Builder bufferEvents(int events) {
+            return set(SdkConfig.BUFFER_EVENTS, events);
+        }
+
+        public Builder stallTimeout(Duration timeout) {
+            return set(SdkConfig.STALL_TIMEOUT_MS, timeout.toMillis());
+        }
+
+        /** Any Kafka producer setting, e.g. {@code kafka("security.protocol", "SSL")}; applied last. */
+        public Builder kafka(String producerKey, Object value) {
+            return set(SdkConfig.KAFKA_PREFIX + producerKey, value);
+        }
+
+        /** Any {@link SdkConfig} key, e.g. from a properties file. */
+        public Builder set(String key, Object value) {
+            values.put(key, value);
+            return this;
+        }
+
+        public Builder errorListener(ErrorListener listener) {
+            this.errorListener = java.util.Objects.requireNonNull(listener, "errorListener");
+            return this;
+        }
+
+        Builder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming every missing or invalid setting, or when the spool directory
+         *     cannot be used
+         */
+        public ChainPulseSdk build() {
+            return new ChainPulseSdk(SdkConfig.validated(values), clock, errorListener);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.chainpulse.sdk;
+
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.schema.json.EventJsonException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Publishes a JSON Lines file of events (the format of {@link EventJson}, as Python node monitors write it) through
+ * a {@link ChainPulseSdk}. Each event keeps its own node id, timestamp and event id. A line that is not a valid event
+ * is reported as {@code file:line: reason}, counted and skipped; the rest of the file still goes through. Unlike live
+ * recording, a replay waits for room in the SDK's buffer instead of dropping.
+ *
+ * <pre>{@code
+ * JsonLinesReplay.Report report = JsonLinesReplay.publish(Path.of("events.jsonl"), sdk, System.err::println);
+ * sdk.flush(Duration.ofSeconds(30));
+ * }</pre>
+ */
+public final class JsonLinesReplay {
+    /** Problems kept in the report; all of them go to the problem consumer. */
+    static final int MAX_PROBLEMS_KEPT = 100;
+
+    private JsonLinesReplay() {}
+
+    /**
+     * What a replay did: lines read (blank lines excluded), events handed to the SDK, lines skipped, and the first
+     * {@value #MAX_PROBLEMS_KEPT} problems.
+     */
+    public record Report(long lines, long published, long badLines, List<String> problems) {}
+
+    /**
+     * @throws IOException when the file cannot be read (a missing file is reported with its path)
+     */
+    public static Report publish(Path file, ChainPulseSdk sdk, Consumer<String> problems) throws IOException {
+        long lines = 0;
+        long published = 0;
+        long bad = 0;
+        List<String> kept = new ArrayList<>();
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            long number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                lines++;
+                ProtocolEvent event;
+                try {
+                    event = EventJson.parse(line);
+                } catch (EventJsonException e) {
+                    bad++;
+                    String problem = file + ":" + number + ": " + e.getMessage();
+                    if (kept.size() < MAX_PROBLEMS_KEPT) {
+                        kept.add(problem);
+                    }
+                    problems.accept(problem);
+                    continue;
+                }
+                if (!sdk.recordWaiting(event)) {
+                    throw new IllegalStateException("the SDK was closed during the replay of " + file + " at line " + number);
+                }
+                published++;
+            }
+        }
+        return new Report(lines, published, bad, List.copyOf(kept));
+    }
+}

@@ -1,0 +1,417 @@
+package io.chainpulse.sdk;
+
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.serde.ConfluentWireFormat;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
+import org.jctools.queues.MpscArrayQueue;
+
+/**
+ * The SDK's two threads. The <em>sender</em> drains the buffer, encodes each event once (Confluent-framed Avro) and
+ * either hands it to the Kafka producer (ONLINE) or appends it to the spool (OFFLINE). The <em>replayer</em>, while
+ * OFFLINE, waits until the producer has settled what it was given, sends the spool in order, commits the spool
+ * cursor after Kafka's acknowledgement, and switches back to ONLINE once the spool is drained.
+ *
+ * <p>Order: per node, events reach Kafka in record order, except when the producer gives up on a batch after
+ * {@code delivery.timeout.ms} (an outage longer than that): those events are spooled behind later ones and may be
+ * duplicated if the broker had in fact written them. Within that timeout the idempotent producer resends without
+ * duplicates, so a broker restart costs neither loss nor duplication.
+ */
+final class Sender {
+    private static final int DRAIN_BATCH = 4_096;
+    private static final int REPLAY_BATCH = 8_192;
+    private static final long IDLE_PARK_NANOS = 100_000;
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+    private final MpscArrayQueue<Object> queue;
+    private final Producer<String, byte[]> producer;
+    private final SchemaRegistryClient registry;
+    private final String topic;
+    private final String subject;
+    private final String nodeId;
+    private final String chainId;
+    private final String idPrefix;
+    private final Spool spool;
+    private final Counters counters;
+    private final ErrorReporter errors;
+    private final long stallTimeoutNanos;
+    private final Object modeLock = new Object();
+    private final AtomicLong outstanding = new AtomicLong();
+    private final ProtocolEvent scratch = new ProtocolEvent();
+    private final SpecificDatumWriter<ProtocolEvent> writer = new SpecificDatumWriter<>(ProtocolEvent.class);
+    private final Output out = new Output();
+    private BinaryEncoder encoder;
+    private long sequence;
+    private volatile boolean online;
+    private volatile int schemaId = -1;
+    private volatile long lastProgressNanos = System.nanoTime();
+    private volatile boolean stopping;
+    private final Thread senderThread;
+    private final Thread replayerThread;
+
+    Sender(MpscArrayQueue<Object> queue, Producer<String, byte[]> producer, SchemaRegistryClient registry,
+           String topic, String nodeId, String chainId, String instanceId, Spool spool, Counters counters,
+           ErrorReporter errors, Duration stallTimeout) {
+        this.queue = queue;
+        this.producer = producer;
+        this.registry = registry;
+        this.topic = topic;
+        this.subject = topic + "-value";
+        this.nodeId = nodeId;
+        this.chainId = chainId;
+        this.idPrefix = nodeId + ":" + instanceId + ":";
+        this.spool = spool;
+        this.counters = counters;
+        this.errors = errors;
+        this.stallTimeoutNanos = stallTimeout.toNanos();
+        this.senderThread = new Thread(this::sendLoop, "chainpulse-sdk-sender-" + nodeId);
+        this.replayerThread = new Thread(this::replayLoop, "chainpulse-sdk-replayer-" + nodeId);
+        senderThread.setDaemon(true);
+        replayerThread.setDaemon(true);
+        Thread.UncaughtExceptionHandler died = (thread, e) -> errors.report(thread.getName()
+                + " died; events are no longer sent (a bug or a broken class path): " + e, e);
+        senderThread.setUncaughtExceptionHandler(died);
+        replayerThread.setUncaughtExceptionHandler(died);
+    }
+
+    void start() {
+        senderThread.start();
+        replayerThread.start();
+    }
+
+    boolean online() {
+        return online;
+    }
+
+    long outstanding() {
+        return outstanding.get();
+    }
+
+    /** Stops both threads after the buffer is drained (to Kafka or to the spool). */
+    void stop(Duration timeout) throws InterruptedException {
+        stopping = true;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        senderThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        replayerThread.interrupt();
+        replayerThread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+    }
+
+    // ---- sender thread ----
+
+    private void sendLoop() {
+        while (true) {
+            int n = queue.drain(this::handle, DRAIN_BATCH);
+            if (n == 0) {
+                flushSpool();
+                if (stopping && queue.isEmpty()) {
+                    return;
+                }
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+            }
+            checkStall();
+        }
+    }
+
+    private void handle(Object item) {
+        byte[] value;
+        String key;
+        try {
+            ProtocolEvent event = item instanceof Event e ? fill(e) : (ProtocolEvent) item;
+            key = event.getNodeId();
+            value = encode(event);
+        } catch (RuntimeException | IOException e) {
+            // only a bug or an invalid hand-built ProtocolEvent gets here; never let it kill the sender
+            counters.drop(Counters.DropReason.REJECTED);
+            errors.report("event could not be encoded and was dropped: " + e.getMessage(), e);
+            return;
+        }
+        long recordedAt = item instanceof Event e ? e.timestampNs : 0;
+        synchronized (modeLock) {
+            if (online && send(key, value, liveCallback(key, value))) {
+                return;
+            }
+            if (online) {
+                goOffline("the Kafka producer refused new records (buffer full or metadata unavailable)", null);
+            }
+            spoolOrDrop(key, value);
+        }
+    }
+
+    private ProtocolEvent fill(Event e) {
+        ProtocolEvent p = scratch;
+        p.setEventId(e.eventId != null ? e.eventId : idPrefix + sequence++);
+        p.setEventType(e.type);
+        p.setTimestampNs(e.timestampNs);
+        p.setNodeId(e.nodeId != null ? e.nodeId : nodeId);
+        p.setChainId(chainId);
+        p.setTxId(e.txId);
+        p.setHeight(e.height);
+        p.setBlockHash(e.blockHash);
+        p.setRound(e.round);
+        p.setTxCount(e.txCount);
+        p.setGasUsed(e.gasUsed);
+        p.setSizeBytes(e.sizeBytes);
+        p.setDurationNs(e.durationNs);
+        p.setStatus(e.status);
+        p.setLeader(e.leader);
+        p.setMetadata(e.metadata != null ? e.metadata : Collections.emptyMap());
+        return p;
+    }
+
+    /** Confluent-framed Avro; the schema id is stamped when sent (it may not be known yet). */
+    private byte[] encode(ProtocolEvent event) throws IOException {
+        out.reset();
+        out.write(new byte[ConfluentWireFormat.HEADER_SIZE], 0, ConfluentWireFormat.HEADER_SIZE);
+        encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
+        writer.write(event, encoder);
+        return out.toByteArray();
+    }
+
+    private Callback liveCallback(String key, byte[] value) {
+        long sentAt = System.nanoTime();
+        return (metadata, exception) -> {
+            if (exception == null) {
+                counters.sent.increment();
+                counters.recordLatency(System.nanoTime() - sentAt);
+                lastProgressNanos = System.nanoTime();
+            } else if (exception instanceof RetriableException || exception instanceof org.apache.kafka.common.errors.TimeoutException) {
+                synchronized (modeLock) {
+                    goOffline("Kafka did not acknowledge within delivery.timeout.ms", exception);
+                    spoolOrDrop(key, value);
+                }
+            } else {
+                counters.drop(Counters.DropReason.REJECTED);
+                errors.report("Kafka refused an event for good: " + exception.getMessage(), exception);
+            }
+            outstanding.decrementAndGet();
+        };
+    }
+
+    private boolean send(String key, byte[] value, Callback callback) {
+        ConfluentWireFormat.writeHeader(value, schemaId);
+        if (outstanding.getAndIncrement() == 0) {
+            lastProgressNanos = System.nanoTime();
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), callback);
+            return true;
+        } catch (KafkaException e) {
+            // send() threw: the record was not taken, no callback will come
+            outstanding.decrementAndGet();
+            return false;
+        }
+    }
+
+    private void spoolOrDrop(String key, byte[] value) {
+        try {
+            if (spool.append(spoolRecord(key, value))) {
+                counters.spooled.increment();
+            } else {
+                counters.drop(Counters.DropReason.SPOOL_FULL);
+                errors.report("the spool in " + spool.directory() + " is full: events are being dropped", null);
+            }
+        } catch (IOException e) {
+            counters.drop(Counters.DropReason.SPOOL_FULL);
+            errors.report("cannot write the spool in " + spool.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkStall() {
+        if (online && outstanding.get() > 0 && System.nanoTime() - lastProgressNanos > stallTimeoutNanos) {
+            synchronized (modeLock) {
+                goOffline("Kafka acknowledged nothing for " + TimeUnit.NANOSECONDS.toMillis(stallTimeoutNanos)
+                        + " ms", null);
+            }
+        }
+    }
+
+    private void goOffline(String why, Throwable cause) {
+        if (online) {
+            online = false;
+            errors.report(why + "; spooling events to " + spool.directory(), cause);
+        }
+    }
+
+    private void flushSpool() {
+        try {
+            spool.flush();
+        } catch (IOException e) {
+            errors.report("cannot flush the spool in " + spool.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---- replayer thread ----
+
+    private void replayLoop() {
+        Duration backoff = MIN_BACKOFF;
+        while (!stopping) {
+            try {
+                if (online || outstanding.get() > 0) {
+                    // online: nothing to replay; outstanding: the producer still holds records sent before the
+                    // outage, which must be settled first to keep the order
+                    Thread.sleep(20);
+                    continue;
+                }
+                if (replayOnce()) {
+                    backoff = MIN_BACKOFF;
+                } else {
+                    Thread.sleep(backoff.toMillis());
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException | IOException e) {
+                errors.report("replaying the spool failed: " + e.getMessage(), e);
+                spool.rewind();
+                try {
+                    Thread.sleep(backoff.toMillis());
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One step while offline; false when Kafka or the registry is still unreachable. */
+    private boolean replayOnce() throws IOException {
+        if (schemaId < 0) {
+            try {
+                schemaId = registry.register(subject, ProtocolEvent.getClassSchema());
+            } catch (RuntimeException e) {
+                errors.report("schema registry unreachable or refused the schema: " + e.getMessage(), e);
+                return false;
+            }
+        }
+        try {
+            producer.partitionsFor(topic);
+        } catch (KafkaException e) {
+            errors.report("Kafka unreachable (" + e.getMessage() + ")", e);
+            return false;
+        }
+        Spool.Batch batch = spool.read(REPLAY_BATCH);
+        if (batch.entries().isEmpty()) {
+            synchronized (modeLock) {
+                if (spool.drained()) {
+                    online = true;
+                    lastProgressNanos = System.nanoTime();
+                    errors.recovered("Kafka reachable: events go straight to the broker again");
+                }
+            }
+            return true;
+        }
+        return replay(batch);
+    }
+
+    private boolean replay(Spool.Batch batch) throws IOException {
+        List<Spool.Entry> entries = batch.entries();
+        BitSet settled = new BitSet(entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            int index = i;
+            ByteBuffer record = ByteBuffer.wrap(entries.get(i).data());
+            String key = readKey(record);
+            byte[] value = new byte[record.remaining()];
+            record.get(value);
+            boolean taken = send(key, value, (metadata, exception) -> {
+                if (exception == null) {
+                    counters.replayed.increment();
+                    counters.sent.increment();
+                    lastProgressNanos = System.nanoTime();
+                    synchronized (settled) {
+                        settled.set(index);
+                    }
+                } else if (!(exception instanceof RetriableException
+                        || exception instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                    counters.drop(Counters.DropReason.REJECTED);
+                    errors.report("Kafka refused a spooled event for good: " + exception.getMessage(), exception);
+                    synchronized (settled) {
+                        settled.set(index);
+                    }
+                }
+                outstanding.decrementAndGet();
+            });
+            if (!taken) {
+                break;
+            }
+        }
+        producer.flush();
+        int prefix;
+        synchronized (settled) {
+            prefix = settled.nextClearBit(0);
+        }
+        if (prefix > 0) {
+            spool.commit(entries.get(prefix - 1).end());
+        }
+        if (prefix < entries.size()) {
+            spool.rewind();
+            return false;
+        }
+        return true;
+    }
+
+    // spool record: [short key length][key utf-8][Confluent-framed value]
+    private static byte[] spoolRecord(String key, byte[] value) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(2 + k.length + value.length).putShort((short) k.length).put(k).put(value).array();
+    }
+
+    private static String readKey(ByteBuffer record) {
+        byte[] k = new byte[record.getShort() & 0xffff];
+        record.get(k);
+        return new String(k, StandardCharsets.UTF_8);
+    }
+
+    /** A ByteArrayOutputStream without synchronisation, reused for every event. */
+    private static final class Output extends ByteArrayOutputStream {
+        Output() {
+            super(512);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        private void ensure(int extra) {
+            if (count + extra > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + extra));
+            }
+        }
+
+        @Override
+        public void reset() {
+            count = 0;
+        }
+
+        @Override
+        public byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, count);
+        }
+    }
+}
