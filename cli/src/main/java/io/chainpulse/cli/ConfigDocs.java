@@ -1,6 +1,7 @@
 package io.chainpulse.cli;
 
 import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.sdk.SdkConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -19,6 +20,7 @@ final class ConfigDocs {
     /** Each documented component, by the heading its table goes under. */
     static Map<String, ConfigDef> components() {
         Map<String, ConfigDef> components = new LinkedHashMap<>();
+        components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
         return components;
     }
