@@ -76,6 +76,7 @@ public final class SdkLoadHarness {
             latencyRows(report, "broker down", rate, down);
             row(report, "broker down: spooled / dropped", "%s", downStats.spooled() + " / " + downStats.dropped());
         }
+        TempDirs.delete(dir);
         System.out.println();
         System.out.println(report);
     }

@@ -70,6 +70,7 @@ public class SdkRecordBenchmark {
         if (kafka != null) {
             kafka.close();
         }
+        TempDirs.delete(dir);
     }
 
     @Benchmark
