@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.sdk.SdkConfig;
+import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -21,6 +22,7 @@ final class ConfigDocs {
     static Map<String, ConfigDef> components() {
         Map<String, ConfigDef> components = new LinkedHashMap<>();
         components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
+        components.put("Pushgateway sink (./chainpulse sink-pushgateway --set key=value)", PushgatewaySinkConfig.CONFIG);
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
         return components;
     }

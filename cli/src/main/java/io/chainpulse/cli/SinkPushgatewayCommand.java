@@ -1,0 +1,73 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.sink.prometheus.PushgatewaySink;
+import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./chainpulse sink-pushgateway}: final KPIs and active anomalies to a Prometheus Pushgateway. */
+@Command(name = "sink-pushgateway",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Consume the KPI and anomaly topics and push final KPI values (gauges and summaries, bounded labels) and "
+                    + "active anomalies to a Prometheus Pushgateway, one group per node.",
+            "Groups of nodes silent for node.expiry.ms of stream time are deleted. Runs until Ctrl-C.",
+            "Settings: see the 'Pushgateway sink' table of ./chainpulse config; --set key=value for any of them."})
+final class SinkPushgatewayCommand implements Callable<Integer> {
+
+    @Option(names = "--pushgateway-url", description = "Pushgateway base URL (default: http://127.0.0.1:9091).")
+    String pushgatewayUrl;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: 127.0.0.1:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Schema registry (default: http://127.0.0.1:8081/apis/ccompat/v7).")
+    String registryUrl;
+
+    @Option(names = "--set", description = "Any sink setting, e.g. --set push.interval.ms=5000 (repeatable).")
+    Map<String, String> settings = new HashMap<>();
+
+    @Override
+    public Integer call() {
+        Map<String, Object> values = new HashMap<>(settings);
+        putIfSet(values, PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgatewayUrl);
+        putIfSet(values, PushgatewaySinkConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        putIfSet(values, PushgatewaySinkConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        for (String key : settings.keySet()) {
+            if (!PushgatewaySinkConfig.CONFIG.names().contains(key)) {
+                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
+                        + String.join(", ", PushgatewaySinkConfig.CONFIG.names()));
+            }
+        }
+        PushgatewaySinkConfig config;
+        try {
+            config = new PushgatewaySinkConfig(values);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        PushgatewaySink sink = new PushgatewaySink(config);
+        Thread main = Thread.currentThread();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sink.close();
+            try {
+                main.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "chainpulse-sink-pushgateway-stop"));
+        System.out.println("pushing to " + config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL) + " every "
+                + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; Ctrl-C to stop.");
+        sink.run();
+        return 0;
+    }
+
+    private static void putIfSet(Map<String, Object> values, String key, String value) {
+        if (value != null) {
+            values.put(key, value);
+        }
+    }
+}

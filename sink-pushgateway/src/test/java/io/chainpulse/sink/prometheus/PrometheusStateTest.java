@@ -1,0 +1,87 @@
+package io.chainpulse.sink.prometheus;
+
+import static io.chainpulse.sink.prometheus.Kpis.W;
+import static io.chainpulse.sink.prometheus.Kpis.anomaly;
+import static io.chainpulse.sink.prometheus.Kpis.latency;
+import static io.chainpulse.sink.prometheus.Kpis.tps;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.Severity;
+import org.junit.jupiter.api.Test;
+
+class PrometheusStateTest {
+    private final PrometheusState state = new PrometheusState(5 * W);
+
+    @Test
+    void shouldExposeTheLatestFinalWindowOfANodeInBaseUnitsWithBoundedLabels() {
+        state.onKpi(latency("v3", 0, 100, 300));
+        state.onKpi(latency("v3", W, 120, 400));          // newer window replaces the older
+        state.onKpi(latency("v3", 0, 999, 999));          // a late duplicate of an older window does not
+        state.onKpi(tps("v3", W, 42.5));
+
+        assertThat(state.exposition("v3")).isEqualTo("""
+                # HELP chainpulse_consensus_latency_max_seconds Maximum of consensus_latency_ms, latest final window.
+                # TYPE chainpulse_consensus_latency_max_seconds gauge
+                chainpulse_consensus_latency_max_seconds{node="v3",scope="node"} 0.6
+                # HELP chainpulse_consensus_latency_mean_seconds Mean of consensus_latency_ms, latest final window.
+                # TYPE chainpulse_consensus_latency_mean_seconds gauge
+                chainpulse_consensus_latency_mean_seconds{node="v3",scope="node"} 0.12
+                # HELP chainpulse_consensus_latency_seconds ChainPulse KPI consensus_latency_ms over the latest final window: quantiles from the sketch (1% relative error), count and sum of that window only.
+                # TYPE chainpulse_consensus_latency_seconds summary
+                chainpulse_consensus_latency_seconds{node="v3",scope="node",quantile="0.5"} 0.12
+                chainpulse_consensus_latency_seconds{node="v3",scope="node",quantile="0.9"} 0.36
+                chainpulse_consensus_latency_seconds{node="v3",scope="node",quantile="0.95"} 0.4
+                chainpulse_consensus_latency_seconds{node="v3",scope="node",quantile="0.99"} 0.48
+                chainpulse_consensus_latency_seconds_count{node="v3",scope="node"} 10
+                chainpulse_consensus_latency_seconds_sum{node="v3",scope="node"} 1.2
+                # HELP chainpulse_kpi_window_end_timestamp_seconds End of the latest final KPI window, seconds since the epoch (event time).
+                # TYPE chainpulse_kpi_window_end_timestamp_seconds gauge
+                chainpulse_kpi_window_end_timestamp_seconds{node="v3",scope="node"} 20.0
+                # HELP chainpulse_tps ChainPulse KPI tps, events per second, latest final window.
+                # TYPE chainpulse_tps gauge
+                chainpulse_tps{node="v3",scope="node"} 42.5
+                """);
+    }
+
+    @Test
+    void shouldIgnoreLiveWindowsAndPushOnlyChangedGroups() {
+        KpiWindow live = latency("v1", 0, 100, 300);
+        live.setFinal$(false);
+        state.onKpi(live);
+        assertThat(state.takeDirty()).isEmpty();
+
+        state.onKpi(latency("v1", 0, 100, 300));
+        state.onKpi(tps(null, 0, 800));
+        assertThat(state.takeDirty()).containsOnlyKeys("v1", "network");
+        assertThat(state.takeDirty()).isEmpty();
+    }
+
+    @Test
+    void shouldDeleteTheGroupOfANodeSilentForLongerThanTheExpiryOnStreamTime() {
+        state.onKpi(tps("v1", 0, 10));
+        state.onKpi(tps("v2", 0, 10));
+        for (long start = W; start <= 6 * W; start += W) {
+            state.onKpi(tps("v1", start, 10)); // v2 falls silent after its first window
+        }
+
+        // stream time = 7W, v2's latest window ended at 1W: 6W > 5W expiry
+        assertThat(state.takeExpired()).containsExactly("v2");
+        assertThat(state.nodeGroups()).containsExactlyInAnyOrder("v1");
+    }
+
+    @Test
+    void shouldCountActiveAnomaliesByNodeMetricAndSeverityAndDropResolvedOnes() {
+        state.onAnomaly(anomaly("a1", AnomalyState.FIRING, "v3", Severity.HIGH));
+        state.onAnomaly(anomaly("a2", AnomalyState.FIRING, "v3", Severity.HIGH));
+        state.onAnomaly(anomaly("a3", AnomalyState.FIRING, "v4", Severity.CRITICAL));
+        state.onAnomaly(anomaly("a3", AnomalyState.RESOLVED, "v4", Severity.CRITICAL));
+
+        assertThat(state.exposition(PrometheusState.ANOMALY_GROUP)).isEqualTo("""
+                # HELP chainpulse_anomaly_active Active ChainPulse anomaly incidents by node, metric and severity.
+                # TYPE chainpulse_anomaly_active gauge
+                chainpulse_anomaly_active{metric="consensus_latency_ms",node="v3",severity="HIGH"} 2.0
+                """);
+    }
+}
