@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.sink.prometheus.PushgatewaySink;
 import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
+import io.chainpulse.sink.prometheus.PushgatewaySinkMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,6 +29,10 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
     @Option(names = "--registry-url", description = "Schema registry (default: http://127.0.0.1:8081/apis/ccompat/v7).")
     String registryUrl;
 
+    @Option(names = "--metrics-port", defaultValue = "9464",
+            description = "Port of this service's /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
     @Option(names = "--set", description = "Any sink setting, e.g. --set push.interval.ms=5000 (repeatable).")
     Map<String, String> settings = new HashMap<>();
 
@@ -50,9 +55,12 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         PushgatewaySink sink = new PushgatewaySink(config);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::running);
+        new PushgatewaySinkMetrics(sink).bindTo(endpoint.registry());
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sink.close();
+            endpoint.close();
             try {
                 main.join(15_000);
             } catch (InterruptedException e) {
@@ -60,7 +68,8 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
             }
         }, "chainpulse-sink-pushgateway-stop"));
         System.out.println("pushing to " + config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL) + " every "
-                + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; Ctrl-C to stop.");
+                + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; metrics and health on http://127.0.0.1:"
+                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         sink.run();
         return 0;
     }

@@ -155,6 +155,11 @@ public final class PushgatewaySink implements AutoCloseable {
         }
     }
 
+    /** True while consuming: the service's health. */
+    public boolean running() {
+        return started && !closed.get();
+    }
+
     PrometheusState state() {
         return state;
     }
