@@ -137,8 +137,13 @@ public final class ChainPulseSdk implements AutoCloseable {
         }
     }
 
-    /** For bulk replays only: waits for room in the buffer instead of dropping. False once closed. */
-    boolean recordWaiting(ProtocolEvent event) {
+    /**
+     * For bulk loaders only (replays of recorded files, simulators), never a node's hot path: like
+     * {@link #record(ProtocolEvent)} but waits for room in the buffer instead of dropping.
+     *
+     * @return false, without recording, once the SDK is closed
+     */
+    public boolean recordWaiting(ProtocolEvent event) {
         while (!closed) {
             if (queue.offer(event)) {
                 counters.recorded.increment();

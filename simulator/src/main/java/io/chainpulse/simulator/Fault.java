@@ -1,0 +1,51 @@
+package io.chainpulse.simulator;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A fault scheduled in a scenario, active from {@code start} (inclusive) to {@code end} (exclusive), measured from
+ * the start of the simulation. What {@code magnitude} means depends on the kind.
+ *
+ * @param node the node affected; null for network-wide faults ({@link Kind#TPS_COLLAPSE})
+ */
+public record Fault(Kind kind, String node, Duration start, Duration end, double magnitude) {
+
+    public enum Kind {
+        /** Consensus and transaction validation at {@code node} take {@code magnitude} times longer (e.g. 3). */
+        SLOW_VALIDATOR,
+        /** Blocks reach {@code node} {@code magnitude} ms later than usual: a partition or a bad link. */
+        LATE_BLOCKS,
+        /** Transaction arrivals drop to {@code magnitude} times the normal rate (e.g. 0.1), network-wide. */
+        TPS_COLLAPSE,
+        /** {@code node} emits nothing (crashed, or its monitoring died). */
+        SILENT_NODE,
+        /** {@code node} misses votes with probability {@code magnitude}, votes conflicting otherwise, and forces extra rounds when it leads. */
+        BYZANTINE,
+        /** {@code node}'s clock runs {@code magnitude} ms ahead (negative: behind). */
+        CLOCK_SKEW;
+
+        /** The name used in scenario files and on the command line, e.g. {@code slow_validator}. */
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    public Fault {
+        if (end.compareTo(start) <= 0) {
+            throw new IllegalArgumentException("fault " + kind.id() + " must end after it starts: start " + start
+                    + ", end " + end);
+        }
+        if (kind != Kind.TPS_COLLAPSE && node == null) {
+            throw new IllegalArgumentException("fault " + kind.id() + " needs a node");
+        }
+    }
+
+    boolean activeAt(long simMillis) {
+        return simMillis >= start.toMillis() && simMillis < end.toMillis();
+    }
+
+    boolean hits(String candidate, long simMillis) {
+        return activeAt(simMillis) && (node == null || node.equals(candidate));
+    }
+}

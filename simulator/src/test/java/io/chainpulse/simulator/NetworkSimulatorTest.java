@@ -1,0 +1,95 @@
+package io.chainpulse.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.json.EventJson;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class NetworkSimulatorTest {
+    private static final long START_MS = 1_753_784_500_000L;
+    private static final Scenario SHORT = Scenario.builtIn("baseline").withDuration(Duration.ofSeconds(20));
+
+    @Test
+    void shouldProduceTheSameEventsForTheSameSeedAndOthersForAnotherSeed() {
+        List<String> first = lines(SHORT);
+        List<String> again = lines(SHORT);
+        List<String> otherSeed = lines(SHORT.withSeed(99));
+
+        assertThat(first).isNotEmpty().isEqualTo(again);
+        assertThat(otherSeed).isNotEqualTo(first);
+    }
+
+    @Test
+    void shouldEmitEveryEventTypeInTimestampOrder() {
+        List<ProtocolEvent> events = events(Scenario.builtIn("byzantine").withDuration(Duration.ofSeconds(20)));
+
+        Set<EventType> types = events.stream().map(ProtocolEvent::getEventType).collect(Collectors.toSet());
+        assertThat(types).isEqualTo(EnumSet.complementOf(EnumSet.of(EventType.UNKNOWN)));
+        assertThat(events).extracting(ProtocolEvent::getTimestampNs).isSorted();
+    }
+
+    @Test
+    void shouldGenerateAboutTheScenarioRateOfTransactions() {
+        long ingress = events(SHORT).stream().filter(e -> e.getEventType() == EventType.transaction_ingress).count();
+
+        // 100 TPS over 20 block intervals of 1 s: 2,000 expected, Poisson sd ≈ 45; the seed is fixed, so this is exact
+        assertThat(ingress).isEqualTo(2_078L);
+    }
+
+    @Test
+    void shouldChangeOnlyTheSlowValidatorsValidationEventsWhileTheFaultIsActive() {
+        Fault slow = new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(5), Duration.ofSeconds(10), 3.0);
+        List<ProtocolEvent> baseline = events(SHORT);
+        List<ProtocolEvent> faulted = events(SHORT.withFault(slow));
+
+        List<String> changedIds = changed(baseline, faulted);
+        assertThat(changedIds).isNotEmpty();
+        assertThat(changedIds).allMatch(id -> id.startsWith("v3-"));
+        // consensus validation at v3 inside the window takes exactly 3x as long
+        ProtocolEvent before = baseline.stream().filter(e -> e.getNodeId().equals("v3")
+                && e.getEventType() == EventType.consensus_validation_complete && e.getHeight() == 7).findFirst().orElseThrow();
+        ProtocolEvent after = faulted.stream().filter(e -> e.getEventId().equals(before.getEventId())).findFirst().orElseThrow();
+        assertThat(after.getDurationNs()).isBetween(3 * before.getDurationNs() - 1, 3 * before.getDurationNs() + 1);
+    }
+
+    @Test
+    void shouldSilenceANodeOnlyDuringItsFault() {
+        Fault silent = new Fault(Fault.Kind.SILENT_NODE, "v2", Duration.ofSeconds(5), Duration.ofSeconds(15), 0);
+        List<ProtocolEvent> events = events(SHORT.withFault(silent));
+
+        long start = START_MS * 1_000_000L + 5_000_000_000L;
+        long end = START_MS * 1_000_000L + 15_000_000_000L;
+        assertThat(events).filteredOn(e -> e.getNodeId().equals("v2"))
+                .noneMatch(e -> e.getTimestampNs() >= start && e.getTimestampNs() < end)
+                .anyMatch(e -> e.getTimestampNs() >= end);
+    }
+
+    private static List<String> changed(List<ProtocolEvent> a, List<ProtocolEvent> b) {
+        var byId = b.stream().collect(Collectors.toMap(ProtocolEvent::getEventId, e -> e));
+        List<String> out = new ArrayList<>();
+        for (ProtocolEvent e : a) {
+            if (!e.equals(byId.get(e.getEventId()))) {
+                out.add(e.getEventId());
+            }
+        }
+        return out;
+    }
+
+    private static List<ProtocolEvent> events(Scenario scenario) {
+        List<ProtocolEvent> out = new ArrayList<>();
+        new NetworkSimulator(scenario, START_MS).run(out::add);
+        return out;
+    }
+
+    private static List<String> lines(Scenario scenario) {
+        return events(scenario).stream().map(EventJson::write).toList();
+    }
+}
