@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.sdk.SdkConfig;
 import java.util.LinkedHashMap;
@@ -22,6 +23,7 @@ final class ConfigDocs {
         Map<String, ConfigDef> components = new LinkedHashMap<>();
         components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
+        components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());
         return components;
     }
 
