@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.sdk.SdkConfig;
 import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
@@ -24,6 +25,7 @@ final class ConfigDocs {
         components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
         components.put("Pushgateway sink (./chainpulse sink-pushgateway --set key=value)", PushgatewaySinkConfig.CONFIG);
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
+        components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());
         return components;
     }
 

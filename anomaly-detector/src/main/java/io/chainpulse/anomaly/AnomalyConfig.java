@@ -1,0 +1,170 @@
+package io.chainpulse.anomaly;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef.ValidList;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The anomaly detector's settings as a table (the README's table is generated from {@link #CONFIG}). Keys starting
+ * with {@code streams.} go to Kafka Streams without the prefix.
+ *
+ * <pre>{@code
+ * AnomalyConfig config = new AnomalyConfig(Map.of("bootstrap.servers", "127.0.0.1:9092",
+ *         "schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7"));
+ * Topology topology = AnomalyTopology.build(config.detectors(), config.topics(serdeConfig));
+ * }</pre>
+ */
+public final class AnomalyConfig extends AbstractConfig {
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String KPI_TOPIC = "kpi.topic";
+    public static final String ANOMALY_TOPIC = "anomaly.topic";
+    public static final String ANOMALY_CURRENT_TOPIC = "anomaly.current.topic";
+    public static final String RULES_FILE = "rules.file";
+    public static final String RESOLVE_WINDOWS = "resolve.windows";
+    public static final String BASELINE_ALPHA = "baseline.alpha";
+    public static final String BASELINE_WARMUP_WINDOWS = "baseline.warmup.windows";
+    public static final String BASELINE_K_MEDIUM = "baseline.k.medium";
+    public static final String BASELINE_K_HIGH = "baseline.k.high";
+    public static final String BASELINE_K_CRITICAL = "baseline.k.critical";
+    public static final String BASELINE_MIN_RELATIVE_CHANGE = "baseline.min.relative.change";
+    public static final String BASELINE_FIRE_WINDOWS = "baseline.fire.windows";
+    public static final String PEER_MAD_FACTOR = "peer.mad.factor";
+    public static final String PEER_MIN_RELATIVE_DIFFERENCE = "peer.min.relative.difference";
+    public static final String PEER_MIN_NODES = "peer.min.nodes";
+    public static final String PEER_HIGH_RATIO = "peer.high.ratio";
+    public static final String PEER_METRICS = "peer.metrics";
+    public static final String PEER_FIRE_WINDOWS = "peer.fire.windows";
+    public static final String TREND_METRICS = "trend.metrics";
+    public static final String TREND_RECENT_WINDOWS = "trend.recent.windows";
+    public static final String TREND_HISTORY_WINDOWS = "trend.history.windows";
+    public static final String TREND_RATIO = "trend.ratio";
+    public static final String TREND_SLOPE_WINDOWS = "trend.slope.windows";
+    public static final String TREND_SLOPE_DROP = "trend.slope.drop";
+    public static final String TREND_WARMUP_WINDOWS = "trend.warmup.windows";
+    public static final String LIVENESS_SILENT_WINDOWS = "liveness.silent.windows";
+    public static final String STREAMS_PREFIX = "streams.";
+
+    private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(APPLICATION_ID, Type.STRING, "chainpulse-anomaly-detector", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Kafka Streams application id; distinct from the KPI processor's so the two "
+                            + "scale and restart independently.")
+            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    "Kafka brokers, host:port[,host:port...].")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Confluent-compatible schema registry URL for KpiWindow and Anomaly records.")
+            .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Input: KpiWindow records; only final windows are judged.")
+            .define(ANOMALY_TOPIC, Type.STRING, "chainpulse.anomalies", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Output: every FIRING/RESOLVED transition, key anomaly_id.")
+            .define(ANOMALY_CURRENT_TOPIC, Type.STRING, "chainpulse.anomalies.current",
+                    new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Output, compacted: the latest FIRING record per anomaly_id and a tombstone when it resolves, so "
+                            + "a consumer reading it from the start sees exactly the active incidents.")
+            .define(RULES_FILE, Type.STRING, null, Importance.HIGH,
+                    "YAML static rules file; unset means the shipped chainpulse-rules.yaml. An invalid file stops "
+                            + "the start with FILE:LINE: reason for every problem.")
+            .define(RESOLVE_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.MEDIUM,
+                    "Clean windows before a baseline, peer or trend incident resolves (static rules use their own "
+                            + "clear_windows).")
+            .define(BASELINE_ALPHA, Type.DOUBLE, 0.1, Range.between(0.001, 1.0), Importance.LOW,
+                    "Weight of the newest window in the baseline's exponentially weighted mean and variance.")
+            .define(BASELINE_WARMUP_WINDOWS, Type.INT, 20, Range.atLeast(2), Importance.MEDIUM,
+                    "Windows a node × metric baseline learns before it may flag anything.")
+            .define(BASELINE_K_MEDIUM, Type.DOUBLE, 4.0, Range.atLeast(1.0), Importance.MEDIUM,
+                    "Standard deviations from the baseline for a MEDIUM anomaly.")
+            .define(BASELINE_K_HIGH, Type.DOUBLE, 6.0, Range.atLeast(1.0), Importance.MEDIUM,
+                    "Standard deviations from the baseline for a HIGH anomaly.")
+            .define(BASELINE_K_CRITICAL, Type.DOUBLE, 10.0, Range.atLeast(1.0), Importance.MEDIUM,
+                    "Standard deviations from the baseline for a CRITICAL anomaly.")
+            .define(BASELINE_MIN_RELATIVE_CHANGE, Type.DOUBLE, 0.25, Range.atLeast(0.0), Importance.MEDIUM,
+                    "Smallest departure from the baseline mean, as a fraction of it, that may be flagged: keeps "
+                            + "very steady series from firing on tiny changes.")
+            .define(BASELINE_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
+                    "Consecutive flagged windows before a baseline incident fires.")
+            .define(PEER_MAD_FACTOR, Type.DOUBLE, 5.0, Range.atLeast(0.0), Importance.MEDIUM,
+                    "A node is an outlier beyond this many median absolute deviations from the network median.")
+            .define(PEER_MIN_RELATIVE_DIFFERENCE, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
+                    "...and at least this fraction of the median away (0.5: 1.5× the median for latencies).")
+            .define(PEER_MIN_NODES, Type.INT, 3, Range.atLeast(3), Importance.LOW,
+                    "Fewest nodes in a window for a peer comparison to mean anything.")
+            .define(PEER_HIGH_RATIO, Type.DOUBLE, 2.0, Range.atLeast(1.0), Importance.LOW,
+                    "Ratio to the median from which a peer outlier is HIGH rather than MEDIUM.")
+            .define(PEER_METRICS, Type.LIST, String.join(",", PeerOutlierDetector.Settings.defaults().metrics()),
+                    METRICS, Importance.LOW, "KPIs compared across nodes (tx_ingress_tps differs by design).")
+            .define(PEER_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
+                    "Consecutive outlier windows before a peer incident fires.")
+            .define(TREND_METRICS, Type.LIST, "tps,tx_ingress_tps", METRICS, Importance.LOW,
+                    "KPIs whose network-wide trend is watched.")
+            .define(TREND_RECENT_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
+                    "Windows averaged as 'recent' for the below-history rule.")
+            .define(TREND_HISTORY_WINDOWS, Type.INT, 360, Range.atLeast(2), Importance.LOW,
+                    "Span of the long-term average in windows (360 × 10 s = 1 hour).")
+            .define(TREND_RATIO, Type.DOUBLE, 0.9, Range.between(0.01, 1.0), Importance.MEDIUM,
+                    "Flag when the recent average is worse than this fraction of the long-term average.")
+            .define(TREND_SLOPE_WINDOWS, Type.INT, 6, Range.atLeast(3), Importance.LOW,
+                    "Windows the least-squares slope is fitted over.")
+            .define(TREND_SLOPE_DROP, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.LOW,
+                    "Flag when the fitted slope worsens the value by this fraction of the long-term average over "
+                            + "the slope windows.")
+            .define(TREND_WARMUP_WINDOWS, Type.INT, 30, Range.atLeast(1), Importance.LOW,
+                    "Windows of history before the trend rules may flag anything.")
+            .define(LIVENESS_SILENT_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
+                    "Windows of stream time without any KPI from a node that reported before, before it is "
+                            + "CRITICAL node_silent.");
+
+    public AnomalyConfig(Map<?, ?> values) {
+        super(CONFIG, values, false);
+        List<String> problems = new ArrayList<>();
+        if (getDouble(BASELINE_K_HIGH) < getDouble(BASELINE_K_MEDIUM)
+                || getDouble(BASELINE_K_CRITICAL) < getDouble(BASELINE_K_HIGH)) {
+            problems.add("baseline.k.medium <= baseline.k.high <= baseline.k.critical must hold: "
+                    + getDouble(BASELINE_K_MEDIUM) + ", " + getDouble(BASELINE_K_HIGH) + ", "
+                    + getDouble(BASELINE_K_CRITICAL));
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems));
+        }
+    }
+
+    /** The documented settings, for generated configuration tables. */
+    public static ConfigDef configDef() {
+        return CONFIG;
+    }
+
+    /** The detectors these settings describe; reads (and validates) the rules file. */
+    public Detectors detectors() {
+        String file = getString(RULES_FILE);
+        List<Rule> rules = file == null || file.isBlank() ? RulesFile.defaults() : RulesFile.load(Path.of(file));
+        int resolve = getInt(RESOLVE_WINDOWS);
+        return new Detectors(
+                new StaticRuleDetector(rules),
+                new BaselineDetector(new BaselineDetector.Settings(getDouble(BASELINE_ALPHA),
+                        getInt(BASELINE_WARMUP_WINDOWS), getDouble(BASELINE_K_MEDIUM), getDouble(BASELINE_K_HIGH),
+                        getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),
+                        getInt(BASELINE_FIRE_WINDOWS), resolve)),
+                new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
+                        getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
+                        getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve)),
+                new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
+                        getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
+                        getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),
+                new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS)));
+    }
+
+    /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */
+    public Map<String, Object> streamsOverrides() {
+        return originalsWithPrefix(STREAMS_PREFIX, true);
+    }
+}

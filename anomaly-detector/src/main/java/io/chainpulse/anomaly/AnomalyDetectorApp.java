@@ -1,0 +1,92 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.serde.AvroSerde;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The anomaly detector as a running Kafka Streams application: builds {@link AnomalyTopology} from an
+ * {@link AnomalyConfig}, runs it with {@code exactly_once_v2} and closes it on shutdown.
+ *
+ * <pre>{@code
+ * try (AnomalyDetectorApp app = AnomalyDetectorApp.start(Map.of("bootstrap.servers", "127.0.0.1:9092",
+ *         "schema.registry.url", registryUrl))) { ... }
+ * }</pre>
+ * From the command line: {@code java io.chainpulse.anomaly.AnomalyDetectorApp anomaly.properties}.
+ */
+public final class AnomalyDetectorApp implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams streams;
+
+    private AnomalyDetectorApp(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** Validates {@code settings} (rules file included) and starts the application. */
+    public static AnomalyDetectorApp start(Map<String, ?> settings) {
+        AnomalyConfig config = new AnomalyConfig(settings);
+        Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL));
+        AnomalyTopology.Topics topics = new AnomalyTopology.Topics(config.getString(AnomalyConfig.KPI_TOPIC),
+                config.getString(AnomalyConfig.ANOMALY_TOPIC), config.getString(AnomalyConfig.ANOMALY_CURRENT_TOPIC),
+                AvroSerde.of(KpiWindow.class, serdeConfig), AvroSerde.of(Anomaly.class, serdeConfig));
+        Topology topology = AnomalyTopology.build(config.detectors(), topics);
+        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        streams.setStateListener((now, before) -> LOG.info("anomaly detector {} -> {}", before, now));
+        streams.start();
+        return new AnomalyDetectorApp(streams);
+    }
+
+    static Properties streamsProperties(AnomalyConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AnomalyConfig.APPLICATION_ID));
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(AnomalyConfig.BOOTSTRAP_SERVERS)));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.putAll(config.streamsOverrides());
+        return props;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(CLOSE_TIMEOUT);
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        if (args.length != 1) {
+            System.err.println("usage: AnomalyDetectorApp FILE.properties (keys: see ./chainpulse config)");
+            System.exit(2);
+        }
+        Properties file = new Properties();
+        try (Reader reader = Files.newBufferedReader(Path.of(args[0]))) {
+            file.load(reader);
+        }
+        Map<String, Object> settings = new HashMap<>();
+        file.forEach((k, v) -> settings.put(String.valueOf(k), v));
+        CountDownLatch stopped = new CountDownLatch(1);
+        AnomalyDetectorApp app = start(settings);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stopped.countDown();
+        }, "anomaly-detector-shutdown"));
+        stopped.await();
+    }
+}

@@ -1,0 +1,283 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Final KPI windows in, anomaly incident transitions out.
+ *
+ * <pre>
+ * SELECT transitions(detectors(kpi)) FROM chainpulse.kpis WHERE final GROUP BY metric  -- plus liveness over all nodes
+ * </pre>
+ *
+ * <ul>
+ *   <li>Input: {@code chainpulse.kpis} (key {@code metric|scope|node_id|window_start_ms}, value {@code KpiWindow});
+ *   live ({@code final=false}) records are dropped.</li>
+ *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
+ *   task: static rules, baseline and trend per record; peer outlier per window once the window is complete (its
+ *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
+ *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
+ *   largest window end seen.</li>
+ *   <li>Output: {@code chainpulse.anomalies} (every transition, key anomaly_id) and compacted
+ *   {@code chainpulse.anomalies.current} (the FIRING record, replaced by a tombstone when the incident resolves).</li>
+ * </ul>
+ * State is bounded by nodes × metrics × rules (incidents, baselines, trends) plus at most a couple of open windows per
+ * metric (peer windows), never by the number of windows processed.
+ */
+public final class AnomalyTopology {
+    static final String BY_METRIC = "anomaly-by-metric";
+    static final String LIVENESS = "anomaly-liveness";
+    static final String INCIDENT_STORE = "anomaly-incidents";
+    static final String BASELINE_STORE = "anomaly-baselines";
+    static final String TREND_STORE = "anomaly-trends";
+    static final String PEER_WINDOW_STORE = "anomaly-peer-windows";
+    static final String PEER_PROGRESS_STORE = "anomaly-peer-progress";
+    static final String LIVENESS_STORE = "anomaly-liveness-nodes";
+    static final String LIVENESS_INCIDENT_STORE = "anomaly-liveness-incidents";
+    /** Liveness repartition has one partition: silence is judged against the stream time of all nodes together. */
+    private static final int LIVENESS_PARTITIONS = 1;
+    /** Key of the stream-time entry in the liveness store; node ids are never empty. */
+    private static final String STREAM_TIME_KEY = "";
+
+    /** Names and serdes of the topics; see {@link AnomalyConfig}. */
+    public record Topics(String kpis, String anomalies, String current, Serde<KpiWindow> kpiSerde,
+                         Serde<Anomaly> anomalySerde) {}
+
+    private AnomalyTopology() {}
+
+    /** Builds the topology; no I/O (the rules were read when {@code detectors} was built). */
+    public static Topology build(Detectors detectors, Topics topics) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> strings = Serdes.String();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INCIDENT_STORE), strings,
+                JsonSerde.of(IncidentState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BASELINE_STORE), strings,
+                JsonSerde.of(BaselineState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TREND_STORE), strings,
+                JsonSerde.of(TrendState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEER_WINDOW_STORE), strings,
+                JsonSerde.of(PeerWindow.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEER_PROGRESS_STORE),
+                strings, JsonSerde.of(PeerProgress.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIVENESS_STORE), strings,
+                JsonSerde.of(NodeSeen.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIVENESS_INCIDENT_STORE),
+                strings, JsonSerde.of(IncidentState.class)));
+
+        KStream<String, KpiWindow> finals = builder
+                .stream(topics.kpis(), Consumed.with(strings, topics.kpiSerde()).withName("anomaly-kpi-source"))
+                .filter((key, kpi) -> kpi != null && kpi.getFinal$(), Named.as("anomaly-final-only"));
+
+        KStream<String, Anomaly> judged = finals
+                .selectKey((key, kpi) -> kpi.getMetric(), Named.as("anomaly-key-by-metric"))
+                .repartition(Repartitioned.<String, KpiWindow>as(BY_METRIC)
+                        .withKeySerde(strings).withValueSerde(topics.kpiSerde()))
+                .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
+                        INCIDENT_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE, PEER_PROGRESS_STORE);
+
+        KStream<String, Anomaly> silent = finals
+                .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
+                        && !kpi.getNodeId().isEmpty(), Named.as("anomaly-node-kpis"))
+                .selectKey((key, kpi) -> kpi.getNodeId(), Named.as("anomaly-key-by-node"))
+                .repartition(Repartitioned.<String, KpiWindow>as(LIVENESS)
+                        .withKeySerde(strings).withValueSerde(topics.kpiSerde())
+                        .withNumberOfPartitions(LIVENESS_PARTITIONS))
+                .process(() -> new Liveness(detectors.liveness()), Named.as("anomaly-liveness-detector"),
+                        LIVENESS_STORE, LIVENESS_INCIDENT_STORE);
+
+        KStream<String, Anomaly> transitions = judged.merge(silent, Named.as("anomaly-transitions"));
+        transitions.to(topics.anomalies(), Produced.with(strings, topics.anomalySerde()).withName("anomaly-events-sink"));
+        transitions
+                .mapValues(a -> a.getState() == AnomalyState.RESOLVED ? null : a, Named.as("anomaly-current-or-tombstone"))
+                .to(topics.current(), Produced.with(strings, topics.anomalySerde()).withName("anomaly-current-sink"));
+        return builder.build();
+    }
+
+    /** Applies a verdict to its incident in {@code store} and returns the transition, if any. */
+    private static Optional<Anomaly> track(KeyValueStore<String, IncidentState> store, Verdict verdict) {
+        String key = verdict.key().id();
+        IncidentTracker.Step step = IncidentTracker.apply(store.get(key), verdict);
+        if (step.state() == null) {
+            store.delete(key);
+        } else {
+            store.put(key, step.state());
+        }
+        return Optional.ofNullable(step.transition());
+    }
+
+    /** Static rules, baseline, trend and peer outlier for the metrics of one partition. */
+    private static final class MetricDetectors implements Processor<String, KpiWindow, String, Anomaly> {
+        private final Detectors detectors;
+        private ProcessorContext<String, Anomaly> context;
+        private KeyValueStore<String, IncidentState> incidents;
+        private KeyValueStore<String, BaselineState> baselines;
+        private KeyValueStore<String, TrendState> trends;
+        private KeyValueStore<String, PeerWindow> peerWindows;
+        private KeyValueStore<String, PeerProgress> peerProgress;
+
+        MetricDetectors(Detectors detectors) {
+            this.detectors = detectors;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, Anomaly> context) {
+            this.context = context;
+            incidents = context.getStateStore(INCIDENT_STORE);
+            baselines = context.getStateStore(BASELINE_STORE);
+            trends = context.getStateStore(TREND_STORE);
+            peerWindows = context.getStateStore(PEER_WINDOW_STORE);
+            peerProgress = context.getStateStore(PEER_PROGRESS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, KpiWindow> record) {
+            KpiWindow kpi = record.value();
+            List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi));
+            String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
+                    + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
+            if (BaselineDetector.appliesTo(kpi)) {
+                BaselineDetector.Outcome out = detectors.baseline().evaluate(baselines.get(seriesKey), kpi);
+                baselines.put(seriesKey, out.state());
+                out.verdict().ifPresent(verdicts::add);
+            }
+            if (detectors.trend().appliesTo(kpi)) {
+                TrendDetector.Outcome out = detectors.trend().evaluate(trends.get(seriesKey), kpi);
+                trends.put(seriesKey, out.state());
+                verdicts.addAll(out.verdicts());
+            }
+            if (detectors.peers().appliesTo(kpi.getMetric())) {
+                verdicts.addAll(peers(kpi));
+            }
+            for (Verdict verdict : verdicts) {
+                track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+            }
+        }
+
+        private List<Verdict> peers(KpiWindow kpi) {
+            String metric = kpi.getMetric();
+            PeerProgress progress = peerProgress.get(metric);
+            if (progress == null) {
+                progress = new PeerProgress(Long.MIN_VALUE, Long.MIN_VALUE, 0);
+            }
+            long window = kpi.getWindowStartMs();
+            if (window <= progress.lastEvaluatedMs()) {
+                return List.of(); // a straggler for a window already compared: too late to change that verdict
+            }
+            String windowKey = windowKey(metric, window);
+            PeerWindow pending = peerWindows.get(windowKey);
+            PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
+            if (kpi.getScope() == KpiScope.network) {
+                updated = new PeerWindow(updated.values(), true);
+            } else {
+                Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
+                if (value.isPresent()) {
+                    java.util.Map<String, Double> values = new java.util.TreeMap<>(updated.values());
+                    values.put(kpi.getNodeId(), value.get());
+                    updated = new PeerWindow(values, updated.networkSeen());
+                }
+            }
+            peerWindows.put(windowKey, updated);
+            long latest = Math.max(progress.latestWindowMs(), window);
+
+            List<Verdict> verdicts = new ArrayList<>();
+            List<KeyValue<String, PeerWindow>> open = new ArrayList<>();
+            try (KeyValueIterator<String, PeerWindow> it = peerWindows.prefixScan(metric + '|', Serdes.String().serializer())) {
+                it.forEachRemaining(open::add);
+            }
+            long lastEvaluated = progress.lastEvaluatedMs();
+            int lastNodes = progress.lastNodes();
+            for (KeyValue<String, PeerWindow> entry : open) { // keys sort by window start (zero-padded)
+                long start = Long.parseLong(entry.key.substring(metric.length() + 1));
+                PeerWindow w = entry.value;
+                boolean complete = start < latest || (w.networkSeen() && w.values().size() >= lastNodes);
+                if (!complete) {
+                    break;
+                }
+                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values()));
+                peerWindows.delete(entry.key);
+                lastEvaluated = start;
+                lastNodes = w.values().size();
+            }
+            peerProgress.put(metric, new PeerProgress(latest, lastEvaluated, lastNodes));
+            return verdicts;
+        }
+
+        private static String windowKey(String metric, long windowStartMs) {
+            return metric + '|' + String.format("%020d", windowStartMs);
+        }
+    }
+
+    /** Liveness over all nodes, on stream time (largest window end seen). */
+    private static final class Liveness implements Processor<String, KpiWindow, String, Anomaly> {
+        private final LivenessDetector detector;
+        private ProcessorContext<String, Anomaly> context;
+        private KeyValueStore<String, NodeSeen> nodes;
+        private KeyValueStore<String, IncidentState> incidents;
+
+        Liveness(LivenessDetector detector) {
+            this.detector = detector;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, Anomaly> context) {
+            this.context = context;
+            nodes = context.getStateStore(LIVENESS_STORE);
+            incidents = context.getStateStore(LIVENESS_INCIDENT_STORE);
+        }
+
+        @Override
+        public void process(Record<String, KpiWindow> record) {
+            KpiWindow kpi = record.value();
+            long end = kpi.getWindowEndMs();
+            long size = end - kpi.getWindowStartMs();
+            NodeSeen seen = nodes.get(kpi.getNodeId());
+            if (seen == null || end > seen.lastWindowEndMs()) {
+                nodes.put(kpi.getNodeId(), new NodeSeen(end, size));
+            }
+            NodeSeen clock = nodes.get(STREAM_TIME_KEY);
+            if (clock == null || end > clock.lastWindowEndMs()) {
+                // Stream time moved: every known node is judged against it.
+                nodes.put(STREAM_TIME_KEY, new NodeSeen(end, size));
+                List<KeyValue<String, NodeSeen>> all = new ArrayList<>();
+                try (KeyValueIterator<String, NodeSeen> it = nodes.all()) {
+                    it.forEachRemaining(all::add);
+                }
+                for (KeyValue<String, NodeSeen> node : all) {
+                    if (!node.key.equals(STREAM_TIME_KEY)) {
+                        judge(record, node.key, node.value.lastWindowEndMs(), end, size);
+                    }
+                }
+            } else {
+                // A node that was silent and reports again is resolved without waiting for the next window.
+                judge(record, kpi.getNodeId(), nodes.get(kpi.getNodeId()).lastWindowEndMs(), clock.lastWindowEndMs(),
+                        size);
+            }
+        }
+
+        private void judge(Record<String, KpiWindow> record, String node, long lastEnd, long streamTime, long size) {
+            Verdict verdict = detector.evaluate(node, lastEnd, streamTime, size);
+            track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+        }
+    }
+}

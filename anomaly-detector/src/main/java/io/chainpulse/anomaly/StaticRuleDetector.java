@@ -1,0 +1,60 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.KpiWindow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Static thresholds from the rules file: every rule whose metric and scope match a window yields a verdict (breached
+ * or clean); consecutive and clear window counts are the {@link IncidentTracker}'s job. Stateless.
+ *
+ * <pre>{@code
+ * StaticRuleDetector rules = new StaticRuleDetector(RulesFile.defaults());
+ * List<Verdict> verdicts = rules.evaluate(kpiWindow);
+ * }</pre>
+ */
+public final class StaticRuleDetector {
+    public static final String DETECTOR = "static_rule";
+
+    private final List<Rule> rules;
+
+    public StaticRuleDetector(List<Rule> rules) {
+        this.rules = List.copyOf(rules);
+    }
+
+    public List<Verdict> evaluate(KpiWindow window) {
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Rule rule : rules) {
+            if (!rule.metric().equals(window.getMetric()) || rule.scope() != window.getScope()) {
+                continue;
+            }
+            Optional<Double> value = rule.statistic().of(window);
+            if (value.isEmpty()) {
+                continue;
+            }
+            double observed = value.get();
+            IncidentKey key = new IncidentKey(DETECTOR, rule.name(), rule.metric(), rule.scope(),
+                    window.getNodeId());
+            if (rule.comparison().breached(observed, rule.threshold())) {
+                verdicts.add(Verdict.breach(key, window.getWindowStartMs(), rule.severity(), observed,
+                        rule.threshold(), describe(rule, window, observed), rule.suggestedActions(),
+                        rule.forWindows(), rule.clearWindows()));
+            } else {
+                verdicts.add(Verdict.clean(key, window.getWindowStartMs(), observed, rule.threshold(),
+                        rule.forWindows(), rule.clearWindows()));
+            }
+        }
+        return verdicts;
+    }
+
+    static String describe(Rule rule, KpiWindow window, double observed) {
+        return rule.description()
+                .replace("{node}", window.getNodeId() == null ? "the network" : window.getNodeId())
+                .replace("{metric}", Metrics.human(rule.metric()))
+                .replace("{statistic}", rule.statistic().label().toLowerCase(Locale.ROOT))
+                .replace("{observed}", Metrics.format(rule.metric(), observed))
+                .replace("{threshold}", Metrics.format(rule.metric(), rule.threshold()));
+    }
+}

@@ -1,0 +1,159 @@
+package io.chainpulse.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.serde.AvroSerde;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.Test;
+
+class AnomalyTopologyTest {
+    /** A fault must fire within this many windows of its first faulty window. */
+    private static final int DETECTION_WINDOWS = 2;
+    /**
+     * ...and resolve within resolve.windows (3) + 2 windows after its last: the trend rule judges a 3-window
+     * average, which needs 2 more windows to forget the fault.
+     */
+    private static final int RESOLUTION_WINDOWS = 5;
+
+    private static int index(long windowStartMs) {
+        return (int) ((windowStartMs - Kpi.T0) / Kpi.WINDOW_MS);
+    }
+
+    private static boolean about(Anomaly a, Scenario.Fault f) {
+        return a.getMetric().equals(f.metric()) && Objects.equals(a.getNodeId(), f.node())
+                && (f.node() == null) == (a.getScope() == KpiScope.network);
+    }
+
+    private static String line(Anomaly a) {
+        return index(a.getWindowStartMs()) + " " + a.getState() + " " + a.getSeverity() + " " + a.getDetector() + " "
+                + a.getMetric() + " " + (a.getNodeId() == null ? "network" : a.getNodeId());
+    }
+
+    @Test
+    void shouldDetectEveryInjectedFaultOnTheRightNodeAndMetricAndNothingElse() {
+        List<Anomaly> transitions = AnomalyReplay.run(Scenario.kpis(), Map.of());
+        List<Anomaly> firing = transitions.stream().filter(a -> a.getState() == AnomalyState.FIRING).toList();
+
+        int detected = 0;
+        for (Scenario.Fault fault : Scenario.FAULTS) {
+            List<Anomaly> hits = firing.stream().filter(a -> about(a, fault)).toList();
+            assertThat(hits).as("anomalies for %s", fault.name()).isNotEmpty();
+            int firstWindow = hits.stream().mapToInt(a -> index(a.getWindowStartMs())).min().orElseThrow();
+            assertThat(firstWindow - fault.from()).as("detection lag of %s", fault.name())
+                    .isBetween(0, DETECTION_WINDOWS);
+            for (Anomaly hit : hits) {
+                assertThat(transitions).as("%s resolves", hit.getAnomalyId())
+                        .anySatisfy(r -> {
+                            assertThat(r.getAnomalyId()).isEqualTo(hit.getAnomalyId());
+                            assertThat(r.getState()).isEqualTo(AnomalyState.RESOLVED);
+                            assertThat(index(r.getWindowStartMs())).isBetween(fault.to() + 1,
+                                    fault.to() + RESOLUTION_WINDOWS);
+                        });
+            }
+            detected++;
+        }
+        List<String> unexplained = firing.stream()
+                .filter(a -> Scenario.FAULTS.stream().noneMatch(f -> about(a, f)))
+                .map(AnomalyTopologyTest::line).toList();
+
+        assertThat(unexplained).as("anomalies on healthy nodes or metrics").isEmpty();
+        assertThat(detected).isEqualTo(Scenario.FAULTS.size());
+        // what each fault raised, for NOTES-anomaly.md
+        System.out.println(transitions.stream().map(AnomalyTopologyTest::line).collect(Collectors.joining("\n")));
+    }
+
+    @Test
+    void shouldFlagSlowValidatorThreeTimesItsPeersWithinTwoWindowsAndResolveAfterItEnds() {
+        List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
+                .filter(a -> "v3".equals(a.getNodeId())).map(AnomalyTopologyTest::line).toList();
+
+        assertThat(lines).containsExactly(
+                "26 FIRING CRITICAL baseline consensus_latency_ms v3",  // 2nd slow window (fire after 2); ~50 σ
+                "26 FIRING HIGH peer_outlier consensus_latency_ms v3",
+                "34 RESOLVED CRITICAL baseline consensus_latency_ms v3", // 3 clean windows: 32, 33, 34
+                "34 RESOLVED HIGH peer_outlier consensus_latency_ms v3");
+    }
+
+    @Test
+    void shouldDescribeThePeerOutlierWithNodeValueAndRatio() {
+        Anomaly peer = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
+                .filter(a -> a.getDetector().equals("peer_outlier") && a.getState() == AnomalyState.FIRING)
+                .findFirst().orElseThrow();
+
+        assertThat(peer.getDescription()).matches("p95 consensus latency \\d+ ms on v3, [23]\\.\\d× the network median "
+                + "of \\d+ ms");
+        assertThat(peer.getAnomalyId()).isEqualTo("peer_outlier|network_median_mad|consensus_latency_ms|node|v3|"
+                + Kpi.w(25));
+    }
+
+    @Test
+    void shouldGiveHealthyNodesNoAnomalyAfterWarmUp() {
+        List<KpiWindow> healthy = Scenario.kpis().stream()
+                .filter(k -> k.getWindowStartMs() < Kpi.w(25)).toList();
+
+        assertThat(AnomalyReplay.run(healthy, Map.of())).isEmpty();
+    }
+
+    @Test
+    void shouldFlagSilentNodeOnStreamTimeAndResolveWhenItReportsAgain() {
+        List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
+                .filter(a -> a.getDetector().equals("liveness")).map(AnomalyTopologyTest::line).toList();
+
+        // v8's last window is 55 (ends at 56); at stream time end(58) it has missed 56, 57, 58.
+        assertThat(lines).containsExactly("58 FIRING CRITICAL liveness kpis v8", "61 RESOLVED CRITICAL liveness kpis v8");
+    }
+
+    @Test
+    void shouldFlagTpsCollapseAtNetworkScopeOnly() {
+        List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
+                .filter(a -> a.getMetric().equals("tps")).map(AnomalyTopologyTest::line).toList();
+
+        assertThat(lines).allMatch(l -> l.endsWith(" tps network"));
+        assertThat(lines).contains("47 FIRING CRITICAL baseline tps network");
+    }
+
+    @Test
+    void shouldKeepOnlyActiveIncidentsInTheCompactedTopicAndIgnoreLiveWindows() {
+        Map<String, Object> serde = Map.of("schema.registry.url", "mock://anomaly-topology-test");
+        AnomalyTopology.Topics topics = new AnomalyTopology.Topics("kpis", "anomalies", "current",
+                AvroSerde.of(KpiWindow.class, serde), AvroSerde.of(io.chainpulse.schema.Anomaly.class, serde));
+        AnomalyConfig config = new AnomalyConfig(Map.of("bootstrap.servers", "x:1", "schema.registry.url", "mock://x"));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "anomaly-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "x:1");
+        try (TopologyTestDriver driver = new TopologyTestDriver(AnomalyTopology.build(config.detectors(), topics), props)) {
+            TestInputTopic<String, KpiWindow> in = driver.createInputTopic("kpis", Serdes.String().serializer(),
+                    topics.kpiSerde().serializer());
+            TestOutputTopic<String, Anomaly> current = driver.createOutputTopic("current",
+                    Serdes.String().deserializer(), topics.anomalySerde().deserializer());
+            KpiWindow live = Kpi.latency("consensus_latency_ms", "v1", 0, 99_999);
+            live.setFinal$(false);
+            in.pipeInput(AnomalyReplay.key(live), live);
+            in.pipeInput(AnomalyReplay.key(live), Kpi.latency("consensus_latency_ms", "v1", 0, 2500));
+            in.pipeInput(AnomalyReplay.key(live), Kpi.latency("consensus_latency_ms", "v1", 1, 2500));
+            for (int w = 2; w <= 4; w++) {
+                in.pipeInput(AnomalyReplay.key(live), Kpi.latency("consensus_latency_ms", "v1", w, 300));
+            }
+            List<KeyValue<String, Anomaly>> records = new ArrayList<>(current.readKeyValuesToList());
+            String id = "static_rule|consensus_latency_p95_high|consensus_latency_ms|node|v1|" + Kpi.w(0);
+
+            assertThat(records).extracting(kv -> kv.key + " " + (kv.value == null ? "tombstone" : kv.value.getState()))
+                    .containsExactly(id + " FIRING", id + " tombstone");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+
+/** Hand-built KPI windows for tests: 10 s windows, node id null means network scope. */
+final class Kpi {
+    static final long WINDOW_MS = 10_000;
+    static final long T0 = 1_700_000_000_000L;
+
+    private Kpi() {}
+
+    static long w(int index) {
+        return T0 + index * WINDOW_MS;
+    }
+
+    /** A latency KPI whose percentiles are derived from p95 (p50 = 0.6·p95, p99 = 1.2·p95). */
+    static KpiWindow latency(String metric, String node, int window, double p95) {
+        return latency(metric, node, window, 0.6 * p95, p95);
+    }
+
+    static KpiWindow latency(String metric, String node, int window, double p50, double p95) {
+        return KpiWindow.newBuilder()
+                .setMetric(metric)
+                .setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node)
+                .setWindowStartMs(w(window))
+                .setWindowEndMs(w(window) + WINDOW_MS)
+                .setFinal$(true)
+                .setCount(100)
+                .setMin(0.2 * p95).setMean(0.65 * p95).setMax(1.5 * p95)
+                .setP50(p50).setP90(0.9 * p95).setP95(p95).setP99(1.2 * p95)
+                .build();
+    }
+
+    static KpiWindow rate(String metric, String node, int window, double perSecond) {
+        return KpiWindow.newBuilder()
+                .setMetric(metric)
+                .setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node)
+                .setWindowStartMs(w(window))
+                .setWindowEndMs(w(window) + WINDOW_MS)
+                .setFinal$(true)
+                .setCount(Math.round(perSecond * WINDOW_MS / 1000))
+                .setRatePerS(perSecond)
+                .build();
+    }
+}

@@ -1,0 +1,59 @@
+package io.chainpulse.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.Severity;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PeerOutlierDetectorTest {
+    private final PeerOutlierDetector detector = new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults());
+
+    @Test
+    void shouldFlagTheOneSlowValidatorAgainstTheNetworkMedian() {
+        List<Verdict> verdicts = detector.evaluate("consensus_latency_ms", Kpi.w(0),
+                Map.of("v1", 118.0, "v2", 121.0, "v3", 964.0, "v4", 119.0, "v5", 125.0));
+
+        assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.breached())
+                .containsExactly("v1 false", "v2 false", "v3 true", "v4 false", "v5 false");
+        Verdict v3 = verdicts.get(2);
+        assertThat(v3.severity()).isEqualTo(Severity.HIGH);
+        assertThat(v3.observed()).isEqualTo(964.0);
+        assertThat(v3.expected()).isEqualTo(121.0);
+        assertThat(v3.description()).isEqualTo("p95 consensus latency 964 ms on v3, 8.0× the network median of 121 ms");
+        assertThat(v3.key().id()).isEqualTo("peer_outlier|network_median_mad|consensus_latency_ms|node|v3");
+    }
+
+    @Test
+    void shouldGiveMediumSeverityBelowTwiceTheMedian() {
+        List<Verdict> verdicts = detector.evaluate("propagation_delay_ms", Kpi.w(0),
+                Map.of("v1", 100.0, "v2", 102.0, "v3", 98.0, "v4", 170.0));
+
+        assertThat(verdicts.get(3).severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(verdicts.get(3).description())
+                .isEqualTo("p95 propagation delay 170 ms on v4, 1.7× the network median of 101 ms");
+    }
+
+    @Test
+    void shouldNotFireWhenTheWholeNetworkIsSlowOrTheMadIsTinyOrTooFewNodes() {
+        assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(0),
+                Map.of("v1", 900.0, "v2", 950.0, "v3", 1000.0, "v4", 980.0)))
+                .noneMatch(Verdict::breached);
+        // MAD 0.5 ms: 110 is 20 MADs above but only 10% over the median
+        assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(0),
+                Map.of("v1", 100.0, "v2", 100.5, "v3", 99.5, "v4", 110.0)))
+                .noneMatch(Verdict::breached);
+        assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(0), Map.of("v1", 100.0, "v2", 900.0))).isEmpty();
+    }
+
+    @Test
+    void shouldFlagANodeWhoseThroughputLagsItsPeersButNotOneFasterThanThem() {
+        List<Verdict> verdicts = detector.evaluate("tps", Kpi.w(0),
+                Map.of("v1", 200.0, "v2", 198.0, "v3", 60.0, "v4", 202.0, "v5", 500.0));
+
+        assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.severity())
+                .containsExactly("v1 null", "v2 null", "v3 HIGH", "v4 null", "v5 null");
+        assertThat(verdicts.get(2).description()).isEqualTo("TPS 60.0/s on v3, 0.3× the network median of 200/s");
+    }
+}

@@ -1,0 +1,72 @@
+package io.chainpulse.anomaly;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.KpiWindow;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StaticRuleDetectorTest {
+    private final StaticRuleDetector detector = new StaticRuleDetector(RulesFile.defaults());
+
+    private List<Anomaly> run(List<KpiWindow> windows) {
+        Map<String, IncidentState> store = new HashMap<>();
+        List<Anomaly> out = new ArrayList<>();
+        for (KpiWindow w : windows) {
+            for (Verdict v : detector.evaluate(w)) {
+                IncidentTracker.Step step = IncidentTracker.apply(store.get(v.key().id()), v);
+                if (step.state() == null) {
+                    store.remove(v.key().id());
+                } else {
+                    store.put(v.key().id(), step.state());
+                }
+                if (step.transition() != null) {
+                    out.add(step.transition());
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void shouldFlagSlowValidatorWhenP95AboveThresholdForTwoWindowsAndResolveAfterThreeClean() {
+        List<Anomaly> out = run(List.of(
+                Kpi.latency("consensus_latency_ms", "v3", 0, 2500),   // 1 of 2
+                Kpi.latency("consensus_latency_ms", "v3", 1, 2600),   // fires
+                Kpi.latency("consensus_latency_ms", "v3", 2, 2700),   // continues
+                Kpi.latency("consensus_latency_ms", "v3", 3, 400),
+                Kpi.latency("consensus_latency_ms", "v3", 4, 400),
+                Kpi.latency("consensus_latency_ms", "v3", 5, 400)));  // resolves
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getWindowStartMs())
+                .containsExactly("FIRING HIGH " + Kpi.w(1), "RESOLVED HIGH " + Kpi.w(5));
+        Anomaly fired = out.get(0);
+        assertThat(fired.getAnomalyId())
+                .isEqualTo("static_rule|consensus_latency_p95_high|consensus_latency_ms|node|v3|" + Kpi.w(0));
+        assertThat(fired.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms");
+        assertThat(fired.getObserved()).isEqualTo(2600.0);
+        assertThat(fired.getExpected()).isEqualTo(2000.0);
+        assertThat(fired.getSuggestedActions()).hasSize(2);
+    }
+
+    @Test
+    void shouldFlagTpsBelowFloorOnlyAtNetworkScope() {
+        List<Anomaly> out = run(List.of(
+                Kpi.rate("tps", "v1", 0, 0.5), Kpi.rate("tps", "v1", 1, 0.5), Kpi.rate("tps", "v1", 2, 0.5),
+                Kpi.rate("tps", null, 0, 0.5), Kpi.rate("tps", null, 1, 0.2), Kpi.rate("tps", null, 2, 0.0)));
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getNodeId() + " "
+                + a.getDescription())
+                .containsExactly("FIRING CRITICAL null TPS 0.0/s on the network, below the floor of 1.0/s");
+    }
+
+    @Test
+    void shouldIgnoreWindowsOfOtherMetricsAndStatisticsTheWindowLacks() {
+        assertThat(detector.evaluate(Kpi.latency("block_execution_ms", "v1", 0, 99_999))).isEmpty();
+        assertThat(detector.evaluate(Kpi.rate("tx_ingress_tps", null, 0, 0))).isEmpty();
+    }
+}

@@ -1,0 +1,99 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.serde.AvroSerde;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./chainpulse alerts [--min-severity HIGH]}: tail the anomaly topic, one line per transition. */
+@Command(name = "alerts",
+        mixinStandardHelpOptions = true,
+        description = {"Tail the anomaly topic: one line per FIRING or RESOLVED transition, severity first, until "
+                + "Ctrl-C. Reads no consumer group offsets: it starts at the end (or the beginning with --from-beginning)."})
+final class AlertsCommand implements Callable<Integer> {
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--min-severity", defaultValue = "INFO",
+            description = "Show transitions of at least this severity: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Severity minSeverity;
+
+    @Option(names = "--from-beginning", description = "Print the whole topic first, then follow it.")
+    boolean fromBeginning;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+            description = "Kafka brokers (default: ${DEFAULT-VALUE}, as started by ./chainpulse up).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
+            description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
+    String registryUrl;
+
+    @Option(names = "--topic", defaultValue = "chainpulse.anomalies", description = "Topic (default: ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // the detector writes transactionally
+        try (KafkaConsumer<String, Anomaly> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                AvroSerde.of(Anomaly.class, Map.of("schema.registry.url", registryUrl)).deserializer())) {
+            Thread main = Thread.currentThread();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                consumer.wakeup();
+                try {
+                    main.join(POLL.toMillis() * 4);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "alerts-shutdown"));
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            if (fromBeginning) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                consumer.seekToEnd(partitions);
+            }
+            while (true) {
+                for (ConsumerRecord<String, Anomaly> record : consumer.poll(POLL)) {
+                    if (record.value() != null && record.value().getSeverity().compareTo(minSeverity) >= 0) {
+                        out.println(line(record.value()));
+                    }
+                }
+                out.flush();
+            }
+        } catch (WakeupException e) {
+            return 0; // Ctrl-C
+        }
+    }
+
+    /** {@code HIGH     FIRING   2023-11-14T22:13:30Z v3 consensus_latency_ms peer_outlier: description  [id]}. */
+    static String line(Anomaly a) {
+        return String.format("%-8s %-8s %s %s %s %s: %s  [%s]", a.getSeverity(),
+                a.getState() == AnomalyState.FIRING ? "FIRING" : "RESOLVED",
+                Instant.ofEpochMilli(a.getWindowStartMs()), a.getNodeId() == null ? "network" : a.getNodeId(),
+                a.getMetric(), a.getDetector(), a.getDescription(), a.getAnomalyId());
+    }
+}
