@@ -1,0 +1,24 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code block_creation_ms}: {@code block_finalization − block_creation_start}, same node, same height (the
+ * proposer's own view of how long its block took to become final). Input: on-time events keyed by node.
+ */
+public final class BlockCreationTopology {
+    public static final String METRIC = "block_creation_ms";
+
+    private BlockCreationTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.block_creation_start ? Pairing.Role.START
+                        : e.getEventType() == EventType.block_finalization ? Pairing.Role.COMPLETE
+                        : Pairing.Role.IGNORE,
+                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false), ctx);
+    }
+}

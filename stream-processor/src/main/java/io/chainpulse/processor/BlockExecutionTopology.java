@@ -1,0 +1,24 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code block_execution_ms}: {@code block_execution_complete − block_execution_start}, same node, same height, in
+ * the window of the complete event. Input: on-time events keyed by node; output: KpiWindow per node and network.
+ */
+public final class BlockExecutionTopology {
+    public static final String METRIC = "block_execution_ms";
+
+    private BlockExecutionTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.block_execution_start ? Pairing.Role.START
+                        : e.getEventType() == EventType.block_execution_complete ? Pairing.Role.COMPLETE
+                        : Pairing.Role.IGNORE,
+                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false), ctx);
+    }
+}

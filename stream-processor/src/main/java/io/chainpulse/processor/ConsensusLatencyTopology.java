@@ -1,0 +1,26 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code consensus_latency_ms}: {@code consensus_validation_complete − consensus_validation_start}, same node, same
+ * height and round (when given); the complete event's own {@code duration_ns} wins when present.
+ */
+public final class ConsensusLatencyTopology {
+    public static final String METRIC = "consensus_latency_ms";
+
+    private ConsensusLatencyTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.consensus_validation_start ? Pairing.Role.START
+                        : e.getEventType() == EventType.consensus_validation_complete ? Pairing.Role.COMPLETE
+                        : Pairing.Role.IGNORE,
+                e -> e.getHeight() == null ? null
+                        : e.getNodeId() + "|" + e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()),
+                false, true), ctx);
+    }
+}

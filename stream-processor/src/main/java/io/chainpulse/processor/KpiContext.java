@@ -1,0 +1,34 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.serde.AvroSerde;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** What every KPI topology needs: settings, the typed topics and the shared counters. No I/O. */
+public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> events, Topic<String, KpiWindow> kpis,
+                         Topic<String, ProtocolEvent> late, ProcessorCounters counters) {
+
+    /** Typed topics from the configuration, values in the Confluent wire format via its schema registry. */
+    public static KpiContext of(ProcessorConfig config, ProcessorCounters counters) {
+        java.util.Map<String, Object> serde = java.util.Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
+        Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, serde);
+        return new KpiContext(config,
+                new Topic<>(config.getString(ProcessorConfig.INPUT_TOPIC), Serdes.String(), events),
+                new Topic<>(config.getString(ProcessorConfig.KPI_TOPIC), Serdes.String(), AvroSerde.of(KpiWindow.class, serde)),
+                new Topic<>(config.getString(ProcessorConfig.LATE_TOPIC), Serdes.String(), events),
+                counters);
+    }
+
+    Duration windowSize() {
+        return config.windowSize();
+    }
+
+    Duration grace() {
+        return config.grace();
+    }
+}

@@ -1,0 +1,40 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * All KPI topologies on one event stream. Input {@code chainpulse.events} (ProtocolEvent keyed by node id, event
+ * time = {@code timestamp_ns}); outputs {@code chainpulse.kpis} (final KpiWindow per metric, scope, node and
+ * window) and {@code chainpulse.late-events} (late events, with the reason).
+ *
+ * <pre>{@code
+ * events ─▶ late gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
+ *                      │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms ─▶ chainpulse.kpis
+ *                      └─▶ chainpulse.late-events
+ * }</pre>
+ * Pure: builds the topology, does no I/O; {@link StreamProcessorApp} runs it and {@link AnalyzeJob} runs the same
+ * build over a file.
+ */
+public final class KpiTopology {
+    private KpiTopology() {}
+
+    public static Topology build(KpiContext ctx) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, ProtocolEvent> events = builder.stream(ctx.events().name(),
+                ctx.events().consumed().withTimestampExtractor(new EventTimestampExtractor())
+                        .withName("events-source"));
+        KStream<String, ProtocolEvent> onTime = LateEvents.gate(events, ctx);
+        TxIngressTpsTopology.build(builder, onTime, ctx);
+        TpsTopology.build(builder, onTime, ctx);
+        BlockTimeTopology.build(builder, onTime, ctx);
+        BlockCreationTopology.build(builder, onTime, ctx);
+        BlockExecutionTopology.build(builder, onTime, ctx);
+        ConsensusLatencyTopology.build(builder, onTime, ctx);
+        PropagationDelayTopology.build(builder, onTime, ctx);
+        TxValidationTopology.build(builder, onTime, ctx);
+        return builder.build();
+    }
+}

@@ -1,0 +1,70 @@
+package io.chainpulse.processor;
+
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/** Settings of the KPI processor; the README's table is generated from {@link #CONFIG}. */
+public final class ProcessorConfig extends AbstractConfig {
+    public static final String APPLICATION_ID = "application.id";
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String INPUT_TOPIC = "input.topic";
+    public static final String KPI_TOPIC = "kpi.topic";
+    public static final String LATE_TOPIC = "late.topic";
+    public static final String WINDOW_SIZE_MS = "window.size.ms";
+    public static final String GRACE_MS = "grace.ms";
+    public static final String PAIRING_TIMEOUT_MS = "pairing.timeout.ms";
+    public static final String MAX_LATENCY_MS = "max.latency.ms";
+    public static final String STREAM_THREADS = "num.stream.threads";
+    public static final String STATE_DIR = "state.dir";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(APPLICATION_ID, Type.STRING, "chainpulse-processor", Importance.HIGH,
+                    "Kafka Streams application id: instances with the same id share the work.")
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
+                    "Confluent-compatible schema registry.")
+            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events, keyed by node id.")
+            .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
+                    "KpiWindow output, key metric|scope|node|window_start_ms.")
+            .define(LATE_TOPIC, Type.STRING, "chainpulse.late-events", Importance.MEDIUM,
+                    "Events that arrived after their window closed and start events never completed, with the reason "
+                            + "in the header chainpulse.reason: nothing is dropped silently.")
+            .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.HIGH,
+                    "Size of the event-time tumbling windows, aligned to the epoch.")
+            .define(GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.HIGH,
+                    "How long after a window's end out-of-order events are still counted in it.")
+            .define(PAIRING_TIMEOUT_MS, Type.LONG, 60_000L, Range.atLeast(1_000), Importance.MEDIUM,
+                    "A start event without its complete event after this much stream time is evicted and reported.")
+            .define(MAX_LATENCY_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
+                    "Deltas above this, or below zero, are clock skew between nodes: counted in excluded_skew, not "
+                            + "averaged in.")
+            .define(STREAM_THREADS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM, "Kafka Streams threads.")
+            .define(STATE_DIR, Type.STRING, ".chainpulse/streams-state", Importance.LOW,
+                    "Local state (RocksDB) directory.");
+
+    public ProcessorConfig(Map<?, ?> values) {
+        super(CONFIG, values, false);
+    }
+
+    public Duration windowSize() {
+        return Duration.ofMillis(getLong(WINDOW_SIZE_MS));
+    }
+
+    public Duration grace() {
+        return Duration.ofMillis(getLong(GRACE_MS));
+    }
+
+    public Duration pairingTimeout() {
+        return Duration.ofMillis(getLong(PAIRING_TIMEOUT_MS));
+    }
+
+    public double maxLatencyMs() {
+        return getLong(MAX_LATENCY_MS);
+    }
+}

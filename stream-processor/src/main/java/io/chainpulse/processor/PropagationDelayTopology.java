@@ -1,0 +1,39 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * {@code propagation_delay_ms}: {@code block_propagation_complete} at the receiving node − {@code
+ * block_propagation_start} at the origin, same {@code block_hash}; scoped to the receiving node. Start and completes
+ * come from different nodes, so events are first repartitioned by block hash (topic {@code …-by-block-hash}).
+ */
+public final class PropagationDelayTopology {
+    public static final String METRIC = "propagation_delay_ms";
+
+    private PropagationDelayTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        KStream<String, ProtocolEvent> byHash = events
+                .filter((node, e) -> e.getBlockHash() != null
+                        && (e.getEventType() == EventType.block_propagation_start
+                        || e.getEventType() == EventType.block_propagation_complete), Named.as(METRIC + "-events"))
+                .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(METRIC + "-key-by-hash"))
+                .repartition(Repartitioned.<String, ProtocolEvent>as(METRIC + "-by-block-hash")
+                        .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()));
+        String store = METRIC + "-pairs";
+        builder.addStateStore(Pairing.store(store));
+        Pairing.Spec spec = new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.block_propagation_start ? Pairing.Role.START : Pairing.Role.COMPLETE,
+                ProtocolEvent::getBlockHash, true, false);
+        KStream<String, Sample> samples = byHash.process(() -> new Pairing(spec, store, ctx.config().pairingTimeout(),
+                ctx.config().maxLatencyMs(), ctx.counters()).rekeying(), Named.as(METRIC + "-pairing"), store);
+        WindowedStats.nodeAndNetwork(samples, METRIC, WindowedStats.Kind.LATENCY, ctx);
+    }
+}

@@ -1,0 +1,24 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+
+/**
+ * {@code tx_ingress_tps}: count of {@code transaction_ingress} in the window ÷ window seconds, per node; the network
+ * value is the sum over nodes. Input: on-time events keyed by node.
+ */
+public final class TxIngressTpsTopology {
+    public static final String METRIC = "tx_ingress_tps";
+
+    private TxIngressTpsTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        KStream<String, Sample> ingress = events
+                .filter((node, e) -> e.getEventType() == EventType.transaction_ingress, Named.as(METRIC + "-events"))
+                .mapValues((node, e) -> Sample.of(node, 1), Named.as(METRIC + "-samples"));
+        WindowedStats.nodeAndNetwork(ingress, METRIC, WindowedStats.Kind.RATE, ctx);
+    }
+}

@@ -1,0 +1,24 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code tx_validation_ms}: {@code transaction_validation_complete − transaction_ingress}, same node, same
+ * {@code tx_id}: how long a transaction waited and was validated after reaching the node.
+ */
+public final class TxValidationTopology {
+    public static final String METRIC = "tx_validation_ms";
+
+    private TxValidationTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.transaction_ingress ? Pairing.Role.START
+                        : e.getEventType() == EventType.transaction_validation_complete ? Pairing.Role.COMPLETE
+                        : Pairing.Role.IGNORE,
+                e -> e.getTxId() == null ? null : e.getNodeId() + "|" + e.getTxId(), false, false), ctx);
+    }
+}

@@ -1,0 +1,112 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.ProtocolEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The production topology in a TopologyTestDriver, windows of 10 s with 5 s grace, an in-memory registry. */
+final class Harness implements AutoCloseable {
+    /** A window start: 1753784500000 is a multiple of 10 s. */
+    static final long T0 = 1_753_784_500_000L;
+    static final long W = 10_000;
+
+    final ProcessorCounters counters = new ProcessorCounters();
+    final ProcessorConfig config;
+    final KpiContext ctx;
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, ProtocolEvent> input;
+    private final TestOutputTopic<String, KpiWindow> kpis;
+    private final TestOutputTopic<String, ProtocolEvent> late;
+    private long lastMs = Long.MIN_VALUE;
+    private FlushEvents flush;
+    private int sequence;
+
+    Harness() {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://processor-" + UUID.randomUUID());
+        config = new ProcessorConfig(settings);
+        ctx = KpiContext.of(config, counters);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "harness");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/harness-" + UUID.randomUUID());
+        driver = new TopologyTestDriver(KpiTopology.build(ctx), props);
+        input = driver.createInputTopic(ctx.events().name(), Serdes.String().serializer(), ctx.events().valueSerde().serializer());
+        kpis = driver.createOutputTopic(ctx.kpis().name(), Serdes.String().deserializer(), ctx.kpis().valueSerde().deserializer());
+        late = driver.createOutputTopic(ctx.late().name(), Serdes.String().deserializer(), ctx.late().valueSerde().deserializer());
+    }
+
+    /** An event at {@code T0 + offsetMs}. */
+    ProtocolEvent.Builder event(String node, EventType type, long offsetMs) {
+        return ProtocolEvent.newBuilder().setEventId(node + "-" + (++sequence)).setEventType(type)
+                .setTimestampNs((T0 + offsetMs) * 1_000_000L).setNodeId(node).setMetadata(new HashMap<>());
+    }
+
+    Harness send(ProtocolEvent.Builder... events) {
+        for (ProtocolEvent.Builder b : events) {
+            ProtocolEvent e = b.build();
+            lastMs = Math.max(lastMs, e.getTimestampNs() / 1_000_000L);
+            input.pipeInput(e.getNodeId(), e);
+        }
+        return this;
+    }
+
+    /** Moves stream time past every window, as AnalyzeJob does at the end of a file. */
+    Harness flush() {
+        flush = new FlushEvents(lastMs, config, ctx);
+        for (ProtocolEvent e : flush.events()) {
+            input.pipeInput(e.getNodeId(), e);
+        }
+        return this;
+    }
+
+    /** Final KPI records of {@code metric}, flush windows left out, keyed "scope|node|window offset". */
+    Map<String, KpiWindow> kpis(String metric) {
+        Map<String, KpiWindow> out = new java.util.TreeMap<>();
+        for (TestRecord<String, KpiWindow> r : readKpis()) {
+            KpiWindow k = r.value();
+            if (k.getMetric().equals(metric) && k.getWindowStartMs() < flush.firstWindowStartMs()) {
+                String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
+                        + (k.getWindowStartMs() - T0);
+                if (out.put(key, k) != null) {
+                    throw new AssertionError("two final results for " + key);
+                }
+                if (!r.key().equals(metric + "|" + k.getScope() + "|" + (k.getNodeId() == null ? "" : k.getNodeId())
+                        + "|" + k.getWindowStartMs())) {
+                    throw new AssertionError("unexpected key " + r.key());
+                }
+            }
+        }
+        return out;
+    }
+
+    private final List<TestRecord<String, KpiWindow>> seen = new ArrayList<>();
+
+    private List<TestRecord<String, KpiWindow>> readKpis() {
+        seen.addAll(kpis.readRecordsToList());
+        return seen;
+    }
+
+    List<TestRecord<String, ProtocolEvent>> late() {
+        return late.readRecordsToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}
