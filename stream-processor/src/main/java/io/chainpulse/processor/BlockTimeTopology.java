@@ -29,8 +29,8 @@ public final class BlockTimeTopology {
     private BlockTimeTopology() {}
 
     public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                Serdes.Long()));
+        builder.addStateStore(StateStores.logged(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, ctx.config()),
+                Serdes.String(), Serdes.Long()), ctx.config()));
         KStream<String, Sample> samples = events
                 .filter((node, e) -> e.getEventType() == EventType.block_finalization && e.getHeight() != null,
                         Named.as(METRIC + "-finalizations"))

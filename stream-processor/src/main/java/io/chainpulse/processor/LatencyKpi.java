@@ -13,7 +13,7 @@ final class LatencyKpi {
     static void sameNode(StreamsBuilder builder, KStream<String, ProtocolEvent> events, Pairing.Spec spec,
                          KpiContext ctx) {
         String store = spec.metric() + "-pairs";
-        builder.addStateStore(Pairing.store(store));
+        builder.addStateStore(Pairing.store(store, ctx.config()));
         KStream<String, Sample> samples = events.processValues(() -> new Pairing(spec, store,
                 ctx.config().pairingTimeout(), ctx.config().maxLatencyMs(), ctx.counters()).sameKey(),
                 Named.as(spec.metric() + "-pairing"), store);

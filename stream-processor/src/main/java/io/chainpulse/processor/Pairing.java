@@ -43,9 +43,17 @@ final class Pairing {
      *
      * @param oneToMany true when one start pairs with many completes (propagation: one origin, every receiver)
      * @param preferDuration true when the complete event's own {@code duration_ns} wins over the timestamp delta
+     * @param completesWaitForStart false when a complete without a start is normal and ignored (block finalization
+     *     at a node that did not create the block), true when it waits for its start and counts as unpaired
      */
     record Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key,
-                boolean oneToMany, boolean preferDuration) {}
+                boolean oneToMany, boolean preferDuration, boolean completesWaitForStart) {
+
+        Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key, boolean oneToMany,
+             boolean preferDuration) {
+            this(metric, role, key, oneToMany, preferDuration, true);
+        }
+    }
 
     private static final int MAX_WAITING = 256;
     private final Spec spec;
@@ -69,8 +77,9 @@ final class Pairing {
         this.counters = counters;
     }
 
-    static StoreBuilder<KeyValueStore<String, PairState>> store(String name) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), PairState.SERDE);
+    static StoreBuilder<KeyValueStore<String, PairState>> store(String name, ProcessorConfig config) {
+        return StateStores.logged(Stores.keyValueStoreBuilder(StateStores.keyValue(name, config), Serdes.String(),
+                PairState.SERDE), config);
     }
 
     /** The processor when samples change key (pairs across nodes, e.g. by block hash). */
@@ -156,7 +165,7 @@ final class Pairing {
             } else {
                 store.delete(key);
             }
-        } else if (state.waiting.size() < MAX_WAITING) {
+        } else if (spec.completesWaitForStart() && state.waiting.size() < MAX_WAITING) {
             state.waiting.add(new Waiting(event.getNodeId(), event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration));
             store.put(key, new PairState(state.startNs, state.startNode, state.waiting, record.timestamp(), state.matched));
         }

@@ -22,6 +22,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String MAX_LATENCY_MS = "max.latency.ms";
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
+    public static final String STATE_STORES = "state.stores";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "chainpulse-processor", Importance.HIGH,
@@ -46,7 +47,10 @@ public final class ProcessorConfig extends AbstractConfig {
                             + "averaged in.")
             .define(STREAM_THREADS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM, "Kafka Streams threads.")
             .define(STATE_DIR, Type.STRING, ".chainpulse/streams-state", Importance.LOW,
-                    "Local state (RocksDB) directory.");
+                    "Local state (RocksDB) directory.")
+            .define(STATE_STORES, Type.STRING, "rocksdb", ConfigDef.ValidString.in("rocksdb", "in_memory"),
+                    Importance.LOW, "Kind of the processor's own state stores: rocksdb (persistent, for the service) or "
+                            + "in_memory (batch analysis of a file); both are backed by changelog topics.");
 
     public ProcessorConfig(Map<?, ?> values) {
         super(CONFIG, values, false);
@@ -62,6 +66,10 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public Duration pairingTimeout() {
         return Duration.ofMillis(getLong(PAIRING_TIMEOUT_MS));
+    }
+
+    boolean inMemoryStores() {
+        return getString(STATE_STORES).equals("in_memory");
     }
 
     public double maxLatencyMs() {

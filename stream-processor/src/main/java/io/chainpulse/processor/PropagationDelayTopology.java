@@ -28,7 +28,7 @@ public final class PropagationDelayTopology {
                 .repartition(Repartitioned.<String, ProtocolEvent>as(METRIC + "-by-block-hash")
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()));
         String store = METRIC + "-pairs";
-        builder.addStateStore(Pairing.store(store));
+        builder.addStateStore(Pairing.store(store, ctx.config()));
         Pairing.Spec spec = new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.block_propagation_start ? Pairing.Role.START : Pairing.Role.COMPLETE,
                 ProtocolEvent::getBlockHash, true, false);

@@ -39,8 +39,8 @@ public final class TpsTopology {
                 (node, e) -> Sample.of(node, e.getTxCount() == null ? 0 : e.getTxCount()), Named.as(METRIC + "-node-samples"));
         WindowedStats.nodeOnly(perNode, METRIC, WindowedStats.Kind.RATE, ctx);
 
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BLOCKS_STORE),
-                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(StateStores.logged(Stores.keyValueStoreBuilder(
+                StateStores.keyValue(BLOCKS_STORE, ctx.config()), Serdes.String(), Serdes.ByteArray()), ctx.config()));
         KStream<String, Sample> distinctBlocks = finalizations
                 .filter((node, e) -> e.getBlockHash() != null, Named.as(METRIC + "-with-hash"))
                 .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(METRIC + "-key-by-hash"))

@@ -32,7 +32,7 @@ final class WindowedStats {
 
     /** Node and network KPIs of {@code metric} from samples keyed by node. */
     static void nodeAndNetwork(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        KStream<Windowed<String>, Stats> nodeFinal = windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace());
+        KStream<Windowed<String>, Stats> nodeFinal = windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace(), ctx);
         nodeFinal.map((w, stats) -> KeyValue.pair(key(metric, KpiScope.node, w.key(), w.window()),
                         toKpi(metric, KpiScope.node, w.key(), w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-node-kpi"))
@@ -40,7 +40,7 @@ final class WindowedStats {
 
         KStream<String, Stats> byNetwork = nodeFinal.map((w, stats) -> KeyValue.pair(NETWORK, stats),
                 Named.as(metric + "-to-network"));
-        windowedMerge(byNetwork, metric + "-network", ctx.windowSize(), networkGrace(ctx))
+        windowedMerge(byNetwork, metric + "-network", ctx.windowSize(), networkGrace(ctx), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.network, null, w.window()),
                         toKpi(metric, KpiScope.network, null, w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-network-kpi"))
@@ -49,7 +49,7 @@ final class WindowedStats {
 
     /** Node KPIs only (when the network value is not the sum of the nodes', as for tps). */
     static void nodeOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace())
+        windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace(), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.node, w.key(), w.window()),
                         toKpi(metric, KpiScope.node, w.key(), w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-node-kpi"))
@@ -58,7 +58,7 @@ final class WindowedStats {
 
     /** Network KPIs only, from samples already keyed for the network (e.g. distinct blocks for tps). */
     static void networkOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        windowed(samples, metric + "-network", kind, ctx.windowSize(), ctx.grace())
+        windowed(samples, metric + "-network", kind, ctx.windowSize(), ctx.grace(), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.network, null, w.window()),
                         toKpi(metric, KpiScope.network, null, w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-network-kpi"))
@@ -70,30 +70,40 @@ final class WindowedStats {
     }
 
     private static KStream<Windowed<String>, Stats> windowed(KStream<String, Sample> samples, String name, Kind kind,
-                                                             Duration size, Duration grace) {
+                                                             Duration size, Duration grace, KpiContext ctx) {
         boolean sketch = kind == Kind.LATENCY;
         return samples
                 .groupByKey(Grouped.<String, Sample>as(name + "-samples").withKeySerde(Serdes.String())
                         .withValueSerde(Sample.SERDE))
                 .windowedBy(TimeWindows.ofSizeAndGrace(size, grace))
                 .aggregate(Stats::empty, (node, sample, stats) -> stats.add(sample, sketch), Named.as(name + "-window"),
-                        Materialized.<String, Stats, WindowStore<Bytes, byte[]>>as(name + "-window-store")
-                                .withKeySerde(Serdes.String()).withValueSerde(Stats.SERDE))
-                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName(name + "-final"))
+                        materialized(name, ctx))
+                .suppress(Suppressed.untilWindowCloses(buffer(ctx)).withName(name + "-final"))
                 .toStream(Named.as(name + "-final-stream"));
     }
 
     private static KStream<Windowed<String>, Stats> windowedMerge(KStream<String, Stats> stats, String name,
-                                                                  Duration size, Duration grace) {
+                                                                  Duration size, Duration grace, KpiContext ctx) {
         return stats
                 .groupByKey(Grouped.<String, Stats>as(name + "-stats").withKeySerde(Serdes.String())
                         .withValueSerde(Stats.SERDE))
                 .windowedBy(TimeWindows.ofSizeAndGrace(size, grace))
                 .aggregate(Stats::empty, (key, node, merged) -> merged.merge(node), Named.as(name + "-window"),
-                        Materialized.<String, Stats, WindowStore<Bytes, byte[]>>as(name + "-window-store")
-                                .withKeySerde(Serdes.String()).withValueSerde(Stats.SERDE))
-                .suppress(Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded()).withName(name + "-final"))
+                        materialized(name, ctx))
+                .suppress(Suppressed.untilWindowCloses(buffer(ctx)).withName(name + "-final"))
                 .toStream(Named.as(name + "-final-stream"));
+    }
+
+    private static Materialized<String, Stats, WindowStore<Bytes, byte[]>> materialized(String name, KpiContext ctx) {
+        Materialized<String, Stats, WindowStore<Bytes, byte[]>> store =
+                Materialized.<String, Stats, WindowStore<Bytes, byte[]>>as(name + "-window-store")
+                        .withKeySerde(Serdes.String()).withValueSerde(Stats.SERDE);
+        return ctx.config().inMemoryStores() ? store.withLoggingDisabled() : store;
+    }
+
+    private static Suppressed.StrictBufferConfig buffer(KpiContext ctx) {
+        Suppressed.StrictBufferConfig unbounded = Suppressed.BufferConfig.unbounded();
+        return ctx.config().inMemoryStores() ? unbounded.withLoggingDisabled() : unbounded;
     }
 
     /** The upsert key of a KPI record: {@code metric|scope|node|window_start_ms} (node empty for the network). */

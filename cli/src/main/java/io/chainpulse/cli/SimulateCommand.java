@@ -1,0 +1,156 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.sdk.ChainPulseSdk;
+import io.chainpulse.simulator.Fault;
+import io.chainpulse.simulator.NetworkSimulator;
+import io.chainpulse.simulator.Scenario;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./chainpulse simulate}: a simulated network, to a JSON Lines file or through the SDK to Kafka. */
+@Command(name = "simulate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Simulate a validator network (deterministic for a seed) with scheduled faults. Built-in scenarios: "
+                    + "baseline, high-load, byzantine, partition.",
+            "With --output the events go to a JSON Lines file (the replay/analyze format); otherwise they are "
+                    + "published through the producer SDK, one SDK instance per validator, as fast as possible or, "
+                    + "with --realtime, paced like a live network."})
+final class SimulateCommand implements Callable<Integer> {
+
+    @Option(names = "--scenario", defaultValue = "baseline", description = "Built-in scenario (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--duration", converter = DurationConverter.class, description = "Override the scenario's duration.")
+    Duration duration;
+
+    @Option(names = "--seed", description = "Override the scenario's seed.")
+    Long seed;
+
+    @Option(names = "--fault", description = "Add a fault KIND:NODE:START-END[:MAGNITUDE], e.g. slow_validator:v3:60s-120s:3 "
+            + "(kinds: slow_validator, late_blocks, tps_collapse (node '-'), silent_node, byzantine, clock_skew). Repeatable.")
+    List<String> faults = List.of();
+
+    @Option(names = "--output", description = "Write JSON Lines here instead of publishing.")
+    Path output;
+
+    @Option(names = "--realtime", description = "Publish at the scenario's pace (wall clock) instead of as fast as possible.")
+    boolean realtime;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
+            description = "Schema registry (default: ${DEFAULT-VALUE}).")
+    String registryUrl;
+
+    @Option(names = "--spool-dir", defaultValue = ".chainpulse/simulator-spool", description = "SDK spool (default: ${DEFAULT-VALUE}).")
+    Path spoolDir;
+
+    @Override
+    public Integer call() throws Exception {
+        Scenario s = Scenario.builtIn(scenario);
+        if (duration != null) {
+            s = s.withDuration(duration);
+        }
+        if (seed != null) {
+            s = s.withSeed(seed);
+        }
+        for (String fault : faults) {
+            s = s.withFault(parseFault(fault));
+        }
+        long start = System.currentTimeMillis();
+        NetworkSimulator simulator = new NetworkSimulator(s, start);
+        long[] count = {0};
+        if (output != null) {
+            Files.createDirectories(output.toAbsolutePath().getParent());
+            try (BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+                simulator.run(event -> {
+                    try {
+                        writer.write(EventJson.write(event));
+                        writer.newLine();
+                        count[0]++;
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+            }
+            System.out.printf("%s: %d events of scenario %s (%d validators, %.0f TPS, %s)%n", output, count[0], s.name(),
+                    s.validators(), s.tps(), s.duration());
+            return 0;
+        }
+        Map<String, ChainPulseSdk> sdks = new HashMap<>();
+        try {
+            for (String node : simulator.nodes()) {
+                sdks.put(node, ChainPulseSdk.builder().nodeId(node).chainId(s.chainId())
+                        .bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                        .spoolDirectory(spoolDir).build());
+            }
+            Consumer<ProtocolEvent> publish = event -> {
+                if (realtime) {
+                    long due = event.getTimestampNs() / 1_000_000L;
+                    long wait = due - System.currentTimeMillis();
+                    if (wait > 0) {
+                        try {
+                            Thread.sleep(wait);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException("interrupted");
+                        }
+                    }
+                }
+                sdks.get(event.getNodeId()).recordWaiting(event);
+                count[0]++;
+            };
+            long t0 = System.nanoTime();
+            simulator.run(publish);
+            for (ChainPulseSdk sdk : sdks.values()) {
+                sdk.flush(Duration.ofSeconds(60));
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("published %d events of scenario %s in %.1f s (%.0f events/s)%n", count[0], s.name(),
+                    seconds, count[0] / seconds);
+        } finally {
+            sdks.values().forEach(ChainPulseSdk::close);
+        }
+        return 0;
+    }
+
+    static Fault parseFault(String text) {
+        String[] parts = text.split(":");
+        if (parts.length < 3 || parts.length > 4 || !parts[2].contains("-")) {
+            throw new IllegalArgumentException("--fault '" + text + "': expected KIND:NODE:START-END[:MAGNITUDE], "
+                    + "e.g. slow_validator:v3:60s-120s:3");
+        }
+        Fault.Kind kind;
+        try {
+            kind = Fault.Kind.valueOf(parts[0].toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--fault '" + text + "': unknown kind '" + parts[0] + "'");
+        }
+        String[] window = parts[2].split("-");
+        DurationConverter durations = new DurationConverter();
+        double magnitude = parts.length == 4 ? Double.parseDouble(parts[3]) : 0;
+        try {
+            return new Fault(kind, parts[1].equals("-") ? null : parts[1], durations.convert(window[0]),
+                    durations.convert(window[1]), magnitude);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--fault '" + text + "': " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.chainpulse.processor;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.schema.json.EventJsonException;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
+
+/**
+ * The production KPI topology run over a JSON Lines file of events, without a broker: how operators analyse a
+ * recorded incident, and how we check the KPIs on data we did not generate. Events are fed in file order (as a replay
+ * into one partition would deliver them); at the end, {@link FlushEvents} move stream time past every window so each
+ * window's final result comes out.
+ *
+ * <pre>{@code
+ * AnalyzeJob.Result result = AnalyzeJob.run(Path.of("incident.jsonl"), Map.of("window.size.ms", 10_000), System.err::println);
+ * AnalyzeJob.writeKpis(result.kpis(), Path.of("out/kpis.jsonl"));
+ * }</pre>
+ */
+public final class AnalyzeJob {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private AnalyzeJob() {}
+
+    /**
+     * @param kpis final windows in (window start, metric, scope, node) order
+     * @param counters late, unpaired and duplicate events, keyed {@code reason|metric|node}
+     */
+    public record Result(long lines, long events, long badLines, List<KpiWindow> kpis, Map<String, Long> counters) {}
+
+    /** @param settings {@link ProcessorConfig} keys, e.g. {@code window.size.ms} */
+    public static Result run(Path input, Map<String, ?> settings, Consumer<String> problems) throws IOException {
+        Map<String, Object> values = new HashMap<>(settings);
+        values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://analyze-" + UUID.randomUUID());
+        values.put(ProcessorConfig.STATE_STORES, "in_memory");
+        ProcessorConfig config = new ProcessorConfig(values);
+        ProcessorCounters counters = new ProcessorCounters();
+        KpiContext ctx = KpiContext.of(config, counters);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "chainpulse-analyze");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "analyze.invalid:9092");
+        props.put(StreamsConfig.DSL_STORE_SUPPLIERS_CLASS_CONFIG, BuiltInDslStoreSuppliers.InMemoryDslStoreSuppliers.class);
+        props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("chainpulse-analyze").toString());
+
+        long lines = 0;
+        long events = 0;
+        long bad = 0;
+        long lastMs = Long.MIN_VALUE;
+        List<KpiWindow> kpis = new ArrayList<>();
+        try (TopologyTestDriver driver = new TopologyTestDriver(KpiTopology.build(ctx), props);
+             BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+            TestInputTopic<String, ProtocolEvent> in = driver.createInputTopic(ctx.events().name(),
+                    Serdes.String().serializer(), ctx.events().valueSerde().serializer());
+            TestOutputTopic<String, KpiWindow> out = driver.createOutputTopic(ctx.kpis().name(),
+                    Serdes.String().deserializer(), ctx.kpis().valueSerde().deserializer());
+            String line;
+            long number = 0;
+            while ((line = reader.readLine()) != null) {
+                number++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                lines++;
+                ProtocolEvent event;
+                try {
+                    event = EventJson.parse(line);
+                } catch (EventJsonException e) {
+                    bad++;
+                    problems.accept(input + ":" + number + ": " + e.getMessage());
+                    continue;
+                }
+                in.pipeInput(event.getNodeId(), event);
+                events++;
+                lastMs = Math.max(lastMs, Math.floorDiv(event.getTimestampNs(), 1_000_000L));
+                if ((events & 0xFFF) == 0) {
+                    collect(out, kpis, Long.MAX_VALUE);
+                }
+            }
+            if (events > 0) {
+                FlushEvents flush = new FlushEvents(lastMs, config, ctx);
+                for (ProtocolEvent e : flush.events()) {
+                    in.pipeInput(e.getNodeId(), e);
+                }
+                collect(out, kpis, flush.firstWindowStartMs());
+            }
+        }
+        kpis.sort(Comparator.comparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getMetric)
+                .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId()));
+        return new Result(lines, events, bad, kpis, counters.snapshot());
+    }
+
+    private static void collect(TestOutputTopic<String, KpiWindow> out, List<KpiWindow> kpis, long beforeWindowStart) {
+        for (KpiWindow k : out.readValuesToList()) {
+            if (k.getWindowStartMs() < beforeWindowStart && !FlushEvents.isFlushNode(k.getNodeId())) {
+                kpis.add(k);
+            }
+        }
+    }
+
+    /**
+     * One line per final window: {@code metric, scope, node_id (null for the network), window_start_ms,
+     * window_end_ms, count}, then {@code rate_per_s} for rate KPIs or {@code min, mean, max, p50, p90, p95, p99}
+     * for latency KPIs (null when every sample was excluded), and {@code excluded_skew}.
+     */
+    public static void writeKpis(List<KpiWindow> kpis, Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (KpiWindow k : kpis) {
+                writer.write(json(k));
+                writer.newLine();
+            }
+        }
+    }
+
+    static String json(KpiWindow k) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("metric", k.getMetric());
+        line.put("scope", k.getScope().name());
+        if (k.getScope() == KpiScope.network) {
+            line.putNull("node_id");
+        } else {
+            line.put("node_id", k.getNodeId());
+        }
+        line.put("window_start_ms", k.getWindowStartMs());
+        line.put("window_end_ms", k.getWindowEndMs());
+        line.put("count", k.getCount());
+        if (k.getRatePerS() != null) {
+            line.put("rate_per_s", k.getRatePerS());
+        } else {
+            put(line, "min", k.getMin());
+            put(line, "mean", k.getMean());
+            put(line, "max", k.getMax());
+            put(line, "p50", k.getP50());
+            put(line, "p90", k.getP90());
+            put(line, "p95", k.getP95());
+            put(line, "p99", k.getP99());
+        }
+        line.put("excluded_skew", k.getExcludedSkew());
+        return line.toString();
+    }
+
+    private static void put(ObjectNode line, String field, Double value) {
+        if (value == null) {
+            line.putNull(field);
+        } else {
+            line.put(field, value);
+        }
+    }
+}
