@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.sdk.SdkConfig;
 import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ final class ConfigDocs {
     static Map<String, ConfigDef> components() {
         Map<String, ConfigDef> components = new LinkedHashMap<>();
         components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
+        components.put("Stream processor (./chainpulse process --set key=value)", ProcessorConfig.CONFIG);
         components.put("Pushgateway sink (./chainpulse sink-pushgateway --set key=value)", PushgatewaySinkConfig.CONFIG);
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
         components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());

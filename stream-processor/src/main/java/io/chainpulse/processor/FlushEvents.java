@@ -42,7 +42,22 @@ public final class FlushEvents {
     /** Three rounds, each a full block and transaction lifecycle, one gap apart. */
     public List<ProtocolEvent> events() {
         List<ProtocolEvent> out = new ArrayList<>();
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < ROUNDS; round++) {
+            out.addAll(round(round));
+        }
+        return out;
+    }
+
+    public static final int ROUNDS = 3;
+
+    /**
+     * One round. Round 0 closes every node window of the real input; rounds 1 and 2 close the network windows. With
+     * several partitions, send round 0 first and wait for the node results: partitions processed at different
+     * speeds would otherwise let the network stage close a window before a slow partition's node result arrives.
+     */
+    public List<ProtocolEvent> round(int round) {
+        List<ProtocolEvent> out = new ArrayList<>();
+        {
             long t = firstMs + round * gapMs;
             long h = 1_000_000_000L + 2L * round;
             String hash = "~flush-" + round;

@@ -1,0 +1,75 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.processor.ProcessorConfig;
+import io.chainpulse.processor.ProcessorMetrics;
+import io.chainpulse.processor.StreamProcessorApp;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./chainpulse process}: the KPI stream processor as a service. */
+@Command(name = "process",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the KPI stream processor (Kafka Streams, exactly-once): chainpulse.events in, chainpulse.kpis and "
+                    + "chainpulse.late-events out. Start more instances with the same application.id to scale out.",
+            "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them."})
+final class ProcessCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: 127.0.0.1:9092).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", description = "Schema registry (default: http://127.0.0.1:8081/apis/ccompat/v7).")
+    String registryUrl;
+
+    @Option(names = "--metrics-port", defaultValue = "9465",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
+    @Option(names = "--set", description = "Any processor setting, e.g. --set window.size.ms=5000 (repeatable).")
+    Map<String, String> settings = new HashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, Object> values = new HashMap<>(settings);
+        for (String key : settings.keySet()) {
+            if (!ProcessorConfig.CONFIG.names().contains(key)) {
+                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
+                        + String.join(", ", new java.util.TreeSet<>(ProcessorConfig.CONFIG.names())));
+            }
+        }
+        if (bootstrapServers != null) {
+            values.put(ProcessorConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        }
+        if (registryUrl != null) {
+            values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        }
+        ProcessorConfig config;
+        try {
+            config = new ProcessorConfig(values);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        StreamProcessorApp app = new StreamProcessorApp(config);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("processor", metricsPort, app::healthy);
+        new ProcessorMetrics(app.counters()).bindTo(endpoint.registry());
+        new KafkaStreamsMetrics(app.streams()).bindTo(endpoint.registry());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            endpoint.close();
+            stopped.countDown();
+        }, "chainpulse-process-stop"));
+        app.start();
+        System.out.println("processing " + config.getString(ProcessorConfig.INPUT_TOPIC) + " → "
+                + config.getString(ProcessorConfig.KPI_TOPIC) + "; metrics and health on http://127.0.0.1:"
+                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}
