@@ -103,6 +103,11 @@ public final class SinkEsMetrics implements MeterBinder, AutoCloseable {
         return deadLettered.get(reason).sum();
     }
 
+    /** True while consumption is paused for retries. */
+    public boolean isPaused() {
+        return paused.get() == 1;
+    }
+
     public long batchCount() {
         return batches.sum();
     }
