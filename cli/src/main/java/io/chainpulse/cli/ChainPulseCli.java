@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ChainPulse 0.1.0-SNAPSHOT",
         description = "Streaming analytics for blockchain networks: protocol events in, KPIs and anomalies out.",
-        subcommands = {UpCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, ConfigCommand.class, SinkEsCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
     /** Exit code for a command line that cannot be understood (picocli's convention, and the shell's). */
     static final int USAGE_ERROR = 2;

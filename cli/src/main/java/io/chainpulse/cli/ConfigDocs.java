@@ -1,6 +1,7 @@
 package io.chainpulse.cli;
 
 import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.sink.es.SinkEsConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -20,6 +21,7 @@ final class ConfigDocs {
     static Map<String, ConfigDef> components() {
         Map<String, ConfigDef> components = new LinkedHashMap<>();
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
+        components.put("Elasticsearch sink (./chainpulse sink-es)", SinkEsConfig.CONFIG);
         return components;
     }
 
