@@ -58,7 +58,7 @@ public final class EsClient implements BulkClient, AutoCloseable {
         }
         int connectTimeout = config.getInt(SinkEsConfig.ES_CONNECT_TIMEOUT_MS);
         int requestTimeout = config.getInt(SinkEsConfig.ES_REQUEST_TIMEOUT_MS);
-        String username = config.getString(SinkEsConfig.ES_USERNAME);
+        String username = config.username();
         Password password = config.getPassword(SinkEsConfig.ES_PASSWORD);
         Password apiKey = config.getPassword(SinkEsConfig.ES_API_KEY);
         String caPath = config.getString(SinkEsConfig.ES_TLS_CA_PATH);

@@ -96,8 +96,8 @@ public final class SinkEsConfig extends AbstractConfig {
             .define(ILM_DELETE_AFTER_DAYS, Type.INT, 30, Range.atLeast(1), Importance.LOW,
                     "Days an index is kept when " + ILM_POLICY + " is set.")
             .define(BULK_MAX_ACTIONS, Type.INT, 1_000, Range.between(1, 100_000), Importance.MEDIUM,
-                    "Documents per bulk request; also the consumer's max.poll.records, so at most this many "
-                            + "records are held in memory.")
+                    "Documents per bulk request, and the consumer's max.poll.records: it fetches nothing while a "
+                            + "batch is retried, so the sink holds fewer than twice this many records in memory.")
             .define(FLUSH_INTERVAL_MS, Type.LONG, 1_000L, Range.atLeast(1), Importance.MEDIUM,
                     "Longest a document waits for a fuller bulk request, in milliseconds.")
             .define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 100L, Range.atLeast(1), Importance.LOW,
@@ -110,10 +110,10 @@ public final class SinkEsConfig extends AbstractConfig {
     public SinkEsConfig(Map<?, ?> originals) {
         super(CONFIG, originals, false);
         List<String> problems = new ArrayList<>();
-        if (getString(ES_USERNAME) != null && getPassword(ES_PASSWORD) == null) {
-            problems.add(ES_PASSWORD + " is required when " + ES_USERNAME + " is set: " + getString(ES_USERNAME));
+        if (username() != null && getPassword(ES_PASSWORD) == null) {
+            problems.add(ES_PASSWORD + " is required when " + ES_USERNAME + " is set: " + username());
         }
-        if (getString(ES_USERNAME) != null && getPassword(ES_API_KEY) != null) {
+        if (username() != null && getPassword(ES_API_KEY) != null) {
             problems.add(ES_USERNAME + " and " + ES_API_KEY + " exclude each other: use one");
         }
         if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_INITIAL_MS)) {
@@ -123,6 +123,12 @@ public final class SinkEsConfig extends AbstractConfig {
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
+    }
+
+    /** The basic-auth user, or null when none is set (a blank value in a properties file counts as none). */
+    String username() {
+        String username = getString(ES_USERNAME);
+        return username == null || username.isBlank() ? null : username.trim();
     }
 
     Duration flushInterval() {

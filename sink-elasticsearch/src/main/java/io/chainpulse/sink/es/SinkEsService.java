@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * every record rejected from it), so nothing is lost; ids make every write an upsert, so redelivery after a crash or
  * a replay from the start duplicates nothing. While Elasticsearch answers 429, 5xx or not at all, the batch is retried
  * with backoff and consumption is <em>paused</em>: the consumer keeps polling (it stays in its group) but fetches
- * nothing, so memory holds one batch at most ({@value SinkEsConfig#BULK_MAX_ACTIONS} records, twice at worst).
+ * nothing, so memory holds fewer than twice {@value SinkEsConfig#BULK_MAX_ACTIONS} records.
  *
  * <pre>{@code
  * try (SinkEsService sink = SinkEsService.create(config)) {

@@ -46,6 +46,13 @@ class SinkEsConfigTest {
     }
 
     @Test
+    void shouldTreatABlankUsernameAsNone() {
+        SinkEsConfig config = new SinkEsConfig(Map.of(SinkEsConfig.ES_USERNAME, " ", SinkEsConfig.ES_API_KEY, "k"));
+
+        assertThat(config.username()).isNull();
+    }
+
+    @Test
     void shouldRejectAnElasticsearchUrlWithoutHttpSchemeEchoingIt() {
         assertThatThrownBy(() -> new SinkEsConfig(Map.of(SinkEsConfig.ES_URLS, "ftp://es:9200")))
                 .hasMessage("Invalid value ftp://es:9200 for configuration elasticsearch.urls: "
