@@ -185,6 +185,29 @@ class SinkEsIT {
     }
 
     @Test
+    void shouldCommitNothingUnacknowledgedSoASinkStoppedDuringAnOutageLosesNothing(@TempDir Path dir)
+            throws Exception {
+        try (Elasticsearch es = Elasticsearch.inDirectory(dir).start()) {
+            SinkEsService first = start(es, "group-a");
+            sendKpis(windows(0, 100));
+            awaitCount(es, kpiAlias, 100);
+
+            es.kill();
+            sendKpis(windows(100, 250));
+            await("the first sink is retrying", () -> first.metrics().retryCount("connection") >= 2);
+            first.close();
+            es.start();
+
+            // Same group: it starts from the committed offsets, which must not include the unacknowledged batch.
+            SinkEsService second = start(es, "group-a");
+            awaitCount(es, kpiAlias, 250);
+            await("the second sink wrote the records the first never got acknowledged",
+                    () -> second.metrics().indexedCount("kpi") >= 150);
+            assertThat(count(es, kpiAlias)).isEqualTo(250);
+        }
+    }
+
+    @Test
     void shouldDeadLetterAPoisonDocumentAndGoOnWithTheRest(Elasticsearch es) throws Exception {
         KpiWindow good1 = Records.latency("v1", Records.WINDOW_START, true, 280.0).build();
         // Elasticsearch accepts only finite numbers in a double field: rejected with a 400 for good.
