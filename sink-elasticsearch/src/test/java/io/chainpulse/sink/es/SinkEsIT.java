@@ -121,6 +121,40 @@ class SinkEsIT {
     }
 
     @Test
+    void shouldAnswerTheReadmeAnalystQuestionsWithQueryDslOnTheTemplatesMappings(Elasticsearch es) throws Exception {
+        // v2 is slow in the second window; v1 excluded skewed samples; the network ran at 40 then 60 TPS.
+        sendKpis(Records.latency("v1", Records.WINDOW_START, true, 280.0).setExcludedSkew(3).build(),
+                Records.latency("v2", Records.WINDOW_START, true, 310.0).setExcludedSkew(0).build(),
+                Records.latency("v2", Records.WINDOW_START + Records.WINDOW_MS, true, 900.0).setExcludedSkew(0)
+                        .build(),
+                Records.tps(Records.WINDOW_START, 400), Records.tps(Records.WINDOW_START + 60_000, 600));
+        start(es, "group-a");
+        awaitCount(es, kpiAlias, 5);
+
+        // 1. Slowest validators: max p99 per node, slowest first.
+        JsonNode slowest = json(es, "POST", "/" + kpiAlias + "/_search", "{\"size\":0,\"query\":{\"bool\":{\"filter\":["
+                + "{\"term\":{\"metric\":\"consensus_latency_ms\"}},{\"term\":{\"scope\":\"node\"}}]}},"
+                + "\"aggs\":{\"nodes\":{\"terms\":{\"field\":\"node_id\",\"order\":{\"worst\":\"desc\"}},"
+                + "\"aggs\":{\"worst\":{\"max\":{\"field\":\"p99\"}}}}}}");
+        assertThat(slowest.at("/aggregations/nodes/buckets/0/key").asText()).isEqualTo("v2");
+        assertThat(slowest.at("/aggregations/nodes/buckets/0/worst/value").asDouble()).isEqualTo(900.0);
+        assertThat(slowest.at("/aggregations/nodes/buckets/1/key").asText()).isEqualTo("v1");
+        // 2. Network TPS per minute.
+        JsonNode tps = json(es, "POST", "/" + kpiAlias + "/_search", "{\"size\":0,\"query\":{\"bool\":{\"filter\":["
+                + "{\"term\":{\"metric\":\"tps\"}},{\"term\":{\"scope\":\"network\"}}]}},"
+                + "\"aggs\":{\"minute\":{\"date_histogram\":{\"field\":\"window_start\",\"fixed_interval\":\"1m\"},"
+                + "\"aggs\":{\"tps\":{\"avg\":{\"field\":\"rate_per_s\"}}}}}}");
+        assertThat(tps.at("/aggregations/minute/buckets/0/key_as_string").asText())
+                .isEqualTo("2025-07-29T10:00:00.000Z");
+        assertThat(tps.at("/aggregations/minute/buckets/0/tps/value").asDouble()).isEqualTo(40.0);
+        assertThat(tps.at("/aggregations/minute/buckets/1/tps/value").asDouble()).isEqualTo(60.0);
+        // 5. Nodes whose clocks look skewed.
+        assertThat(json(es, "POST", "/" + kpiAlias + "/_count", "{\"query\":{\"bool\":{\"filter\":["
+                + "{\"term\":{\"scope\":\"node\"}},{\"range\":{\"excluded_skew\":{\"gt\":0}}}]}}}")
+                .get("count").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void shouldLeaveOneDocumentWithTheFinalValuesAfterALiveUpdate(Elasticsearch es) throws Exception {
         start(es, "group-a");
         sendKpis(Records.latency("v1", Records.WINDOW_START, false, 100.0).build());
