@@ -5,6 +5,7 @@ import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.sdk.SdkConfig;
 import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
+import io.chainpulse.sink.es.SinkEsConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -28,6 +29,7 @@ final class ConfigDocs {
         components.put("Pushgateway sink (./chainpulse sink-pushgateway --set key=value)", PushgatewaySinkConfig.CONFIG);
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
         components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());
+        components.put("Elasticsearch sink (./chainpulse sink-es)", SinkEsConfig.CONFIG);
         return components;
     }
 

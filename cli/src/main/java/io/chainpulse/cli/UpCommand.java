@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.stack.Elasticsearch;
 import io.chainpulse.stack.KafkaBroker;
 import io.chainpulse.stack.SchemaRegistry;
 import java.nio.file.Path;
@@ -29,6 +30,14 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--registry-port", defaultValue = "8081", description = "Registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
+    @Option(names = "--elasticsearch",
+            description = "Also start a real Elasticsearch 8.19 node (own JVM, 512 MB heap) for ./chainpulse sink-es.")
+    boolean elasticsearch;
+
+    @Option(names = "--es-port", defaultValue = "9200",
+            description = "Elasticsearch HTTP port, with --elasticsearch (default: ${DEFAULT-VALUE}).")
+    int esPort;
+
     @Option(names = "--partitions", defaultValue = "4",
             description = "Partitions of each ChainPulse topic (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -44,9 +53,13 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         }
         KafkaBroker broker = KafkaBroker.inDirectory(dataDir.resolve("kafka"), kafkaPort);
         SchemaRegistry registry = SchemaRegistry.inDirectory(dataDir.resolve("registry"), registryPort);
+        Elasticsearch es = elasticsearch ? Elasticsearch.inDirectory(dataDir.resolve("elasticsearch"), esPort) : null;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("stopping the local stack ...");
+            if (es != null) {
+                es.stop();
+            }
             registry.stop();
             broker.stop();
             stopped.countDown();
@@ -56,11 +69,19 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         broker.start();
         registry.start();
         broker.createTopics(partitions, Topics.ALL);
+        createCompacted(broker, Topics.ANOMALIES_CURRENT, partitions);
+        if (es != null) {
+            es.start();
+        }
 
         System.out.println();
         System.out.println("  Kafka bootstrap servers  " + broker.bootstrapServers() + "   (log: " + broker.log() + ")");
         System.out.println("  Schema registry          " + registry.url() + "   (log: " + registry.log() + ")");
-        System.out.println("  Topics                   " + String.join(", ", Topics.ALL));
+        if (es != null) {
+            System.out.println("  Elasticsearch            " + es.url() + "   (log: " + es.log() + ")");
+        }
+        System.out.println("  Topics                   " + String.join(", ", Topics.ALL) + ", "
+                + Topics.ANOMALIES_CURRENT + " (compacted)");
         System.out.println();
         System.out.println(duration == null ? "Ctrl-C to stop." : "stopping after " + duration.toSeconds() + " s.");
         if (duration == null) {
@@ -69,5 +90,16 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
             stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         }
         return 0;
+    }
+
+    private static void createCompacted(KafkaBroker broker, String topic, int partitions) throws Exception {
+        try (var admin = broker.admin()) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)
+                    .configs(java.util.Map.of("cleanup.policy", "compact")))).all().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw e;
+            }
+        }
     }
 }

@@ -56,4 +56,27 @@ class ChainPulseCliTest {
         assertThat(run("up", "--duration", "ten")).isEqualTo(2);
         assertThat(err.toString()).contains("'ten' is not a duration: use a whole number with ms, s, m or h, e.g. 10s");
     }
+
+    @Test
+    void shouldRejectABadSinkSettingAsAUsageErrorNamingTheKey() {
+        assertThat(run("sink-es", "--set", "bulk.max.actions=0")).isEqualTo(2);
+        assertThat(err.toString()).contains("chainpulse sink-es: Invalid value 0 for configuration bulk.max.actions: "
+                + "Value must be at least 1");
+    }
+
+    @Test
+    void shouldLetSinkFlagsWinOverTheConfigFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("sink.properties");
+        java.nio.file.Files.writeString(file, "elasticsearch.urls=http://file:9200\nbulk.max.actions=500\n");
+        SinkEsCommand command = new SinkEsCommand();
+        command.configFile = file;
+        command.esUrl = "http://flag:9200";
+
+        java.util.Map<String, Object> config = command.config();
+
+        assertThat(config).containsEntry("elasticsearch.urls", "http://flag:9200")
+                .containsEntry("bulk.max.actions", "500").containsEntry("bootstrap.servers", "127.0.0.1:9092")
+                .containsEntry("schema.registry.url", "http://127.0.0.1:8081/apis/ccompat/v7");
+    }
 }

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /**
  * The real broker and registry shared by every integration test of one JVM: started on first use, stopped by a
- * shutdown hook. Tests that stop or kill a server start their own {@link KafkaBroker} instead of disturbing this one.
+ * shutdown hook. An Elasticsearch node joins them lazily, only when a test asks for one. Tests that stop or kill a server start their own {@link KafkaBroker} instead of disturbing this one.
  *
  * <pre>{@code
  * @ExtendWith(RealStackExtension.class)
@@ -18,6 +18,7 @@ import java.nio.file.Path;
  */
 public final class RealStack {
     private static RealStack shared;
+    private static Elasticsearch sharedElasticsearch;
 
     private final KafkaBroker broker;
     private final SchemaRegistry registry;
@@ -58,6 +59,30 @@ public final class RealStack {
             shared = new RealStack(broker, registry);
         }
         return shared;
+    }
+
+    /**
+     * The JVM's Elasticsearch node, started on first use (only tests that ask for it pay its start-up), stopped by a
+     * shutdown hook. Independent of the broker and registry: asking for it does not start them.
+     */
+    public static synchronized Elasticsearch sharedElasticsearch() {
+        if (sharedElasticsearch == null) {
+            Path dir;
+            try {
+                dir = Files.createTempDirectory("chainpulse-it-es-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not create a directory for the test Elasticsearch node", e);
+            }
+            Elasticsearch elasticsearch = Elasticsearch.inDirectory(dir);
+            Runtime.getRuntime().addShutdownHook(new Thread(elasticsearch::stop, "chainpulse-test-es-stop"));
+            sharedElasticsearch = elasticsearch.start();
+        }
+        return sharedElasticsearch;
+    }
+
+    /** The JVM's Elasticsearch node ({@link #sharedElasticsearch()}). */
+    public Elasticsearch elasticsearch() {
+        return sharedElasticsearch();
     }
 
     public KafkaBroker broker() {

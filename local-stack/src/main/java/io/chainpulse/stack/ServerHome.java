@@ -20,6 +20,16 @@ public final class ServerHome {
         return existing(servers().resolve("kafka"), "Kafka broker jars");
     }
 
+    /** Directory of the Elasticsearch node's jars and its launcher (built by {@code local-stack/elasticsearch-node}). */
+    public static Path elasticsearchLibs() {
+        Path dir = servers().resolve("elasticsearch");
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalStateException("Elasticsearch node jars not found at " + dir
+                    + " (build them with: mvn -q -pl local-stack/elasticsearch-node package)");
+        }
+        return dir;
+    }
+
     /** The Apicurio registry's runnable jar. */
     public static Path apicurioRunner() {
         Path dir = existing(servers().resolve("apicurio"), "Apicurio registry");

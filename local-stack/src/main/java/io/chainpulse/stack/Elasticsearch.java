@@ -1,0 +1,155 @@
+package io.chainpulse.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real Elasticsearch 8.19 node (the server's own code from Maven Central, HTTP over Netty) in a child JVM on
+ * loopback, one node, no security.
+ *
+ * <p>The port and the data directory are fixed when the object is made, so {@link #stop()} or {@link #kill()}
+ * followed by {@link #start()} (or {@link #restart()}) brings the same node back with every index intact — what a
+ * test of an outage needs. Modules that Elasticsearch does not publish are absent: painless, ILM, security.
+ *
+ * <pre>{@code
+ * try (Elasticsearch es = Elasticsearch.inDirectory(dir).start()) {
+ *     String url = es.url();   // http://127.0.0.1:PORT
+ * }
+ * }</pre>
+ */
+public final class Elasticsearch implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+    private static final String MAIN = "io.chainpulse.stack.es.ElasticsearchMain";
+
+    private final Path dir;
+    private final int port;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
+    private ChildProcess process;
+
+    private Elasticsearch(Path dir, int port) {
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** A node keeping its data under {@code dir}, on a free port. */
+    public static Elasticsearch inDirectory(Path dir) {
+        return new Elasticsearch(dir, ChildProcess.freePort());
+    }
+
+    /** A node on the given HTTP port. */
+    public static Elasticsearch inDirectory(Path dir, int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be in 1..65535: " + port);
+        }
+        return new Elasticsearch(dir, port);
+    }
+
+    /**
+     * Starts the node and waits until the cluster is at least yellow, i.e. every index that existed before a restart
+     * has its primary shards back and accepts writes.
+     */
+    public synchronized Elasticsearch start() {
+        if (process != null && process.isAlive()) {
+            return this;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create Elasticsearch directory " + dir, e);
+        }
+        process = ChildProcess.startJava("Elasticsearch", List.of(
+                // Small heap: the local node holds a few thousand KPI documents, not a production corpus.
+                "-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
+                // Elasticsearch closes log4j itself; log4j's own hook would silence the node's last words.
+                "-Dlog4j2.shutdownHookEnabled=false",
+                "-Djava.io.tmpdir=" + tmpDir(),
+                "-cp", ServerHome.elasticsearchLibs() + "/*",
+                MAIN, dir.toAbsolutePath().toString(), Integer.toString(port)), log());
+        process.awaitReady(this::healthy, START_TIMEOUT);
+        return this;
+    }
+
+    /** Clean shutdown (SIGTERM: the node flushes and closes its shards). */
+    public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+        }
+    }
+
+    /** Crash (SIGKILL): nothing flushed; on the next start the node recovers from its translog. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    /** {@link #stop()} then {@link #start()}, same port, same data. */
+    public synchronized Elasticsearch restart() {
+        stop();
+        return start();
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:9200}. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The node's home: {@code data/} (indices), {@code config/} and the log. */
+    public Path directory() {
+        return dir;
+    }
+
+    public Path log() {
+        return dir.resolve("elasticsearch.log");
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private Path tmpDir() {
+        Path tmp = dir.resolve("tmp");
+        try {
+            Files.createDirectories(tmp);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not create " + tmp, e);
+        }
+        return tmp.toAbsolutePath();
+    }
+
+    private boolean healthy() {
+        if (!ChildProcess.portOpen(port)) {
+            return false;
+        }
+        try {
+            // 408 until yellow; 200 once every primary shard is assigned.
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                    URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
+                    .timeout(PROBE_TIMEOUT).build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
