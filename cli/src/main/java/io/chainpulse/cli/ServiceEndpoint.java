@@ -47,7 +47,8 @@ final class ServiceEndpoint implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            // loopback unless told otherwise (containers set -Dchainpulse.metrics.host=0.0.0.0)
+            server = HttpServer.create(new InetSocketAddress(System.getProperty("chainpulse.metrics.host", "127.0.0.1"), port), 0);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot serve /metrics on port " + port + ": " + e.getMessage(), e);
         }

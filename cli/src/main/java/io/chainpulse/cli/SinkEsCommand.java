@@ -50,11 +50,22 @@ final class SinkEsCommand implements Callable<Integer> {
 
     static final String DEFAULT_REGISTRY_URL = "http://127.0.0.1:8081/apis/ccompat/v7";
 
+    @Option(names = "--metrics-port", defaultValue = "9466",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
     @Override
     public Integer call() throws Exception {
         Map<String, Object> config = config();
         SinkEsService sink = SinkEsService.create(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "chainpulse-sink-es-stop"));
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-es", metricsPort, running::get);
+        sink.metrics().bindTo(endpoint.registry());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            running.set(false);
+            sink.close();
+            endpoint.close();
+        }, "chainpulse-sink-es-stop"));
         if (duration != null) {
             Thread timer = new Thread(() -> {
                 try {
@@ -70,7 +81,12 @@ final class SinkEsCommand implements Callable<Integer> {
         System.out.println("sink-es: " + config.get(SinkEsConfig.BOOTSTRAP_SERVERS) + " -> "
                 + config.getOrDefault(SinkEsConfig.ES_URLS, "http://127.0.0.1:9200")
                 + (duration == null ? "   (Ctrl-C to stop)" : "   (stopping after " + duration.toSeconds() + " s)"));
-        sink.run();
+        System.out.println("sink-es: metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health");
+        try {
+            sink.run();
+        } finally {
+            running.set(false);
+        }
         return 0;
     }
 

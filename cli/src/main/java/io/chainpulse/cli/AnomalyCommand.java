@@ -1,0 +1,67 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.anomaly.AnomalyConfig;
+import io.chainpulse.anomaly.AnomalyDetectorApp;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./chainpulse anomaly}: the anomaly detector as a service. */
+@Command(name = "anomaly",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the anomaly detector (Kafka Streams, exactly-once): chainpulse.kpis in, chainpulse.anomalies (every "
+                    + "transition) and chainpulse.anomalies.current (compacted) out.",
+            "Settings: the 'Anomaly detector' table of ./chainpulse config; --set key=value for any of them."})
+final class AnomalyCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
+            description = "Schema registry (default: ${DEFAULT-VALUE}).")
+    String registryUrl;
+
+    @Option(names = "--metrics-port", defaultValue = "9467",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
+    @Option(names = "--set", description = "Any detector setting, e.g. --set rules.file=my-rules.yaml (repeatable).")
+    Map<String, String> settings = new HashMap<>();
+
+    @Override
+    public Integer call() throws InterruptedException {
+        for (String key : settings.keySet()) {
+            if (!AnomalyConfig.configDef().names().contains(key)) {
+                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
+                        + String.join(", ", new java.util.TreeSet<>(AnomalyConfig.configDef().names())));
+            }
+        }
+        Map<String, Object> values = new HashMap<>(settings);
+        values.put(AnomalyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        AnomalyDetectorApp app;
+        try {
+            app = AnomalyDetectorApp.start(values);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        ServiceEndpoint endpoint = ServiceEndpoint.start("anomaly-detector", metricsPort,
+                () -> app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            endpoint.close();
+            stopped.countDown();
+        }, "chainpulse-anomaly-stop"));
+        System.out.println("detecting anomalies on " + bootstrapServers + "; metrics and health on http://127.0.0.1:"
+                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}
