@@ -324,6 +324,9 @@ final class Sender {
     private boolean replay(Spool.Batch batch) throws IOException {
         List<Spool.Entry> entries = batch.entries();
         BitSet settled = new BitSet(entries.size());
+        // set by a failed send; KafkaProducer reports some failures (metadata timeout) through the callback, inside
+        // send(): stop there, or the entries after it would be acknowledged, rewound and sent twice
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         for (int i = 0; i < entries.size(); i++) {
             int index = i;
             ByteBuffer record = ByteBuffer.wrap(entries.get(i).data());
@@ -338,8 +341,11 @@ final class Sender {
                     synchronized (settled) {
                         settled.set(index);
                     }
-                } else if (!(exception instanceof RetriableException
-                        || exception instanceof org.apache.kafka.common.errors.TimeoutException)) {
+                } else if (exception instanceof RetriableException
+                        || exception instanceof org.apache.kafka.common.errors.TimeoutException) {
+                    failed.set(true);
+                    errors.report("replaying the spool paused, Kafka did not take a spooled event: " + exception, exception);
+                } else {
                     counters.drop(Counters.DropReason.REJECTED);
                     errors.report("Kafka refused a spooled event for good: " + exception.getMessage(), exception);
                     synchronized (settled) {
@@ -348,7 +354,7 @@ final class Sender {
                 }
                 outstanding.decrementAndGet();
             });
-            if (!taken) {
+            if (!taken || failed.get()) {
                 break;
             }
         }

@@ -91,7 +91,7 @@ class ProducerSdkIT {
                 ChainPulseSdk.Stats stats = sdk.stats();
                 assertThat(stats.dropped()).isZero();
                 assertThat(stats.spooled()).as("the outage must have sent events through the spool").isPositive();
-                assertThat(stats.sent()).isEqualTo(total);
+                assertThat(stats.sent()).as("acknowledged events; stats %s", stats).isEqualTo(total);
             }
 
             assertExactlyOnceInOrder(readAll(broker.bootstrapServers(), stack.registryUrl(), topic, total), total);
