@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Run the production KPI and anomaly topologies over a JSON Lines file of events (the replay format) and "
                     + "write DIR/kpis.jsonl (one line per final window) and DIR/anomalies.jsonl (one line per anomaly "
-                    + "transition). No broker needed.",
+                    + "transition, judged on the windows the recording covers completely). No broker needed.",
             "A bad line is reported as FILE:LINE: reason and skipped; the rest of the file is analysed."})
 final class AnalyzeCommand implements Callable<Integer> {
 
@@ -71,7 +71,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (rules != null) {
             anomalySettings.put(AnomalyConfig.RULES_FILE, rules.toString());
         }
-        List<Anomaly> anomalies = AnomalyReplay.run(result.kpis(), anomalySettings);
+        // anomalies are judged on complete windows only: a recording's cut-short first and last windows are not a drop
+        List<Anomaly> anomalies = AnomalyReplay.run(result.completeWindows(), anomalySettings);
         try (BufferedWriter writer = Files.newBufferedWriter(output.resolve("anomalies.jsonl"), StandardCharsets.UTF_8)) {
             for (Anomaly anomaly : anomalies) {
                 writer.write(AnomalyJson.write(anomaly));

@@ -47,8 +47,20 @@ public final class AnalyzeJob {
     /**
      * @param kpis final windows in (window start, metric, scope, node) order
      * @param counters late, unpaired and duplicate events, keyed {@code reason|metric|node}
+     * @param firstEventMs event time of the earliest event, {@code lastEventMs} of the latest
      */
-    public record Result(long lines, long events, long badLines, List<KpiWindow> kpis, Map<String, Long> counters) {}
+    public record Result(long lines, long events, long badLines, List<KpiWindow> kpis, Map<String, Long> counters,
+                         long firstEventMs, long lastEventMs) {
+
+        /**
+         * Windows entirely inside the recording: the first and last windows of a file are usually cut short and
+         * would look like a drop in throughput.
+         */
+        public List<KpiWindow> completeWindows() {
+            return kpis.stream().filter(k -> k.getWindowStartMs() >= firstEventMs && k.getWindowEndMs() <= lastEventMs + 1)
+                    .toList();
+        }
+    }
 
     /** @param settings {@link ProcessorConfig} keys, e.g. {@code window.size.ms} */
     public static Result run(Path input, Map<String, ?> settings, Consumer<String> problems) throws IOException {
@@ -69,6 +81,7 @@ public final class AnalyzeJob {
         long events = 0;
         long bad = 0;
         long lastMs = Long.MIN_VALUE;
+        long firstMs = Long.MAX_VALUE;
         List<KpiWindow> kpis = new ArrayList<>();
         try (TopologyTestDriver driver = new TopologyTestDriver(KpiTopology.build(ctx), props);
              BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
@@ -95,6 +108,7 @@ public final class AnalyzeJob {
                 in.pipeInput(event.getNodeId(), event);
                 events++;
                 lastMs = Math.max(lastMs, Math.floorDiv(event.getTimestampNs(), 1_000_000L));
+                firstMs = Math.min(firstMs, Math.floorDiv(event.getTimestampNs(), 1_000_000L));
                 if ((events & 0xFFF) == 0) {
                     collect(out, kpis, Long.MAX_VALUE);
                 }
@@ -109,7 +123,7 @@ public final class AnalyzeJob {
         }
         kpis.sort(Comparator.comparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getMetric)
                 .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId()));
-        return new Result(lines, events, bad, kpis, counters.snapshot());
+        return new Result(lines, events, bad, kpis, counters.snapshot(), firstMs, lastMs);
     }
 
     private static void collect(TestOutputTopic<String, KpiWindow> out, List<KpiWindow> kpis, long beforeWindowStart) {
