@@ -1,0 +1,64 @@
+package io.chainpulse.anomaly.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroSerializer;
+import io.chainpulse.stack.RealStack;
+import io.chainpulse.stack.RealStackExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Anomaly topic on the real broker → webhook service → a real local HTTP receiver. */
+@ExtendWith(RealStackExtension.class)
+class WebhookServiceIT {
+
+    @Test
+    void shouldPostEveryTransitionFromTheTopicOnce(RealStack stack) throws Exception {
+        String topic = "anomalies-" + UUID.randomUUID();
+        stack.broker().createTopics(1, topic);
+        try (Receiver receiver = new Receiver(1);
+             KafkaProducer<String, Anomaly> producer = new KafkaProducer<>(
+                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
+                     new AvroSerializer<>(SchemaRegistryClients.forUrl(stack.registryUrl()), true))) {
+            for (Anomaly a : List.of(WebhookNotifierTest.anomaly(AnomalyState.FIRING, Severity.HIGH),
+                    WebhookNotifierTest.anomaly(AnomalyState.FIRING, Severity.HIGH),
+                    WebhookNotifierTest.anomaly(AnomalyState.RESOLVED, Severity.HIGH))) {
+                producer.send(new ProducerRecord<>(topic, a.getAnomalyId(), a)).get();
+            }
+            WebhookService service = new WebhookService(stack.bootstrapServers(), stack.registryUrl(), topic,
+                    "webhook-" + UUID.randomUUID(), new WebhookNotifier(List.of(receiver.url()), false, 5, Duration.ofMillis(10)));
+            Thread thread = new Thread(() -> {
+                try {
+                    service.run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            thread.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (receiver.bodies.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(500);
+            service.close();
+            thread.join(10_000);
+
+            assertThat(receiver.bodies).hasSize(2);
+            assertThat(receiver.bodies.get(0)).contains("\"state\": \"FIRING\"");
+            assertThat(receiver.bodies.get(1)).contains("\"state\": \"RESOLVED\"");
+            assertThat(service.notifier().duplicates.sum()).isEqualTo(1);
+        }
+    }
+}
