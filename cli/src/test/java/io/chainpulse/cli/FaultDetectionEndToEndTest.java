@@ -36,10 +36,12 @@ class FaultDetectionEndToEndTest {
 
     @BeforeAll
     static void analyse(@TempDir Path dir) throws IOException {
-        Scenario scenario = new Scenario("e2e", "simnet", 6, 100, Duration.ofSeconds(1), Duration.ofSeconds(360), 7, 0,
+        Scenario scenario = new Scenario("e2e", "simnet", 6, 100, Duration.ofSeconds(1), Duration.ofSeconds(480), 7, 0,
                 List.of(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(120), Duration.ofSeconds(180), 3),
                         new Fault(Fault.Kind.LATE_BLOCKS, "v5", Duration.ofSeconds(200), Duration.ofSeconds(260), 400),
-                        new Fault(Fault.Kind.SILENT_NODE, "v6", Duration.ofSeconds(280), Duration.ofSeconds(330), 0)));
+                        new Fault(Fault.Kind.SILENT_NODE, "v6", Duration.ofSeconds(280), Duration.ofSeconds(330), 0),
+                        // after the trend detector's warm-up (30 windows)
+                        new Fault(Fault.Kind.TPS_COLLAPSE, null, Duration.ofSeconds(380), Duration.ofSeconds(430), 0.2)));
         Path events = dir.resolve("events.jsonl");
         try (BufferedWriter writer = Files.newBufferedWriter(events)) {
             new NetworkSimulator(scenario, START_MS).run(e -> {
@@ -75,13 +77,24 @@ class FaultDetectionEndToEndTest {
     }
 
     @Test
+    void shouldFlagTheNetworkWideTpsCollapseWithinTwoWindows() {
+        Anomaly collapse = anomalies.stream().filter(a -> a.getState() == AnomalyState.FIRING && a.getNodeId() == null
+                && a.getMetric().equals("tps") && a.getWindowStartMs() >= START_MS + 370_000).findFirst()
+                .orElseThrow(() -> new AssertionError("no network tps anomaly after 370 s; got " + anomalies.stream()
+                        .map(a -> a.getState() + " " + a.getNodeId() + " " + a.getMetric() + " " + (a.getWindowStartMs() - START_MS))
+                        .toList()));
+        assertThat(collapse.getWindowStartMs() - START_MS).isBetween(370_000L, 380_000L + 2 * W);
+    }
+
+    @Test
     void shouldRaiseNothingOnHealthyNodesOrUnaffectedMetrics() {
         Set<String> allowed = Set.of(
                 "v3|consensus_latency_ms", "v3|tx_validation_ms",   // the slow validator validates slowly
                 "v5|propagation_delay_ms",                          // blocks reach v5 late ...
                 "v5|block_time_ms",                                 // ... so its block time jumps when that starts and ends
                 "v6|kpis",                                          // v6 silent ...
-                "null|tx_ingress_tps");                             // ... and the transactions it took in are missing
+                "null|tx_ingress_tps",                              // ... and the transactions it took in are missing
+                "null|tps");                                        // the collapse
         Set<String> fired = anomalies.stream().filter(a -> a.getState() == AnomalyState.FIRING)
                 .map(a -> a.getNodeId() + "|" + a.getMetric()).collect(Collectors.toSet());
         assertThat(fired).isSubsetOf(allowed);
