@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
                     + "with --realtime, paced like a live network."})
 final class SimulateCommand implements Callable<Integer> {
 
-    @Option(names = "--scenario", defaultValue = "baseline", description = "Built-in scenario (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scenario", defaultValue = "baseline",
+            description = "Built-in scenario name, or a YAML scenario file (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--duration", converter = DurationConverter.class, description = "Override the scenario's duration.")
@@ -64,7 +65,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scenario s = Scenario.builtIn(scenario);
+        Scenario s = scenario.endsWith(".yaml") || scenario.endsWith(".yml")
+                ? io.chainpulse.simulator.ScenarioFile.load(java.nio.file.Path.of(scenario))
+                : Scenario.builtIn(scenario);
         if (duration != null) {
             s = s.withDuration(duration);
         }
