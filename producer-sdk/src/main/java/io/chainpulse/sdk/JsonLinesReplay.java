@@ -1,12 +1,7 @@
 package io.chainpulse.sdk;
 
-import io.chainpulse.schema.ProtocolEvent;
-import io.chainpulse.schema.json.EventJson;
-import io.chainpulse.schema.json.EventJsonException;
-import java.io.BufferedReader;
+import io.chainpulse.schema.json.EventJsonLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,37 +34,17 @@ public final class JsonLinesReplay {
      * @throws IOException when the file cannot be read (a missing file is reported with its path)
      */
     public static Report publish(Path file, ChainPulseSdk sdk, Consumer<String> problems) throws IOException {
-        long lines = 0;
-        long published = 0;
-        long bad = 0;
         List<String> kept = new ArrayList<>();
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                lines++;
-                ProtocolEvent event;
-                try {
-                    event = EventJson.parse(line);
-                } catch (EventJsonException e) {
-                    bad++;
-                    String problem = file + ":" + number + ": " + e.getMessage();
-                    if (kept.size() < MAX_PROBLEMS_KEPT) {
-                        kept.add(problem);
-                    }
-                    problems.accept(problem);
-                    continue;
-                }
-                if (!sdk.recordWaiting(event)) {
-                    throw new IllegalStateException("the SDK was closed during the replay of " + file + " at line " + number);
-                }
-                published++;
+        EventJsonLines.Counts counts = EventJsonLines.read(file, (event, line) -> {
+            if (!sdk.recordWaiting(event)) {
+                throw new IllegalStateException("the SDK was closed during the replay of " + file + " at line " + line);
             }
-        }
-        return new Report(lines, published, bad, List.copyOf(kept));
+        }, problem -> {
+            if (kept.size() < MAX_PROBLEMS_KEPT) {
+                kept.add(problem);
+            }
+            problems.accept(problem);
+        });
+        return new Report(counts.lines(), counts.events(), counts.badLines(), List.copyOf(kept));
     }
 }

@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
-import io.chainpulse.schema.json.EventJson;
-import io.chainpulse.schema.json.EventJsonException;
-import java.io.BufferedReader;
+import io.chainpulse.schema.json.EventJsonLines;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -77,44 +75,26 @@ public final class AnalyzeJob {
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0);
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("chainpulse-analyze").toString());
 
-        long lines = 0;
-        long events = 0;
-        long bad = 0;
-        long lastMs = Long.MIN_VALUE;
-        long firstMs = Long.MAX_VALUE;
+        long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
         List<KpiWindow> kpis = new ArrayList<>();
-        try (TopologyTestDriver driver = new TopologyTestDriver(KpiTopology.build(ctx), props);
-             BufferedReader reader = Files.newBufferedReader(input, StandardCharsets.UTF_8)) {
+        EventJsonLines.Counts counts;
+        try (TopologyTestDriver driver = new TopologyTestDriver(KpiTopology.build(ctx), props)) {
             TestInputTopic<String, ProtocolEvent> in = driver.createInputTopic(ctx.events().name(),
                     Serdes.String().serializer(), ctx.events().valueSerde().serializer());
             TestOutputTopic<String, KpiWindow> out = driver.createOutputTopic(ctx.kpis().name(),
                     Serdes.String().deserializer(), ctx.kpis().valueSerde().deserializer());
-            String line;
-            long number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                lines++;
-                ProtocolEvent event;
-                try {
-                    event = EventJson.parse(line);
-                } catch (EventJsonException e) {
-                    bad++;
-                    problems.accept(input + ":" + number + ": " + e.getMessage());
-                    continue;
-                }
+            long[] piped = {0};
+            counts = EventJsonLines.read(input, (event, line) -> {
                 in.pipeInput(event.getNodeId(), event);
-                events++;
-                lastMs = Math.max(lastMs, Math.floorDiv(event.getTimestampNs(), 1_000_000L));
-                firstMs = Math.min(firstMs, Math.floorDiv(event.getTimestampNs(), 1_000_000L));
-                if ((events & 0xFFF) == 0) {
+                long ms = Math.floorDiv(event.getTimestampNs(), 1_000_000L);
+                range[0] = Math.min(range[0], ms);
+                range[1] = Math.max(range[1], ms);
+                if ((++piped[0] & 0xFFF) == 0) {
                     collect(out, kpis, Long.MAX_VALUE);
                 }
-            }
-            if (events > 0) {
-                FlushEvents flush = new FlushEvents(lastMs, config, ctx);
+            }, problems);
+            if (counts.events() > 0) {
+                FlushEvents flush = new FlushEvents(range[1], config, ctx);
                 for (ProtocolEvent e : flush.events()) {
                     in.pipeInput(e.getNodeId(), e);
                 }
@@ -123,7 +103,7 @@ public final class AnalyzeJob {
         }
         kpis.sort(Comparator.comparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getMetric)
                 .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId()));
-        return new Result(lines, events, bad, kpis, counters.snapshot(), firstMs, lastMs);
+        return new Result(counts.lines(), counts.events(), counts.badLines(), kpis, counters.snapshot(), range[0], range[1]);
     }
 
     private static void collect(TestOutputTopic<String, KpiWindow> out, List<KpiWindow> kpis, long beforeWindowStart) {
