@@ -1,11 +1,11 @@
 package io.chainpulse.cli;
 
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.json.EventJson;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
+import io.chainpulse.simulator.SdkPublisher;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -53,6 +50,11 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--realtime", description = "Publish at the scenario's pace (wall clock) instead of as fast as possible.")
     boolean realtime;
 
+    @Option(names = "--speed", defaultValue = "0",
+            description = "Publish paced, this many simulated seconds per wall-clock second (e.g. 10 compresses a "
+                    + "5-minute scenario into 30 s); 0 = as fast as possible (default), --realtime = 1.")
+    double speed;
+
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
@@ -77,6 +79,7 @@ final class SimulateCommand implements Callable<Integer> {
         for (String fault : faults) {
             s = s.withFault(parseFault(fault));
         }
+        String chainId = s.chainId();
         long start = System.currentTimeMillis();
         NetworkSimulator simulator = new NetworkSimulator(s, start);
         long[] count = {0};
@@ -97,39 +100,15 @@ final class SimulateCommand implements Callable<Integer> {
                     s.validators(), s.tps(), s.duration());
             return 0;
         }
-        Map<String, ChainPulseSdk> sdks = new HashMap<>();
-        try {
-            for (String node : simulator.nodes()) {
-                sdks.put(node, ChainPulseSdk.builder().nodeId(node).chainId(s.chainId())
-                        .bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
-                        .spoolDirectory(spoolDir).build());
-            }
-            Consumer<ProtocolEvent> publish = event -> {
-                if (realtime) {
-                    long due = event.getTimestampNs() / 1_000_000L;
-                    long wait = due - System.currentTimeMillis();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            throw new IllegalStateException("interrupted");
-                        }
-                    }
-                }
-                sdks.get(event.getNodeId()).recordWaiting(event);
-                count[0]++;
-            };
+        try (SdkPublisher publisher = new SdkPublisher(simulator, node -> ChainPulseSdk.builder().nodeId(node)
+                .chainId(chainId).bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                .spoolDirectory(spoolDir).build())) {
             long t0 = System.nanoTime();
-            simulator.run(publish);
-            for (ChainPulseSdk sdk : sdks.values()) {
-                sdk.flush(Duration.ofSeconds(60));
-            }
+            publisher.run(realtime ? 1.0 : speed);
+            publisher.flush(Duration.ofSeconds(60));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("published %d events of scenario %s in %.1f s (%.0f events/s)%n", count[0], s.name(),
-                    seconds, count[0] / seconds);
-        } finally {
-            sdks.values().forEach(ChainPulseSdk::close);
+            System.out.printf("published %d events of scenario %s in %.1f s (%.0f events/s)%n", publisher.published(),
+                    s.name(), seconds, publisher.published() / seconds);
         }
         return 0;
     }

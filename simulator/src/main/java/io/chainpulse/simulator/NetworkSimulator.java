@@ -55,6 +55,11 @@ public final class NetworkSimulator {
         }
     }
 
+    /** Wall-clock time, ms since the epoch, of simulated time zero. */
+    public long startEpochMs() {
+        return startEpochMs;
+    }
+
     /** Names of the simulated validators, v1 … vN. */
     public List<String> nodes() {
         return List.of(nodes);
