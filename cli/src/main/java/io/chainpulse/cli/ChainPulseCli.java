@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ChainPulse 0.1.0-SNAPSHOT",
         description = "Streaming analytics for blockchain networks: protocol events in, KPIs and anomalies out.",
-        subcommands = {UpCommand.class, SimulateCommand.class, ReplayCommand.class, ProcessCommand.class,
+        subcommands = {DemoCommand.class, UpCommand.class, SimulateCommand.class, ReplayCommand.class, ProcessCommand.class,
                 AnalyzeCommand.class, AnomalyCommand.class, AlertsCommand.class, NotifyCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class,
                 ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {

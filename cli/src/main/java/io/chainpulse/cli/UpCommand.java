@@ -92,7 +92,7 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         return 0;
     }
 
-    private static void createCompacted(KafkaBroker broker, String topic, int partitions) throws Exception {
+    static void createCompacted(KafkaBroker broker, String topic, int partitions) throws Exception {
         try (var admin = broker.admin()) {
             admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)
                     .configs(java.util.Map.of("cleanup.policy", "compact")))).all().get();

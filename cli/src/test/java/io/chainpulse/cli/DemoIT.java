@@ -1,0 +1,137 @@
+package io.chainpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroDeserializer;
+import io.chainpulse.simulator.Fault;
+import io.chainpulse.simulator.Scenario;
+import io.chainpulse.stack.Pushgateway;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo path end to end, shortened: the real stack, processor, detector, both sinks and notifier that
+ * {@code ./chainpulse demo} starts, with its default 10 s windows, fed live by the simulator with a slow validator
+ * (v3, 3×) from 20 s instead of 60 s, so the test takes about two minutes.
+ */
+class DemoIT {
+    private static final Duration FAULT_START = Duration.ofSeconds(20);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+    private static Demo demo;
+    private static final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void startDemoAndWaitForTheFaultToBeFlagged() throws Exception {
+        assertThat(Pushgateway.binary())
+                .as("the demo test needs the real Pushgateway: apt-get install prometheus-pushgateway (CI installs it)")
+                .isPresent();
+        Scenario scenario = Scenario.builtIn("baseline").withDuration(Duration.ofMinutes(10))
+                .withFault(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", FAULT_START, Duration.ofMinutes(10), 3));
+        demo = Demo.start(new Demo.Settings(dir.resolve("demo"), scenario, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                true, true, 0), new PrintStream(console, true, StandardCharsets.UTF_8));
+        await(Duration.ofSeconds(180), () -> demo.webhookPosts().stream()
+                .anyMatch(post -> post.contains("\"node_id\": \"v3\"") && post.contains("consensus_latency_ms")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (demo != null) {
+            demo.close();
+        }
+    }
+
+    @Test
+    void shouldPostTheSlowValidatorsConsensusAnomalyToTheWebhookNamingItAndWhatToDo() {
+        String post = demo.webhookPosts().stream()
+                .filter(p -> p.contains("\"node_id\": \"v3\"") && p.contains("\"metric\": \"consensus_latency_ms\""))
+                .findFirst().orElseThrow();
+        assertThat(post).contains("\"state\": \"FIRING\"").contains("\"suggested_actions\": [\"");
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("[webhook] FIRING HIGH v3 consensus_latency_ms: ");
+        // the healthy validators are never named
+        assertThat(demo.webhookPosts()).noneMatch(p -> p.matches("(?s).*\"node_id\": \"v[124]\".*"));
+    }
+
+    @Test
+    void shouldPublishFinalKpiWindowsForEveryValidatorAndTheNetwork() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        try (KafkaConsumer<String, KpiWindow> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, demo.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "demo-it",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(demo.registryUrl())))) {
+            consumer.subscribe(List.of(Topics.KPIS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && kpis.size() < 200) {
+                consumer.poll(Duration.ofMillis(500)).forEach(r -> kpis.add(r.value()));
+            }
+        }
+        assertThat(kpis).allMatch(KpiWindow::getFinal$);
+        assertThat(kpis).filteredOn(k -> k.getMetric().equals("consensus_latency_ms") && k.getNodeId() != null)
+                .extracting(KpiWindow::getNodeId).contains("v1", "v2", "v3", "v4");
+        assertThat(kpis).filteredOn(k -> k.getMetric().equals("tps") && k.getNodeId() == null).isNotEmpty();
+    }
+
+    @Test
+    void shouldIndexKpiAndAnomalyDocumentsInElasticsearch() throws Exception {
+        String es = demo.elasticsearch().url();
+        await(Duration.ofSeconds(20), () -> count(es + "/chainpulse-anomalies/_count?q=node_id:v3") > 0);
+        assertThat(count(es + "/chainpulse-kpis/_count?q=metric:consensus_latency_ms%20AND%20node_id:v3")).isPositive();
+    }
+
+    @Test
+    void shouldPushTheSlowValidatorsSeriesAndItsActiveAnomalyToThePushgateway() throws Exception {
+        String url = demo.pushgateway().url() + "/metrics";
+        await(Duration.ofSeconds(20), () -> get(url).contains("chainpulse_anomaly_active{"));
+        String metrics = get(url);
+        assertThat(metrics).containsPattern("chainpulse_consensus_latency_seconds\\{[^}]*node=\"v3\"[^}]*quantile=\"0.95\"");
+        assertThat(metrics).containsPattern("chainpulse_anomaly_active\\{[^}]*node=\"v3\"");
+    }
+
+    private static long count(String url) {
+        String body = get(url);
+        int at = body.indexOf("\"count\":");
+        return at < 0 ? -1 : Long.parseLong(body.substring(at + 8, body.indexOf(',', at)));
+    }
+
+    private static String get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
+    private static void await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + timeout + "; demo console:\n" + console.toString(StandardCharsets.UTF_8));
+            }
+            Thread.sleep(500);
+        }
+    }
+}
