@@ -31,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The processor as a Kafka Streams application on the real broker and registry, exactly-once. */
 @ExtendWith(RealStackExtension.class)
-// The two-instance tests are disabled: some node-scope KPI records of a multi-instance run stay unreadable to
-// read_committed consumers while the network records merged from them arrive — a known problem on the issue.
 @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class StreamProcessorIT {
     private static final long T0 = 1_753_784_500_000L;
@@ -87,16 +85,12 @@ class StreamProcessorIT {
 
     @Test
     @org.junit.jupiter.api.Order(2)
-    @org.junit.jupiter.api.Disabled("known problem, see the issue note: with two instances some node-scope KPI records "
-            + "stay unreadable to read_committed consumers (network records, merged from the same node results, arrive)")
     void shouldCountEveryEventExactlyOnceWhenTwoInstancesShareThePartitions(RealStack stack) throws Exception {
         twoInstances(stack, false);
     }
 
     @Test
     @org.junit.jupiter.api.Order(3)
-    @org.junit.jupiter.api.Disabled("known problem, see the issue note: after one instance stops mid-stream the network "
-            + "counts stay exact but some node-scope KPI records of the migrated partitions are missing")
     void shouldCountEveryEventExactlyOnceWhenTwoInstancesShareTheWorkAndOneIsStoppedMidStream(RealStack stack)
             throws Exception {
         twoInstances(stack, true);
@@ -191,20 +185,47 @@ class StreamProcessorIT {
 
     /** Final KPI records of {@code metric} (real windows only), keyed scope|node|window start; fails on a duplicate. */
     private Map<String, KpiWindow> awaitKpis(RealStack stack, String metric, int expected) {
-        Map<String, KpiWindow> out = read(stack, metric, Duration.ofSeconds(120), expected);
-        assertThat(out).hasSize(expected);
+        Map<String, KpiWindow> out = read(stack, metric, Duration.ofSeconds(120), expected, "read_committed");
+        if (out.size() != expected) {
+            // An earlier run once missed node records here; say whether they exist uncommitted (a transaction left
+            // open, holding back the partition's last stable offset) or not at all.
+            Map<String, KpiWindow> uncommitted = read(stack, metric, Duration.ofSeconds(10), expected, "read_uncommitted");
+            java.util.Set<String> missing = new java.util.TreeSet<>(uncommitted.keySet());
+            missing.removeAll(out.keySet());
+            throw new AssertionError("expected " + expected + " final KPI records of " + metric + ", read_committed "
+                    + "read " + out.size() + ", read_uncommitted " + uncommitted.size() + "; visible only uncommitted: "
+                    + missing + "; " + offsets(stack));
+        }
         return out;
     }
 
     private Map<String, KpiWindow> read(RealStack stack, String metric, Duration timeout) {
-        return read(stack, metric, timeout, Integer.MAX_VALUE);
+        return read(stack, metric, timeout, Integer.MAX_VALUE, "read_committed");
     }
 
-    private Map<String, KpiWindow> read(RealStack stack, String metric, Duration timeout, int expected) {
+    /** Last stable offset (what read_committed may read up to) and high watermark of each KPI partition. */
+    private String offsets(RealStack stack) {
+        StringBuilder text = new StringBuilder("partition LSO/HW:");
+        for (String isolation : List.of("read_committed", "read_uncommitted")) {
+            try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new StringDeserializer(), new StringDeserializer())) {
+                var partitions = consumer.partitionsFor(kpis).stream()
+                        .map(p -> new org.apache.kafka.common.TopicPartition(kpis, p.partition())).toList();
+                text.append(' ').append(isolation).append('=').append(new java.util.TreeMap<>(
+                        consumer.endOffsets(partitions).entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                                e -> e.getKey().partition(), Map.Entry::getValue))));
+            }
+        }
+        return text.toString();
+    }
+
+    private Map<String, KpiWindow> read(RealStack stack, String metric, Duration timeout, int expected,
+                                        String isolation) {
         Map<String, KpiWindow> out = new HashMap<>();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new StringDeserializer(),
                 new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(stack.registryUrl())))) {
             // assigned, not subscribed: no group to join, so a short read really reads
             List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(kpis).stream()
@@ -222,7 +243,10 @@ class StreamProcessorIT {
                     }
                     String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
                             + k.getWindowStartMs();
-                    assertThat(out.put(key, k)).as("a second final result for %s", key).isNull();
+                    KpiWindow before = out.put(key, k);
+                    if (isolation.equals("read_committed")) { // uncommitted reads also see aborted attempts
+                        assertThat(before).as("a second final result for %s", key).isNull();
+                    }
                 }
                 if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
                     quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // duplicates would show now
