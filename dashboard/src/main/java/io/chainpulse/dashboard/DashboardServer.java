@@ -37,6 +37,7 @@ final class DashboardServer implements AutoCloseable {
                 "/", new Asset("text/html; charset=utf-8", resource(WEB + "index.html")),
                 "/app.js", new Asset("text/javascript; charset=utf-8", resource(WEB + "app.js")),
                 "/app.css", new Asset("text/css; charset=utf-8", resource(WEB + "app.css")),
+                "/favicon.svg", new Asset("image/svg+xml", resource(WEB + "favicon.svg")),
                 "/uplot.js", new Asset("text/javascript; charset=utf-8", resource(uplot + "uPlot.iife.min.js")),
                 "/uplot.css", new Asset("text/css; charset=utf-8", resource(uplot + "uPlot.min.css")));
         try {
