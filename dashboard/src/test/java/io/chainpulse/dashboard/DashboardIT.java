@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -60,13 +61,19 @@ class DashboardIT {
     private Dashboard dashboard;
     private WebDriver browser;
 
+    /** Fails (never skips) without the browser, before any server starts. */
+    @BeforeAll
+    static void requireChromium() {
+        for (Path binary : List.of(CHROMEDRIVER, CHROMIUM)) {
+            if (!Files.isExecutable(binary)) {
+                throw new AssertionError(binary + " is missing: DashboardIT drives a real headless Chromium; install it "
+                        + "with 'apt-get install chromium chromium-driver' (CI's .ci/run does)");
+            }
+        }
+    }
+
     @BeforeEach
     void start(RealStack stack) {
-        assertThat(Files.isExecutable(CHROMEDRIVER))
-                .as("%s is missing: this test drives a real headless Chromium; install it with "
-                        + "'apt-get install chromium chromium-driver' (CI's .ci/run does)", CHROMEDRIVER).isTrue();
-        assertThat(Files.isExecutable(CHROMIUM))
-                .as("%s is missing: install it with 'apt-get install chromium chromium-driver'", CHROMIUM).isTrue();
         stack.broker().createTopics(2, kpis, anomalies);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
                 new StringSerializer(), new AvroSerializer<>(SchemaRegistryClients.forUrl(stack.registryUrl()), true));

@@ -18,6 +18,7 @@
   let lastKpis = null;
   let lastAnomalies = '';
   let updates = 0;
+  let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
 
   const forMetric = (kpis, metric, scope) => kpis.series.filter(s => s.metric === metric && s.scope === scope);
 
@@ -60,9 +61,8 @@
     return [xs.map(x => x / 1000), ...ys];
   }
 
-  function draw(chart, kpis, color) {
+  function draw(chart, lines) {
     const el = document.getElementById('chart-' + chart.id);
-    const lines = chart.lines(kpis, color);
     const data = align(lines);
     const points = data.slice(1).reduce((n, ys) => n + ys.filter(y => y != null).length, 0);
     const signature = lines.map(l => l.label + l.color).join('|');
@@ -72,7 +72,7 @@
       const opts = {
         width: el.clientWidth || 400,
         height: 250,
-        scales: {x: {time: true}},
+        scales: {x: {time: true, range: (u, min, max) => xRange || [min, max]}},
         series: [{}].concat(lines.map(l => ({
           label: l.label, stroke: l.color, width: 2, dash: l.dash, spanGaps: true,
           value: (u, v) => v == null ? '–' : fmt(v) + ' ' + chart.unit,
@@ -86,7 +86,6 @@
     el.dataset.points = String(points);
     el.dataset.series = String(lines.length);
     el.classList.toggle('empty', points === 0);
-    return lines;
   }
 
   function latest(lines, pick) {
@@ -97,7 +96,14 @@
   function renderKpis(kpis) {
     const color = nodeColors(kpis);
     const drawn = {};
-    CHARTS.forEach(c => { drawn[c.id] = draw(c, kpis, color); });
+    CHARTS.forEach(c => { drawn[c.id] = c.lines(kpis, color); });
+    let lo = Infinity, hi = -Infinity; // a loop, not Math.min(...): a spread of ~10^5 values overflows the stack
+    Object.values(drawn).flat().forEach(l => l.series.points.forEach(p => {
+      lo = Math.min(lo, p.window_end_ms / 1000);
+      hi = Math.max(hi, p.window_end_ms / 1000);
+    }));
+    xRange = lo === Infinity ? null : [lo === hi ? lo - 10 : lo, hi];
+    CHARTS.forEach(c => draw(c, drawn[c.id]));
     document.getElementById('tps-latest').textContent = latest(drawn.tps, p => fmt(p.rate_per_s) + ' tx/s');
     document.getElementById('blocktime-latest').textContent = latest(drawn.blocktime, p => 'p95 ' + fmt(p.p95) + ' ms');
     const status = document.getElementById('status');
