@@ -157,6 +157,10 @@ class DashboardIT {
         assertThat(browser.findElement(By.id("anomaly-count")).getText()).isEqualTo("2 transitions · 2 firing");
         System.out.printf("injected anomaly shown in the feed after %d ms%n", shownAfterMs);
 
+        browser.findElement(By.cssSelector("#consensus-pct button[data-pct='p99']")).click();
+        assertThat(browser.findElement(By.cssSelector("#consensus-pct button.on")).getText()).isEqualTo("p99");
+        assertChart("chart-consensus", 4, 4 * WINDOWS);
+
         List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
                 .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
         assertThat(errors).as("errors in the browser console").isEmpty();
