@@ -45,6 +45,22 @@ class ChainPulseCliTest {
         assertThat(out.toString()).contains("Usage: chainpulse up").contains("--kafka-port");
     }
 
+    @Test
+    void shouldPrintTheDashboardsHelpWithItsFlagsAndDefaults() {
+        assertThat(run("dashboard", "--help")).isZero();
+        assertThat(out.toString()).contains("Usage: chainpulse dashboard")
+                .contains("--bootstrap-servers=<bootstrapServers>", "default: 127.0.0.1:9092")
+                .contains("--registry-url=<registryUrl>", "default: http://127.0.0.1:")  // picocli wraps the URL
+                .contains("--port=<port>", "default: 8088");
+    }
+
+    @Test
+    void shouldRejectABadDashboardPortAsAUsageErrorNamingIt() {
+        assertThat(run("dashboard", "--port", "70000")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("chainpulse dashboard: invalid dashboard settings: "
+                + "port must be in 0..65535: 70000" + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"500ms, 500", "10s, 10000", "5m, 300000", "1h, 3600000"})
     void shouldReadDurations(String text, long millis) {

@@ -1,0 +1,46 @@
+package io.chainpulse.cli;
+
+import io.chainpulse.dashboard.Dashboard;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./chainpulse dashboard}: the live web page of KPIs and anomalies on localhost. */
+@Command(name = "dashboard",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Serve a live page on http://127.0.0.1:PORT/: network TPS, consensus latency p50/p95/p99 and propagation "
+                    + "delay p95 per node, block time, and the anomaly feed, refreshed every second.",
+            "Reads the last 15 minutes of " + Topics.KPIS + " and " + Topics.ANOMALIES + " with its own consumer (no "
+                    + "consumer group), so browsers never touch the pipeline. Runs until Ctrl-C."})
+final class DashboardCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
+            description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
+            description = "Schema registry (default: ${DEFAULT-VALUE}).")
+    String registryUrl;
+
+    @Option(names = "--port", defaultValue = "8088",
+            description = "Port of the page on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).build();
+        CountDownLatch stopped = new CountDownLatch(1);
+        dashboard.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            dashboard.close();
+            stopped.countDown();
+        }, "chainpulse-dashboard-stop"));
+        System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS + ", anomalies from "
+                + Topics.ANOMALIES + " at " + bootstrapServers + "); Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}

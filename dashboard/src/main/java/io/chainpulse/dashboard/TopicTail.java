@@ -1,0 +1,188 @@
+package io.chainpulse.dashboard;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.serde.AvroDeserializer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the recent tail of the KPI and anomaly topics into a {@link DashboardView}: every partition assigned (no
+ * consumer group, nothing committed), so each dashboard sees the same recent past and none slows the pipeline's
+ * consumers.
+ *
+ * <p>Where reading starts, per partition: the first record of the last {@code history} of wall-clock time, but never
+ * more than {@link #KPI_BACKLOG} KPI records or {@link #ANOMALY_BACKLOG} anomaly records before the end. When no
+ * record is that recent (a replay of an old file), the record bound alone decides, so the page still shows the
+ * latest windows, with their age. Partitions and topics that appear later are picked up every
+ * {@link #ASSIGNMENT_REFRESH}.
+ */
+final class TopicTail implements Runnable, AutoCloseable {
+    /** KPI records read per partition at most on start: 15 min of 10-s windows of 8 KPIs for ~200 nodes. */
+    static final long KPI_BACKLOG = 20_000;
+    /** Anomaly records read per partition at most on start: the view keeps {@value DashboardView#MAX_ANOMALIES}. */
+    static final long ANOMALY_BACKLOG = DashboardView.MAX_ANOMALIES;
+    static final Duration ASSIGNMENT_REFRESH = Duration.ofSeconds(5);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Logger LOG = LoggerFactory.getLogger(TopicTail.class);
+
+    private final String kpiTopic;
+    private final String anomalyTopic;
+    private final Duration history;
+    private final DashboardView view;
+    private final Clock clock;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AvroDeserializer<KpiWindow> kpiReader;
+    private final AvroDeserializer<Anomaly> anomalyReader;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<TopicPartition> assigned = new HashSet<>();
+    private long nextAssignmentCheckMs;
+    private volatile long unreadable;
+    private String lastAssignmentProblem;
+
+    TopicTail(String bootstrapServers, SchemaRegistryClient registry, String kpiTopic, String anomalyTopic,
+              Duration history, DashboardView view, Clock clock) {
+        this.kpiTopic = kpiTopic;
+        this.anomalyTopic = anomalyTopic;
+        this.history = history;
+        this.view = view;
+        this.clock = clock;
+        this.kpiReader = new AvroDeserializer<>(KpiWindow.class, registry);
+        this.anomalyReader = new AvroDeserializer<>(Anomaly.class, registry);
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-dashboard");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        // a missing broker must not hold the loop for the default minute: the next check retries
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) ASSIGNMENT_REFRESH.toMillis());
+        this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Consumes until {@link #close()}. */
+    @Override
+    public void run() {
+        try {
+            while (!closed.get()) {
+                if (clock.millis() >= nextAssignmentCheckMs) {
+                    refreshAssignment();
+                    nextAssignmentCheckMs = clock.millis() + ASSIGNMENT_REFRESH.toMillis();
+                }
+                if (assigned.isEmpty()) {
+                    Thread.sleep(POLL.toMillis());
+                    continue;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    accept(record);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!closed.get()) {
+                throw e;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** Records that could not be decoded and were skipped. */
+    long unreadable() {
+        return unreadable;
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return; // a tombstone: nothing to show
+        }
+        try {
+            if (record.topic().equals(kpiTopic)) {
+                view.onKpi(kpiReader.deserialize(record.topic(), record.value()));
+            } else {
+                view.onAnomaly(anomalyReader.deserialize(record.topic(), record.value()));
+            }
+        } catch (SerializationException e) {
+            unreadable++;
+            LOG.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+        }
+    }
+
+    private void refreshAssignment() {
+        List<TopicPartition> found = new ArrayList<>();
+        try {
+            for (String topic : List.of(kpiTopic, anomalyTopic)) {
+                List<PartitionInfo> partitions = consumer.partitionsFor(topic);
+                if (partitions != null) {
+                    partitions.forEach(p -> found.add(new TopicPartition(p.topic(), p.partition())));
+                }
+            }
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
+            if (!problem.equals(lastAssignmentProblem)) { // once per change, not every 5 s while Kafka is away
+                LOG.warn("cannot list the partitions of {} and {} yet ({}); retrying every {} s", kpiTopic,
+                        anomalyTopic, problem, ASSIGNMENT_REFRESH.toSeconds());
+                lastAssignmentProblem = problem;
+            }
+            return;
+        }
+        lastAssignmentProblem = null;
+        List<TopicPartition> added = found.stream().filter(tp -> !assigned.contains(tp)).toList();
+        if (added.isEmpty()) {
+            return;
+        }
+        assigned.addAll(added);
+        consumer.assign(assigned);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(added);
+        Map<TopicPartition, Long> end = consumer.endOffsets(added);
+        Map<TopicPartition, Long> since = new HashMap<>();
+        added.forEach(tp -> since.put(tp, clock.millis() - history.toMillis()));
+        Map<TopicPartition, OffsetAndTimestamp> recent = consumer.offsetsForTimes(since);
+        for (TopicPartition tp : added) {
+            long backlog = tp.topic().equals(kpiTopic) ? KPI_BACKLOG : ANOMALY_BACKLOG;
+            long start = startOffset(begin.get(tp), end.get(tp), recent.get(tp) == null ? null : recent.get(tp).offset(), backlog);
+            consumer.seek(tp, start);
+        }
+        LOG.info("reading {} from the recent past of their partitions", added);
+    }
+
+    /**
+     * The first offset to read of a partition holding {@code [begin, end)}: the first record of the last history
+     * ({@code recent}, null when no record is that recent), but at most {@code backlog} records before the end.
+     */
+    static long startOffset(long begin, long end, Long recent, long backlog) {
+        long start = Math.max(begin, end - backlog);
+        return recent == null ? start : Math.max(start, recent);
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
+    }
+}

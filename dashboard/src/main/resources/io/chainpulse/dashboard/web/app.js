@@ -1,0 +1,186 @@
+// ChainPulse live dashboard: polls /api/kpis and /api/anomalies every second, draws uPlot charts and the feed.
+// Each chart's element carries data-points (plotted values) and data-series (lines), the feed data-count (entries),
+// and <body> data-updates (successful polls), so a browser test can assert what was drawn.
+(function () {
+  'use strict';
+
+  const POLL_MS = 1000;
+  const STALE_MS = 5 * 60 * 1000;
+  const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2',
+                   '#db2777', '#65a30d', '#7c3aed', '#0d9488', '#b45309', '#4b5563'];
+  const PERCENTILES = [
+    {key: 'p50', color: '#93c5fd'},
+    {key: 'p95', color: '#2563eb'},
+    {key: 'p99', color: '#1e3a8a', dash: [6, 4]},
+  ];
+
+  let consensusPct = 'p95';
+  let lastKpis = null;
+  let lastAnomalies = '';
+  let updates = 0;
+  let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
+
+  const forMetric = (kpis, metric, scope) => kpis.series.filter(s => s.metric === metric && s.scope === scope);
+
+  // What each chart draws: a list of lines {label, color, dash, series, value(point)}.
+  const CHARTS = [
+    {id: 'tps', unit: 'tx/s', lines: (kpis) => forMetric(kpis, 'tps', 'network')
+        .map(s => ({label: 'network', color: PALETTE[0], series: s, value: p => p.rate_per_s}))},
+    {id: 'consensus', unit: 'ms', lines: (kpis, color) => forMetric(kpis, 'consensus_latency_ms', 'node')
+        .map(s => ({label: s.node_id, color: color(s.node_id), series: s, value: p => p[consensusPct]}))},
+    {id: 'propagation', unit: 'ms', lines: (kpis, color) => forMetric(kpis, 'propagation_delay_ms', 'node')
+        .map(s => ({label: s.node_id, color: color(s.node_id), series: s, value: p => p.p95}))},
+    {id: 'blocktime', unit: 'ms', lines: (kpis) => forMetric(kpis, 'block_time_ms', 'network')
+        .flatMap(s => PERCENTILES.map(q => ({label: q.key, color: q.color, dash: q.dash, series: s, value: p => p[q.key]})))},
+  ];
+  const plots = {};
+
+  function fmt(v) {
+    if (v == null) return '–';
+    const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+    return v.toLocaleString('en-US', {maximumFractionDigits: digits});
+  }
+
+  function clock(ms) {
+    return new Date(ms).toLocaleTimeString('en-GB', {hour12: false});
+  }
+
+  // One color per node, the same in every chart: by the node's rank among all nodes seen.
+  function nodeColors(kpis) {
+    const nodes = [...new Set(kpis.series.filter(s => s.node_id != null).map(s => s.node_id))].sort();
+    return id => PALETTE[nodes.indexOf(id) % PALETTE.length];
+  }
+
+  // uPlot wants one x array shared by all lines, with null where a line has no value.
+  function align(lines) {
+    const xs = [...new Set(lines.flatMap(l => l.series.points.map(p => p.window_end_ms)))].sort((a, b) => a - b);
+    const ys = lines.map(l => {
+      const byEnd = new Map(l.series.points.map(p => [p.window_end_ms, l.value(p)]));
+      return xs.map(x => (byEnd.has(x) && byEnd.get(x) != null) ? byEnd.get(x) : null);
+    });
+    return [xs.map(x => x / 1000), ...ys];
+  }
+
+  function draw(chart, lines) {
+    const el = document.getElementById('chart-' + chart.id);
+    const data = align(lines);
+    const points = data.slice(1).reduce((n, ys) => n + ys.filter(y => y != null).length, 0);
+    const signature = lines.map(l => l.label + l.color).join('|');
+    let entry = plots[chart.id];
+    if (!entry || entry.signature !== signature) {
+      if (entry) entry.plot.destroy();
+      const opts = {
+        width: el.clientWidth || 400,
+        height: 250,
+        scales: {x: {time: true, range: (u, min, max) => xRange || [min, max]}},
+        series: [{}].concat(lines.map(l => ({
+          label: l.label, stroke: l.color, width: 2, dash: l.dash, spanGaps: true,
+          value: (u, v) => v == null ? '–' : fmt(v) + ' ' + chart.unit,
+        }))),
+        axes: [{}, {size: 56, values: (u, vals) => vals.map(fmt)}],
+      };
+      entry = plots[chart.id] = {plot: new uPlot(opts, data, el), signature};
+    } else {
+      entry.plot.setData(data);
+    }
+    el.dataset.points = String(points);
+    el.dataset.series = String(lines.length);
+    el.classList.toggle('empty', points === 0);
+  }
+
+  function latest(lines, pick) {
+    const pts = lines.length ? lines[0].series.points : [];
+    return pts.length ? pick(pts[pts.length - 1]) : '';
+  }
+
+  function renderKpis(kpis) {
+    const color = nodeColors(kpis);
+    const drawn = {};
+    CHARTS.forEach(c => { drawn[c.id] = c.lines(kpis, color); });
+    let lo = Infinity, hi = -Infinity; // a loop, not Math.min(...): a spread of ~10^5 values overflows the stack
+    Object.values(drawn).flat().forEach(l => l.series.points.forEach(p => {
+      lo = Math.min(lo, p.window_end_ms / 1000);
+      hi = Math.max(hi, p.window_end_ms / 1000);
+    }));
+    xRange = lo === Infinity ? null : [lo === hi ? lo - 10 : lo, hi];
+    CHARTS.forEach(c => draw(c, drawn[c.id]));
+    document.getElementById('tps-latest').textContent = latest(drawn.tps, p => fmt(p.rate_per_s) + ' tx/s');
+    document.getElementById('blocktime-latest').textContent = latest(drawn.blocktime, p => 'p95 ' + fmt(p.p95) + ' ms');
+    const status = document.getElementById('status');
+    if (kpis.newest_window_end_ms == null) {
+      status.className = 'status waiting';
+      status.textContent = 'connected · waiting for KPI windows…';
+    } else {
+      const age = Date.now() - kpis.newest_window_end_ms;
+      status.className = 'status ' + (age > STALE_MS ? 'waiting' : 'live');
+      status.textContent = (age > STALE_MS ? 'no new windows · ' : 'live · ') + 'newest window ends '
+          + clock(kpis.newest_window_end_ms) + (age > STALE_MS ? ' (' + Math.round(age / 60000) + ' min ago)' : '');
+    }
+  }
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text; // never innerHTML: descriptions come from Kafka
+    return e;
+  }
+
+  function renderFeed(anomalies) {
+    const feed = document.getElementById('feed');
+    feed.replaceChildren();
+    if (anomalies.length === 0) feed.append(el('li', 'empty', 'No anomalies in the last transitions read.'));
+    for (const a of anomalies) {
+      const li = el('li');
+      li.dataset.anomalyId = a.anomaly_id;
+      li.dataset.node = a.node_id == null ? '' : a.node_id;
+      li.dataset.state = a.state;
+      const row = el('div', 'row');
+      row.append(el('span', 'sev sev-' + a.severity, a.severity), el('span', 'state ' + a.state, a.state),
+                 el('span', 'node', a.node_id == null ? 'network' : a.node_id), el('span', 'metric', a.metric),
+                 el('span', 'time', clock(a.window_start_ms)));
+      li.append(row, el('p', 'desc', a.description));
+      a.suggested_actions.forEach(s => li.append(el('p', 'action', s)));
+      feed.append(li);
+    }
+    feed.dataset.count = String(anomalies.length);
+    const firing = anomalies.filter(a => a.state === 'FIRING').length;
+    document.getElementById('anomaly-count').textContent =
+        anomalies.length ? anomalies.length + ' transitions · ' + firing + ' firing' : '';
+  }
+
+  async function getJson(path) {
+    const response = await fetch(path, {cache: 'no-store'});
+    if (!response.ok) throw new Error(path + ': HTTP ' + response.status);
+    return response.text();
+  }
+
+  async function tick() {
+    try {
+      const [kpisText, anomaliesText] = await Promise.all([getJson('/api/kpis'), getJson('/api/anomalies')]);
+      lastKpis = JSON.parse(kpisText);
+      renderKpis(lastKpis);
+      if (anomaliesText !== lastAnomalies) {
+        renderFeed(JSON.parse(anomaliesText).anomalies);
+        lastAnomalies = anomaliesText;
+      }
+      document.body.dataset.updates = String(++updates);
+    } catch (e) {
+      const status = document.getElementById('status');
+      status.className = 'status down';
+      status.textContent = 'dashboard server unreachable · retrying (' + e.message + ')';
+    } finally {
+      setTimeout(tick, POLL_MS);
+    }
+  }
+
+  document.querySelectorAll('#consensus-pct button').forEach(b => b.addEventListener('click', () => {
+    consensusPct = b.dataset.pct;
+    document.querySelectorAll('#consensus-pct button').forEach(o => o.classList.toggle('on', o === b));
+    if (lastKpis) renderKpis(lastKpis);
+  }));
+  window.addEventListener('resize', () => Object.keys(plots).forEach(id => {
+    const el = document.getElementById('chart-' + id);
+    plots[id].plot.setSize({width: el.clientWidth, height: 250});
+  }));
+  tick();
+})();

@@ -1,0 +1,205 @@
+package io.chainpulse.dashboard;
+
+import static io.chainpulse.dashboard.Records.W;
+import static io.chainpulse.dashboard.Records.anomaly;
+import static io.chainpulse.dashboard.Records.latency;
+import static io.chainpulse.dashboard.Records.tps;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroSerializer;
+import io.chainpulse.stack.RealStack;
+import io.chainpulse.stack.RealStackExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Level;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard between the real broker and registry and a real headless Chromium (Debian's {@code chromium} and
+ * {@code chromium-driver}): KPI windows and an anomaly produced with the project's serializers show up as drawn
+ * charts and a feed entry, and a fault injected while the page is open appears in the feed within seconds.
+ */
+@ExtendWith(RealStackExtension.class)
+class DashboardIT {
+    private static final Path CHROMEDRIVER = Path.of(System.getProperty("chainpulse.chromedriver", "/usr/bin/chromedriver"));
+    private static final Path CHROMIUM = Path.of(System.getProperty("chainpulse.chromium", "/usr/bin/chromium"));
+    private static final int WINDOWS = 6;
+    private static final List<String> NODES = List.of("v1", "v2", "v3", "v4");
+
+    private final String kpis = "kpis-" + UUID.randomUUID();
+    private final String anomalies = "anomalies-" + UUID.randomUUID();
+    private KafkaProducer<String, SpecificRecord> producer;
+    private Dashboard dashboard;
+    private WebDriver browser;
+
+    /** Fails (never skips) without the browser, before any server starts. */
+    @BeforeAll
+    static void requireChromium() {
+        for (Path binary : List.of(CHROMEDRIVER, CHROMIUM)) {
+            if (!Files.isExecutable(binary)) {
+                throw new AssertionError(binary + " is missing: DashboardIT drives a real headless Chromium; install it "
+                        + "with 'apt-get install chromium chromium-driver' (CI's .ci/run does)");
+            }
+        }
+    }
+
+    @BeforeEach
+    void start(RealStack stack) {
+        stack.broker().createTopics(2, kpis, anomalies);
+        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
+                new StringSerializer(), new AvroSerializer<>(SchemaRegistryClients.forUrl(stack.registryUrl()), true));
+        dashboard = Dashboard.builder().bootstrapServers(stack.bootstrapServers()).schemaRegistryUrl(stack.registryUrl())
+                .kpiTopic(kpis).anomalyTopic(anomalies).port(0).build();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (dashboard != null) {
+            dashboard.close();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+    }
+
+    @Test
+    void shouldDrawEveryChartFromTheTopicsAndShowAnInjectedFaultInTheFeedWithinSeconds() throws Exception {
+        // six recent 10-s windows: wall-clock time, so the page reads them as live
+        long first = (System.currentTimeMillis() / W - WINDOWS) * W;
+        for (int i = 0; i < WINDOWS; i++) {
+            long start = first + i * W;
+            send(kpis, tps(null, start, 800 + 10 * i));                                    // network TPS
+            send(kpis, tps("v1", start, 200));                                             // node TPS: not on the network chart
+            send(kpis, latency("block_time_ms", null, start, 1000, 1100 + i, 1300));       // network block time
+            send(kpis, latency("consensus_latency_ms", null, start, 110, 160, 240));       // network: not on the per-node chart
+            for (int n = 0; n < NODES.size(); n++) {
+                String node = NODES.get(n);
+                double slow = node.equals("v3") && i >= 4 ? 8 : 1; // v3 turns slow in the last two windows
+                send(kpis, latency("consensus_latency_ms", node, start, (100 + 7 * n) * slow, (150 + 9 * n) * slow,
+                        (200 + 11 * n) * slow));
+                if (n > 0) { // v1 proposes: only the others receive its blocks
+                    send(kpis, latency("propagation_delay_ms", node, start, 40, 70 + 6 * n + i % 3, 120));
+                }
+            }
+        }
+        send(anomalies, anomaly("baseline|tps|v1", AnomalyState.FIRING, "v1", Severity.MEDIUM, first));
+
+        dashboard.start();
+        browser = chromium();
+        browser.get(dashboard.uri().toString());
+
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.until(b -> attribute("chart-consensus", "data-points").equals("24")
+                && attribute("feed", "data-count").equals("1"));
+        assertThat(browser.getTitle()).isEqualTo("ChainPulse — live");
+        assertChart("chart-tps", 1, WINDOWS);
+        assertChart("chart-consensus", 4, 4 * WINDOWS);
+        assertChart("chart-propagation", 3, 3 * WINDOWS);
+        assertChart("chart-blocktime", 3, 3 * WINDOWS); // p50, p95, p99
+        assertThat(browser.findElement(By.id("tps-latest")).getText()).isEqualTo("850 tx/s");
+        assertThat(browser.findElement(By.id("status")).getText()).startsWith("live · newest window ends ");
+        assertThat(browser.findElements(By.cssSelector("#chart-consensus .u-legend .u-series th")))
+                .extracting(WebElement::getText).containsSubsequence("v1", "v2", "v3", "v4");
+        WebElement firstEntry = browser.findElement(By.cssSelector("#feed li"));
+        assertThat(firstEntry.getAttribute("data-node")).isEqualTo("v1");
+
+        // the injected fault: v3's consensus latency, raised while the page is open
+        long injectedAt = System.nanoTime();
+        send(anomalies, anomaly("peer_outlier|consensus_p95_peer|consensus_latency_ms|node|v3", AnomalyState.FIRING,
+                "v3", Severity.CRITICAL, first + 4 * W));
+        new WebDriverWait(browser, Duration.ofSeconds(5))
+                .until(b -> attribute("feed", "data-count").equals("2"));
+        long shownAfterMs = (System.nanoTime() - injectedAt) / 1_000_000;
+        Path screenshot = saveScreenshot(); // before the detailed assertions, so a failure still leaves a picture
+
+        WebElement newest = browser.findElement(By.cssSelector("#feed li"));
+        assertThat(newest.getAttribute("data-node")).isEqualTo("v3");
+        assertThat(newest.getAttribute("data-state")).isEqualTo("FIRING");
+        assertThat(newest.findElement(By.cssSelector(".sev")).getText()).isEqualTo("CRITICAL");
+        assertThat(newest.findElement(By.cssSelector(".node")).getText()).isEqualTo("v3");
+        assertThat(newest.findElement(By.cssSelector(".metric")).getText()).isEqualTo("consensus_latency_ms");
+        assertThat(newest.findElement(By.cssSelector(".desc")).getText())
+                .isEqualTo("p95 consensus latency 964 ms on v3, 8.1x the network median 119 ms");
+        assertThat(newest.findElements(By.cssSelector(".action"))).extracting(WebElement::getText)
+                .containsExactly("check v3's CPU and disk", "compare its peers");
+        assertThat(browser.findElement(By.id("anomaly-count")).getText()).isEqualTo("2 transitions · 2 firing");
+        System.out.printf("injected anomaly shown in the feed after %d ms%n", shownAfterMs);
+
+        browser.findElement(By.cssSelector("#consensus-pct button[data-pct='p99']")).click();
+        assertThat(browser.findElement(By.cssSelector("#consensus-pct button.on")).getText()).isEqualTo("p99");
+        assertChart("chart-consensus", 4, 4 * WINDOWS);
+
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+
+    }
+
+    private Path saveScreenshot() throws Exception {
+        Path screenshot = Path.of("target", "dashboard-screenshot.png");
+        Files.createDirectories(screenshot.getParent());
+        Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), screenshot,
+                StandardCopyOption.REPLACE_EXISTING);
+        return screenshot;
+    }
+
+    private void assertChart(String id, int series, int points) {
+        assertThat(attribute(id, "data-series")).as("%s lines", id).isEqualTo(Integer.toString(series));
+        assertThat(attribute(id, "data-points")).as("%s plotted values", id).isEqualTo(Integer.toString(points));
+        assertThat(browser.findElements(By.cssSelector("#" + id + " canvas"))).as("%s canvas", id).hasSize(1);
+    }
+
+    private String attribute(String id, String name) {
+        String value = browser.findElement(By.id(id)).getAttribute(name);
+        return value == null ? "" : value;
+    }
+
+    private WebDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,960");
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    private void send(String topic, SpecificRecord value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, "k", value)).get();
+    }
+}

@@ -1,0 +1,77 @@
+package io.chainpulse.dashboard;
+
+import static io.chainpulse.dashboard.Records.tps;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DashboardServerTest {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private final DashboardView view = new DashboardView(Duration.ofMinutes(15));
+    private final DashboardServer server = new DashboardServer(0, view);
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void shouldServeThePageReferencingOnlyItsOwnAssets() throws Exception {
+        HttpResponse<String> page = get("/");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).contains("text/html; charset=utf-8");
+        assertThat(page.body()).contains("<script src=\"/uplot.js\"></script>", "<script src=\"/app.js\"></script>",
+                "id=\"chart-tps\"", "id=\"chart-consensus\"", "id=\"chart-propagation\"", "id=\"chart-blocktime\"",
+                "id=\"feed\"").doesNotContain("http://", "https://");
+    }
+
+    @Test
+    void shouldServeUplotFromItsWebJar() throws Exception {
+        byte[] expected;
+        try (InputStream in = getClass().getResourceAsStream("/META-INF/resources/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")) {
+            expected = in.readAllBytes();
+        }
+        HttpResponse<byte[]> js = HTTP.send(request("/uplot.js").build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(js.statusCode()).isEqualTo(200);
+        assertThat(js.headers().firstValue("Content-Type")).contains("text/javascript; charset=utf-8");
+        assertThat(js.body()).isEqualTo(expected);
+        assertThat(get("/uplot.css").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void shouldServeTheViewAsUncachedJson() throws Exception {
+        view.onKpi(tps(null, 0, 812.5));
+        HttpResponse<String> kpis = get("/api/kpis");
+        assertThat(kpis.statusCode()).isEqualTo(200);
+        assertThat(kpis.headers().firstValue("Content-Type")).contains("application/json");
+        assertThat(kpis.headers().firstValue("Cache-Control")).contains("no-store");
+        assertThat(kpis.body()).isEqualTo(view.kpisJson());
+        assertThat(get("/api/anomalies").body()).isEqualTo("{\"anomalies\":[]}");
+    }
+
+    @Test
+    void shouldAnswer404ForUnknownPathsAnd405ForOtherMethods() throws Exception {
+        assertThat(get("/../pom.xml").statusCode()).isEqualTo(404);
+        assertThat(get("/io/chainpulse/dashboard/web/app.js").statusCode()).isEqualTo(404);
+        assertThat(get("/META-INF/resources/webjars/uplot/1.6.30/package.json").statusCode()).isEqualTo(404);
+        HttpResponse<String> post = HTTP.send(request("/api/kpis").POST(HttpRequest.BodyPublishers.ofString("x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(post.statusCode()).isEqualTo(405);
+        assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(server.uri() + path.substring(1)));
+    }
+}
