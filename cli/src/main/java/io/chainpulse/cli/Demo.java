@@ -7,6 +7,7 @@ import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.anomaly.AnomalyDetectorApp;
 import io.chainpulse.anomaly.notify.WebhookNotifier;
 import io.chainpulse.anomaly.notify.WebhookService;
+import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.processor.ProcessorMetrics;
 import io.chainpulse.processor.StreamProcessorApp;
@@ -45,7 +46,8 @@ import java.util.stream.Stream;
 /**
  * The whole pipeline on one machine, as {@code ./chainpulse demo} runs it: the real local stack (Kafka broker, schema
  * registry, Elasticsearch node, Pushgateway where installed), the KPI processor, the anomaly detector, both sinks,
- * the webhook notifier posting to a console receiver, and a simulated network published live through the SDK.
+ * the webhook notifier posting to a console receiver, the live dashboard, and a simulated network published live
+ * through the SDK.
  *
  * <pre>{@code
  * try (Demo demo = Demo.start(settings, System.out)) {
@@ -77,6 +79,7 @@ final class Demo implements AutoCloseable {
     private StreamProcessorApp processor;
     private AnomalyDetectorApp detector;
     private SdkPublisher publisher;
+    private URI dashboardUri;
 
     private Demo(PrintStream console) {
         this.console = console;
@@ -177,6 +180,13 @@ final class Demo implements AutoCloseable {
             urls.put("Pushgateway", pushgateway.url() + "/metrics");
         }
 
+        Dashboard dashboard = Dashboard.builder().bootstrapServers(kafka).schemaRegistryUrl(registryUrl)
+                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(s.freePorts() ? 0 : s.dashboardPort()).build();
+        running.push(dashboard);
+        dashboard.start();
+        urls.put("Dashboard", dashboard.uri().toString());
+        dashboardUri = dashboard.uri();
+
         HttpServer receiver = consoleWebhookReceiver();
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook";
         WebhookService notifier = new WebhookService(kafka, registryUrl, Topics.ANOMALIES, "chainpulse-demo-notify",
@@ -197,9 +207,14 @@ final class Demo implements AutoCloseable {
         runInBackground("chainpulse-demo-simulator", () -> publisher.run(1.0));
     }
 
-    /** Where to look, in the order to print. */
+    /** Where to look, in the order to print: the dashboard first. */
     Map<String, String> urls() {
-        return urls;
+        Map<String, String> ordered = new LinkedHashMap<>();
+        if (urls.containsKey("Dashboard")) {
+            ordered.put("Dashboard", urls.get("Dashboard"));
+        }
+        ordered.putAll(urls);
+        return ordered;
     }
 
     String bootstrapServers() {
@@ -216,6 +231,10 @@ final class Demo implements AutoCloseable {
 
     Pushgateway pushgateway() {
         return pushgateway;
+    }
+
+    URI dashboardUri() {
+        return dashboardUri;
     }
 
     long eventsPublished() {

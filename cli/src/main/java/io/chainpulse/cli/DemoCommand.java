@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         description = {
             "Run everything on this machine: the real local stack (Kafka broker, schema registry, Elasticsearch node, "
                     + "Pushgateway where installed), the KPI processor, the anomaly detector, the Elasticsearch and "
-                    + "Pushgateway sinks, the webhook notifier posting to a console receiver, and a simulated network "
+                    + "Pushgateway sinks, the webhook notifier posting to a console receiver, the live dashboard, and a "
+                    + "simulated network "
                     + "publishing live through the producer SDK, with a slow validator (v3, 3x) from 60 s to 150 s.",
             "Prints where to look; Ctrl-C (or --duration) stops everything cleanly. Starts from an empty "
                     + "--data-dir each time."})

@@ -28,6 +28,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The demo path end to end, shortened: the real stack, processor, detector, both sinks and notifier that
@@ -109,6 +118,45 @@ class DemoIT {
         String metrics = get(url);
         assertThat(metrics).containsPattern("chainpulse_consensus_latency_seconds\\{[^}]*node=\"v3\"[^}]*quantile=\"0.95\"");
         assertThat(metrics).containsPattern("chainpulse_anomaly_active\\{[^}]*node=\"v3\"");
+    }
+
+    @Test
+    void shouldShowChartsWithDataAndTheSlowValidatorInTheDashboardsFeedInRealChromium() throws Exception {
+        Path chromedriver = Path.of(System.getProperty("chainpulse.chromedriver", "/usr/bin/chromedriver"));
+        Path chromium = Path.of(System.getProperty("chainpulse.chromium", "/usr/bin/chromium"));
+        assertThat(java.nio.file.Files.isExecutable(chromedriver) && java.nio.file.Files.isExecutable(chromium))
+                .as("the dashboard test needs real Chromium: apt-get install chromium chromium-driver (CI installs them)")
+                .isTrue();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1440,960");
+        WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build(), options);
+        try {
+            browser.get(demo.dashboardUri().toString());
+            WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.until(b -> b.findElements(By.cssSelector("#feed li")).stream()
+                    .anyMatch(li -> li.getText().contains("v3") && li.getText().contains("consensus_latency_ms")));
+            for (String chart : List.of("chart-tps", "chart-consensus", "chart-propagation", "chart-blocktime")) {
+                wait.until(b -> points(b, chart) > 0);
+                assertThat(browser.findElements(By.cssSelector("#" + chart + " canvas"))).as(chart).hasSize(1);
+            }
+            Path screenshot = Path.of("target", "demo-dashboard.png");
+            java.nio.file.Files.createDirectories(screenshot.getParent());
+            java.nio.file.Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), screenshot,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertThat(java.nio.file.Files.size(screenshot)).isGreaterThan(10_000);
+            // four validators, each charted per node
+            assertThat(browser.findElements(By.cssSelector("#chart-consensus .u-legend .u-series th")).stream()
+                    .map(WebElement::getText).filter(t -> t.matches("v[1-4]"))).hasSize(4);
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static int points(WebDriver browser, String chart) {
+        String value = browser.findElement(By.id(chart)).getAttribute("data-points");
+        return value == null || value.isEmpty() ? 0 : Integer.parseInt(value);
     }
 
     private static long count(String url) {
