@@ -306,7 +306,7 @@ public final class Report {
             md.append("No node latency windows in the period.\n");
             return;
         }
-        md.append("The ").append(top).append(" node windows with the highest p99 of each latency KPI.\n\n");
+        md.append("Up to ").append(top).append(" node windows with the highest p99, per latency KPI.\n\n");
         md.append("| metric | node | window start (UTC) | p99 | p95 | samples |\n|---|---|---|---:|---:|---:|\n");
         byMetric.forEach((metric, windows) -> windows.stream()
                 .sorted(Comparator.comparingDouble(KpiWindow::getP99).reversed()
