@@ -29,14 +29,14 @@ class ReportTest {
         return Report.builder("test", PERIOD).build().render(kpis, anomalies);
     }
 
-    /** v1 and v2 steady at 40 ms; v3 at 40 ms, then at 120 ms in the period. 10 samples per window. */
+    /** v1 and v2 steady at 40 ms; v3 at 40 ms, then at 120 ms in the period. 40 samples per window. */
     private static List<KpiWindow> slowV3() {
         List<KpiWindow> kpis = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             long start = T0 + i * W;
-            kpis.add(latency(CONSENSUS, "v1", start, repeat(40, 10)));
-            kpis.add(latency(CONSENSUS, "v2", start, repeat(40, 10)));
-            kpis.add(latency(CONSENSUS, "v3", start, repeat(i < 3 ? 40 : 120, 10)));
+            kpis.add(latency(CONSENSUS, "v1", start, repeat(40, 40)));
+            kpis.add(latency(CONSENSUS, "v2", start, repeat(40, 40)));
+            kpis.add(latency(CONSENSUS, "v3", start, repeat(i < 3 ? 40 : 120, 40)));
         }
         return kpis;
     }
@@ -49,7 +49,7 @@ class ReportTest {
         assertThat(result.regressions()).extracting(Report.Regression::line)
                 .containsExactly("REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)");
         assertThat(result.markdown()).contains("## Regressions\n\n1 series with latency p95 up, or mean rate down, by "
-                + "more than 20% against the previous period (latency series with at least 20 samples in both "
+                + "more than 20% against the previous period (latency series with at least 100 samples in both "
                 + "periods):\n\n- REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)\n");
     }
 
@@ -61,7 +61,7 @@ class ReportTest {
 
         assertThat(result.regressions()).isEmpty();
         assertThat(result.markdown()).contains("## Regressions\n\nNone: no latency p95 up, or mean rate down, by more "
-                + "than 20% against the previous period (latency series with at least 20 samples in both periods).\n");
+                + "than 20% against the previous period (latency series with at least 100 samples in both periods).\n");
     }
 
     @Test
@@ -124,11 +124,11 @@ class ReportTest {
 
     @Test
     void shouldNotJudgeALatencySeriesWithFewerSamplesThanTheMinimum() {
-        List<KpiWindow> kpis = List.of(latency(CONSENSUS, "v1", T0, repeat(40, 19)),
-                latency(CONSENSUS, "v1", T0 + 3 * W, repeat(400, 19)));
+        List<KpiWindow> kpis = List.of(latency(CONSENSUS, "v1", T0, repeat(40, 99)),
+                latency(CONSENSUS, "v1", T0 + 3 * W, repeat(400, 99)));
 
         assertThat(render(kpis, List.of()).regressions()).isEmpty();
-        assertThat(Report.builder("test", PERIOD).minSamples(19).build().render(kpis, List.of()).regressions())
+        assertThat(Report.builder("test", PERIOD).minSamples(99).build().render(kpis, List.of()).regressions())
                 .hasSize(1);
     }
 
@@ -163,8 +163,8 @@ class ReportTest {
         assertThat(result.markdown()).contains("## Worst windows\n\nUp to 2 node windows with the highest p99, per "
                 + "latency KPI.\n\n| metric | node | window start (UTC) | p99 | p95 | samples |\n"
                 + "|---|---|---|---:|---:|---:|\n"
-                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 10 |\n"
-                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:40Z | 120.3 ms | 120.3 ms | 10 |\n\n");
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:40Z | 120.3 ms | 120.3 ms | 40 |\n\n");
     }
 
     @Test
@@ -193,8 +193,8 @@ class ReportTest {
         List<KpiWindow> kpis = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             long start = T0 + i * W;
-            kpis.add(latency(CONSENSUS, "v1", start, repeat(i < 3 ? 40 : 50, 10)));
-            kpis.add(latency(CONSENSUS, null, start, repeat(i < 3 ? 40 : 50, 10)));
+            kpis.add(latency(CONSENSUS, "v1", start, repeat(i < 3 ? 40 : 50, 40)));
+            kpis.add(latency(CONSENSUS, null, start, repeat(i < 3 ? 40 : 50, 40)));
             kpis.add(rate("tps", null, start, 100));
         }
 
@@ -210,7 +210,7 @@ class ReportTest {
                 ## Regressions
 
                 2 series with latency p95 up, or mean rate down, by more than 20% against the previous period \
-                (latency series with at least 20 samples in both periods):
+                (latency series with at least 100 samples in both periods):
 
                 - REGRESSION consensus_latency_ms p95 network: 40.0 ms → 49.9 ms (+25%)
                 - REGRESSION consensus_latency_ms p95 v1: 40.0 ms → 49.9 ms (+25%)
@@ -219,7 +219,7 @@ class ReportTest {
 
                 | metric | statistic | period | previous | change |
                 |---|---|---:|---:|---:|
-                | consensus_latency_ms | samples | 30 | 30 | +0% |
+                | consensus_latency_ms | samples | 120 | 120 | +0% |
                 |  | mean | 50.0 ms | 40.0 ms | +25% |
                 |  | p50 | 49.9 ms | 40.0 ms | +25% |
                 |  | p95 | 49.9 ms | 40.0 ms | +25% |
@@ -240,9 +240,9 @@ class ReportTest {
 
                 | metric | node | window start (UTC) | p99 | p95 | samples |
                 |---|---|---|---:|---:|---:|
-                | consensus_latency_ms | v1 | 2025-11-30T02:40:30Z | 49.9 ms | 49.9 ms | 10 |
-                | consensus_latency_ms | v1 | 2025-11-30T02:40:40Z | 49.9 ms | 49.9 ms | 10 |
-                | consensus_latency_ms | v1 | 2025-11-30T02:40:50Z | 49.9 ms | 49.9 ms | 10 |
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:30Z | 49.9 ms | 49.9 ms | 40 |
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:40Z | 49.9 ms | 49.9 ms | 40 |
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:50Z | 49.9 ms | 49.9 ms | 40 |
 
                 ## Anomalies
 
