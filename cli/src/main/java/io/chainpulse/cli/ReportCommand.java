@@ -82,6 +82,13 @@ final class ReportCommand implements Callable<Integer> {
             description = "Schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
+    @Option(names = "--kpi-topic", defaultValue = Topics.KPIS, description = "KPI topic (default: ${DEFAULT-VALUE}).")
+    String kpiTopic;
+
+    @Option(names = "--anomaly-topic", defaultValue = Topics.ANOMALIES,
+            description = "Anomaly transitions topic (default: ${DEFAULT-VALUE}).")
+    String anomalyTopic;
+
     @Override
     public Integer call() throws Exception {
         Instant now = clock.instant();
@@ -108,7 +115,7 @@ final class ReportCommand implements Callable<Integer> {
             Instant end = toTime != null ? toTime : now;
             Instant start = fromTime != null ? fromTime : end.minus(DEFAULT_TOPIC_PERIOD);
             period = period(start.toEpochMilli(), end.toEpochMilli());
-            data = new KpiTopics(bootstrapServers, registryUrl, Topics.KPIS, Topics.ANOMALIES).read(period);
+            data = new KpiTopics(bootstrapServers, registryUrl, kpiTopic, anomalyTopic).read(period);
         }
         Report.Result result = Report.builder(data.source(), period).regressionThreshold(threshold).top(top)
                 .minSamples(minSamples).build().render(data.kpis(), data.anomalies());

@@ -12,13 +12,13 @@ import java.util.Arrays;
 import java.util.List;
 
 /** Hand-made KPI windows and anomalies, built the way the processor and the detector build them. */
-final class Kpis {
-    static final long W = 10_000;
+public final class Kpis {
+    public static final long W = 10_000;
 
     private Kpis() {}
 
     /** A final latency window of {@code node} (null: network) holding exactly these samples. */
-    static KpiWindow latency(String metric, String node, long startMs, double... samples) {
+    public static KpiWindow latency(String metric, String node, long startMs, double... samples) {
         DDSketch sketch = Sketches.empty();
         Arrays.stream(samples).forEach(sketch::accept);
         return KpiWindow.newBuilder().setMetric(metric).setScope(node == null ? KpiScope.network : KpiScope.node)
@@ -31,20 +31,20 @@ final class Kpis {
     }
 
     /** {@code n} samples of {@code value}. */
-    static double[] repeat(double value, int n) {
+    public static double[] repeat(double value, int n) {
         double[] samples = new double[n];
         Arrays.fill(samples, value);
         return samples;
     }
 
     /** A final rate window: {@code perSecond} over the 10 s window. */
-    static KpiWindow rate(String metric, String node, long startMs, double perSecond) {
+    public static KpiWindow rate(String metric, String node, long startMs, double perSecond) {
         return KpiWindow.newBuilder().setMetric(metric).setScope(node == null ? KpiScope.network : KpiScope.node)
                 .setNodeId(node).setWindowStartMs(startMs).setWindowEndMs(startMs + W)
                 .setCount(Math.round(perSecond * W / 1000)).setRatePerS(perSecond).build();
     }
 
-    static Anomaly anomaly(String id, AnomalyState state, Severity severity, String node, String metric,
+    public static Anomaly anomaly(String id, AnomalyState state, Severity severity, String node, String metric,
                            long windowStartMs, long startedMs, List<String> actions) {
         return Anomaly.newBuilder().setAnomalyId(id).setState(state).setSeverity(severity)
                 .setSeverityLevel(severity.ordinal() + 1).setDetector("peer_outlier").setRule("network_median_mad")
