@@ -126,6 +126,17 @@ class ReportCommandTest {
     }
 
     @Test
+    void shouldExitWithOneNamingFileAndLineOfABadInputLine(@TempDir Path damaged) throws IOException {
+        Files.writeString(damaged.resolve("kpis.jsonl"), "{\"metric\": \"tps\"}\n");
+        Files.writeString(damaged.resolve("anomalies.jsonl"), "");
+
+        assertThat(run("report", "--input", damaged.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).isEqualTo("chainpulse report: " + damaged.resolve("kpis.jsonl")
+                + ":1: missing required field scope\n");
+    }
+
+    @Test
     void shouldRejectANonPositiveThreshold() {
         assertThat(run("report", "--input", analyzed.toString(), "--regression-threshold", "0%")).isEqualTo(2);
 

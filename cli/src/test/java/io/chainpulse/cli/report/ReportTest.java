@@ -123,6 +123,20 @@ class ReportTest {
     }
 
     @Test
+    void shouldFlagANodeWhoseRateWindowsStoppedAltogetherAsAFallToZero() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            kpis.add(rate("tx_ingress_tps", "v1", T0 + i * W, 30));
+            if (i < 3) {
+                kpis.add(rate("tx_ingress_tps", "v2", T0 + i * W, 30));
+            }
+        }
+
+        assertThat(render(kpis, List.of()).regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION tx_ingress_tps rate v2: 30.0/s → 0.0/s (-100%)");
+    }
+
+    @Test
     void shouldNotJudgeALatencySeriesWithFewerSamplesThanTheMinimum() {
         List<KpiWindow> kpis = List.of(latency(CONSENSUS, "v1", T0, repeat(40, 99)),
                 latency(CONSENSUS, "v1", T0 + 3 * W, repeat(400, 99)));
