@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 
@@ -110,7 +111,7 @@ public final class KpiJson {
             try {
                 bytes = Base64.getDecoder().decode(sketch.asText());
                 Sketches.decode(bytes);
-            } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            } catch (IllegalArgumentException | UncheckedIOException e) {
                 throw new IllegalArgumentException("sketch is not a base64 DDSketch: " + e.getMessage());
             }
             kpi.setSketch(ByteBuffer.wrap(bytes));
