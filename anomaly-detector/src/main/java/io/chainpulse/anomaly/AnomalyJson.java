@@ -1,10 +1,16 @@
 package io.chainpulse.anomaly;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.Severity;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One anomaly transition as one JSON line, the {@code anomalies.jsonl} format of {@code ./chainpulse analyze}:
@@ -14,7 +20,9 @@ import io.chainpulse.schema.Anomaly;
  *  "observed": 964.0, "expected": 119.0, "description": "...", "suggested_actions": ["..."]}
  * }</pre>
  * Keys in that order, separated by {@code ", "} and {@code ": "}; {@code node_id}, {@code observed} and
- * {@code expected} are null when absent.
+ * {@code expected} are null when absent. The line has no {@code severity_level} (it follows from the severity) and no
+ * {@code started_ms}: {@link #parse} sets it to the line's {@code window_start_ms}, which is exact for an incident's
+ * first FIRING line; readers that need the start of a later transition take it from that first line.
  */
 public final class AnomalyJson {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -54,6 +62,112 @@ public final class AnomalyJson {
             line.append(fields.hasNext() ? ", " : "");
         }
         return line.append('}').toString();
+    }
+
+    /**
+     * Reads a line {@link #write} wrote.
+     *
+     * @throws IllegalArgumentException naming the field that is missing or wrong, and its value
+     */
+    public static Anomaly parse(String line) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(line);
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage();
+            int location = message.indexOf(" (start marker at [Source");
+            // Jackson's location blurb names a redacted source: the caller reports file and line itself
+            throw new IllegalArgumentException("not valid JSON: "
+                    + (location < 0 ? message : message.substring(0, location)));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object, got "
+                    + (root == null ? "nothing" : root.getNodeType()));
+        }
+        Severity severity = symbol(root, "severity", Severity.class);
+        KpiScope scope = symbol(root, "scope", KpiScope.class);
+        JsonNode node = root.path("node_id");
+        if (scope == KpiScope.node && !node.isTextual()) {
+            throw new IllegalArgumentException("node_id is required for scope node");
+        }
+        long windowStart = requiredLong(root, "window_start_ms");
+        List<String> actions = new ArrayList<>();
+        JsonNode array = root.path("suggested_actions");
+        if (!array.isMissingNode() && !array.isNull()) {
+            if (!array.isArray()) {
+                throw new IllegalArgumentException("suggested_actions must be an array of strings: " + array);
+            }
+            for (JsonNode action : array) {
+                if (!action.isTextual()) {
+                    throw new IllegalArgumentException("suggested_actions must be an array of strings: " + array);
+                }
+                actions.add(action.asText());
+            }
+        }
+        return Anomaly.newBuilder()
+                .setAnomalyId(text(root, "anomaly_id"))
+                .setState(symbol(root, "state", AnomalyState.class))
+                .setSeverity(severity)
+                .setSeverityLevel(severity.ordinal() + 1)
+                .setDetector(text(root, "detector"))
+                .setRule(text(root, "rule"))
+                .setMetric(text(root, "metric"))
+                .setScope(scope)
+                .setNodeId(scope == KpiScope.node ? node.asText() : null)
+                .setWindowStartMs(windowStart)
+                .setObserved(optionalDouble(root, "observed"))
+                .setExpected(optionalDouble(root, "expected"))
+                .setDescription(text(root, "description"))
+                .setSuggestedActions(actions)
+                .setStartedMs(windowStart)
+                .build();
+    }
+
+    private static <E extends Enum<E>> E symbol(JsonNode root, String field, Class<E> type) {
+        String value = text(root, field);
+        try {
+            return Enum.valueOf(type, value);
+        } catch (IllegalArgumentException e) {
+            List<String> names = new ArrayList<>();
+            for (E symbol : type.getEnumConstants()) {
+                names.add(symbol.name());
+            }
+            throw new IllegalArgumentException(field + " must be one of " + String.join(", ", names) + ": \""
+                    + value + "\"");
+        }
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("missing required field " + field);
+        }
+        if (!value.isTextual()) {
+            throw new IllegalArgumentException(field + " must be a string: " + value);
+        }
+        return value.asText();
+    }
+
+    private static long requiredLong(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("missing required field " + field);
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new IllegalArgumentException(field + " must be an integer: " + value);
+        }
+        return value.asLong();
+    }
+
+    private static Double optionalDouble(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw new IllegalArgumentException(field + " must be a number: " + value);
+        }
+        return value.asDouble();
     }
 
     private static String quote(String s) {

@@ -1,6 +1,7 @@
 package io.chainpulse.anomaly;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
@@ -8,6 +9,8 @@ import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.Severity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class AnomalyJsonTest {
 
@@ -38,5 +41,29 @@ class AnomalyJsonTest {
                 + "\"LOW\", \"detector\": \"trend\", \"rule\": \"slope\", \"metric\": \"tps\", \"scope\": \"network\", "
                 + "\"node_id\": null, \"window_start_ms\": 0, \"observed\": null, \"expected\": null, "
                 + "\"description\": \"d\", \"suggested_actions\": []}");
+    }
+
+    @Test
+    void shouldReadBackWhatItWroteWithTheLevelFromTheSeverityAndStartedAtTheLinesWindow() {
+        Anomaly a = Anomaly.newBuilder().setAnomalyId("baseline|z|tps|network||10").setState(AnomalyState.FIRING)
+                .setSeverity(Severity.CRITICAL).setSeverityLevel(5).setDetector("baseline").setRule("z")
+                .setMetric("tps").setScope(KpiScope.network).setWindowStartMs(30).setObserved(1.5)
+                .setDescription("tps fell").setSuggestedActions(List.of("check the mempool")).setStartedMs(30).build();
+
+        assertThat(AnomalyJson.parse(AnomalyJson.write(a))).isEqualTo(a);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "[]                                                      | expected a JSON object, got ARRAY",
+        "{\"anomaly_id\": \"x\", \"state\": \"FIRING\"}           | missing required field severity",
+        "{\"severity\": \"SEVERE\"}                                | `severity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL: \"SEVERE\"`",
+        "{\"severity\": \"LOW\", \"scope\": \"node\", \"node_id\": null} | node_id is required for scope node",
+        "{\"severity\": \"LOW\", \"scope\": \"network\", \"window_start_ms\": 1.5} | window_start_ms must be an integer: 1.5",
+        "{\"severity\": \"LOW\", \"scope\": \"network\", \"window_start_ms\": 1, \"suggested_actions\": \"a\"} | suggested_actions must be an array of strings: \"a\"",
+    })
+    void shouldNameTheFieldThatCannotBeRead(String line, String message) {
+        assertThatThrownBy(() -> AnomalyJson.parse(line)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage(message);
     }
 }

@@ -1,8 +1,5 @@
 package io.chainpulse.processor;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.json.EventJsonLines;
@@ -38,8 +35,6 @@ import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
  * }</pre>
  */
 public final class AnalyzeJob {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private AnalyzeJob() {}
 
     /**
@@ -115,52 +110,18 @@ public final class AnalyzeJob {
     }
 
     /**
-     * One line per final window: {@code metric, scope, node_id (null for the network), window_start_ms,
-     * window_end_ms, count}, then {@code rate_per_s} for rate KPIs or {@code min, mean, max, p50, p90, p95, p99}
-     * for latency KPIs (null when every sample was excluded), and {@code excluded_skew}.
+     * One line per final window ({@link KpiJson}): {@code metric, scope, node_id (null for the network),
+     * window_start_ms, window_end_ms, count}, then {@code rate_per_s} for rate KPIs or {@code min, mean, max, p50,
+     * p90, p95, p99} for latency KPIs (null when every sample was excluded), {@code excluded_skew}, and last, for
+     * latency KPIs with samples, {@code sketch} (base64 DDSketch) so percentiles over many windows can be merged.
      */
     public static void writeKpis(List<KpiWindow> kpis, Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         try (BufferedWriter writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (KpiWindow k : kpis) {
-                writer.write(json(k));
+                writer.write(KpiJson.write(k));
                 writer.newLine();
             }
-        }
-    }
-
-    static String json(KpiWindow k) {
-        ObjectNode line = JSON.createObjectNode();
-        line.put("metric", k.getMetric());
-        line.put("scope", k.getScope().name());
-        if (k.getScope() == KpiScope.network) {
-            line.putNull("node_id");
-        } else {
-            line.put("node_id", k.getNodeId());
-        }
-        line.put("window_start_ms", k.getWindowStartMs());
-        line.put("window_end_ms", k.getWindowEndMs());
-        line.put("count", k.getCount());
-        if (k.getRatePerS() != null) {
-            line.put("rate_per_s", k.getRatePerS());
-        } else {
-            put(line, "min", k.getMin());
-            put(line, "mean", k.getMean());
-            put(line, "max", k.getMax());
-            put(line, "p50", k.getP50());
-            put(line, "p90", k.getP90());
-            put(line, "p95", k.getP95());
-            put(line, "p99", k.getP99());
-        }
-        line.put("excluded_skew", k.getExcludedSkew());
-        return line.toString();
-    }
-
-    private static void put(ObjectNode line, String field, Double value) {
-        if (value == null) {
-            line.putNull(field);
-        } else {
-            line.put(field, value);
         }
     }
 }

@@ -124,7 +124,7 @@ final class WindowedStats {
         if (s.count > 0) {
             kpi.setMin(s.min).setMax(s.max).setMean(s.sum / s.count)
                     .setP50(s.quantile(0.50)).setP90(s.quantile(0.90)).setP95(s.quantile(0.95)).setP99(s.quantile(0.99))
-                    .setSketch(java.nio.ByteBuffer.wrap(Stats.encodeSketch(s.sketch)));
+                    .setSketch(java.nio.ByteBuffer.wrap(Sketches.encode(s.sketch)));
         }
         return kpi.build();
     }

@@ -68,7 +68,7 @@ class ConsensusLatencyTopologyTest {
             assertThat(network.getP50()).isCloseTo(120.0, SKETCH);
             assertThat(network.getP95()).isCloseTo(300.0, SKETCH);
             assertThat(network.getP99()).isCloseTo(300.0, SKETCH);
-            assertThat(Stats.decodeSketch(network.getSketch().array()).getCount()).isEqualTo(7.0);
+            assertThat(Sketches.decode(network.getSketch()).getCount()).isEqualTo(7.0);
 
             assertThat(h.counters.snapshot()).containsEntry("unpaired_start|consensus_latency_ms|v1", 1L)
                     .containsEntry("duplicate|consensus_latency_ms|v1", 1L);

@@ -1,0 +1,145 @@
+package io.chainpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.simulator.Fault;
+import io.chainpulse.simulator.NetworkSimulator;
+import io.chainpulse.simulator.Scenario;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A simulated network whose validator v3 turns three times slower halfway through → {@code ./chainpulse analyze} →
+ * {@code ./chainpulse report --input}. The events are written by the simulator {@code simulate} runs, from a fixed
+ * window-aligned start (simulate starts at the wall clock) so every run sees the same windows.
+ */
+class ReportCommandTest {
+    private static final long START_MS = 1_753_784_500_000L; // a window boundary
+    private static Path analyzed;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeAll
+    static void simulateAndAnalyse(@TempDir Path dir) throws IOException {
+        // the baseline network (4 validators, 1 s blocks) at 20 TPS so it analyses quickly, for 300 s
+        Scenario scenario = new Scenario("report", "simnet", 4, 20, Duration.ofSeconds(1), Duration.ofSeconds(300), 1,
+                0, List.of(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(150), Duration.ofSeconds(300), 3)));
+        Path events = dir.resolve("events.jsonl");
+        try (BufferedWriter writer = Files.newBufferedWriter(events)) {
+            new NetworkSimulator(scenario, START_MS).run(e -> {
+                try {
+                    writer.write(EventJson.write(e));
+                    writer.newLine();
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+        analyzed = dir.resolve("out");
+        assertThat(ChainPulseCli.commandLine().execute("analyze", "--input", events.toString(), "--output",
+                analyzed.toString())).isZero();
+    }
+
+    private int run(String... args) {
+        CommandLine cli = ChainPulseCli.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return cli.execute(args);
+    }
+
+    private List<String> regressions() {
+        return out.toString().lines().filter(l -> l.startsWith("- REGRESSION ")).toList();
+    }
+
+    @Test
+    void shouldReportTheSlowValidatorsRegressionsAndNoOtherNodes() {
+        assertThat(run("report", "--input", analyzed.toString())).isZero();
+
+        assertThat(out.toString()).contains("- Period: 2025-07-29T10:24:20Z → 2025-07-29T10:26:40Z (2m 20s)\n"
+                + "- Previous period: 2025-07-29T10:22:00Z → 2025-07-29T10:24:20Z (2m 20s)\n- Nodes: v1, v2, v3, v4\n");
+        // v3 validates transactions and votes three times slower; the network's p95 includes v3's samples
+        assertThat(regressions()).extracting(l -> l.substring(0, l.indexOf(':'))).containsExactly(
+                "- REGRESSION consensus_latency_ms p95 network",
+                "- REGRESSION consensus_latency_ms p95 v3",
+                "- REGRESSION tx_validation_ms p95 network",
+                "- REGRESSION tx_validation_ms p95 v3");
+        assertThat(out.toString()).contains("| HIGH | v3 | consensus_latency_ms | peer_outlier |");
+    }
+
+    @Test
+    void shouldExitWithThreeOnARegressionWhenAskedAndWriteTheFile() throws IOException {
+        Path file = analyzed.resolveSibling("report.md");
+
+        assertThat(run("report", "--input", analyzed.toString(), "--output", file.toString(),
+                "--fail-on-regression")).isEqualTo(3);
+
+        assertThat(out.toString()).startsWith("wrote " + file + ": 4 regressions\n  REGRESSION consensus_latency_ms "
+                + "p95 network: ");
+        assertThat(Files.readString(file)).startsWith("# ChainPulse performance report\n").contains("## Anomalies");
+    }
+
+    @Test
+    void shouldExitWithZeroUnderFailOnRegressionWhenThePeriodIsHealthy() {
+        // 10:23:00-10:24:10 against 10:21:50-10:23:00, before v3 turns slow at 10:24:10: ~70 samples per node
+        assertThat(run("report", "--input", analyzed.toString(), "--from", "2025-07-29T10:23:00Z", "--to",
+                "2025-07-29T10:24:10Z", "--min-samples", "60", "--fail-on-regression")).isZero();
+
+        assertThat(regressions()).isEmpty();
+        assertThat(out.toString()).contains("## Regressions\n\nNone: ").contains("| consensus_latency_ms | samples | 280 | 280 |");
+    }
+
+    @Test
+    void shouldNameABadTimeFlagAndItsValue() {
+        assertThat(run("report", "--input", analyzed.toString(), "--from", "yesterday")).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("chainpulse report: --from 'yesterday': expected an ISO-8601 instant such "
+                + "as 2026-11-30T04:00:00Z, or a time before now such as -1h, -30m, -90s, -2d or now\n");
+    }
+
+    @Test
+    void shouldRejectAPeriodThatEndsBeforeItStarts() {
+        assertThat(run("report", "--input", analyzed.toString(), "--from", "2025-07-29T10:24:10Z", "--to",
+                "2025-07-29T10:22:50Z")).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("chainpulse report: --from 2025-07-29T10:24:10Z must be before --to "
+                + "2025-07-29T10:22:50Z (2025-07-29T10:24:10Z → 2025-07-29T10:22:50Z)\n");
+    }
+
+    @Test
+    void shouldNameAMissingInputDirectory() {
+        assertThat(run("report", "--input", "no-such-dir")).isEqualTo(2);
+
+        assertThat(err.toString()).isEqualTo("chainpulse report: --input no-such-dir: no such directory\n");
+    }
+
+    @Test
+    void shouldExitWithOneNamingFileAndLineOfABadInputLine(@TempDir Path damaged) throws IOException {
+        Files.writeString(damaged.resolve("kpis.jsonl"), "{\"metric\": \"tps\"}\n");
+        Files.writeString(damaged.resolve("anomalies.jsonl"), "");
+
+        assertThat(run("report", "--input", damaged.toString())).isEqualTo(1);
+
+        assertThat(err.toString()).isEqualTo("chainpulse report: " + damaged.resolve("kpis.jsonl")
+                + ":1: missing required field scope\n");
+    }
+
+    @Test
+    void shouldRejectANonPositiveThreshold() {
+        assertThat(run("report", "--input", analyzed.toString(), "--regression-threshold", "0%")).isEqualTo(2);
+
+        assertThat(err.toString()).contains("'0%' must be a percentage above 0, e.g. 20%");
+    }
+}

@@ -1,0 +1,275 @@
+package io.chainpulse.cli.report;
+
+import static io.chainpulse.cli.report.Kpis.W;
+import static io.chainpulse.cli.report.Kpis.anomaly;
+import static io.chainpulse.cli.report.Kpis.latency;
+import static io.chainpulse.cli.report.Kpis.rate;
+import static io.chainpulse.cli.report.Kpis.repeat;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.assertj.core.data.Percentage;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+    private static final long T0 = 1_764_470_400_000L; // 2025-11-30T02:40:00Z, a window boundary
+    /** Three windows before, three windows in. */
+    private static final Period PERIOD = new Period(T0 + 3 * W, T0 + 6 * W);
+    private static final String CONSENSUS = "consensus_latency_ms";
+
+    private static Report.Result render(List<KpiWindow> kpis, List<Anomaly> anomalies) {
+        return Report.builder("test", PERIOD).build().render(kpis, anomalies);
+    }
+
+    /** v1 and v2 steady at 40 ms; v3 at 40 ms, then at 120 ms in the period. 40 samples per window. */
+    private static List<KpiWindow> slowV3() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long start = T0 + i * W;
+            kpis.add(latency(CONSENSUS, "v1", start, repeat(40, 40)));
+            kpis.add(latency(CONSENSUS, "v2", start, repeat(40, 40)));
+            kpis.add(latency(CONSENSUS, "v3", start, repeat(i < 3 ? 40 : 120, 40)));
+        }
+        return kpis;
+    }
+
+    @Test
+    void shouldFlagTheNodeWhoseP95TripledAndNoOther() {
+        Report.Result result = render(slowV3(), List.of());
+
+        // DDSketch answers with its bin's value, within 1%: 40 → 40.0, 120 → 120.3
+        assertThat(result.regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)");
+        assertThat(result.markdown()).contains("## Regressions\n\n1 series with latency p95 up, or mean rate down, by "
+                + "more than 20% against the previous period (latency series with at least 100 samples in both "
+                + "periods):\n\n- REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)\n");
+    }
+
+    @Test
+    void shouldSayThereAreNoRegressionsWhenNothingGotWorse() {
+        List<KpiWindow> steady = slowV3().stream().filter(k -> !k.getNodeId().equals("v3")).toList();
+
+        Report.Result result = render(steady, List.of());
+
+        assertThat(result.regressions()).isEmpty();
+        assertThat(result.markdown()).contains("## Regressions\n\nNone: no latency p95 up, or mean rate down, by more "
+                + "than 20% against the previous period (latency series with at least 100 samples in both periods).\n");
+    }
+
+    @Test
+    void shouldMergeTheWindowsSketchesForThePeriodPercentileInsteadOfAveragingWindowPercentiles() {
+        // one window holds 1..100, the next 101..200: the period's p95 is the 190th of 200 values, 190 (nearest rank)
+        KpiWindow low = latency(CONSENSUS, null, T0 + 3 * W, IntStream.rangeClosed(1, 100).asDoubleStream().toArray());
+        KpiWindow high = latency(CONSENSUS, null, T0 + 4 * W, IntStream.rangeClosed(101, 200).asDoubleStream().toArray());
+
+        Summary period = Summary.latency(List.of(low, high));
+
+        assertThat(period.p95()).isCloseTo(190.0, Percentage.withPercentage(1));
+        assertThat((low.getP95() + high.getP95()) / 2).as("what averaging would say").isLessThan(150.0);
+        assertThat(period.count()).isEqualTo(200);
+        assertThat(period.mean()).isCloseTo(100.5, within(1e-9));  // (100 × 50.5 + 100 × 150.5) / 200
+        assertThat(period.max()).isEqualTo(200.0);
+        assertThat(period.p50()).isCloseTo(100.0, Percentage.withPercentage(1));
+        assertThat(period.p99()).isCloseTo(198.0, Percentage.withPercentage(1));
+    }
+
+    @Test
+    void shouldLeaveOutPercentilesWhenAWindowHasNoSketch() {
+        KpiWindow old = KpiWindow.newBuilder(latency(CONSENSUS, null, T0, 10, 20)).setSketch(null).build();
+
+        Summary period = Summary.latency(List.of(old, latency(CONSENSUS, null, T0 + W, 30)));
+
+        assertThat(period.p95()).isNull();
+        assertThat(period.count()).isEqualTo(3);
+        assertThat(period.mean()).isCloseTo(20.0, within(1e-9));
+    }
+
+    @Test
+    void shouldFlagARateThatFellByMoreThanTheThresholdButNotOneThatFellByExactlyIt() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            kpis.add(rate("tps", null, T0 + i * W, i < 3 ? 100 : 79));
+            kpis.add(rate("tps", "v1", T0 + i * W, i < 3 ? 100 : 80));
+        }
+
+        assertThat(render(kpis, List.of()).regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION tps rate network: 100.0/s → 79.0/s (-21%)");
+    }
+
+    @Test
+    void shouldCountASlotWithoutARateWindowAsZero() {
+        // v2 went silent for two of the period's three windows: its mean rate is a third, its minimum 0
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            kpis.add(rate("tx_ingress_tps", "v1", T0 + i * W, 30));
+            if (i < 4) {
+                kpis.add(rate("tx_ingress_tps", "v2", T0 + i * W, 30));
+            }
+        }
+
+        Report.Result result = render(kpis, List.of());
+
+        assertThat(result.regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION tx_ingress_tps rate v2: 30.0/s → 10.0/s (-67%)");
+        assertThat(result.markdown()).contains("| v2 | — | — | — | — | — | — | 10.0/s |\n");
+    }
+
+    @Test
+    void shouldFlagANodeWhoseRateWindowsStoppedAltogetherAsAFallToZero() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            kpis.add(rate("tx_ingress_tps", "v1", T0 + i * W, 30));
+            if (i < 3) {
+                kpis.add(rate("tx_ingress_tps", "v2", T0 + i * W, 30));
+            }
+        }
+
+        assertThat(render(kpis, List.of()).regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION tx_ingress_tps rate v2: 30.0/s → 0.0/s (-100%)");
+    }
+
+    @Test
+    void shouldNotJudgeALatencySeriesWithFewerSamplesThanTheMinimum() {
+        List<KpiWindow> kpis = List.of(latency(CONSENSUS, "v1", T0, repeat(40, 99)),
+                latency(CONSENSUS, "v1", T0 + 3 * W, repeat(400, 99)));
+
+        assertThat(render(kpis, List.of()).regressions()).isEmpty();
+        assertThat(Report.builder("test", PERIOD).minSamples(99).build().render(kpis, List.of()).regressions())
+                .hasSize(1);
+    }
+
+    @Test
+    void shouldUseTheGivenThreshold() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            kpis.add(rate("tps", null, T0 + i * W, i < 3 ? 100 : 90));
+        }
+
+        assertThat(Report.builder("test", PERIOD).regressionThreshold(0.05).build().render(kpis, List.of())
+                .regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION tps rate network: 100.0/s → 90.0/s (-10%)");
+    }
+
+    @Test
+    void shouldCountOnlyFinalWindows() {
+        List<KpiWindow> kpis = new ArrayList<>(slowV3().stream().filter(k -> !k.getNodeId().equals("v3")).toList());
+        kpis.add(KpiWindow.newBuilder(latency(CONSENSUS, "v1", T0 + 4 * W, repeat(900, 50))).setFinal$(false).build());
+
+        Report.Result result = render(kpis, List.of());
+
+        assertThat(result.regressions()).isEmpty();
+        assertThat(result.markdown()).doesNotContain("900").contains("- Windows: 6 final KPI windows in the period, "
+                + "6 in the previous period\n");
+    }
+
+    @Test
+    void shouldListTheWorstNodeWindowsByP99WithTheirTimeInUtc() {
+        Report.Result result = Report.builder("test", PERIOD).top(2).build().render(slowV3(), List.of());
+
+        assertThat(result.markdown()).contains("## Worst windows\n\nUp to 2 node windows with the highest p99, per "
+                + "latency KPI.\n\n| metric | node | window start (UTC) | p99 | p95 | samples |\n"
+                + "|---|---|---|---:|---:|---:|\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:40Z | 120.3 ms | 120.3 ms | 40 |\n\n");
+    }
+
+    @Test
+    void shouldListIncidentsOverlappingThePeriodWithTheirSuggestedActionAndLeaveOutEarlierOnes() {
+        String early = "peer_outlier|network_median_mad|consensus_latency_ms|node|v1|" + T0;
+        String v3 = "peer_outlier|network_median_mad|consensus_latency_ms|node|v3|" + (T0 + 3 * W);
+        String net = "static_rule|tps_floor|tps|network||" + (T0 + W);
+        List<Anomaly> anomalies = List.of(
+                anomaly(early, AnomalyState.FIRING, Severity.LOW, "v1", CONSENSUS, T0, T0, List.of("look")),
+                anomaly(early, AnomalyState.RESOLVED, Severity.LOW, "v1", CONSENSUS, T0 + 2 * W, T0, List.of()),
+                anomaly(net, AnomalyState.FIRING, Severity.MEDIUM, null, "tps", T0 + W, T0 + W, List.of("a|b")),
+                anomaly(v3, AnomalyState.FIRING, Severity.HIGH, "v3", CONSENSUS, T0 + 3 * W, T0 + 3 * W,
+                        List.of("check v3's CPU", "compare its version")),
+                anomaly(v3, AnomalyState.RESOLVED, Severity.HIGH, "v3", CONSENSUS, T0 + 5 * W, T0 + 3 * W, List.of()));
+
+        assertThat(render(slowV3(), anomalies).markdown()).endsWith("## Anomalies\n\n"
+                + "| severity | node | metric | detector | started (UTC) | resolved (UTC) | suggested action |\n"
+                + "|---|---|---|---|---|---|---|\n"
+                + "| HIGH | v3 | consensus_latency_ms | peer_outlier | 2025-11-30T02:40:30Z | 2025-11-30T02:40:50Z | "
+                + "check v3's CPU; compare its version |\n"
+                + "| MEDIUM | network | tps | peer_outlier | 2025-11-30T02:40:10Z | ongoing | a\\|b |\n");
+    }
+
+    @Test
+    void shouldWriteTheWholeReportForOneNodeAndTheNetwork() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long start = T0 + i * W;
+            kpis.add(latency(CONSENSUS, "v1", start, repeat(i < 3 ? 40 : 50, 40)));
+            kpis.add(latency(CONSENSUS, null, start, repeat(i < 3 ? 40 : 50, 40)));
+            kpis.add(rate("tps", null, start, 100));
+        }
+
+        assertThat(render(kpis, List.of()).markdown()).isEqualTo("""
+                # ChainPulse performance report
+
+                - Source: test
+                - Period: 2025-11-30T02:40:30Z → 2025-11-30T02:41:00Z (30s)
+                - Previous period: 2025-11-30T02:40:00Z → 2025-11-30T02:40:30Z (30s)
+                - Nodes: v1
+                - Windows: 9 final KPI windows in the period, 9 in the previous period
+
+                ## Regressions
+
+                2 series with latency p95 up, or mean rate down, by more than 20% against the previous period \
+                (latency series with at least 100 samples in both periods):
+
+                - REGRESSION consensus_latency_ms p95 network: 40.0 ms → 49.9 ms (+25%)
+                - REGRESSION consensus_latency_ms p95 v1: 40.0 ms → 49.9 ms (+25%)
+
+                ## Network summary
+
+                | metric | statistic | period | previous | change |
+                |---|---|---:|---:|---:|
+                | consensus_latency_ms | samples | 120 | 120 | +0% |
+                |  | mean | 50.0 ms | 40.0 ms | +25% |
+                |  | p50 | 49.9 ms | 40.0 ms | +25% |
+                |  | p95 | 49.9 ms | 40.0 ms | +25% |
+                |  | p99 | 49.9 ms | 40.0 ms | +25% |
+                |  | max | 50.0 ms | 40.0 ms | +25% |
+                | tps | mean rate | 100.0/s | 100.0/s | +0% |
+                |  | min rate | 100.0/s | 100.0/s | +0% |
+
+                ## Per node
+
+                | node | consensus p95 | propagation p95 | tx validation p95 | block execution p95 | block time mean | tps | tx ingress tps |
+                |---|---:|---:|---:|---:|---:|---:|---:|
+                | v1 | 49.9 ms | — | — | — | — | — | — |
+
+                ## Worst windows
+
+                Up to 5 node windows with the highest p99, per latency KPI.
+
+                | metric | node | window start (UTC) | p99 | p95 | samples |
+                |---|---|---|---:|---:|---:|
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:30Z | 49.9 ms | 49.9 ms | 40 |
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:40Z | 49.9 ms | 49.9 ms | 40 |
+                | consensus_latency_ms | v1 | 2025-11-30T02:40:50Z | 49.9 ms | 49.9 ms | 40 |
+
+                ## Anomalies
+
+                No anomalies in the period.
+                """);
+    }
+
+    @Test
+    void shouldRejectSettingsNamingTheValue() {
+        Report.Builder builder = Report.builder("test", PERIOD);
+
+        assertThatThrownBy(() -> builder.regressionThreshold(0)).hasMessage("regression threshold must be > 0: 0.0");
+        assertThatThrownBy(() -> builder.top(0)).hasMessage("top must be >= 1: 0");
+        assertThatThrownBy(() -> builder.minSamples(-1)).hasMessage("minSamples must be >= 0: -1");
+    }
+}

@@ -1,0 +1,175 @@
+package io.chainpulse.processor;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Base64;
+
+/**
+ * One final KPI window as one JSON line, the {@code kpis.jsonl} format of {@code ./chainpulse analyze}:
+ * <pre>{@code
+ * {"metric":"consensus_latency_ms","scope":"node","node_id":"v3","window_start_ms":1700000010000,
+ *  "window_end_ms":1700000020000,"count":12,"min":80.0,"mean":101.5,"max":130.0,"p50":99.6,"p90":120.3,
+ *  "p95":128.4,"p99":128.4,"excluded_skew":0,"sketch":"AgAAAAAA..."}
+ * {"metric":"tps","scope":"network","node_id":null,"window_start_ms":...,"window_end_ms":...,"count":3100,
+ *  "rate_per_s":310.0,"excluded_skew":0}
+ * }</pre>
+ * Keys in that order. Rate KPIs carry {@code rate_per_s}; latency KPIs carry {@code min .. p99} (null when every
+ * sample was excluded) and, last, {@code sketch}: the window's DDSketch bytes ({@link Sketches}) in base64, absent
+ * when the window has no samples. Readers that predate the sketch ignore it; {@link #parse} reads lines with or
+ * without it, so percentiles over many windows can be computed from the file.
+ */
+public final class KpiJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KpiJson() {}
+
+    public static String write(KpiWindow k) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("metric", k.getMetric());
+        line.put("scope", k.getScope().name());
+        if (k.getScope() == KpiScope.network) {
+            line.putNull("node_id");
+        } else {
+            line.put("node_id", k.getNodeId());
+        }
+        line.put("window_start_ms", k.getWindowStartMs());
+        line.put("window_end_ms", k.getWindowEndMs());
+        line.put("count", k.getCount());
+        if (k.getRatePerS() != null) {
+            line.put("rate_per_s", k.getRatePerS());
+        } else {
+            put(line, "min", k.getMin());
+            put(line, "mean", k.getMean());
+            put(line, "max", k.getMax());
+            put(line, "p50", k.getP50());
+            put(line, "p90", k.getP90());
+            put(line, "p95", k.getP95());
+            put(line, "p99", k.getP99());
+        }
+        line.put("excluded_skew", k.getExcludedSkew());
+        if (k.getRatePerS() == null && k.getSketch() != null) {
+            line.put("sketch", Base64.getEncoder().encodeToString(Sketches.toArray(k.getSketch())));
+        }
+        return line.toString();
+    }
+
+    /**
+     * Reads a line {@link #write} wrote, as a final window.
+     *
+     * @throws IllegalArgumentException naming the field that is missing or wrong, and its value
+     */
+    public static KpiWindow parse(String line) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage();
+            int location = message.indexOf(" (start marker at [Source");
+            // Jackson's location blurb names a redacted source: the caller reports file and line itself
+            throw new IllegalArgumentException("not valid JSON: "
+                    + (location < 0 ? message : message.substring(0, location)));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object, got "
+                    + (root == null ? "nothing" : root.getNodeType()));
+        }
+        KpiScope scope = scope(root);
+        String node = root.path("node_id").isNull() || root.path("node_id").isMissingNode() ? null
+                : text(root, "node_id");
+        if (scope == KpiScope.node && node == null) {
+            throw new IllegalArgumentException("node_id is required for scope node");
+        }
+        KpiWindow.Builder kpi = KpiWindow.newBuilder()
+                .setMetric(text(root, "metric"))
+                .setScope(scope)
+                .setNodeId(scope == KpiScope.node ? node : null)
+                .setWindowStartMs(requiredLong(root, "window_start_ms"))
+                .setWindowEndMs(requiredLong(root, "window_end_ms"))
+                .setFinal$(true)
+                .setCount(requiredLong(root, "count"))
+                .setRatePerS(optionalDouble(root, "rate_per_s"))
+                .setMin(optionalDouble(root, "min"))
+                .setMean(optionalDouble(root, "mean"))
+                .setMax(optionalDouble(root, "max"))
+                .setP50(optionalDouble(root, "p50"))
+                .setP90(optionalDouble(root, "p90"))
+                .setP95(optionalDouble(root, "p95"))
+                .setP99(optionalDouble(root, "p99"))
+                .setExcludedSkew(root.has("excluded_skew") ? requiredLong(root, "excluded_skew") : 0);
+        JsonNode sketch = root.path("sketch");
+        if (!sketch.isMissingNode() && !sketch.isNull()) {
+            if (!sketch.isTextual()) {
+                throw new IllegalArgumentException("sketch must be a base64 string: " + sketch);
+            }
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(sketch.asText());
+                Sketches.decode(bytes);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new IllegalArgumentException("sketch is not a base64 DDSketch: " + e.getMessage());
+            }
+            kpi.setSketch(ByteBuffer.wrap(bytes));
+        }
+        if (kpi.getWindowEndMs() <= kpi.getWindowStartMs()) {
+            throw new IllegalArgumentException("window_end_ms must be after window_start_ms: "
+                    + kpi.getWindowEndMs() + " <= " + kpi.getWindowStartMs());
+        }
+        return kpi.build();
+    }
+
+    private static KpiScope scope(JsonNode root) {
+        String value = text(root, "scope");
+        try {
+            return KpiScope.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("scope must be node or network: \"" + value + "\"");
+        }
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("missing required field " + field);
+        }
+        if (!value.isTextual() || value.asText().isEmpty()) {
+            throw new IllegalArgumentException(field + " must be a non-empty string: " + value);
+        }
+        return value.asText();
+    }
+
+    private static long requiredLong(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            throw new IllegalArgumentException("missing required field " + field);
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            throw new IllegalArgumentException(field + " must be an integer: " + value);
+        }
+        return value.asLong();
+    }
+
+    private static Double optionalDouble(JsonNode root, String field) {
+        JsonNode value = root.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber()) {
+            throw new IllegalArgumentException(field + " must be a number: " + value);
+        }
+        return value.asDouble();
+    }
+
+    private static void put(ObjectNode line, String field, Double value) {
+        if (value == null) {
+            line.putNull(field);
+        } else {
+            line.put(field, value);
+        }
+    }
+}
