@@ -1,5 +1,9 @@
 package io.chainpulse.anomaly;
 
+import static io.chainpulse.schema.json.JsonFields.optionalDouble;
+import static io.chainpulse.schema.json.JsonFields.requiredLong;
+import static io.chainpulse.schema.json.JsonFields.requiredText;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -105,26 +109,26 @@ public final class AnomalyJson {
             }
         }
         return Anomaly.newBuilder()
-                .setAnomalyId(text(root, "anomaly_id"))
+                .setAnomalyId(requiredText(root, "anomaly_id"))
                 .setState(symbol(root, "state", AnomalyState.class))
                 .setSeverity(severity)
                 .setSeverityLevel(severity.ordinal() + 1)
-                .setDetector(text(root, "detector"))
-                .setRule(text(root, "rule"))
-                .setMetric(text(root, "metric"))
+                .setDetector(requiredText(root, "detector"))
+                .setRule(requiredText(root, "rule"))
+                .setMetric(requiredText(root, "metric"))
                 .setScope(scope)
                 .setNodeId(scope == KpiScope.node ? node.asText() : null)
                 .setWindowStartMs(windowStart)
                 .setObserved(optionalDouble(root, "observed"))
                 .setExpected(optionalDouble(root, "expected"))
-                .setDescription(text(root, "description"))
+                .setDescription(requiredText(root, "description"))
                 .setSuggestedActions(actions)
                 .setStartedMs(windowStart)
                 .build();
     }
 
     private static <E extends Enum<E>> E symbol(JsonNode root, String field, Class<E> type) {
-        String value = text(root, field);
+        String value = requiredText(root, field);
         try {
             return Enum.valueOf(type, value);
         } catch (IllegalArgumentException e) {
@@ -137,38 +141,8 @@ public final class AnomalyJson {
         }
     }
 
-    private static String text(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("missing required field " + field);
-        }
-        if (!value.isTextual()) {
-            throw new IllegalArgumentException(field + " must be a string: " + value);
-        }
-        return value.asText();
-    }
 
-    private static long requiredLong(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("missing required field " + field);
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw new IllegalArgumentException(field + " must be an integer: " + value);
-        }
-        return value.asLong();
-    }
 
-    private static Double optionalDouble(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isNumber()) {
-            throw new IllegalArgumentException(field + " must be a number: " + value);
-        }
-        return value.asDouble();
-    }
 
     private static String quote(String s) {
         try {

@@ -1,5 +1,9 @@
 package io.chainpulse.processor;
 
+import static io.chainpulse.schema.json.JsonFields.optionalDouble;
+import static io.chainpulse.schema.json.JsonFields.requiredLong;
+import static io.chainpulse.schema.json.JsonFields.requiredNonEmptyText;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -81,12 +85,12 @@ public final class KpiJson {
         }
         KpiScope scope = scope(root);
         String node = root.path("node_id").isNull() || root.path("node_id").isMissingNode() ? null
-                : text(root, "node_id");
+                : requiredNonEmptyText(root, "node_id");
         if (scope == KpiScope.node && node == null) {
             throw new IllegalArgumentException("node_id is required for scope node");
         }
         KpiWindow.Builder kpi = KpiWindow.newBuilder()
-                .setMetric(text(root, "metric"))
+                .setMetric(requiredNonEmptyText(root, "metric"))
                 .setScope(scope)
                 .setNodeId(scope == KpiScope.node ? node : null)
                 .setWindowStartMs(requiredLong(root, "window_start_ms"))
@@ -124,7 +128,7 @@ public final class KpiJson {
     }
 
     private static KpiScope scope(JsonNode root) {
-        String value = text(root, "scope");
+        String value = requiredNonEmptyText(root, "scope");
         try {
             return KpiScope.valueOf(value);
         } catch (IllegalArgumentException e) {
@@ -132,38 +136,8 @@ public final class KpiJson {
         }
     }
 
-    private static String text(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("missing required field " + field);
-        }
-        if (!value.isTextual() || value.asText().isEmpty()) {
-            throw new IllegalArgumentException(field + " must be a non-empty string: " + value);
-        }
-        return value.asText();
-    }
 
-    private static long requiredLong(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            throw new IllegalArgumentException("missing required field " + field);
-        }
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
-            throw new IllegalArgumentException(field + " must be an integer: " + value);
-        }
-        return value.asLong();
-    }
 
-    private static Double optionalDouble(JsonNode root, String field) {
-        JsonNode value = root.get(field);
-        if (value == null || value.isNull()) {
-            return null;
-        }
-        if (!value.isNumber()) {
-            throw new IllegalArgumentException(field + " must be a number: " + value);
-        }
-        return value.asDouble();
-    }
 
     private static void put(ObjectNode line, String field, Double value) {
         if (value == null) {
