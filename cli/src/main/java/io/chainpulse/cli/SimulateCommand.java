@@ -1,5 +1,8 @@
 package io.chainpulse.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.json.EventJson;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.simulator.Fault;
@@ -27,7 +30,10 @@ import picocli.CommandLine.Option;
                     + "baseline, high-load, byzantine, partition.",
             "With --output the events go to a JSON Lines file (the replay/analyze format); otherwise they are "
                     + "published through the producer SDK, one SDK instance per validator, as fast as possible or, "
-                    + "with --realtime, paced like a live network."})
+                    + "with --realtime, paced like a live network.",
+            "Every validator also takes a resource sample (CPU, memory, disk, network, mempool) every 5 simulated "
+                    + "seconds: published to the resources topic, or with --resources-output written to a file of "
+                    + "their own (never into the events file)."})
 final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--scenario", defaultValue = "baseline",
@@ -46,6 +52,10 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--output", description = "Write JSON Lines here instead of publishing.")
     Path output;
+
+    @Option(names = "--resources-output", description = "With --output: write the resource samples here, JSON Lines, "
+            + "one NodeResourceSample per line with its Avro field names.")
+    Path resourcesOutput;
 
     @Option(names = "--realtime", description = "Publish at the scenario's pace (wall clock) instead of as fast as possible.")
     boolean realtime;
@@ -82,22 +92,30 @@ final class SimulateCommand implements Callable<Integer> {
         String chainId = s.chainId();
         long start = System.currentTimeMillis();
         NetworkSimulator simulator = new NetworkSimulator(s, start);
-        long[] count = {0};
+        long[] count = {0, 0};
+        if (resourcesOutput != null && output == null) {
+            throw new IllegalArgumentException("--resources-output needs --output (when publishing, the samples go to "
+                    + "the resources topic)");
+        }
         if (output != null) {
             Files.createDirectories(output.toAbsolutePath().getParent());
-            try (BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+            try (BufferedWriter writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+                 BufferedWriter samples = resourcesOutput == null ? null : newWriter(resourcesOutput)) {
                 simulator.run(event -> {
-                    try {
-                        writer.write(EventJson.write(event));
-                        writer.newLine();
-                        count[0]++;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
+                    writeLine(writer, EventJson.write(event));
+                    count[0]++;
+                }, sample -> {
+                    if (samples != null) {
+                        writeLine(samples, sampleJson(sample));
+                        count[1]++;
                     }
                 });
             }
             System.out.printf("%s: %d events of scenario %s (%d validators, %.0f TPS, %s)%n", output, count[0], s.name(),
                     s.validators(), s.tps(), s.duration());
+            if (resourcesOutput != null) {
+                System.out.printf("%s: %d resource samples%n", resourcesOutput, count[1]);
+            }
             return 0;
         }
         try (SdkPublisher publisher = new SdkPublisher(simulator, node -> ChainPulseSdk.builder().nodeId(node)
@@ -107,10 +125,41 @@ final class SimulateCommand implements Callable<Integer> {
             publisher.run(realtime ? 1.0 : speed);
             publisher.flush(Duration.ofSeconds(60));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.printf("published %d events of scenario %s in %.1f s (%.0f events/s)%n", publisher.published(),
-                    s.name(), seconds, publisher.published() / seconds);
+            System.out.printf("published %d events and %d resource samples of scenario %s in %.1f s (%.0f events/s)%n",
+                    publisher.published(), publisher.publishedSamples(), s.name(), seconds, publisher.published() / seconds);
         }
         return 0;
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One line of the resource samples file: every field of the Avro record, by its schema name, in schema order. */
+    static String sampleJson(NodeResourceSample sample) {
+        java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        for (org.apache.avro.Schema.Field field : sample.getSchema().getFields()) {
+            Object value = sample.get(field.pos());
+            fields.put(field.name(), value instanceof CharSequence text ? text.toString() : value);
+        }
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write a resource sample as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    private static BufferedWriter newWriter(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        return Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+
+    private static void writeLine(BufferedWriter writer, String line) {
+        try {
+            writer.write(line);
+            writer.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static Fault parseFault(String text) {

@@ -3,12 +3,14 @@ package io.chainpulse.cli;
 /** Names of the topics the local stack creates. */
 final class Topics {
     static final String EVENTS = "chainpulse.events";
+    /** The nodes' resource samples (producer SDK {@code resources.topic}). */
+    static final String RESOURCES = "chainpulse.resources";
     static final String KPIS = "chainpulse.kpis";
     static final String LATE = "chainpulse.late-events";
     static final String ANOMALIES = "chainpulse.anomalies";
     /** Compacted: the current state per incident. */
     static final String ANOMALIES_CURRENT = "chainpulse.anomalies.current";
-    static final String[] ALL = {EVENTS, KPIS, LATE, ANOMALIES};
+    static final String[] ALL = {EVENTS, RESOURCES, KPIS, LATE, ANOMALIES};
 
     private Topics() {}
 }

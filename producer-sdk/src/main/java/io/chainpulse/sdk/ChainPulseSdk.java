@@ -1,6 +1,7 @@
 package io.chainpulse.sdk;
 
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
@@ -20,7 +21,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Publishes a node's protocol events to ChainPulse.
+ * Publishes a node's protocol events, and its periodic resource samples, to ChainPulse.
  *
  * <pre>{@code
  * ChainPulseSdk sdk = ChainPulseSdk.builder()
@@ -32,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * try (Timing t = sdk.time(Phase.BLOCK_EXECUTION, 1042)) {
  *     execute(block);
  * }
+ * sdk.recordResources(NodeResourceSample.newBuilder().setNodeId("validator-3").setTimestampNs(now)…build());
  * sdk.close();
  * }</pre>
  *
@@ -39,7 +41,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ul>
  *   <li><b>Never blocks the calling thread, never throws because Kafka or the registry is down.</b> Recording puts the
  *       event into a bounded lock-free buffer; a sender thread encodes and publishes it.</li>
- *   <li>Events go to Kafka with an idempotent producer ({@code acks=all}), keyed by node id, in record order.</li>
+ *   <li>Events go to Kafka with an idempotent producer ({@code acks=all}), keyed by node id, in record order.
+ *       Resource samples ({@link #recordResources}) go the same way to their own topic ({@code resources.topic});
+ *       below, "event" means either.</li>
  *   <li>While Kafka or the registry is unreachable, events go to a durable, bounded spool on disk and are sent, in
  *       order, when it is back; an SDK started with a non-empty spool sends it first. A broker restart within
  *       {@code delivery.timeout.ms} costs neither loss nor duplicates.</li>
@@ -73,8 +77,9 @@ public final class ChainPulseSdk implements AutoCloseable {
                 userInfo == null ? null : userInfo.value());
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
-        this.sender = new Sender(queue, producer, registry, config.getString(SdkConfig.TOPIC), nodeId,
-                config.getString(SdkConfig.CHAIN_ID), instanceId, spool, counters,
+        this.sender = new Sender(queue, producer, registry, config.getString(SdkConfig.TOPIC),
+                config.getString(SdkConfig.RESOURCES_TOPIC), nodeId, config.getString(SdkConfig.CHAIN_ID), instanceId,
+                spool, counters,
                 new ErrorReporter(listener), config.stallTimeout());
         sender.start();
     }
@@ -113,12 +118,26 @@ public final class ChainPulseSdk implements AutoCloseable {
      * kept, and its node id is the record key. Same contract as {@link Event#record()}.
      */
     public void record(ProtocolEvent event) {
+        offer(java.util.Objects.requireNonNull(event, "event"));
+    }
+
+    /**
+     * Records a resource sample (CPU, memory, disk, network, mempool) for the resources topic, as it is: its node id
+     * is the record key. It shares the buffer, the spool, the order and the counters ({@link #stats()}) with the
+     * events, so the contract of {@link Event#record()} holds: never blocks, never throws because Kafka is down.
+     * Do not change the sample after recording it; it is encoded later, on the sender thread.
+     */
+    public void recordResources(NodeResourceSample sample) {
+        offer(java.util.Objects.requireNonNull(sample, "sample"));
+    }
+
+    private void offer(Object record) {
         counters.recorded.increment();
         if (closed) {
             counters.drop(Counters.DropReason.CLOSED);
             return;
         }
-        if (!queue.offer(event)) {
+        if (!queue.offer(record)) {
             counters.drop(Counters.DropReason.BUFFER_FULL);
         }
     }
@@ -144,8 +163,17 @@ public final class ChainPulseSdk implements AutoCloseable {
      * @return false, without recording, once the SDK is closed
      */
     public boolean recordWaiting(ProtocolEvent event) {
+        return offerWaiting(java.util.Objects.requireNonNull(event, "event"));
+    }
+
+    /** As {@link #recordWaiting(ProtocolEvent)}, for a resource sample ({@link #recordResources}). */
+    public boolean recordWaiting(NodeResourceSample sample) {
+        return offerWaiting(java.util.Objects.requireNonNull(sample, "sample"));
+    }
+
+    private boolean offerWaiting(Object record) {
         while (!closed) {
-            if (queue.offer(event)) {
+            if (queue.offer(record)) {
                 counters.recorded.increment();
                 return true;
             }
@@ -208,7 +236,9 @@ public final class ChainPulseSdk implements AutoCloseable {
     }
 
     /**
-     * Counts since start: {@code recorded} = calls to {@link Event#record()} / {@link #record(ProtocolEvent)};
+     * Counts since start, of events and resource samples together (they share the buffer, the spool and the reasons
+     * to drop): {@code recorded} = calls to {@link Event#record()} / {@link #record(ProtocolEvent)} /
+     * {@link #recordResources(NodeResourceSample)};
      * {@code sent} = acknowledged by Kafka, {@code replayed} from the spool included; {@code spooled} = written to the
      * spool; {@code dropped} = lost, all reasons. Once quiet: {@code recorded = (sent - replayed) + spooled + dropped}.
      */

@@ -24,6 +24,7 @@ public final class SdkConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String SCHEMA_REGISTRY_USER_INFO = "schema.registry.basic.auth.user.info";
     public static final String TOPIC = "topic";
+    public static final String RESOURCES_TOPIC = "resources.topic";
     public static final String BUFFER_EVENTS = "buffer.events";
     public static final String SPOOL_DIR = "spool.dir";
     public static final String SPOOL_MAX_BYTES = "spool.max.bytes";
@@ -52,6 +53,10 @@ public final class SdkConfig extends AbstractConfig {
                     "user:password for the registry's HTTP basic auth; never logged.")
             .define(TOPIC, Type.STRING, "chainpulse.events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Topic the events are published to (value subject <topic>-value).")
+            .define(RESOURCES_TOPIC, Type.STRING, "chainpulse.resources", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Topic the node's resource samples (recordResources) are published to, keyed "
+                            + "by node id (value subject <topic>-value). They share the buffer and the spool with "
+                            + "the events; the topic is only needed once a sample is recorded.")
             .define(BUFFER_EVENTS, Type.INT, 65_536, Range.between(1_024, 1 << 24), Importance.MEDIUM,
                     "Events the in-memory buffer between the node's threads and the sender holds; when it is full, "
                             + "new events are dropped and counted (reason buffer_full).")

@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Micrometer meters of one SDK instance, tagged {@code node}:
  * {@code chainpulse.sdk.events.recorded|sent|spooled|replayed}, {@code chainpulse.sdk.events.dropped{reason}},
  * {@code chainpulse.sdk.send.latency} (record call to broker acknowledgement), gauges
- * {@code chainpulse.sdk.buffer.events}, {@code chainpulse.sdk.spool.bytes} and {@code chainpulse.sdk.online}.
+ * {@code chainpulse.sdk.buffer.events}, {@code chainpulse.sdk.spool.bytes} and {@code chainpulse.sdk.online}. The
+ * event counters include resource samples: they share the buffer, the spool and the producer with the events.
  *
  * <pre>{@code
  * new SdkMetrics(sdk).bindTo(registry);

@@ -1,12 +1,11 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.serde.ConfluentWireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.Collections;
@@ -14,9 +13,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,6 +30,11 @@ import org.jctools.queues.MpscArrayQueue;
  * either hands it to the Kafka producer (ONLINE) or appends it to the spool (OFFLINE). The <em>replayer</em>, while
  * OFFLINE, waits until the producer has settled what it was given, sends the spool in order, commits the spool
  * cursor after Kafka's acknowledgement, and switches back to ONLINE once the spool is drained.
+ *
+ * <p>The buffer also carries resource samples. They take the same path to their own topic and schema subject (a
+ * {@link Destination} per {@link SpoolRecord.Kind}); the spool records the kind of each record. The resources topic
+ * and its schema are only needed once a sample was seen: the first sample goes through the spool while the replayer
+ * registers its schema, so a node that records no samples never depends on that topic.
  *
  * <p>Order: per node, events reach Kafka in record order, except when the producer gives up on a batch after
  * {@code delivery.timeout.ms} (an outage longer than that): those events are spooled behind later ones and may be
@@ -45,8 +51,8 @@ final class Sender {
     private final MpscArrayQueue<Object> queue;
     private final Producer<String, byte[]> producer;
     private final SchemaRegistryClient registry;
-    private final String topic;
-    private final String subject;
+    private final Destination events;
+    private final Destination samples;
     private final String nodeId;
     private final String chainId;
     private final String idPrefix;
@@ -57,25 +63,27 @@ final class Sender {
     private final Object modeLock = new Object();
     private final AtomicLong outstanding = new AtomicLong();
     private final ProtocolEvent scratch = new ProtocolEvent();
-    private final SpecificDatumWriter<ProtocolEvent> writer = new SpecificDatumWriter<>(ProtocolEvent.class);
+    private final SpecificDatumWriter<ProtocolEvent> eventWriter = new SpecificDatumWriter<>(ProtocolEvent.class);
+    private final SpecificDatumWriter<NodeResourceSample> sampleWriter =
+            new SpecificDatumWriter<>(NodeResourceSample.class);
     private final Output out = new Output();
     private BinaryEncoder encoder;
     private long sequence;
     private volatile boolean online;
-    private volatile int schemaId = -1;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean stopping;
     private final Thread senderThread;
     private final Thread replayerThread;
 
     Sender(MpscArrayQueue<Object> queue, Producer<String, byte[]> producer, SchemaRegistryClient registry,
-           String topic, String nodeId, String chainId, String instanceId, Spool spool, Counters counters,
-           ErrorReporter errors, Duration stallTimeout) {
+           String topic, String resourcesTopic, String nodeId, String chainId, String instanceId, Spool spool,
+           Counters counters, ErrorReporter errors, Duration stallTimeout) {
         this.queue = queue;
         this.producer = producer;
         this.registry = registry;
-        this.topic = topic;
-        this.subject = topic + "-value";
+        this.events = new Destination(topic, ProtocolEvent.getClassSchema());
+        this.events.inUse = true;
+        this.samples = new Destination(resourcesTopic, NodeResourceSample.getClassSchema());
         this.nodeId = nodeId;
         this.chainId = chainId;
         this.idPrefix = nodeId + ":" + instanceId + ":";
@@ -132,28 +140,46 @@ final class Sender {
     }
 
     private void handle(Object item) {
+        SpoolRecord.Kind kind;
         byte[] value;
         String key;
         try {
-            ProtocolEvent event = item instanceof Event e ? fill(e) : (ProtocolEvent) item;
-            key = event.getNodeId();
-            value = encode(event);
+            if (item instanceof NodeResourceSample sample) {
+                kind = SpoolRecord.Kind.RESOURCE_SAMPLE;
+                key = sample.getNodeId();
+                value = encode(sampleWriter, sample);
+            } else {
+                ProtocolEvent event = item instanceof Event e ? fill(e) : (ProtocolEvent) item;
+                kind = SpoolRecord.Kind.EVENT;
+                key = event.getNodeId();
+                value = encode(eventWriter, event);
+            }
         } catch (RuntimeException | IOException e) {
-            // only a bug or an invalid hand-built ProtocolEvent gets here; never let it kill the sender
+            // only a bug or an invalid hand-built record gets here; never let it kill the sender
             counters.drop(Counters.DropReason.REJECTED);
             errors.report("event could not be encoded and was dropped: " + e.getMessage(), e);
             return;
         }
-        long recordedAt = item instanceof Event e ? e.timestampNs : 0;
+        Destination destination = destination(kind);
         synchronized (modeLock) {
-            if (online && send(key, value, liveCallback(key, value))) {
+            if (online && destination.schemaId < 0) {
+                // the first record of its kind: the replayer registers its schema, then sends it from the spool
+                // together with whatever comes meanwhile, in order
+                destination.inUse = true;
+                online = false;
+            }
+            if (online && send(destination, key, value, liveCallback(kind, key, value))) {
                 return;
             }
             if (online) {
                 goOffline("the Kafka producer refused new records (buffer full or metadata unavailable)", null);
             }
-            spoolOrDrop(key, value);
+            spoolOrDrop(kind, key, value);
         }
+    }
+
+    private Destination destination(SpoolRecord.Kind kind) {
+        return kind == SpoolRecord.Kind.EVENT ? events : samples;
     }
 
     private ProtocolEvent fill(Event e) {
@@ -178,15 +204,15 @@ final class Sender {
     }
 
     /** Confluent-framed Avro; the schema id is stamped when sent (it may not be known yet). */
-    private byte[] encode(ProtocolEvent event) throws IOException {
+    private <T extends SpecificRecord> byte[] encode(SpecificDatumWriter<T> writer, T record) throws IOException {
         out.reset();
         out.write(new byte[ConfluentWireFormat.HEADER_SIZE], 0, ConfluentWireFormat.HEADER_SIZE);
         encoder = EncoderFactory.get().directBinaryEncoder(out, encoder);
-        writer.write(event, encoder);
+        writer.write(record, encoder);
         return out.toByteArray();
     }
 
-    private Callback liveCallback(String key, byte[] value) {
+    private Callback liveCallback(SpoolRecord.Kind kind, String key, byte[] value) {
         long sentAt = System.nanoTime();
         return (metadata, exception) -> {
             if (exception == null) {
@@ -196,7 +222,7 @@ final class Sender {
             } else if (exception instanceof RetriableException || exception instanceof org.apache.kafka.common.errors.TimeoutException) {
                 synchronized (modeLock) {
                     goOffline("Kafka did not acknowledge within delivery.timeout.ms", exception);
-                    spoolOrDrop(key, value);
+                    spoolOrDrop(kind, key, value);
                 }
             } else {
                 counters.drop(Counters.DropReason.REJECTED);
@@ -206,13 +232,13 @@ final class Sender {
         };
     }
 
-    private boolean send(String key, byte[] value, Callback callback) {
-        ConfluentWireFormat.writeHeader(value, schemaId);
+    private boolean send(Destination destination, String key, byte[] value, Callback callback) {
+        ConfluentWireFormat.writeHeader(value, destination.schemaId);
         if (outstanding.getAndIncrement() == 0) {
             lastProgressNanos = System.nanoTime();
         }
         try {
-            producer.send(new ProducerRecord<>(topic, key, value), callback);
+            producer.send(new ProducerRecord<>(destination.topic, key, value), callback);
             return true;
         } catch (KafkaException e) {
             // send() threw: the record was not taken, no callback will come
@@ -221,9 +247,17 @@ final class Sender {
         }
     }
 
-    private void spoolOrDrop(String key, byte[] value) {
+    private void spoolOrDrop(SpoolRecord.Kind kind, String key, byte[] value) {
+        byte[] record;
         try {
-            if (spool.append(spoolRecord(key, value))) {
+            record = new SpoolRecord(kind, key, value).encode();
+        } catch (IllegalArgumentException e) {
+            counters.drop(Counters.DropReason.REJECTED);
+            errors.report("an event could not be spooled and was dropped: " + e.getMessage(), e);
+            return;
+        }
+        try {
+            if (spool.append(record)) {
                 counters.spooled.increment();
             } else {
                 counters.drop(Counters.DropReason.SPOOL_FULL);
@@ -293,18 +327,7 @@ final class Sender {
 
     /** One step while offline; false when Kafka or the registry is still unreachable. */
     private boolean replayOnce() throws IOException {
-        if (schemaId < 0) {
-            try {
-                schemaId = registry.register(subject, ProtocolEvent.getClassSchema());
-            } catch (RuntimeException e) {
-                errors.report("schema registry unreachable or refused the schema: " + e.getMessage(), e);
-                return false;
-            }
-        }
-        try {
-            producer.partitionsFor(topic);
-        } catch (KafkaException e) {
-            errors.report("Kafka unreachable (" + e.getMessage() + ")", e);
+        if (!ready(events) || (samples.inUse && !ready(samples))) {
             return false;
         }
         Spool.Batch batch = spool.read(REPLAY_BATCH);
@@ -321,6 +344,26 @@ final class Sender {
         return replay(batch);
     }
 
+    /** Registers the destination's schema unless done, and checks that Kafka knows its topic; false when not. */
+    private boolean ready(Destination destination) {
+        if (destination.schemaId < 0) {
+            try {
+                destination.schemaId = registry.register(destination.subject, destination.schema);
+            } catch (RuntimeException e) {
+                errors.report("schema registry unreachable or refused the schema of subject " + destination.subject
+                        + ": " + e.getMessage(), e);
+                return false;
+            }
+        }
+        try {
+            producer.partitionsFor(destination.topic);
+        } catch (KafkaException e) {
+            errors.report("Kafka unreachable (" + e.getMessage() + ")", e);
+            return false;
+        }
+        return true;
+    }
+
     private boolean replay(Spool.Batch batch) throws IOException {
         List<Spool.Entry> entries = batch.entries();
         BitSet settled = new BitSet(entries.size());
@@ -329,11 +372,16 @@ final class Sender {
         java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
         for (int i = 0; i < entries.size(); i++) {
             int index = i;
-            ByteBuffer record = ByteBuffer.wrap(entries.get(i).data());
-            String key = readKey(record);
-            byte[] value = new byte[record.remaining()];
-            record.get(value);
-            boolean taken = send(key, value, (metadata, exception) -> {
+            SpoolRecord record = SpoolRecord.decode(entries.get(i).data());
+            Destination destination = destination(record.kind());
+            if (destination.schemaId < 0) {
+                // the first of its kind in this run (e.g. spooled by an earlier run): register its schema first
+                destination.inUse = true;
+                if (!ready(destination)) {
+                    break;
+                }
+            }
+            boolean taken = send(destination, record.key(), record.value(), (metadata, exception) -> {
                 if (exception == null) {
                     counters.replayed.increment();
                     counters.sent.increment();
@@ -373,16 +421,21 @@ final class Sender {
         return true;
     }
 
-    // spool record: [short key length][key utf-8][Confluent-framed value]
-    private static byte[] spoolRecord(String key, byte[] value) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        return ByteBuffer.allocate(2 + k.length + value.length).putShort((short) k.length).put(k).put(value).array();
-    }
+    /** Where one kind of record goes: its topic, its schema subject {@code <topic>-value} and the schema's id. */
+    private static final class Destination {
+        final String topic;
+        final String subject;
+        final Schema schema;
+        /** -1 until the replayer registered the schema. */
+        volatile int schemaId = -1;
+        /** Once true, the replayer keeps this destination ready before it goes ONLINE. */
+        volatile boolean inUse;
 
-    private static String readKey(ByteBuffer record) {
-        byte[] k = new byte[record.getShort() & 0xffff];
-        record.get(k);
-        return new String(k, StandardCharsets.UTF_8);
+        Destination(String topic, Schema schema) {
+            this.topic = topic;
+            this.subject = topic + "-value";
+            this.schema = schema;
+        }
     }
 
     /** A ByteArrayOutputStream without synchronisation, reused for every event. */

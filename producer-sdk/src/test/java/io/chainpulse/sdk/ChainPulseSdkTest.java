@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.NodeResourceSample;
+import io.chainpulse.schema.ProtocolEvent;
+import java.util.Map;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -90,6 +95,65 @@ class ChainPulseSdkTest {
                     .hasMessage("spool directory " + spool.resolve("v4") + " is in use by another ChainPulse SDK "
                             + "(two SDKs with the same node id and spool directory?)");
         }
+    }
+
+    @Test
+    void shouldSpoolEventsAndResourceSamplesInRecordOrderEachWithItsKindKeyAndFields() throws Exception {
+        ProtocolEvent replayed = ProtocolEvent.newBuilder().setEventId("e-1").setEventType(EventType.consensus_vote)
+                .setTimestampNs(1_753_784_500_000_000_000L).setNodeId("v5").setHeight(7L).setMetadata(Map.of()).build();
+        NodeResourceSample first = sample("v5", 1_753_784_505_000_000_000L, 12.5, 104_857_600L, 17);
+        NodeResourceSample second = sample("v5", 1_753_784_510_000_000_000L, 37.25, 209_715_200L, 0);
+        try (ChainPulseSdk sdk = unreachable("v5").chainId("testnet").build()) {
+            sdk.record(replayed);
+            sdk.recordResources(first);
+            sdk.event(EventType.block_finalization).eventId("e-2").timestampNs(1_753_784_506_000_000_000L).height(8)
+                    .record();
+            sdk.recordResources(second);
+
+            awaitSpooled(sdk, 4);
+            assertThat(sdk.stats().recorded()).isEqualTo(4);
+        }
+
+        List<SpoolRecord> spooled;
+        try (Spool left = new Spool(spool.resolve("v5"), 1 << 20, 64 << 10, 0)) {
+            spooled = left.read(10).entries().stream().map(e -> SpoolRecord.decode(e.data())).toList();
+        }
+
+        assertThat(spooled).extracting(SpoolRecord::kind).containsExactly(SpoolRecord.Kind.EVENT,
+                SpoolRecord.Kind.RESOURCE_SAMPLE, SpoolRecord.Kind.EVENT, SpoolRecord.Kind.RESOURCE_SAMPLE);
+        assertThat(spooled).extracting(SpoolRecord::key).containsOnly("v5");
+        assertThat(spooled).allSatisfy(r -> assertThat(r.value()[0]).as("Confluent magic byte").isZero());
+        assertThat(decode(spooled.get(0), ProtocolEvent.class)).isEqualTo(replayed);
+        assertThat(decode(spooled.get(1), NodeResourceSample.class)).isEqualTo(first);
+        ProtocolEvent built = decode(spooled.get(2), ProtocolEvent.class);
+        assertThat(built.getEventId()).isEqualTo("e-2");
+        assertThat(built.getHeight()).isEqualTo(8L);
+        assertThat(built.getChainId()).isEqualTo("testnet");
+        assertThat(decode(spooled.get(3), NodeResourceSample.class)).isEqualTo(second);
+    }
+
+    @Test
+    void shouldCountResourceSamplesRecordedAfterCloseAsDroppedWithoutThrowing() {
+        ChainPulseSdk sdk = unreachable("v6").build();
+        sdk.close(Duration.ofSeconds(2));
+
+        sdk.recordResources(sample("v6", 1L, 1.0, 1L, 1));
+
+        assertThat(sdk.stats().recorded()).isEqualTo(1);
+        assertThat(sdk.counters().dropped.get(Counters.DropReason.CLOSED).sum()).isEqualTo(1);
+    }
+
+    static NodeResourceSample sample(String node, long timestampNs, double processCpu, long heap, int mempool) {
+        return NodeResourceSample.newBuilder().setNodeId(node).setChainId("testnet").setTimestampNs(timestampNs)
+                .setCpuPercent(processCpu + 3.5).setProcessCpuPercent(processCpu).setHeapUsedBytes(heap)
+                .setRssBytes(heap + 67_108_864L).setDiskReadBytes(4_096L).setDiskWriteBytes(65_536L)
+                .setNetRxBytes(1_000_000L).setNetTxBytes(250_000L).setOpenFds(72).setMempoolSize(mempool).build();
+    }
+
+    private static <T> T decode(SpoolRecord record, Class<T> type) throws java.io.IOException {
+        byte[] value = record.value();
+        var decoder = DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null);
+        return new SpecificDatumReader<>(type).read(null, decoder);
     }
 
     /** A port nothing listens on: bound once to find it, then released. */

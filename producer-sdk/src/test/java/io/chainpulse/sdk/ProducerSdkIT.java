@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.stack.KafkaBroker;
 import io.chainpulse.stack.RealStack;
@@ -21,7 +24,11 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,6 +130,94 @@ class ProducerSdkIT {
         }
     }
 
+    @Test
+    void shouldPublishResourceSamplesToTheirOwnTopicWithTheirOwnSchemaIdKeyedByNode(RealStack stack) throws Exception {
+        String topic = "sdk-events-" + UUID.randomUUID();
+        String resources = "sdk-resources-" + UUID.randomUUID();
+        stack.broker().createTopics(2, topic, resources);
+        NodeResourceSample first = ChainPulseSdkTest.sample("v8", 1_753_784_505_000_000_000L, 12.5, 104_857_600L, 17);
+        NodeResourceSample second = ChainPulseSdkTest.sample("v8", 1_753_784_510_000_000_000L, 80.0, 314_572_800L, 0);
+        try (ChainPulseSdk sdk = sdk("v8", stack.bootstrapServers(), stack.registryUrl(), topic)
+                .set(SdkConfig.RESOURCES_TOPIC, resources).build()) {
+            sdk.event(EventType.transaction_ingress).txId("0x01").metadata("seq", "0").record();
+            sdk.recordResources(first);
+            sdk.event(EventType.transaction_ingress).txId("0x02").metadata("seq", "1").record();
+            sdk.recordResources(second);
+            assertThat(sdk.flush(Duration.ofSeconds(30))).isTrue();
+            assertThat(sdk.stats().sent()).isEqualTo(4);
+        }
+
+        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(stack.registryUrl());
+        int eventSchema = registry.lookup(topic + "-value", ProtocolEvent.getClassSchema());
+        int sampleSchema = registry.lookup(resources + "-value", NodeResourceSample.getClassSchema());
+        assertThat(sampleSchema).isNotEqualTo(eventSchema);
+
+        List<ConsumerRecord<String, byte[]>> samples = readAll(stack.bootstrapServers(), resources, 2,
+                new ByteArrayDeserializer());
+        assertThat(samples).extracting(ConsumerRecord::key).containsExactly("v8", "v8");
+        assertThat(samples).allSatisfy(r -> assertThat(schemaId(r.value())).isEqualTo(sampleSchema));
+        assertThat(samples).extracting(r -> decode(r.value(), NodeResourceSample.class)).containsExactly(first, second);
+
+        List<ConsumerRecord<String, byte[]>> events = readAll(stack.bootstrapServers(), topic, 2,
+                new ByteArrayDeserializer());
+        assertThat(events).extracting(ConsumerRecord::key).containsExactly("v8", "v8");
+        assertThat(events).allSatisfy(r -> assertThat(schemaId(r.value())).isEqualTo(eventSchema));
+        assertThat(events).extracting(r -> decode(r.value(), ProtocolEvent.class).getTxId()).containsExactly("0x01", "0x02");
+    }
+
+    @Test
+    void shouldReplayEventsAndResourceSamplesAnEarlierRunSpooledInOrderToTheirTopics(RealStack stack) throws Exception {
+        int total = 3_000;
+        String topic = "sdk-restart-events";
+        String resources = "sdk-restart-resources";
+        List<NodeResourceSample> recorded = new ArrayList<>();
+        try (KafkaBroker broker = KafkaBroker.inDirectory(dir.resolve("kafka")).start()) {
+            broker.createTopics(1, topic, resources);
+            broker.kill();
+            try (ChainPulseSdk first = sdk("v9", broker.bootstrapServers(), stack.registryUrl(), topic)
+                    .set(SdkConfig.RESOURCES_TOPIC, resources).build()) {
+                for (int i = 0; i < total; i++) {
+                    first.event(EventType.transaction_ingress).metadata("seq", Integer.toString(i)).record();
+                    if (i % 100 == 0) {
+                        NodeResourceSample sample = ChainPulseSdkTest.sample("v9", i, i / 10.0, 1_000L * i, i);
+                        recorded.add(sample);
+                        first.recordResources(sample);
+                    }
+                }
+                first.close(Duration.ofSeconds(5));
+                assertThat(first.stats().spooled()).isEqualTo(total + 30);
+            }
+
+            broker.start();
+            try (ChainPulseSdk second = sdk("v9", broker.bootstrapServers(), stack.registryUrl(), topic)
+                    .set(SdkConfig.RESOURCES_TOPIC, resources).build()) {
+                assertThat(second.flush(Duration.ofSeconds(60))).isTrue();
+                assertThat(second.stats().replayed()).isEqualTo(total + 30);
+            }
+
+            assertExactlyOnceInOrder(readAll(broker.bootstrapServers(), stack.registryUrl(), topic, total), total);
+            List<ConsumerRecord<String, byte[]>> samples = readAll(broker.bootstrapServers(), resources, 30,
+                    new ByteArrayDeserializer());
+            assertThat(samples).extracting(ConsumerRecord::key).containsOnly("v9");
+            assertThat(samples).extracting(r -> decode(r.value(), NodeResourceSample.class))
+                    .containsExactlyElementsOf(recorded);
+        }
+    }
+
+    private static int schemaId(byte[] value) {
+        assertThat(value[0]).as("Confluent magic byte").isZero();
+        return java.nio.ByteBuffer.wrap(value, 1, 4).getInt();
+    }
+
+    private static <T> T decode(byte[] value, Class<T> type) {
+        try {
+            return new SpecificDatumReader<>(type).read(null,
+                    DecoderFactory.get().binaryDecoder(value, 5, value.length - 5, null));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private ChainPulseSdk.Builder sdk(String node, String bootstrap, String registry, String topic) {
         return ChainPulseSdk.builder().nodeId(node).bootstrapServers(bootstrap).schemaRegistryUrl(registry)
                 .topic(topic).spoolDirectory(dir.resolve("spool"));
@@ -142,14 +237,18 @@ class ProducerSdkIT {
 
     private static List<ConsumerRecord<String, ProtocolEvent>> readAll(String bootstrap, String registry, String topic,
                                                                       int expected) {
+        return readAll(bootstrap, topic, expected, new AvroDeserializer<>(ProtocolEvent.class,
+                io.chainpulse.schema.registry.SchemaRegistryClients.forUrl(registry)));
+    }
+
+    private static <V> List<ConsumerRecord<String, V>> readAll(String bootstrap, String topic, int expected,
+                                                               Deserializer<V> values) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        var values = new AvroDeserializer<>(ProtocolEvent.class,
-                io.chainpulse.schema.registry.SchemaRegistryClients.forUrl(registry));
-        List<ConsumerRecord<String, ProtocolEvent>> out = new ArrayList<>();
+        List<ConsumerRecord<String, V>> out = new ArrayList<>();
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

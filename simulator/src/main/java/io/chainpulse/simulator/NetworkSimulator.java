@@ -2,7 +2,9 @@ package io.chainpulse.simulator;
 
 import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -21,8 +23,14 @@ import java.util.function.Consumer;
  * validation and votes at every validator, commit at a 2/3 quorum, finalization at each validator, and propagation
  * from the leader to every other validator. All 17 event types appear.
  *
- * <p>Random draws do not depend on faults (each block and each transaction has its own random stream, and faults only
- * scale or drop what was drawn), so a faulted run differs from its baseline only in the events the fault touches.
+ * <p>Every {@link #RESOURCE_INTERVAL} of simulated time, each validator also takes a {@link NodeResourceSample} (CPU,
+ * memory, disk, network, mempool) that follows the load and reacts to the faults — a slow validator burns CPU, a
+ * node behind a bad link receives less, a collapse of arrivals empties the mempools, a silent node takes none (see
+ * {@code ResourceModel}). {@link #run(Consumer, Consumer)} delivers them, merged in timestamp order with the events.
+ *
+ * <p>Random draws do not depend on faults (each block, each transaction and each resource sample has its own random
+ * stream, and faults only scale or drop what was drawn), so a faulted run differs from its baseline only in the events
+ * and samples the fault touches.
  */
 public final class NetworkSimulator {
     private static final double VALIDATION_MEDIAN_MS = 2.0;
@@ -33,6 +41,8 @@ public final class NetworkSimulator {
     private static final double FAILED_TX_SHARE = 0.01;
     /** Events are released once the generator is this far past them: later blocks never produce earlier events. */
     private static final long REORDER_HORIZON_MS = 10_000;
+    /** Simulated time between two resource samples of a validator. */
+    public static final Duration RESOURCE_INTERVAL = Duration.ofSeconds(5);
 
     private final Scenario scenario;
     private final long startEpochMs;
@@ -40,6 +50,9 @@ public final class NetworkSimulator {
     private final boolean[] byzantine;
     private final PriorityQueue<ProtocolEvent> pending = new PriorityQueue<>(
             Comparator.comparingLong(ProtocolEvent::getTimestampNs).thenComparing(ProtocolEvent::getEventId));
+    private final PriorityQueue<NodeResourceSample> pendingSamples = new PriorityQueue<>(
+            Comparator.comparingLong(NodeResourceSample::getTimestampNs).thenComparing(NodeResourceSample::getNodeId));
+    private final ResourceModel resources;
     private final Map<String, Long> sequence = new HashMap<>();
     private long txCounter;
 
@@ -53,6 +66,7 @@ public final class NetworkSimulator {
             nodes[i] = "v" + (i + 1);
             byzantine[i] = i >= nodes.length - faulty;
         }
+        this.resources = new ResourceModel(scenario, nodes, startEpochMs);
     }
 
     /** Wall-clock time, ms since the epoch, of simulated time zero. */
@@ -65,18 +79,43 @@ public final class NetworkSimulator {
         return List.of(nodes);
     }
 
-    /** Generates the whole scenario into {@code sink}, in timestamp order. */
+    /** Generates the events of the whole scenario into {@code sink}, in timestamp order; no resource samples. */
     public void run(Consumer<ProtocolEvent> sink) {
+        run(sink, sample -> {});
+    }
+
+    /**
+     * Generates the whole scenario: events into {@code events}, resource samples into {@code samples}, both in
+     * timestamp order and interleaved by it (a sample is delivered before the events after its timestamp). The events
+     * are exactly those of {@link #run(Consumer)}.
+     */
+    public void run(Consumer<ProtocolEvent> events, Consumer<NodeResourceSample> samples) {
         long interval = scenario.blockInterval().toMillis();
         long blocks = scenario.duration().toMillis() / interval;
         SplittableRandom txRandom = new SplittableRandom(scenario.seed() * 0x9E3779B97F4A7C15L + 17);
+        long nextSample = 1;
         for (long h = 1; h <= blocks; h++) {
             long blockStart = h * interval;
             List<Tx> included = transactions(txRandom, blockStart - interval, blockStart);
             block(h, blockStart, included);
-            release(sink, blockStart - REORDER_HORIZON_MS - maxLateMs());
+            for (; nextSample <= resources.samplesPerNode() && resources.sampleTimeMs(nextSample) <= blockStart; nextSample++) {
+                takeSamples(nextSample);
+            }
+            release(events, samples, blockStart - REORDER_HORIZON_MS - maxLateMs());
         }
-        release(sink, Long.MAX_VALUE);
+        for (; nextSample <= resources.samplesPerNode(); nextSample++) {
+            takeSamples(nextSample);
+        }
+        release(events, samples, Long.MAX_VALUE);
+    }
+
+    private void takeSamples(long k) {
+        for (int v = 0; v < nodes.length; v++) {
+            NodeResourceSample sample = resources.sample(v, k);
+            if (sample != null) {
+                pendingSamples.add(sample);
+            }
+        }
     }
 
     private record Tx(String id, int node, long validatedAtMs, boolean ok) {}
@@ -206,12 +245,7 @@ public final class NetworkSimulator {
 
     /** The magnitude of an active fault of {@code kind} at {@code node}, or {@code otherwise}. */
     private double factor(Fault.Kind kind, String node, long simMs, double otherwise) {
-        for (Fault fault : scenario.faults()) {
-            if (fault.kind() == kind && fault.hits(node, simMs)) {
-                return fault.magnitude();
-            }
-        }
-        return otherwise;
+        return scenario.faultMagnitude(kind, node, simMs, otherwise);
     }
 
     private double collapseFactor(long simMs) {
@@ -258,10 +292,20 @@ public final class NetworkSimulator {
         return false;
     }
 
-    private void release(Consumer<ProtocolEvent> sink, long beforeSimMs) {
+    private void release(Consumer<ProtocolEvent> events, Consumer<NodeResourceSample> samples, long beforeSimMs) {
         long limit = beforeSimMs == Long.MAX_VALUE ? Long.MAX_VALUE : (startEpochMs + beforeSimMs) * 1_000_000L;
-        while (!pending.isEmpty() && pending.peek().getTimestampNs() < limit) {
-            sink.accept(pending.poll());
+        while (true) {
+            ProtocolEvent event = pending.peek();
+            NodeResourceSample sample = pendingSamples.peek();
+            boolean eventDue = event != null && event.getTimestampNs() < limit;
+            boolean sampleDue = sample != null && sample.getTimestampNs() < limit;
+            if (sampleDue && (!eventDue || sample.getTimestampNs() <= event.getTimestampNs())) {
+                samples.accept(pendingSamples.poll());
+            } else if (eventDue) {
+                events.accept(pending.poll());
+            } else {
+                return;
+            }
         }
     }
 
@@ -269,7 +313,7 @@ public final class NetworkSimulator {
         return -Math.log(1 - random.nextDouble()) / ratePerMs;
     }
 
-    private static double logNormal(SplittableRandom random, double median, double sigma) {
+    static double logNormal(SplittableRandom random, double median, double sigma) {
         // Box-Muller: the JDK's nextGaussian is not on SplittableRandom in Java 17
         double u1 = 1 - random.nextDouble();
         double u2 = random.nextDouble();
@@ -277,7 +321,7 @@ public final class NetworkSimulator {
         return median * Math.exp(sigma * gaussian);
     }
 
-    private static long mix(long a, long b) {
+    static long mix(long a, long b) {
         long z = a * 0x9E3779B97F4A7C15L + b;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;

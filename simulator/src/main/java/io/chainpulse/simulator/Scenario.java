@@ -52,6 +52,16 @@ public record Scenario(String name, String chainId, int validators, double tps, 
         }
     }
 
+    /** The magnitude of the first fault of {@code kind} active at {@code node} at {@code simMs}, or {@code otherwise}. */
+    double faultMagnitude(Fault.Kind kind, String node, long simMs, double otherwise) {
+        for (Fault fault : faults) {
+            if (fault.kind() == kind && fault.hits(node, simMs)) {
+                return fault.magnitude();
+            }
+        }
+        return otherwise;
+    }
+
     /** The same scenario with one more fault. */
     public Scenario withFault(Fault fault) {
         List<Fault> all = new java.util.ArrayList<>(faults);

@@ -1,6 +1,5 @@
 package io.chainpulse.simulator;
 
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.sdk.ChainPulseSdk;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -10,7 +9,8 @@ import java.util.function.Function;
 
 /**
  * Publishes a simulated network through the real producer SDK, one {@link ChainPulseSdk} per validator (as each node
- * would embed its own), either as fast as the SDKs accept events or paced like a live network.
+ * would embed its own), either as fast as the SDKs accept events or paced like a live network. Each validator's
+ * resource samples go through its SDK too ({@code recordResources}, to the resources topic).
  *
  * <pre>{@code
  * try (SdkPublisher publisher = new SdkPublisher(new NetworkSimulator(scenario, startMs),
@@ -27,6 +27,7 @@ public final class SdkPublisher implements AutoCloseable {
     private final NetworkSimulator simulator;
     private final Map<String, ChainPulseSdk> sdks = new LinkedHashMap<>();
     private final AtomicLong published = new AtomicLong();
+    private final AtomicLong publishedSamples = new AtomicLong();
     private volatile boolean stopped;
 
     public SdkPublisher(NetworkSimulator simulator, Function<String, ChainPulseSdk> sdkForNode) {
@@ -40,8 +41,9 @@ public final class SdkPublisher implements AutoCloseable {
      * Generates the scenario into the SDKs until it ends or {@link #stop()} is called.
      *
      * @param speed 0 for as fast as possible; otherwise simulated seconds per wall-clock second (1 = real time). When
-     *     paced, events carry the simulator's timestamps and are sent when the wall clock, scaled, reaches them.
-     * @return events published by this call
+     *     paced, events and samples carry the simulator's timestamps and are sent when the wall clock, scaled, reaches
+     *     them.
+     * @return events published by this call (resource samples not counted: {@link #publishedSamples()})
      */
     public long run(double speed) throws InterruptedException {
         if (speed < 0 || Double.isNaN(speed)) {
@@ -52,17 +54,17 @@ public final class SdkPublisher implements AutoCloseable {
         long before = published.get();
         try {
             simulator.run(event -> {
-                if (stopped) {
-                    throw new Stopped();
-                }
-                if (speed > 0) {
-                    long dueMs = wallStartMs + (long) ((event.getTimestampNs() / 1_000_000L - simStartMs) / speed);
-                    sleepUntil(dueMs);
-                }
+                awaitDue(event.getTimestampNs(), speed, wallStartMs, simStartMs);
                 if (!sdks.get(event.getNodeId()).recordWaiting(event)) {
                     throw new Stopped(); // the SDK was closed under us
                 }
                 published.incrementAndGet();
+            }, sample -> {
+                awaitDue(sample.getTimestampNs(), speed, wallStartMs, simStartMs);
+                if (!sdks.get(sample.getNodeId()).recordWaiting(sample)) {
+                    throw new Stopped();
+                }
+                publishedSamples.incrementAndGet();
             });
         } catch (Stopped e) {
             // stop() or close(): end quietly, what was recorded is in the SDKs
@@ -70,6 +72,15 @@ public final class SdkPublisher implements AutoCloseable {
             throw new InterruptedException("simulation interrupted after " + published.get() + " events");
         }
         return published.get() - before;
+    }
+
+    private void awaitDue(long timestampNs, double speed, long wallStartMs, long simStartMs) {
+        if (stopped) {
+            throw new Stopped();
+        }
+        if (speed > 0) {
+            sleepUntil(wallStartMs + (long) ((timestampNs / 1_000_000L - simStartMs) / speed));
+        }
     }
 
     private void sleepUntil(long dueMs) {
@@ -92,6 +103,11 @@ public final class SdkPublisher implements AutoCloseable {
     /** Events handed to the SDKs so far. */
     public long published() {
         return published.get();
+    }
+
+    /** Resource samples handed to the SDKs so far. */
+    public long publishedSamples() {
+        return publishedSamples.get();
     }
 
     /** The SDK of each validator, e.g. for their {@code stats()}. */
