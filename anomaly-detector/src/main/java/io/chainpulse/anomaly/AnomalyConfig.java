@@ -52,6 +52,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String TREND_SLOPE_DROP = "trend.slope.drop";
     public static final String TREND_WARMUP_WINDOWS = "trend.warmup.windows";
     public static final String LIVENESS_SILENT_WINDOWS = "liveness.silent.windows";
+    public static final String LIVENESS_MAX_LAG_WINDOWS = "liveness.max.lag.windows";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -122,7 +123,11 @@ public final class AnomalyConfig extends AbstractConfig {
                     "Windows of history before the trend rules may flag anything.")
             .define(LIVENESS_SILENT_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
                     "Windows of stream time without any KPI from a node that reported before, before it is "
-                            + "CRITICAL node_silent.");
+                            + "CRITICAL node_silent.")
+            .define(LIVENESS_MAX_LAG_WINDOWS, Type.INT, 3, Range.atLeast(0), Importance.LOW,
+                    "Most windows a node's KPIs may be learned to arrive behind the other nodes' (the processor's "
+                            + "partitions progress at different speeds); that node's silence threshold grows by its "
+                            + "learned lag, so a lagging partition does not make a live node flap silent.");
 
     public AnomalyConfig(Map<?, ?> values) {
         super(CONFIG, values, false);
@@ -160,7 +165,7 @@ public final class AnomalyConfig extends AbstractConfig {
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),
-                new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS)));
+                new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS), getInt(LIVENESS_MAX_LAG_WINDOWS)));
     }
 
     /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */

@@ -251,32 +251,33 @@ public final class AnomalyTopology {
             KpiWindow kpi = record.value();
             long end = kpi.getWindowEndMs();
             long size = end - kpi.getWindowStartMs();
+            NodeSeen clock = nodes.get(STREAM_TIME_KEY);
             NodeSeen seen = nodes.get(kpi.getNodeId());
             if (seen == null || end > seen.lastWindowEndMs()) {
-                nodes.put(kpi.getNodeId(), new NodeSeen(end, size));
+                int lag = detector.lagAfter(seen == null ? 0 : seen.lagWindows(), end,
+                        clock == null ? end : clock.lastWindowEndMs(), size);
+                nodes.put(kpi.getNodeId(), new NodeSeen(end, size, lag));
             }
-            NodeSeen clock = nodes.get(STREAM_TIME_KEY);
             if (clock == null || end > clock.lastWindowEndMs()) {
                 // Stream time moved: every known node is judged against it.
-                nodes.put(STREAM_TIME_KEY, new NodeSeen(end, size));
+                nodes.put(STREAM_TIME_KEY, new NodeSeen(end, size, 0));
                 List<KeyValue<String, NodeSeen>> all = new ArrayList<>();
                 try (KeyValueIterator<String, NodeSeen> it = nodes.all()) {
                     it.forEachRemaining(all::add);
                 }
                 for (KeyValue<String, NodeSeen> node : all) {
                     if (!node.key.equals(STREAM_TIME_KEY)) {
-                        judge(record, node.key, node.value.lastWindowEndMs(), end, size);
+                        judge(record, node.key, node.value, end, size);
                     }
                 }
             } else {
                 // A node that was silent and reports again is resolved without waiting for the next window.
-                judge(record, kpi.getNodeId(), nodes.get(kpi.getNodeId()).lastWindowEndMs(), clock.lastWindowEndMs(),
-                        size);
+                judge(record, kpi.getNodeId(), nodes.get(kpi.getNodeId()), clock.lastWindowEndMs(), size);
             }
         }
 
-        private void judge(Record<String, KpiWindow> record, String node, long lastEnd, long streamTime, long size) {
-            Verdict verdict = detector.evaluate(node, lastEnd, streamTime, size);
+        private void judge(Record<String, KpiWindow> record, String node, NodeSeen seen, long streamTime, long size) {
+            Verdict verdict = detector.evaluate(node, seen.lastWindowEndMs(), streamTime, size, seen.lagWindows());
             track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
         }
     }

@@ -119,6 +119,29 @@ class AnomalyTopologyTest {
     }
 
     @Test
+    void shouldFlagANodeWhoseKpisStartArrivingThreeWindowsLateOnceAndNotFlapWindowAfterWindow() {
+        // v1, v3, v4 on time for windows 0..29; v2 on time up to window 9, then each of its windows arrives three
+        // windows late (its partition of the processor fell behind) — alive all along.
+        List<KpiWindow> arrivals = new ArrayList<>();
+        for (int step = 0; step < 30; step++) {
+            for (String node : List.of("v1", "v3", "v4")) {
+                arrivals.add(Kpi.rate("tx_ingress_tps", node, step, 100));
+            }
+            int v2Window = step < 10 ? step : step - 3;
+            if (step < 10 || v2Window >= 10) {
+                arrivals.add(Kpi.rate("tx_ingress_tps", "v2", v2Window, 100));
+            }
+        }
+
+        List<String> lines = AnomalyReplay.run(arrivals, Map.of()).stream()
+                .filter(a -> a.getDetector().equals("liveness")).map(AnomalyTopologyTest::line).toList();
+
+        // at stream time end(12) v2 has missed 10, 11, 12: flagged once; its late window 10, arriving with window 13,
+        // resolves it and teaches the detector its lag of three windows, so the steady lag raises nothing more
+        assertThat(lines).containsExactly("12 FIRING CRITICAL liveness kpis v2", "13 RESOLVED CRITICAL liveness kpis v2");
+    }
+
+    @Test
     void shouldFlagTpsCollapseAtNetworkScopeOnly() {
         List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
                 .filter(a -> a.getMetric().equals("tps")).map(AnomalyTopologyTest::line).toList();
