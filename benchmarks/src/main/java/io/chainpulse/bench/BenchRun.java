@@ -62,6 +62,7 @@ public final class BenchRun {
     private static final String LIVE_ANOMALIES = "bench.live.anomalies";
     private static final String LIVE_DLQ = "bench.live.sink-es.dlq";
     private static final String KPI_INDEX = "bench-kpis";
+    private static final String KAFKA_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.apache.kafka";
 
     private BenchRun() {}
 
@@ -102,6 +103,10 @@ public final class BenchRun {
 
     /** Runs every phase and returns the figures. Progress goes to standard output. */
     public static BenchResult run(Options o) throws Exception {
+        // Kafka's clients warn about every transaction retry of a loaded machine: keep the progress readable
+        if (System.getProperty(KAFKA_LOG_LEVEL) == null) {
+            System.setProperty(KAFKA_LOG_LEVEL, "error");
+        }
         String startedAt = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         double loadAtStart = loadAverage();
         Scenario base = scenario(o.scenario(), o.nodes());
@@ -174,57 +179,76 @@ public final class BenchRun {
         sinkConfig.put(SinkEsConfig.INDEX_REPLICAS, 0);
 
         Scenario paced = model.sized(base, o.liveRate(), o.liveDuration());
-        long start = System.currentTimeMillis() + 2_000;
-        long measureFrom = start + o.windowSizeMs(); // the first window that the paced load fills entirely
         SinkEsService sink = SinkEsService.create(sinkConfig);
         Thread sinkThread = new Thread(sink::run, "bench-sink-es");
+        sinkThread.start();
         try (ProcessorChild processor = ProcessorChild.start(o.processorCommand(), PROCESSOR_XMX_MB, bootstrap,
                 registry.url(), settings, dir.resolve("live-processor"));
-             LiveProbes probes = new LiveProbes(bootstrap, registry.url(), LIVE_KPIS, es.url(), KPI_INDEX,
-                     measureFrom);
              ChainPulseSdk sdk = sdk(bootstrap, registry.url(), LIVE_EVENTS, dir.resolve("live-spool"))) {
-            sinkThread.start();
-            probes.start();
-            System.out.printf("bench: live, %,d events/s paced for %d s (processor pid in %s)%n", o.liveRate(),
-                    o.liveDuration().toSeconds(), dir.resolve("live-processor"));
-            long[] count = {0};
-            long[] last = {start};
-            new NetworkSimulator(paced, start).run(event -> {
-                long due = event.getTimestampNs() / 1_000_000L;
-                long wait = due - System.currentTimeMillis();
-                if (wait > 0) {
-                    sleep(wait);
+            awaitOnline(sdk);
+            long start = System.currentTimeMillis() + 1_000;
+            // warm-up: the processor's first windows carry its start-up (task assignment, transactions), not its pace
+            long measureFrom = start + o.windowSizeMs() + o.graceMs();
+            try (LiveProbes probes = new LiveProbes(bootstrap, registry.url(), LIVE_KPIS, es.url(), KPI_INDEX,
+                    measureFrom)) {
+                probes.start();
+                System.out.printf("bench: live, %,d events/s paced for %d s (processor pid in %s)%n", o.liveRate(),
+                        o.liveDuration().toSeconds(), dir.resolve("live-processor"));
+                long[] count = {0};
+                long[] last = {start};
+                new NetworkSimulator(paced, start).run(event -> {
+                    long due = event.getTimestampNs() / 1_000_000L;
+                    long wait = due - System.currentTimeMillis();
+                    if (wait > 0) {
+                        sleep(wait);
+                    }
+                    sdk.recordWaiting(event);
+                    count[0]++;
+                    last[0] = due;
+                });
+                if (!sdk.flush(Duration.ofMinutes(2))) {
+                    throw new IllegalStateException("live phase: the SDK did not deliver within 2 min: " + sdk.stats());
                 }
-                sdk.recordWaiting(event);
-                count[0]++;
-                last[0] = due;
-            });
-            if (!sdk.flush(Duration.ofMinutes(2))) {
-                throw new IllegalStateException("live phase: the SDK did not deliver within 2 min: " + sdk.stats());
+                double seconds = (last[0] - start) / 1000.0;
+                double heapAfterGc = processor.heapAfterFullGcMb();
+                System.out.printf("bench: live load done, %,d events; waiting for the processor to catch up%n", count[0]);
+                StreamsCatchUp.awaitCommittedToEnd(admin, "bench-live", LIVE_EVENTS, Duration.ofMinutes(10));
+                Thread.sleep(2_000 + o.graceMs()); // the last suppressed windows, the read_committed consumer
+                long missing = probes.awaitSearchable(Duration.ofSeconds(30));
+                probes.check();
+                if (!processor.isAlive()) {
+                    throw new IllegalStateException("the processor died during the live phase:\n" + processor.tail());
+                }
+                double rss = processor.rssPeakMb();
+                return new Live(o.liveRate(), count[0] / seconds, seconds, count[0], probes.finalRecords(),
+                        probes.eventToKpi(), probes.windowToKpi(), probes.docsProbed(), missing,
+                        probes.windowToSearchable(), processor.heapMaxMb(), heapAfterGc, rss);
             }
-            double seconds = (last[0] - start) / 1000.0;
-            double heapAfterGc = processor.heapAfterFullGcMb();
-            System.out.printf("bench: live load done, %,d events; waiting for the processor to catch up%n", count[0]);
-            StreamsCatchUp.awaitCommittedToEnd(admin, "bench-live", LIVE_EVENTS, Duration.ofMinutes(10));
-            Thread.sleep(2_000 + o.graceMs()); // the last suppressed windows, the read_committed consumer
-            long missing = probes.awaitSearchable(Duration.ofSeconds(30));
-            probes.check();
-            if (!processor.isAlive()) {
-                throw new IllegalStateException("the processor died during the live phase:\n" + processor.tail());
-            }
-            double rss = processor.rssPeakMb();
-            return new Live(o.liveRate(), count[0] / seconds, seconds, count[0], probes.finalRecords(),
-                    probes.eventToKpi(), probes.windowToKpi(), probes.docsProbed(), missing,
-                    probes.windowToSearchable(), processor.heapMaxMb(), heapAfterGc, rss);
         } finally {
             sink.close();
             sinkThread.join(30_000);
         }
     }
 
+    /**
+     * An SDK starts offline (spooling) until it has registered its schema and seen the topic: wait for that, so that
+     * the figures are the steady state's, not the spool's.
+     */
+    private static void awaitOnline(ChainPulseSdk sdk) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!sdk.stats().online()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the SDK did not reach Kafka within 60 s: " + sdk.stats());
+            }
+            Thread.sleep(20);
+        }
+    }
+
     /** One SDK instance records every event as it is (node id, timestamp, id kept); first record → all acknowledged. */
-    private static double sdkEventsPerSecond(List<ProtocolEvent> events, String bootstrap, String registryUrl, Path dir) {
+    private static double sdkEventsPerSecond(List<ProtocolEvent> events, String bootstrap, String registryUrl, Path dir)
+            throws InterruptedException {
         try (ChainPulseSdk sdk = sdk(bootstrap, registryUrl, EVENTS_TOPIC, dir.resolve("spool"))) {
+            awaitOnline(sdk);
             long started = System.nanoTime();
             for (ProtocolEvent event : events) {
                 sdk.recordWaiting(event);
@@ -265,9 +289,10 @@ public final class BenchRun {
     private static int meanAvroSize(List<ProtocolEvent> events, String registryUrl) {
         try (AvroSerializer<ProtocolEvent> serializer =
                      new AvroSerializer<>(SchemaRegistryClients.forUrl(registryUrl), true)) {
-            int n = Math.min(events.size(), 10_000);
+            int step = Math.max(1, events.size() / 10_000); // a sample spread over the whole run
             long bytes = 0;
-            for (int i = 0; i < n; i++) {
+            int n = 0;
+            for (int i = 0; i < events.size(); i += step, n++) {
                 bytes += serializer.serialize(EVENTS_TOPIC, events.get(i)).length;
             }
             return (int) Math.round((double) bytes / n);

@@ -35,7 +35,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  *   <li>a searcher asks Elasticsearch every 100 ms for the ids of the KPI documents not yet seen (a search, so
  *       only refreshed, searchable documents count) and notes found time minus window end.</li>
  * </ul>
- * Only windows ending after {@code measureFromMs} count, so that nothing from a warm-up skews the figures.
+ * Only windows starting at or after {@code measureFromMs} count, so that the processor's start-up does not skew the
+ * figures.
  */
 final class LiveProbes implements AutoCloseable {
     private static final int SAMPLE_POINTS = 20;
@@ -84,7 +85,7 @@ final class LiveProbes implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     long arrival = System.currentTimeMillis();
                     KpiWindow window = deserializer.deserialize(kpiTopic, record.value());
-                    if (window == null || !window.getFinal$() || window.getWindowEndMs() < measureFromMs) {
+                    if (window == null || !window.getFinal$() || window.getWindowStartMs() < measureFromMs) {
                         continue;
                     }
                     noteFinal(window, arrival);
@@ -136,8 +137,8 @@ final class LiveProbes implements AutoCloseable {
                         .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                         HttpResponse.BodyHandlers.ofString());
                 long found = System.currentTimeMillis();
-                if (response.statusCode() == 404) {
-                    continue; // no KPI index yet
+                if (response.statusCode() == 404 || response.statusCode() == 503) {
+                    continue; // no KPI index yet, or its shard is still starting
                 }
                 if (response.statusCode() != 200) {
                     throw new IllegalStateException("Elasticsearch search answered " + response.statusCode() + ": "
