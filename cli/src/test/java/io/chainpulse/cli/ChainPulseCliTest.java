@@ -45,6 +45,13 @@ class ChainPulseCliTest {
         assertThat(out.toString()).contains("Usage: chainpulse up").contains("--kafka-port");
     }
 
+    @Test
+    void shouldRefuseBenchSizesThatCannotMeasureAnythingBeforeStartingAStack() {
+        assertThat(run("bench", "--events", "10", "--live-duration", "10s")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("chainpulse bench: --events must be >= 1000: 10; --live-duration must be "
+                + "at least 3 × (window + grace) = 45 s, so that windows close during it: 10 s" + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"500ms, 500", "10s, 10000", "5m, 300000", "1h, 3600000"})
     void shouldReadDurations(String text, long millis) {
