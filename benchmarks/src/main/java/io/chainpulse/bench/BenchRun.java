@@ -270,7 +270,12 @@ public final class BenchRun {
                 .topic(topic).bufferEvents(1 << 18).spoolDirectory(spool).errorListener((m, c) -> {}).build();
     }
 
+    /** A built-in scenario or a YAML scenario file, with {@code nodes} validators. */
     static Scenario scenario(String name, int nodes) throws IOException {
+        if (!Scenario.builtInNames().contains(name) && !Files.isRegularFile(Path.of(name))) {
+            throw new IllegalArgumentException("--scenario '" + name + "' is neither a built-in scenario ("
+                    + String.join(", ", Scenario.builtInNames()) + ") nor a YAML file");
+        }
         Scenario s = Scenario.builtInNames().contains(name) ? Scenario.builtIn(name) : ScenarioFile.load(Path.of(name));
         return new Scenario(s.name(), s.chainId(), nodes, s.tps(), s.blockInterval(), s.duration(), s.seed(),
                 s.byzantineFraction(), s.faults());
