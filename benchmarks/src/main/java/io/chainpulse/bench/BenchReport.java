@@ -91,6 +91,8 @@ public final class BenchReport {
         f.put("live_rate_achieved_per_s", round(l.achievedRatePerS(), 1));
         f.put("live_duration_s", round(l.durationS(), 1));
         f.put("live_events", l.events());
+        f.put("live_processor_lag_at_end_events", l.processorLagAtEnd());
+        f.put("live_drain_s", round(l.drainS(), 1));
         f.put("live_final_kpi_records", l.finalKpiRecords());
         f.put("es_documents", l.esDocuments());
         f.put("es_documents_missing", l.esDocumentsMissing());
@@ -153,6 +155,9 @@ public final class BenchReport {
                 + "not what the figures are about.%n%n",
                 l.achievedRatePerS(), l.events(), s.processorXmxMb(), l.finalKpiRecords(), l.esDocuments(),
                 l.esDocumentsMissing(), s.windowSizeMs() + s.graceMs()));
+        md.append(String.format(Locale.ROOT, "When the paced load ended the processor was %,d events behind "
+                + "(%.1f s of load at the achieved rate); it had committed all of its input %.1f s later.%n%n",
+                l.processorLagAtEnd(), l.processorLagAtEnd() / l.achievedRatePerS(), l.drainS()));
         md.append("| latency | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|\n");
         latencyRow(md, "event timestamp → final KPI record (over the samples of each window)", l.kpiLatencyMs());
         latencyRow(md, "window end → final KPI record", l.windowCloseLatencyMs());

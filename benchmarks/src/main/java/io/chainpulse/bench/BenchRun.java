@@ -210,9 +210,13 @@ public final class BenchRun {
                     throw new IllegalStateException("live phase: the SDK did not deliver within 2 min: " + sdk.stats());
                 }
                 double seconds = (last[0] - start) / 1000.0;
+                long loadEnded = System.nanoTime();
+                long lag = StreamsCatchUp.lag(admin, "bench-live", LIVE_EVENTS);
                 double heapAfterGc = processor.heapAfterFullGcMb();
-                System.out.printf("bench: live load done, %,d events; waiting for the processor to catch up%n", count[0]);
+                System.out.printf("bench: live load done, %,d events, the processor %,d behind; waiting for it%n",
+                        count[0], lag);
                 StreamsCatchUp.awaitCommittedToEnd(admin, "bench-live", LIVE_EVENTS, Duration.ofMinutes(10));
+                double drain = (System.nanoTime() - loadEnded) / 1e9;
                 Thread.sleep(2_000 + o.graceMs()); // the last suppressed windows, the read_committed consumer
                 long missing = probes.awaitSearchable(Duration.ofSeconds(30));
                 probes.check();
@@ -220,7 +224,8 @@ public final class BenchRun {
                     throw new IllegalStateException("the processor died during the live phase:\n" + processor.tail());
                 }
                 double rss = processor.rssPeakMb();
-                return new Live(o.liveRate(), count[0] / seconds, seconds, count[0], probes.finalRecords(),
+                return new Live(o.liveRate(), count[0] / seconds, seconds, count[0], lag, drain,
+                        probes.finalRecords(),
                         probes.eventToKpi(), probes.windowToKpi(), probes.docsProbed(), missing,
                         probes.windowToSearchable(), processor.heapMaxMb(), heapAfterGc, rss);
             }

@@ -93,18 +93,30 @@ final class StreamsCatchUp {
         return events / seconds;
     }
 
-    /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
-    static void awaitCommittedToEnd(Admin admin, String group, String topic, Duration timeout) throws Exception {
+    /** Records of {@code topic} that consumer group {@code group} has not committed yet. */
+    static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        return end.entrySet().stream().mapToLong(e -> e.getValue()
+                - (committed.get(e.getKey()) == null ? 0 : committed.get(e.getKey()).offset())).sum();
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
         List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
                 .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-        Map<TopicPartition, Long> end = admin.listOffsets(partitions.stream()
-                .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get().entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
+    static void awaitCommittedToEnd(Admin admin, String group, String topic, Duration timeout) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get();
-            boolean done = partitions.stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
+            boolean done = end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
                     && committed.get(p).offset() >= end.get(p));
             if (done) {
                 return;

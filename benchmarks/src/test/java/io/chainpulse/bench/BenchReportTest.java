@@ -22,7 +22,7 @@ class BenchReportTest {
     private static final BenchResult RESULT = new BenchResult(
             new Setup("high-load", 2_000_000, 100, 131, 4, 2, 10_000, 5_000, 512),
             new Throughput(246_234.44, 247_893.0, 88_526.0, 940_862.0, 338_199.0),
-            new Live(50_000, 49_871.26, 60.0, 2_992_276, 4_812, new Percentiles(9_100, 14_200, 15_900, 16_800),
+            new Live(50_000, 49_871.26, 60.0, 2_992_276, 124_500, 3.84, 4_812, new Percentiles(9_100, 14_200, 15_900, 16_800),
                     new Percentiles(5_400, 6_100, 6_900, 7_300), 4_812, 0, new Percentiles(6_300, 7_200, 7_950, 8_400),
                     402.25, 96.44, 731.61),
             new Machine(2, "Intel(R) Xeon(R) CPU @ 2.20GHz", 24_049, "Eclipse Adoptium 17.0.15+6", "Linux 6.8 amd64",
@@ -60,7 +60,8 @@ class BenchReportTest {
                 "es_visible_latency_p99_ms", "processor_heap_max_mb", "processor_heap_after_gc_mb",
                 "processor_rss_max_mb", "processor_xmx_mb", "scenario", "events", "nodes", "record_size_bytes",
                 "partitions", "stream_threads", "window_size_ms", "grace_ms", "live_rate_target_per_s",
-                "live_rate_achieved_per_s", "live_duration_s", "live_events", "live_final_kpi_records",
+                "live_rate_achieved_per_s", "live_duration_s", "live_events", "live_processor_lag_at_end_events",
+                "live_drain_s", "live_final_kpi_records",
                 "es_documents", "es_documents_missing", "machine", "command", "started_at");
         assertThat(json.get("kpi_latency_target_ms").longValue()).isEqualTo(17_000);
         assertThat(json.get("sdk_to_producer_perf_ratio").decimalValue()).isEqualByComparingTo("0.993");
@@ -93,6 +94,8 @@ class BenchReportTest {
                 + "| Kafka ConsumerPerformance | 940,862 |\n");
         assertThat(md).contains("| SDK / ProducerPerformance | 0.99 |\n| processor / Streams floor | 0.26 |\n"
                 + "| processor / ConsumerPerformance | 0.09 |\n");
+        assertThat(md).contains("When the paced load ended the processor was 124,500 events behind (2.5 s of load at "
+                + "the achieved rate); it had committed all of its input 3.8 s later.");
         assertThat(md).contains("| event timestamp → final KPI record (over the samples of each window) | 9,100 ms "
                 + "| 14,200 ms | 15,900 ms | 16,800 ms |\n");
         assertThat(md).contains("| window end → KPI document searchable in Elasticsearch | 6,300 ms | 7,200 ms "
