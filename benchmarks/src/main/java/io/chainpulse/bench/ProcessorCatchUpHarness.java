@@ -1,7 +1,5 @@
 package io.chainpulse.bench;
 
-import io.chainpulse.processor.ProcessorConfig;
-import io.chainpulse.processor.StreamProcessorApp;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroSerializer;
@@ -13,29 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.TimeWindows;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Catch-up throughput of the KPI processor, next to Kafka's ConsumerPerformance and a bare Kafka Streams floor
@@ -63,19 +46,15 @@ public final class ProcessorCatchUpHarness {
             long loaded = preload(broker, registry, events, nodes);
 
             double consumerPerf = KafkaCeiling.consumerRecordsPerSecond(broker.bootstrapServers(), TOPIC, loaded);
-            double floor = timeStreams("floor", broker, loaded, () -> floorStreams(broker, threads, dir));
-            double processor = timeStreams("processor", broker, loaded, () -> {
-                Map<String, Object> values = new HashMap<>();
-                values.put(ProcessorConfig.APPLICATION_ID, "processor");
-                values.put(ProcessorConfig.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-                values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, registry.url());
-                values.put(ProcessorConfig.INPUT_TOPIC, TOPIC);
-                values.put(ProcessorConfig.STREAM_THREADS, threads);
-                values.put(ProcessorConfig.STATE_DIR, dir.resolve("processor-state").toString());
-                StreamProcessorApp app = new StreamProcessorApp(new ProcessorConfig(values));
-                app.start();
-                return app.streams();
-            });
+            double floor;
+            double processor;
+            try (Admin admin = broker.admin()) {
+                floor = StreamsCatchUp.eventsPerSecond("floor", admin, TOPIC, loaded,
+                        StreamsCatchUp.floor("floor", broker.bootstrapServers(), TOPIC, threads, dir.resolve("floor-state")));
+                processor = StreamsCatchUp.eventsPerSecond("processor", admin, TOPIC, loaded,
+                        StreamsCatchUp.processor("processor", broker.bootstrapServers(), registry.url(), TOPIC,
+                                "chainpulse.kpis", threads, dir.resolve("processor-state")));
+            }
 
             StringBuilder report = new StringBuilder();
             report.append(String.format(Locale.ROOT, "## Processor catch-up (%s, %d cores, %,d events from %d nodes, "
@@ -114,55 +93,5 @@ public final class ProcessorCatchUpHarness {
         }
         System.out.printf("pre-loaded %,d events%n", sent[0]);
         return sent[0];
-    }
-
-    private static KafkaStreams floorStreams(KafkaBroker broker, int threads, Path dir) {
-        StreamsBuilder builder = new StreamsBuilder();
-        builder.stream(TOPIC, Consumed.with(Serdes.Bytes(), Serdes.Bytes()))
-                .groupByKey()
-                .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(5)))
-                .count(Materialized.<Bytes, Long, WindowStore<Bytes, byte[]>>as("floor-counts"));
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "floor");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("floor-state").toString());
-        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
-        KafkaStreams streams = new KafkaStreams(builder.build(), props);
-        streams.start();
-        return streams;
-    }
-
-    private interface Starter {
-        KafkaStreams start() throws Exception;
-    }
-
-    /** Events/s from start until the application's committed offsets reach the end of the input. */
-    private static double timeStreams(String name, KafkaBroker broker, long events, Starter starter) throws Exception {
-        long started = System.nanoTime();
-        KafkaStreams streams = starter.start();
-        try (Admin admin = broker.admin()) {
-            List<TopicPartition> partitions = admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC)
-                    .partitions().stream().map(p -> new TopicPartition(TOPIC, p.partition())).toList();
-            Map<TopicPartition, Long> end = admin.listOffsets(partitions.stream()
-                    .collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()))).all().get().entrySet().stream()
-                    .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(name)
-                        .partitionsToOffsetAndMetadata().get();
-                boolean done = partitions.stream().allMatch(p -> committed.get(p) != null
-                        && committed.get(p).offset() >= end.get(p));
-                if (done) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-        } finally {
-            streams.close(Duration.ofSeconds(30));
-        }
-        double seconds = (System.nanoTime() - started) / 1e9;
-        System.out.printf("%s: %,d events in %.1f s%n", name, events, seconds);
-        return events / seconds;
     }
 }

@@ -61,6 +61,13 @@ class ChainPulseCliTest {
                 + "port must be in 0..65535: 70000" + System.lineSeparator());
     }
 
+    @Test
+    void shouldRefuseBenchSizesThatCannotMeasureAnythingBeforeStartingAStack() {
+        assertThat(run("bench", "--events", "10", "--live-duration", "10s")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("chainpulse bench: --events must be >= 1000: 10; --live-duration must be "
+                + "at least 3 × (window + grace) = 45 s, so that windows close during it: 10 s" + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"500ms, 500", "10s, 10000", "5m, 300000", "1h, 3600000"})
     void shouldReadDurations(String text, long millis) {

@@ -1,0 +1,131 @@
+package io.chainpulse.bench;
+
+import io.chainpulse.processor.ProcessorConfig;
+import io.chainpulse.processor.StreamProcessorApp;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * Catch-up runs over a pre-loaded topic: the ChainPulse processor (all KPI topologies) and a bare Kafka Streams floor
+ * ({@code groupByKey} + 10 s tumbling {@code count} over the raw bytes, same guarantee, same threads). Each run is
+ * timed from {@code start()} until the application's committed offsets reach the end of the input (start-up and the
+ * first rebalance included). Shared by {@link ProcessorCatchUpHarness} and {@link BenchRun}.
+ */
+final class StreamsCatchUp {
+    private StreamsCatchUp() {}
+
+    /** Starts a Kafka Streams application; the caller times it and closes it. */
+    interface Starter {
+        KafkaStreams start() throws Exception;
+    }
+
+    /** The ChainPulse processor over {@code topic}, KPIs to {@code kpiTopic}, with application id {@code appId}. */
+    static Starter processor(String appId, String bootstrap, String registryUrl, String topic, String kpiTopic,
+                             int threads, Path stateDir) {
+        return () -> {
+            Map<String, Object> values = new HashMap<>();
+            values.put(ProcessorConfig.APPLICATION_ID, appId);
+            values.put(ProcessorConfig.BOOTSTRAP_SERVERS, bootstrap);
+            values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, registryUrl);
+            values.put(ProcessorConfig.INPUT_TOPIC, topic);
+            values.put(ProcessorConfig.KPI_TOPIC, kpiTopic);
+            values.put(ProcessorConfig.LATE_TOPIC, kpiTopic + ".late");
+            values.put(ProcessorConfig.STREAM_THREADS, threads);
+            values.put(ProcessorConfig.STATE_DIR, stateDir.toString());
+            StreamProcessorApp app = new StreamProcessorApp(new ProcessorConfig(values));
+            app.start();
+            return app.streams();
+        };
+    }
+
+    /** The bare floor: {@code groupByKey} + 10 s tumbling {@code count} over raw bytes, exactly-once. */
+    static Starter floor(String appId, String bootstrap, String topic, int threads, Path stateDir) {
+        return () -> {
+            StreamsBuilder builder = new StreamsBuilder();
+            builder.stream(topic, Consumed.with(Serdes.Bytes(), Serdes.Bytes()))
+                    .groupByKey()
+                    .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofSeconds(10), Duration.ofSeconds(5)))
+                    .count(Materialized.<Bytes, Long, WindowStore<Bytes, byte[]>>as("floor-counts"));
+            Properties props = new Properties();
+            props.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+            props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+            props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, threads);
+            props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+            KafkaStreams streams = new KafkaStreams(builder.build(), props);
+            streams.start();
+            return streams;
+        };
+    }
+
+    /** Events/s from start until the application {@code appId}'s committed offsets reach the end of {@code topic}. */
+    static double eventsPerSecond(String appId, Admin admin, String topic, long events, Starter starter)
+            throws Exception {
+        long started = System.nanoTime();
+        KafkaStreams streams = starter.start();
+        double seconds;
+        try {
+            awaitCommittedToEnd(admin, appId, topic, Duration.ofMinutes(30));
+            seconds = (System.nanoTime() - started) / 1e9; // the close that follows is not part of the catch-up
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+        System.out.printf("%s: %,d events in %.1f s%n", appId, events, seconds);
+        return events / seconds;
+    }
+
+    /** Records of {@code topic} that consumer group {@code group} has not committed yet. */
+    static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        return end.entrySet().stream().mapToLong(e -> e.getValue()
+                - (committed.get(e.getKey()) == null ? 0 : committed.get(e.getKey()).offset())).sum();
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        List<TopicPartition> partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic)
+                .partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        return admin.listOffsets(partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest())))
+                .all().get().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
+    }
+
+    /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
+    static void awaitCommittedToEnd(Admin admin, String group, String topic, Duration timeout) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            boolean done = end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
+                    && committed.get(p).offset() >= end.get(p));
+            if (done) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(group + " did not reach the end of " + topic + " within "
+                        + timeout.toMinutes() + " min: committed " + committed + ", end " + end);
+            }
+            Thread.sleep(200);
+        }
+    }
+}

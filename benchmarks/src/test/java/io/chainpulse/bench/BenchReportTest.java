@@ -1,0 +1,147 @@
+package io.chainpulse.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chainpulse.bench.BenchResult.Live;
+import io.chainpulse.bench.BenchResult.Machine;
+import io.chainpulse.bench.BenchResult.Percentiles;
+import io.chainpulse.bench.BenchResult.Setup;
+import io.chainpulse.bench.BenchResult.Throughput;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchReportTest {
+    private static final BenchResult RESULT = new BenchResult(
+            new Setup("high-load", 2_000_000, 100, 131, 4, 2, 10_000, 5_000, 512),
+            new Throughput(246_234.44, 247_893.0, 88_526.0, 940_862.0, 338_199.0),
+            new Live(50_000, 49_871.26, 60.0, 2_992_276, 124_500, 3.84, 4_812, new Percentiles(9_100, 14_200, 15_900, 16_800),
+                    new Percentiles(5_400, 6_100, 6_900, 7_300), 4_812, 0, new Percentiles(6_300, 7_200, 7_950, 8_400),
+                    402.25, 96.44, 731.61),
+            new Machine(2, "Intel(R) Xeon(R) CPU @ 2.20GHz", 24_049, "Eclipse Adoptium 17.0.15+6", "Linux 6.8 amd64",
+                    List.of(1.42, 2.07)),
+            "./chainpulse bench --json bench.json", "2026-11-30T05:00:00Z");
+
+    @Test
+    void shouldWriteEveryContractFieldWithItsExactValue() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(BenchReport.json(RESULT));
+
+        assertThat(json.get("sdk_events_per_s").decimalValue()).isEqualByComparingTo("246234.4");
+        assertThat(json.get("producer_perf_events_per_s").decimalValue()).isEqualByComparingTo("247893.0");
+        assertThat(json.get("processor_events_per_s").decimalValue()).isEqualByComparingTo("88526.0");
+        assertThat(json.get("consumer_perf_events_per_s").decimalValue()).isEqualByComparingTo("940862.0");
+        assertThat(json.get("streams_floor_events_per_s").decimalValue()).isEqualByComparingTo("338199.0");
+        assertThat(json.get("processor_to_floor_ratio").decimalValue()).isEqualByComparingTo("0.262");
+        assertThat(json.get("processor_to_consumer_ratio").decimalValue()).isEqualByComparingTo("0.094");
+        assertThat(json.get("kpi_latency_p99_ms").longValue()).isEqualTo(15_900);
+        assertThat(json.get("es_visible_latency_p99_ms").longValue()).isEqualTo(7_950);
+        assertThat(json.get("processor_heap_max_mb").decimalValue()).isEqualByComparingTo("402.3");
+    }
+
+    @Test
+    void shouldWriteTheExtraFiguresInAFixedOrder() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(BenchReport.json(RESULT));
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+
+        assertThat(names).containsExactly("sdk_events_per_s", "producer_perf_events_per_s", "processor_events_per_s",
+                "consumer_perf_events_per_s", "streams_floor_events_per_s", "processor_to_floor_ratio",
+                "processor_to_consumer_ratio", "sdk_to_producer_perf_ratio", "kpi_latency_p50_ms",
+                "kpi_latency_p95_ms", "kpi_latency_p99_ms", "kpi_latency_max_ms", "kpi_latency_target_ms",
+                "kpi_window_close_latency_p50_ms", "kpi_window_close_latency_p95_ms",
+                "kpi_window_close_latency_p99_ms", "es_visible_latency_p50_ms", "es_visible_latency_p95_ms",
+                "es_visible_latency_p99_ms", "processor_heap_max_mb", "processor_heap_after_gc_mb",
+                "processor_rss_max_mb", "processor_xmx_mb", "scenario", "events", "nodes", "record_size_bytes",
+                "partitions", "stream_threads", "window_size_ms", "grace_ms", "live_rate_target_per_s",
+                "live_rate_achieved_per_s", "live_duration_s", "live_events", "live_processor_lag_at_end_events",
+                "live_drain_s", "live_final_kpi_records",
+                "es_documents", "es_documents_missing", "machine", "command", "started_at");
+        assertThat(json.get("kpi_latency_target_ms").longValue()).isEqualTo(17_000);
+        assertThat(json.get("sdk_to_producer_perf_ratio").decimalValue()).isEqualByComparingTo("0.993");
+        assertThat(json.get("processor_rss_max_mb").decimalValue()).isEqualByComparingTo("731.6");
+        assertThat(json.get("machine").toString()).isEqualTo("{\"cores\":2,\"cpu_model\":\"Intel(R) Xeon(R) CPU @ "
+                + "2.20GHz\",\"memory_mb\":24049,\"java\":\"Eclipse Adoptium 17.0.15+6\",\"os\":\"Linux 6.8 amd64\","
+                + "\"load_average_1m\":[1.42,2.07]}");
+    }
+
+    @Test
+    void shouldRefuseAFigureThatIsNotANumber() {
+        BenchResult broken = new BenchResult(RESULT.setup(), new Throughput(1, 1, 1, 1, 0), RESULT.live(),
+                RESULT.machine(), RESULT.command(), RESULT.startedAt());
+
+        assertThatThrownBy(() -> BenchReport.json(broken)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("bench figure is not a finite number: Infinity");
+    }
+
+    @Test
+    void shouldTabulateFiguresRatiosTargetsAndTheMachineInMarkdown() {
+        String md = BenchReport.markdown(RESULT);
+
+        assertThat(md).contains("Command: `./chainpulse bench --json bench.json`\n");
+        assertThat(md).contains("Machine: 2 cores, Intel(R) Xeon(R) CPU @ 2.20GHz, 24,049 MiB, Java Eclipse Adoptium "
+                + "17.0.15+6, Linux 6.8 amd64; 1-minute load average 1.42 at start, 2.07 at the end");
+        assertThat(md).contains("| ChainPulse SDK, record → acknowledged by the broker | 246,234 |\n"
+                + "| Kafka ProducerPerformance, same record count and size (lz4, linger 5 ms, acks=all) | 247,893 |\n"
+                + "| ChainPulse processor catch-up, all KPI topologies | 88,526 |\n"
+                + "| bare Kafka Streams floor (groupByKey + 10 s count) | 338,199 |\n"
+                + "| Kafka ConsumerPerformance | 940,862 |\n");
+        assertThat(md).contains("| SDK / ProducerPerformance | 0.99 |\n| processor / Streams floor | 0.26 |\n"
+                + "| processor / ConsumerPerformance | 0.09 |\n");
+        assertThat(md).contains("When the paced load ended the processor was 124,500 events behind (2.5 s of load at "
+                + "the achieved rate); it had committed all of its input 3.8 s later.");
+        assertThat(md).contains("| event timestamp → final KPI record (over the samples of each window) | 9,100 ms "
+                + "| 14,200 ms | 15,900 ms | 16,800 ms |\n");
+        assertThat(md).contains("| window end → KPI document searchable in Elasticsearch | 6,300 ms | 7,200 ms "
+                + "| 7,950 ms | 8,400 ms |\n");
+        assertThat(md).contains("Target: event → final KPI p99 ≤ window + grace + 2 s = 17,000 ms: **met** (15,900 ms).");
+        assertThat(md).contains("| heap used, max of 1 s samples (garbage included) | 402.3 |\n");
+        assertThat(md).contains("| resident set size, peak (VmHWM) | 731.6 |\n");
+        assertThat(md).contains("Target: heap ≤ 512 MiB with 100 nodes: **met**.");
+    }
+
+    @Test
+    void shouldWriteReportChartsAndJsonFiles(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("out/figures.json");
+
+        BenchReport.write(RESULT, dir.resolve("results"), json);
+
+        for (String file : List.of("report.md", "bench.json", "throughput.png", "throughput.svg", "latency.png",
+                "latency.svg")) {
+            assertThat(dir.resolve("results").resolve(file)).isNotEmptyFile();
+        }
+        assertThat(Files.readAllBytes(dir.resolve("results/throughput.png"))).startsWith(0x89, 'P', 'N', 'G');
+        assertThat(Files.readString(dir.resolve("results/latency.svg"))).contains("<svg");
+        assertThat(Files.readString(json)).isEqualTo(BenchReport.json(RESULT));
+    }
+
+    @Test
+    void shouldSumTheHeapPoolsOfPrometheusText() {
+        String exposition = """
+                # HELP jvm_memory_used_bytes The amount of used memory
+                # TYPE jvm_memory_used_bytes gauge
+                jvm_memory_used_bytes{area="heap",id="G1 Eden Space",service="processor"} 4.194304E7
+                jvm_memory_used_bytes{area="heap",id="G1 Old Gen",service="processor"} 1.048576E8
+                jvm_memory_used_bytes{area="heap",id="G1 Survivor Space",service="processor"} 2097152.0
+                jvm_memory_used_bytes{area="nonheap",id="Metaspace",service="processor"} 5.0E7
+                jvm_memory_max_bytes{area="heap",id="G1 Old Gen",service="processor"} 5.36870912E8
+                """;
+
+        assertThat(ProcessorChild.heapUsedBytes(exposition)).isEqualTo(148_897_792.0);
+    }
+
+    @Test
+    void shouldReportEveryBadOptionAtOnce() {
+        assertThatThrownBy(() -> new BenchRun.Options("high-load", 10, 0, 50, Duration.ofSeconds(20), 10_000, 5_000,
+                List.of(), "cmd")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--events must be >= 1000: 10; --nodes must be >= 1: 0; --live-rate must be >= 100 "
+                        + "events/s: 50; --live-duration must be at least 3 × (window + grace) = 45 s, so that "
+                        + "windows close during it: 20 s");
+    }
+}
