@@ -1,0 +1,147 @@
+package io.chainpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.processor.AnalyzeJob;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.simulator.Fault;
+import io.chainpulse.simulator.NetworkSimulator;
+import io.chainpulse.simulator.Scenario;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Each kind of injected fault changes exactly the KPIs it should: the same network (same seed) is simulated with and
+ * without the fault, both recordings go through the production KPI topology ({@link AnalyzeJob}), and the KPI series
+ * (metric and node, or the network) whose windows differ are compared with the series the fault is about.
+ */
+class FaultKpiEffectTest {
+    private static final long START_MS = 1_753_784_500_000L; // a window boundary
+    private static final Duration FROM = Duration.ofSeconds(40);
+    private static final Duration TO = Duration.ofSeconds(80);
+    private static Map<String, KpiWindow> baseline;
+
+    @TempDir
+    static Path dir;
+
+    private static Scenario scenario() {
+        return new Scenario("effects", "simnet", 6, 100, Duration.ofSeconds(1), Duration.ofSeconds(120), 11, 0, List.of());
+    }
+
+    @BeforeAll
+    static void analyseTheNetworkWithoutFaults() throws IOException {
+        baseline = analyse(scenario(), "baseline");
+    }
+
+    private static final List<String> ALL = List.of("v1", "v2", "v3", "v4", "v5", "v6", "network");
+
+    /** {@code metric node} for each node given ("network" for the network series). */
+    private static Set<String> series(String metric, String... nodes) {
+        Set<String> out = new TreeSet<>();
+        for (String node : nodes) {
+            out.add(metric + " " + node);
+        }
+        return out;
+    }
+
+    @SafeVarargs
+    private static Set<String> union(Set<String>... sets) {
+        Set<String> out = new TreeSet<>();
+        for (Set<String> set : sets) {
+            out.addAll(set);
+        }
+        return out;
+    }
+
+    static List<Object[]> faults() {
+        String[] all = ALL.toArray(String[]::new);
+        return List.of(
+                // v3 validates and votes 3x slower: its consensus and validation times, and the network's
+                new Object[] {new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", FROM, TO, 3), union(
+                        series("consensus_latency_ms", "v3", "network"), series("tx_validation_ms", "v3", "network"))},
+                // blocks reach v5 400 ms late: its propagation delay; it also finalizes 400 ms later, so its block
+                // times change where the fault starts and ends
+                new Object[] {new Fault(Fault.Kind.LATE_BLOCKS, "v5", FROM, TO, 400), union(
+                        series("propagation_delay_ms", "v5", "network"), series("block_time_ms", "v5", "network"))},
+                // a fifth of the transactions: everything that depends on load, at every node — but not consensus,
+                // which depends on votes, not on block size
+                new Object[] {new Fault(Fault.Kind.TPS_COLLAPSE, null, FROM, TO, 0.2), union(
+                        series("tx_ingress_tps", all), series("tps", all), series("tx_validation_ms", all),
+                        series("block_creation_ms", all), series("block_execution_ms", all),
+                        series("block_time_ms", all), series("propagation_delay_ms", all))},
+                // v2's clock 250 ms ahead: every receiver's propagation delay of blocks v2 proposes (a cross-node
+                // delta), and v2's own timestamps where the skew starts and ends (ingress windows, validation and
+                // block time across the edge); its same-node latencies in between are untouched
+                new Object[] {new Fault(Fault.Kind.CLOCK_SKEW, "v2", FROM, TO, 250), union(
+                        series("propagation_delay_ms", all), series("block_time_ms", "v2", "network"),
+                        series("tx_ingress_tps", "v2", "network"), series("tx_validation_ms", "v2", "network"))},
+                // v4 misses or contradicts votes and forces extra rounds when it leads: consensus and block time
+                // at every node, and block creation of the blocks v4 proposes
+                new Object[] {new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5), union(
+                        series("consensus_latency_ms", all), series("block_time_ms", all),
+                        series("block_creation_ms", "v4", "network"))},
+                // v6 sends nothing: every KPI of v6 (and the network's, which include it) and every receiver's
+                // propagation delay of the blocks v6 proposes; network tps is unchanged — each block is counted once,
+                // at its earliest finalization, which the other validators still report
+                new Object[] {new Fault(Fault.Kind.SILENT_NODE, "v6", FROM, TO, 0), union(
+                        series("block_creation_ms", "v6", "network"), series("block_execution_ms", "v6", "network"),
+                        series("block_time_ms", "v6", "network"), series("consensus_latency_ms", "v6", "network"),
+                        series("propagation_delay_ms", all), series("tps", "v6"),
+                        series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"))});
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("faults")
+    void shouldChangeExactlyTheKpisTheFaultIsAbout(Fault fault, Set<String> expected) throws IOException {
+        Map<String, KpiWindow> faulted = analyse(scenario().withFault(fault), fault.kind().id());
+
+        Set<String> changed = new TreeSet<>();
+        Set<String> keys = new TreeSet<>(baseline.keySet());
+        keys.addAll(faulted.keySet());
+        for (String key : keys) {
+            if (!Objects.equals(baseline.get(key), faulted.get(key))) {
+                changed.add(key.substring(0, key.lastIndexOf('|')).replace('|', ' '));
+            }
+        }
+        assertThat(changed).as("KPI series changed by %s", fault).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    /** Final KPI windows keyed {@code metric|node-or-network|window start}. */
+    private static Map<String, KpiWindow> analyse(Scenario scenario, String name) throws IOException {
+        Path events = dir.resolve(name + ".jsonl");
+        try (BufferedWriter writer = Files.newBufferedWriter(events)) {
+            new NetworkSimulator(scenario, START_MS).run(e -> {
+                try {
+                    writer.write(EventJson.write(e));
+                    writer.newLine();
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            });
+        }
+        AnalyzeJob.Result result = AnalyzeJob.run(events, Map.of(), problem -> {
+            throw new AssertionError(problem);
+        });
+        Map<String, KpiWindow> out = new HashMap<>();
+        for (KpiWindow k : result.kpis()) {
+            out.put(k.getMetric() + "|" + (k.getNodeId() == null ? "network" : k.getNodeId()) + "|"
+                    + k.getWindowStartMs(), k);
+        }
+        return out;
+    }
+}
