@@ -1,7 +1,6 @@
 package io.chainpulse.cli;
 
 import io.chainpulse.simulator.Scenario;
-import io.chainpulse.simulator.ScenarioFile;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -104,8 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     Scenario scenario() throws java.io.IOException {
-        Scenario s = scenario.endsWith(".yaml") || scenario.endsWith(".yml")
-                ? ScenarioFile.load(Path.of(scenario)) : Scenario.builtIn(scenario);
+        Scenario s = SimulateCommand.scenario(scenario);
         // a live demo runs until stopped: the scenario's own length would end the network after a minute
         s = s.withDuration(duration == null ? Duration.ofDays(1) : duration.plusMinutes(1));
         if (!(faults.size() == 1 && faults.get(0).equals("none"))) {

@@ -77,9 +77,7 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Scenario s = scenario.endsWith(".yaml") || scenario.endsWith(".yml")
-                ? io.chainpulse.simulator.ScenarioFile.load(java.nio.file.Path.of(scenario))
-                : Scenario.builtIn(scenario);
+        Scenario s = scenario(scenario);
         if (duration != null) {
             s = s.withDuration(duration);
         }
@@ -160,6 +158,13 @@ final class SimulateCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A built-in scenario by name, or a YAML scenario file ({@code .yaml} / {@code .yml}). */
+    static Scenario scenario(String nameOrFile) throws IOException {
+        return nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml")
+                ? io.chainpulse.simulator.ScenarioFile.load(Path.of(nameOrFile))
+                : Scenario.builtIn(nameOrFile);
     }
 
     static Fault parseFault(String text) {

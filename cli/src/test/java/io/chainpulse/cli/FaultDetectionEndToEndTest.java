@@ -6,13 +6,9 @@ import io.chainpulse.anomaly.AnomalyReplay;
 import io.chainpulse.processor.AnalyzeJob;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
-import io.chainpulse.schema.json.EventJson;
 import io.chainpulse.simulator.Fault;
-import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,17 +38,7 @@ class FaultDetectionEndToEndTest {
                         new Fault(Fault.Kind.SILENT_NODE, "v6", Duration.ofSeconds(280), Duration.ofSeconds(330), 0),
                         // after the trend detector's warm-up (30 windows)
                         new Fault(Fault.Kind.TPS_COLLAPSE, null, Duration.ofSeconds(380), Duration.ofSeconds(430), 0.2)));
-        Path events = dir.resolve("events.jsonl");
-        try (BufferedWriter writer = Files.newBufferedWriter(events)) {
-            new NetworkSimulator(scenario, START_MS).run(e -> {
-                try {
-                    writer.write(EventJson.write(e));
-                    writer.newLine();
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
+        Path events = Recordings.write(scenario, START_MS, dir.resolve("events.jsonl"));
         AnalyzeJob.Result result = AnalyzeJob.run(events, Map.of(), problem -> {
             throw new AssertionError(problem);
         });

@@ -4,13 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chainpulse.processor.AnalyzeJob;
 import io.chainpulse.schema.KpiWindow;
-import io.chainpulse.schema.json.EventJson;
 import io.chainpulse.simulator.Fault;
-import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -123,17 +119,7 @@ class FaultKpiEffectTest {
 
     /** Final KPI windows keyed {@code metric|node-or-network|window start}. */
     private static Map<String, KpiWindow> analyse(Scenario scenario, String name) throws IOException {
-        Path events = dir.resolve(name + ".jsonl");
-        try (BufferedWriter writer = Files.newBufferedWriter(events)) {
-            new NetworkSimulator(scenario, START_MS).run(e -> {
-                try {
-                    writer.write(EventJson.write(e));
-                    writer.newLine();
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
+        Path events = Recordings.write(scenario, START_MS, dir.resolve(name + ".jsonl"));
         AnalyzeJob.Result result = AnalyzeJob.run(events, Map.of(), problem -> {
             throw new AssertionError(problem);
         });

@@ -2,15 +2,11 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chainpulse.schema.json.EventJson;
 import io.chainpulse.simulator.Fault;
-import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,17 +33,7 @@ class ReportCommandTest {
         // the baseline network (4 validators, 1 s blocks) at 20 TPS so it analyses quickly, for 300 s
         Scenario scenario = new Scenario("report", "simnet", 4, 20, Duration.ofSeconds(1), Duration.ofSeconds(300), 1,
                 0, List.of(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(150), Duration.ofSeconds(300), 3)));
-        Path events = dir.resolve("events.jsonl");
-        try (BufferedWriter writer = Files.newBufferedWriter(events)) {
-            new NetworkSimulator(scenario, START_MS).run(e -> {
-                try {
-                    writer.write(EventJson.write(e));
-                    writer.newLine();
-                } catch (IOException ex) {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
+        Path events = Recordings.write(scenario, START_MS, dir.resolve("events.jsonl"));
         analyzed = dir.resolve("out");
         assertThat(ChainPulseCli.commandLine().execute("analyze", "--input", events.toString(), "--output",
                 analyzed.toString())).isZero();
