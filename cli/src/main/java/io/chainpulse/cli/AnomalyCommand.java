@@ -36,12 +36,7 @@ final class AnomalyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        for (String key : settings.keySet()) {
-            if (!AnomalyConfig.configDef().names().contains(key)) {
-                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
-                        + String.join(", ", new java.util.TreeSet<>(AnomalyConfig.configDef().names())));
-            }
-        }
+        SetOptions.requireKnown(settings, AnomalyConfig.configDef());
         Map<String, Object> values = new HashMap<>(settings);
         values.put(AnomalyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);

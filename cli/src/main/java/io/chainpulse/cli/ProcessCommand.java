@@ -37,12 +37,7 @@ final class ProcessCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> values = new HashMap<>(settings);
-        for (String key : settings.keySet()) {
-            if (!ProcessorConfig.CONFIG.names().contains(key)) {
-                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
-                        + String.join(", ", new java.util.TreeSet<>(ProcessorConfig.CONFIG.names())));
-            }
-        }
+        SetOptions.requireKnown(settings, ProcessorConfig.CONFIG);
         if (bootstrapServers != null) {
             values.put(ProcessorConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         }

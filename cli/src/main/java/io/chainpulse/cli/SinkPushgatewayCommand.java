@@ -42,12 +42,7 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
         putIfSet(values, PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgatewayUrl);
         putIfSet(values, PushgatewaySinkConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         putIfSet(values, PushgatewaySinkConfig.SCHEMA_REGISTRY_URL, registryUrl);
-        for (String key : settings.keySet()) {
-            if (!PushgatewaySinkConfig.CONFIG.names().contains(key)) {
-                throw new IllegalArgumentException("--set " + key + ": unknown setting; known: "
-                        + String.join(", ", PushgatewaySinkConfig.CONFIG.names()));
-            }
-        }
+        SetOptions.requireKnown(settings, PushgatewaySinkConfig.CONFIG);
         PushgatewaySinkConfig config;
         try {
             config = new PushgatewaySinkConfig(values);

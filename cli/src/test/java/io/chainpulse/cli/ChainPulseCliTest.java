@@ -68,6 +68,15 @@ class ChainPulseCliTest {
                 + "at least 3 × (window + grace) = 45 s, so that windows close during it: 10 s" + System.lineSeparator());
     }
 
+    @Test
+    void shouldRejectAnUnknownSetSettingNamingItAndTheKnownOnes() {
+        assertThat(run("process", "--set", "window.size=5000")).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
+                + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.latency.ms, "
+                + "num.stream.threads, pairing.timeout.ms, schema.registry.url, state.dir, state.stores, window.size.ms"
+                + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"500ms, 500", "10s, 10000", "5m, 300000", "1h, 3600000"})
     void shouldReadDurations(String text, long millis) {
