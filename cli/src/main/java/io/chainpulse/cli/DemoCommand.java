@@ -60,11 +60,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Kafka's clients and Streams warn about routine things (transactions retried, topics being created): into a
-        // file, so the console shows the demo. Set before the first logger exists.
+        // Kafka's clients and Streams warn about routine things (transactions retried, topics being created): their
+        // logs (slf4j-simple writes to whatever System.err is at the time) go to a file, so the console shows the demo.
         Path log = dataDir.toAbsolutePath().resolveSibling(dataDir.getFileName() + ".log");
         java.nio.file.Files.createDirectories(log.getParent());
-        System.setProperty("org.slf4j.simpleLogger.logFile", log.toString());
+        System.setErr(new java.io.PrintStream(java.nio.file.Files.newOutputStream(log), true,
+                java.nio.charset.StandardCharsets.UTF_8));
         System.out.println("logs of every part: " + log);
         Demo.Settings settings = new Demo.Settings(dataDir, scenario(), window, grace, elasticsearch, false,
                 dashboardPort);
