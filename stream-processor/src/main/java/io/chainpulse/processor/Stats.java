@@ -1,6 +1,7 @@
 package io.chainpulse.processor;
 
 import com.datadoghq.sketch.ddsketch.DDSketch;
+import com.datadoghq.sketch.ddsketch.store.Store;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -62,24 +63,120 @@ final class Stats {
         return sketch.getValueAtQuantile(q);
     }
 
-    static final Serde<Stats> SERDE = Serdes.serdeFrom(
-            (Serializer<Stats>) (topic, s) -> {
-                byte[] sketch = s.sketch == null ? new byte[0] : Sketches.encode(s.sketch);
-                return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum)
-                        .putDouble(s.min).putDouble(s.max).putLong(s.excludedSkew).putInt(sketch.length).put(sketch)
-                        .array();
-            },
-            (Deserializer<Stats>) (topic, bytes) -> {
-                ByteBuffer in = ByteBuffer.wrap(bytes);
-                Stats s = new Stats();
-                s.count = in.getLong();
-                s.sum = in.getDouble();
-                s.min = in.getDouble();
-                s.max = in.getDouble();
-                s.excludedSkew = in.getLong();
-                byte[] sketch = new byte[in.getInt()];
-                in.get(sketch);
-                s.sketch = sketch.length == 0 ? null : Sketches.decode(sketch);
-                return s;
-            });
+    /**
+     * State-store form. Version 2 (first byte {@value #FORMAT_V2}) writes the sketch's non-empty bins as
+     * {@code (index, count)} pairs: the window aggregations read and write a window's statistics on every sample, and
+     * DDSketch's own self-describing encoding (variable-length doubles, store re-centring on decode) was the largest
+     * single cost of the processor's stream threads (see benchmarks/README.md). Version 1 — the layout before, whose
+     * first byte is the top byte of the count and so always 0 — is still read, so existing changelogs restore.
+     */
+    static final Serde<Stats> SERDE = Serdes.serdeFrom((Serializer<Stats>) (topic, s) -> encode(s),
+            (Deserializer<Stats>) (topic, bytes) -> decode(bytes));
+
+    static final byte FORMAT_V2 = 2;
+    private static final int HEADER = 1 + 8 + 8 * 3 + 8; // format, count, sum, min, max, excluded skew
+
+    static byte[] encode(Stats s) {
+        if (s.sketch == null) {
+            return header(ByteBuffer.allocate(HEADER + 1), s).put((byte) 0).array();
+        }
+        Store negative = s.sketch.getNegativeValueStore();
+        Store positive = s.sketch.getPositiveValueStore();
+        ByteBuffer out = header(ByteBuffer.allocate(HEADER + 1 + 8 + 4 + 12 * span(negative) + 4 + 12 * span(positive)),
+                s).put((byte) 1);
+        out.putDouble(s.sketch.getCount() - negative.getTotalCount() - positive.getTotalCount()); // zero count
+        putBins(out, negative);
+        putBins(out, positive);
+        return out.position() == out.capacity() ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
+    }
+
+    static Stats decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (bytes.length == 0 || bytes[0] != FORMAT_V2) {
+            return decodeV1(in);
+        }
+        in.get();
+        Stats s = readHeader(in);
+        if (in.get() == 0) {
+            return s;
+        }
+        // the bins go back into an empty sketch of the one configuration (same mapping, same stores): the sketch
+        // that was written
+        s.sketch = Sketches.empty();
+        double zeroCount = in.getDouble();
+        getBins(in, s.sketch.getNegativeValueStore());
+        getBins(in, s.sketch.getPositiveValueStore());
+        if (zeroCount > 0) {
+            s.sketch.accept(0.0, zeroCount);
+        }
+        return s;
+    }
+
+    private static int span(Store store) {
+        return store.isEmpty() ? 0 : store.getMaxIndex() - store.getMinIndex() + 1;
+    }
+
+    private static void putBins(ByteBuffer out, Store store) {
+        int countAt = out.position();
+        out.putInt(0);
+        int[] bins = {0};
+        store.forEach((index, count) -> {
+            out.putInt(index).putDouble(count);
+            bins[0]++;
+        });
+        out.putInt(countAt, bins[0]);
+    }
+
+    private static void getBins(ByteBuffer in, Store store) {
+        int bins = in.getInt();
+        if (bins == 0) {
+            return;
+        }
+        // the lowest and highest bins first: the dense store sizes itself once instead of growing bin by bin
+        int start = in.position();
+        int lowest = in.getInt(start);
+        double lowestCount = in.getDouble(start + 4);
+        int last = start + 12 * (bins - 1);
+        store.add(lowest, lowestCount);
+        if (bins > 1) {
+            store.add(in.getInt(last), in.getDouble(last + 4));
+        }
+        for (int i = 1; i < bins - 1; i++) {
+            int at = start + 12 * i;
+            store.add(in.getInt(at), in.getDouble(at + 4));
+        }
+        in.position(start + 12 * bins);
+    }
+
+    private static ByteBuffer header(ByteBuffer out, Stats s) {
+        return out.put(FORMAT_V2).putLong(s.count).putDouble(s.sum).putDouble(s.min).putDouble(s.max)
+                .putLong(s.excludedSkew);
+    }
+
+    private static Stats readHeader(ByteBuffer in) {
+        Stats s = new Stats();
+        s.count = in.getLong();
+        s.sum = in.getDouble();
+        s.min = in.getDouble();
+        s.max = in.getDouble();
+        s.excludedSkew = in.getLong();
+        return s;
+    }
+
+    /** The layout before version 2: header without a format byte, then DDSketch's own encoding. */
+    private static Stats decodeV1(ByteBuffer in) {
+        Stats s = readHeader(in);
+        byte[] sketch = new byte[in.getInt()];
+        in.get(sketch);
+        s.sketch = sketch.length == 0 ? null : Sketches.decode(sketch);
+        return s;
+    }
+
+    /** Version 1 bytes, for the test that old changelogs still restore. */
+    static byte[] encodeV1(Stats s) {
+        byte[] sketch = s.sketch == null ? new byte[0] : Sketches.encode(s.sketch);
+        return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum)
+                .putDouble(s.min).putDouble(s.max).putLong(s.excludedSkew).putInt(sketch.length).put(sketch)
+                .array();
+    }
 }
