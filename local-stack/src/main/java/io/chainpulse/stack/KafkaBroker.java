@@ -170,12 +170,20 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    /** A KRaft cluster id: 16 bytes, base64url without padding, as {@code StorageTool random-uuid} prints. */
-    private static String clusterId() {
-        java.util.UUID uuid = java.util.UUID.randomUUID();
-        java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    /**
+     * A KRaft cluster id: 16 bytes, base64url without padding, as {@code StorageTool random-uuid} prints — and, like
+     * Kafka's own {@code Uuid.randomUuid()}, never starting with '-': the storage tool's argument parser would take
+     * such an id for an option ("argument --cluster-id/-t: expected one argument"), one broker start in 64.
+     */
+    static String clusterId() {
+        String id;
+        do {
+            java.util.UUID uuid = java.util.UUID.randomUUID();
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+            bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            id = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+        } while (id.startsWith("-"));
+        return id;
     }
 
     private Path writeConfig() throws IOException {
