@@ -11,9 +11,13 @@ import org.apache.kafka.streams.state.Stores;
 final class StateStores {
     private StateStores() {}
 
+    /**
+     * The service's stores are cached (Kafka Streams' record cache, flushed on every commit): a start event's entry
+     * that its complete event deletes within the same commit interval never reaches RocksDB or the changelog.
+     */
     static <S extends org.apache.kafka.streams.processor.StateStore> StoreBuilder<S> logged(StoreBuilder<S> builder,
                                                                                            ProcessorConfig config) {
-        return config.inMemoryStores() ? builder.withLoggingDisabled() : builder;
+        return config.inMemoryStores() ? builder.withLoggingDisabled() : builder.withCachingEnabled();
     }
 
     static KeyValueBytesStoreSupplier keyValue(String name, ProcessorConfig config) {
