@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.json.JsonFields;
 import io.chainpulse.schema.Severity;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,20 +75,7 @@ public final class AnomalyJson {
      * @throws IllegalArgumentException naming the field that is missing or wrong, and its value
      */
     public static Anomaly parse(String line) {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(line);
-        } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage();
-            int location = message.indexOf(" (start marker at [Source");
-            // Jackson's location blurb names a redacted source: the caller reports file and line itself
-            throw new IllegalArgumentException("not valid JSON: "
-                    + (location < 0 ? message : message.substring(0, location)));
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType()));
-        }
+        JsonNode root = JsonFields.object(MAPPER, line);
         Severity severity = symbol(root, "severity", Severity.class);
         KpiScope scope = symbol(root, "scope", KpiScope.class);
         JsonNode node = root.path("node_id");
@@ -140,9 +128,6 @@ public final class AnomalyJson {
                     + value + "\"");
         }
     }
-
-
-
 
     private static String quote(String s) {
         try {

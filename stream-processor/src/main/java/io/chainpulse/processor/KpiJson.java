@@ -4,12 +4,12 @@ import static io.chainpulse.schema.json.JsonFields.optionalDouble;
 import static io.chainpulse.schema.json.JsonFields.requiredLong;
 import static io.chainpulse.schema.json.JsonFields.requiredNonEmptyText;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.json.JsonFields;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
@@ -69,20 +69,7 @@ public final class KpiJson {
      * @throws IllegalArgumentException naming the field that is missing or wrong, and its value
      */
     public static KpiWindow parse(String line) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage();
-            int location = message.indexOf(" (start marker at [Source");
-            // Jackson's location blurb names a redacted source: the caller reports file and line itself
-            throw new IllegalArgumentException("not valid JSON: "
-                    + (location < 0 ? message : message.substring(0, location)));
-        }
-        if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("expected a JSON object, got "
-                    + (root == null ? "nothing" : root.getNodeType()));
-        }
+        JsonNode root = JsonFields.object(JSON, line);
         KpiScope scope = scope(root);
         String node = root.path("node_id").isNull() || root.path("node_id").isMissingNode() ? null
                 : requiredNonEmptyText(root, "node_id");
@@ -135,9 +122,6 @@ public final class KpiJson {
             throw new IllegalArgumentException("scope must be node or network: \"" + value + "\"");
         }
     }
-
-
-
 
     private static void put(ObjectNode line, String field, Double value) {
         if (value == null) {

@@ -1,6 +1,5 @@
 package io.chainpulse.schema.json;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -41,15 +40,9 @@ public final class EventJson {
     public static ProtocolEvent parse(String line) {
         JsonNode root;
         try {
-            root = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-            String message = e.getOriginalMessage();
-            int location = message.indexOf(" (start marker at [Source");
-            // Jackson's location blurb names a redacted source: the caller reports file and line itself
-            throw new EventJsonException("not valid JSON: " + (location < 0 ? message : message.substring(0, location)));
-        }
-        if (root == null || !root.isObject()) {
-            throw new EventJsonException("expected a JSON object, got " + (root == null ? "nothing" : root.getNodeType()));
+            root = JsonFields.object(JSON, line);
+        } catch (IllegalArgumentException e) {
+            throw new EventJsonException(e.getMessage());
         }
         JsonNode metadata = root.path("metadata");
         if (!metadata.isMissingNode() && !metadata.isNull() && !metadata.isObject()) {

@@ -1,14 +1,37 @@
 package io.chainpulse.schema.json;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Typed reads of one field of a parsed JSON line, for the line formats ChainPulse writes and reads back
+ * One JSON line parsed as an object, and typed reads of its fields, for the line formats ChainPulse writes and reads back
  * ({@code kpis.jsonl}, {@code anomalies.jsonl}). A wrong or missing field ends in an {@link IllegalArgumentException}
  * naming the field and echoing the value; the caller adds {@code file:line}.
  */
 public final class JsonFields {
     private JsonFields() {}
+
+    /**
+     * Parses one line that must hold a JSON object. Jackson's location blurb (it names a redacted source) is cut
+     * off: the caller reports file and line itself.
+     */
+    public static JsonNode object(ObjectMapper mapper, String line) {
+        JsonNode root;
+        try {
+            root = mapper.readTree(line);
+        } catch (JsonProcessingException e) {
+            String message = e.getOriginalMessage();
+            int location = message.indexOf(" (start marker at [Source");
+            throw new IllegalArgumentException("not valid JSON: "
+                    + (location < 0 ? message : message.substring(0, location)));
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object, got "
+                    + (root == null ? "nothing" : root.getNodeType()));
+        }
+        return root;
+    }
 
     /** A string field that must be present (it may be empty). */
     public static String requiredText(JsonNode root, String field) {
