@@ -1,8 +1,7 @@
 package io.chainpulse.bench;
 
+import io.chainpulse.stack.ChildProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,17 +20,15 @@ import java.util.concurrent.TimeUnit;
  * heap pools), resident set from {@code /proc/<pid>/status}.
  */
 final class ProcessorChild implements AutoCloseable {
-    private final Process process;
-    private final Path log;
+    private final ChildProcess process;
     private final int metricsPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile double heapMaxMb;
     private final Thread sampler;
     private volatile boolean sampling = true;
 
-    private ProcessorChild(Process process, Path log, int metricsPort) {
+    private ProcessorChild(ChildProcess process, int metricsPort) {
         this.process = process;
-        this.log = log;
         this.metricsPort = metricsPort;
         this.sampler = new Thread(this::sample, "bench-heap-sampler");
         sampler.setDaemon(true);
@@ -43,44 +40,29 @@ final class ProcessorChild implements AutoCloseable {
      */
     static ProcessorChild start(List<String> mainAndCommand, int xmxMb, String bootstrap, String registryUrl,
                                 Map<String, Object> settings, Path dir) throws Exception {
-        int port = freePort();
+        int port = ChildProcess.freePort();
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + xmxMb + "m", "-Djava.io.tmpdir=" + tmp, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path")));
-        command.addAll(mainAndCommand);
-        command.addAll(List.of("--bootstrap-servers", bootstrap, "--registry-url", registryUrl,
+        List<String> args = new ArrayList<>(List.of("-Xmx" + xmxMb + "m", "-Djava.io.tmpdir=" + tmp,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path")));
+        args.addAll(mainAndCommand);
+        args.addAll(List.of("--bootstrap-servers", bootstrap, "--registry-url", registryUrl,
                 "--metrics-port", Integer.toString(port)));
-        settings.forEach((k, v) -> command.addAll(List.of("--set", k + "=" + v)));
-        Path log = dir.resolve("processor.log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        ProcessorChild child = new ProcessorChild(process, log, port);
-        child.awaitHealthy(Duration.ofSeconds(90));
+        settings.forEach((k, v) -> args.addAll(List.of("--set", k + "=" + v)));
+        ProcessorChild child = new ProcessorChild(
+                ChildProcess.startJava("the processor", args, dir.resolve("processor.log")), port);
+        child.process.awaitReady(child::healthy, Duration.ofSeconds(90));
         child.sampler.start();
         return child;
     }
 
-    private void awaitHealthy(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the processor exited with code " + process.exitValue()
-                        + " before it was healthy; see " + log + ":\n" + tail());
-            }
-            try {
-                if (get("/health").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            if (System.nanoTime() > deadline) {
-                close();
-                throw new IllegalStateException("the processor was not healthy after " + timeout.toSeconds()
-                        + " s; see " + log + ":\n" + tail());
-            }
-            Thread.sleep(200);
+    private boolean healthy() {
+        try {
+            return get("/health").statusCode() == 200;
+        } catch (IOException notYet) {
+            return false; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the processor", e);
         }
     }
 
@@ -148,12 +130,7 @@ final class ProcessorChild implements AutoCloseable {
     }
 
     String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(log unreadable: " + e.getMessage() + ")";
-        }
+        return process.tail();
     }
 
     private HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -163,18 +140,9 @@ final class ProcessorChild implements AutoCloseable {
 
     /** SIGTERM (the processor's shutdown hook closes Kafka Streams), SIGKILL after 30 s. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         sampling = false;
         sampler.interrupt();
-        process.destroy();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        process.stop();
     }
 }

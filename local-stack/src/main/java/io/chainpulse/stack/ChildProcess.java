@@ -12,8 +12,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-/** A server running in a JVM of its own, its output going to a log file. */
-final class ChildProcess {
+/**
+ * A server running in a process of its own (usually a JVM), its output going to a log file: the local stack's servers,
+ * and anything else a test or benchmark runs beside them (the benchmarks' processor in a JVM with its own heap).
+ *
+ * <pre>{@code
+ * ChildProcess server = ChildProcess.startJava("my server", List.of("-Xmx256m", "-cp", cp, "Main"), dir.resolve("server.log"));
+ * server.awaitReady(() -> ChildProcess.portOpen(port), Duration.ofSeconds(60));
+ * server.stop();
+ * }</pre>
+ */
+public final class ChildProcess {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -27,14 +36,14 @@ final class ChildProcess {
     }
 
     /** Starts {@code java <jvmArgs> <mainArgs>} with the JVM running this code, output appended to {@code log}. */
-    static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log) {
+    public static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmAndMainArgs);
         return start(name, command, log);
     }
 
-    static ChildProcess start(String name, List<String> command, Path log) {
+    public static ChildProcess start(String name, List<String> command, Path log) {
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command)
@@ -49,7 +58,7 @@ final class ChildProcess {
     }
 
     /** Waits until {@code ready} holds, failing with the log's tail if the process dies or time runs out. */
-    void awaitReady(BooleanSupplier ready, Duration timeout) {
+    public void awaitReady(BooleanSupplier ready, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!ready.getAsBoolean()) {
             if (!process.isAlive()) {
@@ -65,20 +74,20 @@ final class ChildProcess {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** SIGTERM, then SIGKILL if it is still running after 30 s. */
-    void stop() {
+    public void stop() {
         if (!process.isAlive()) {
             return;
         }
@@ -94,7 +103,7 @@ final class ChildProcess {
     }
 
     /** SIGKILL: the crash case, nothing flushed, nothing shut down cleanly. */
-    void kill() {
+    public void kill() {
         process.destroyForcibly();
         try {
             process.waitFor();
@@ -103,7 +112,7 @@ final class ChildProcess {
         }
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -112,7 +121,7 @@ final class ChildProcess {
         }
     }
 
-    static boolean portOpen(int port) {
+    public static boolean portOpen(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
             return true;
@@ -122,7 +131,7 @@ final class ChildProcess {
     }
 
     /** A loopback port nobody listens on right now. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
