@@ -9,8 +9,6 @@ import io.chainpulse.anomaly.notify.WebhookNotifier;
 import io.chainpulse.anomaly.notify.WebhookService;
 import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.processor.ProcessorConfig;
-import io.chainpulse.processor.ProcessorMetrics;
-import io.chainpulse.processor.StreamProcessorApp;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
@@ -76,8 +74,6 @@ final class Demo implements AutoCloseable {
     private SchemaRegistry registry;
     private Elasticsearch elasticsearch;
     private Pushgateway pushgateway;
-    private StreamProcessorApp processor;
-    private AnomalyDetectorApp detector;
     private SdkPublisher publisher;
     private URI dashboardUri;
 
@@ -141,20 +137,16 @@ final class Demo implements AutoCloseable {
         processorSettings.put(ProcessorConfig.WINDOW_SIZE_MS, s.window().toMillis());
         processorSettings.put(ProcessorConfig.GRACE_MS, s.grace().toMillis());
         processorSettings.put(ProcessorConfig.STATE_DIR, dir.resolve("processor-state").toString());
-        processor = new StreamProcessorApp(new ProcessorConfig(processorSettings));
+        ProcessCommand.Service processor = ProcessCommand.Service.start(new ProcessorConfig(processorSettings),
+                s.freePorts() ? 0 : 9465);
         running.push(processor);
-        ServiceEndpoint processorEndpoint = ServiceEndpoint.start("processor", s.freePorts() ? 0 : 9465,
-                processor::healthy);
-        running.push(processorEndpoint);
-        new ProcessorMetrics(processor.counters()).bindTo(processorEndpoint.registry());
-        processor.start();
-        urls.put("Processor metrics", "http://127.0.0.1:" + processorEndpoint.port() + "/metrics");
+        urls.put("Processor metrics", "http://127.0.0.1:" + processor.endpoint().port() + "/metrics");
 
         Map<String, Object> detectorSettings = new HashMap<>();
         detectorSettings.put(AnomalyConfig.BOOTSTRAP_SERVERS, kafka);
         detectorSettings.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);
         detectorSettings.put(AnomalyConfig.STREAMS_PREFIX + "state.dir", dir.resolve("anomaly-state").toString());
-        detector = AnomalyDetectorApp.start(detectorSettings);
+        AnomalyDetectorApp detector = AnomalyDetectorApp.start(detectorSettings);
         running.push(detector);
 
         if (elasticsearch != null) {

@@ -50,21 +50,40 @@ final class ProcessCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        StreamProcessorApp app = new StreamProcessorApp(config);
-        ServiceEndpoint endpoint = ServiceEndpoint.start("processor", metricsPort, app::healthy);
-        new ProcessorMetrics(app.counters()).bindTo(endpoint.registry());
-        new KafkaStreamsMetrics(app.streams()).bindTo(endpoint.registry());
         CountDownLatch stopped = new CountDownLatch(1);
+        Service service = Service.start(config, metricsPort);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            endpoint.close();
+            service.close();
             stopped.countDown();
         }, "chainpulse-process-stop"));
-        app.start();
         System.out.println("processing " + config.getString(ProcessorConfig.INPUT_TOPIC) + " → "
                 + config.getString(ProcessorConfig.KPI_TOPIC) + "; metrics and health on http://127.0.0.1:"
-                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
+                + service.endpoint().port() + "/metrics and /health; Ctrl-C to stop.");
         stopped.await();
         return 0;
+    }
+
+    /** The processor with its {@code /metrics} and {@code /health}: what {@code process} runs, and the demo too. */
+    record Service(StreamProcessorApp app, ServiceEndpoint endpoint) implements AutoCloseable {
+        static Service start(ProcessorConfig config, int metricsPort) {
+            StreamProcessorApp app = new StreamProcessorApp(config);
+            ServiceEndpoint endpoint = ServiceEndpoint.start("processor", metricsPort, app::healthy);
+            new ProcessorMetrics(app.counters()).bindTo(endpoint.registry());
+            new KafkaStreamsMetrics(app.streams()).bindTo(endpoint.registry());
+            Service service = new Service(app, endpoint);
+            try {
+                app.start();
+            } catch (RuntimeException e) {
+                service.close();
+                throw e;
+            }
+            return service;
+        }
+
+        @Override
+        public void close() {
+            app.close();
+            endpoint.close();
+        }
     }
 }
