@@ -171,12 +171,4 @@ final class Stats {
         s.sketch = sketch.length == 0 ? null : Sketches.decode(sketch);
         return s;
     }
-
-    /** Version 1 bytes, for the test that old changelogs still restore. */
-    static byte[] encodeV1(Stats s) {
-        byte[] sketch = s.sketch == null ? new byte[0] : Sketches.encode(s.sketch);
-        return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum)
-                .putDouble(s.min).putDouble(s.max).putLong(s.excludedSkew).putInt(sketch.length).put(sketch)
-                .array();
-    }
 }

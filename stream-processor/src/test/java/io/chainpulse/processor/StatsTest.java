@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,14 @@ class StatsTest {
             s.add(new Sample("v1", v, false), true);
         }
         return s;
+    }
+
+    /** The state layout before format 2: count, sum, min, max, skew, then DDSketch's own encoding. */
+    private static byte[] encodeV1(Stats s) {
+        byte[] sketch = s.sketch == null ? new byte[0] : Sketches.encode(s.sketch);
+        return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum)
+                .putDouble(s.min).putDouble(s.max).putLong(s.excludedSkew).putInt(sketch.length).put(sketch)
+                .array();
     }
 
     @Test
@@ -58,7 +67,7 @@ class StatsTest {
     void shouldStillReadTheFormatWrittenBeforeVersionTwoSoExistingChangelogsRestore() {
         Stats written = latencies(40, 45, 50, 120, 300);
 
-        Stats read = Stats.decode(Stats.encodeV1(written));
+        Stats read = Stats.decode(encodeV1(written));
 
         assertThat(read.count).isEqualTo(5);
         assertThat(read.sum).isEqualTo(555.0);
