@@ -15,7 +15,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * {@code block_time_ms}: at a node, finalization time of height h − finalization time of height h−1, in the window
@@ -29,8 +28,7 @@ public final class BlockTimeTopology {
     private BlockTimeTopology() {}
 
     public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        builder.addStateStore(StateStores.logged(Stores.keyValueStoreBuilder(StateStores.keyValue(STORE, ctx.config()),
-                Serdes.String(), Serdes.Long()), ctx.config()));
+        builder.addStateStore(WriteBackStore.builder(STORE, Serdes.String(), Serdes.Long(), ctx.config()));
         KStream<String, Sample> samples = events
                 .filter((node, e) -> e.getEventType() == EventType.block_finalization && e.getHeight() != null,
                         Named.as(METRIC + "-finalizations"))

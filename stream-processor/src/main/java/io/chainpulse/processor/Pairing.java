@@ -22,7 +22,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * Pairs start and complete events by a key (node + height, node + tx id, block hash …) and emits one latency
@@ -77,9 +76,8 @@ final class Pairing {
         this.counters = counters;
     }
 
-    static StoreBuilder<KeyValueStore<String, PairState>> store(String name, ProcessorConfig config) {
-        return StateStores.logged(Stores.keyValueStoreBuilder(StateStores.keyValue(name, config), Serdes.String(),
-                PairState.SERDE), config);
+    static StoreBuilder<WriteBackStore<String, PairState>> store(String name, ProcessorConfig config) {
+        return WriteBackStore.builder(name, Serdes.String(), PairState.SERDE, config);
     }
 
     /** The processor when samples change key (pairs across nodes, e.g. by block hash). */

@@ -49,8 +49,8 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(STATE_DIR, Type.STRING, ".chainpulse/streams-state", Importance.LOW,
                     "Local state (RocksDB) directory.")
             .define(STATE_STORES, Type.STRING, "rocksdb", ConfigDef.ValidString.in("rocksdb", "in_memory"),
-                    Importance.LOW, "Kind of the processor's own state stores: rocksdb (persistent, for the service) or "
-                            + "in_memory (batch analysis of a file); both are backed by changelog topics.");
+                    Importance.LOW, "Kind of the processor's own state stores: rocksdb (persistent, backed by changelog topics, "
+                            + "for the service) or in_memory (batch analysis of a file: no changelogs, nothing to recover).");
 
     public ProcessorConfig(Map<?, ?> values) {
         super(CONFIG, values, false);

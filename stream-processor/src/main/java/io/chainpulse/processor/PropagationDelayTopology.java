@@ -34,6 +34,6 @@ public final class PropagationDelayTopology {
                 ProtocolEvent::getBlockHash, true, false);
         KStream<String, Sample> samples = byHash.process(() -> new Pairing(spec, store, ctx.config().pairingTimeout(),
                 ctx.config().maxLatencyMs(), ctx.counters()).rekeying(), Named.as(METRIC + "-pairing"), store);
-        WindowedStats.nodeAndNetwork(samples, METRIC, WindowedStats.Kind.LATENCY, ctx);
+        WindowedStats.nodeAndNetwork(WindowedStats.byKey(samples, METRIC + "-node"), METRIC, WindowedStats.Kind.LATENCY, ctx);
     }
 }

@@ -17,7 +17,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * {@code tps}: per node, the sum of {@code tx_count} over the node's {@code block_finalization} events ÷ window
@@ -39,8 +38,7 @@ public final class TpsTopology {
                 (node, e) -> Sample.of(node, e.getTxCount() == null ? 0 : e.getTxCount()), Named.as(METRIC + "-node-samples"));
         WindowedStats.nodeOnly(perNode, METRIC, WindowedStats.Kind.RATE, ctx);
 
-        builder.addStateStore(StateStores.logged(Stores.keyValueStoreBuilder(
-                StateStores.keyValue(BLOCKS_STORE, ctx.config()), Serdes.String(), Serdes.ByteArray()), ctx.config()));
+        builder.addStateStore(WriteBackStore.builder(BLOCKS_STORE, Serdes.String(), Serdes.ByteArray(), ctx.config()));
         KStream<String, Sample> distinctBlocks = finalizations
                 .filter((node, e) -> e.getBlockHash() != null, Named.as(METRIC + "-with-hash"))
                 .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(METRIC + "-key-by-hash"))
@@ -48,7 +46,7 @@ public final class TpsTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()))
                 .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout()),
                         Named.as(METRIC + "-earliest-finalization"), BLOCKS_STORE);
-        WindowedStats.networkOnly(distinctBlocks, METRIC, WindowedStats.Kind.RATE, ctx);
+        WindowedStats.networkOnly(WindowedStats.byKey(distinctBlocks, METRIC + "-network"), METRIC, WindowedStats.Kind.RATE, ctx);
     }
 
     /** hash → [earliest finalization ms, tx count, released?]; releases each block once. */
