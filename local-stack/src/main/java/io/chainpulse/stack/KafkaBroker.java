@@ -207,6 +207,10 @@ public final class KafkaBroker implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "log.flush.interval.messages=9223372036854775807",
+                // by size, never by time: a replayed incident's events and KPIs carry their old event times, and
+                // time retention would delete them within a minute of being written
+                "log.retention.ms=-1",
+                "log.retention.bytes=1073741824",
                 "");
         Path config = dir.resolve("server.properties");
         Files.writeString(config, properties);
