@@ -34,8 +34,15 @@ public final class StreamProcessorApp implements AutoCloseable {
     private final KafkaStreams streams;
 
     public StreamProcessorApp(ProcessorConfig config) {
+        this(config, Map.of());
+    }
+
+    /** With Kafka Streams settings on top of the processor's (tests shorten the session timeout to fail over fast). */
+    StreamProcessorApp(ProcessorConfig config, Map<String, Object> streamsOverrides) {
         this.config = config;
-        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters)), streamsProperties(config));
+        Properties props = streamsProperties(config);
+        props.putAll(streamsOverrides);
+        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters)), props);
     }
 
     static Properties streamsProperties(ProcessorConfig config) {

@@ -10,6 +10,7 @@ import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.schema.serde.AvroSerializer;
+import io.chainpulse.stack.ChildProcess;
 import io.chainpulse.stack.RealStack;
 import io.chainpulse.stack.RealStackExtension;
 import java.nio.file.Path;
@@ -138,6 +139,99 @@ class StreamProcessorIT {
         }
     }
 
+    /**
+     * The crash case: instance a runs in a JVM of its own and is SIGKILLed while events flow — no commit, no clean
+     * shutdown, its open transaction aborted. Instance b restores a's state from the changelogs and takes over. Every
+     * window's counts must be exact for a rate KPI and a paired latency KPI: state written back at a commit must match
+     * exactly the input offsets that commit covers.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(4)
+    void shouldCountEveryEventExactlyOnceWhenAnInstanceIsKilledMidStream(RealStack stack) throws Exception {
+        stack.broker().createTopics(PARTITIONS, input);
+        int nodes = 8;
+        int windows = 4;
+        int perNodeAndWindow = 40;
+        Map<String, Object> failFast = Map.of("session.timeout.ms", 6_000, "heartbeat.interval.ms", 1_000);
+        ProcessorConfig configA = config(stack, "a");
+        List<String> args = new java.util.ArrayList<>(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"),
+                ProcessorInstance.class.getName()));
+        configA.originals().forEach((k, v) -> args.add(k + "=" + v));
+        failFast.forEach((k, v) -> args.add("streams." + k + "=" + v));
+        ChildProcess a = ChildProcess.startJava("processor instance a", args, Path.of("target", "instance-a-" + id + ".log"));
+        try (StreamProcessorApp b = new StreamProcessorApp(config(stack, "b"), failFast);
+             KafkaProducer<String, ProtocolEvent> producer = producer(stack)) {
+            a.awaitReady(() -> logOf(a).contains(ProcessorInstance.RUNNING), Duration.ofSeconds(90));
+            b.start();
+            awaitSplit(b);
+            long last = 0;
+            for (int w = 0; w < windows; w++) {
+                for (int i = 0; i < perNodeAndWindow; i++) {
+                    if (w == 2 && i == perNodeAndWindow / 2) {
+                        producer.flush();
+                        Thread.sleep(300); // a is mid-window, with commits behind it and state not yet written back
+                        a.kill();
+                    }
+                    for (int n = 1; n <= nodes; n++) {
+                        long offset = w * 10_000L + i * 200L + n;
+                        String tx = "t" + w + "-" + i + "-" + n;
+                        send(producer, event("v" + n, EventType.transaction_ingress, offset).setTxId(tx));
+                        send(producer, event("v" + n, EventType.transaction_validation_complete, offset + 50).setTxId(tx));
+                        last = Math.max(last, offset + 50);
+                    }
+                }
+                producer.flush();
+                if (w == 1) {
+                    Thread.sleep(2_000); // both instances process and commit the first windows
+                }
+            }
+            flush(producer, configA, T0 + last, stack, TxValidationTopology.METRIC, nodes * windows);
+
+            Map<String, KpiWindow> tps = awaitKpis(stack, TxIngressTpsTopology.METRIC, (nodes + 1) * windows);
+            Map<String, KpiWindow> validation = awaitKpis(stack, TxValidationTopology.METRIC, (nodes + 1) * windows);
+            for (int w = 0; w < windows; w++) {
+                long start = T0 + w * 10_000L;
+                for (int n = 1; n <= nodes; n++) {
+                    assertThat(tps.get("node|v" + n + "|" + start).getCount()).as("tps v%d window %d", n, w)
+                            .isEqualTo(perNodeAndWindow);
+                    KpiWindow v = validation.get("node|v" + n + "|" + start);
+                    assertThat(v.getCount()).as("validation v%d window %d", n, w).isEqualTo(perNodeAndWindow);
+                    assertThat(v.getMean()).isCloseTo(50.0, within(1e-9));
+                }
+                assertThat(tps.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
+                assertThat(validation.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
+            }
+        } finally {
+            a.kill();
+        }
+    }
+
+    private static String logOf(ChildProcess process) {
+        try {
+            return java.nio.file.Files.readString(process.log());
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /** Waits until b runs and owns some but not all input partitions: the rest are a's. */
+    private void awaitSplit(StreamProcessorApp b) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        long owned = -1;
+        while (System.nanoTime() < deadline) {
+            if (b.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+                owned = b.streams().metadataForLocalThreads().stream().flatMap(t -> t.activeTasks().stream())
+                        .flatMap(t -> t.topicPartitions().stream()).filter(p -> p.topic().equals(input)).count();
+                if (owned > 0 && owned < PARTITIONS) {
+                    return;
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("instance b never shared the input with a: it owns " + owned + " of " + PARTITIONS
+                + " partitions");
+    }
+
     private ProtocolEvent.Builder event(String node, EventType type, long offsetMs) {
         return ProtocolEvent.newBuilder().setEventId(node + "-" + type + "-" + offsetMs).setEventType(type)
                 .setTimestampNs((T0 + offsetMs) * 1_000_000L).setNodeId(node).setRound(0).setMetadata(new HashMap<>());
@@ -194,7 +288,7 @@ class StreamProcessorIT {
             missing.removeAll(out.keySet());
             throw new AssertionError("expected " + expected + " final KPI records of " + metric + ", read_committed "
                     + "read " + out.size() + ", read_uncommitted " + uncommitted.size() + "; visible only uncommitted: "
-                    + missing + "; " + offsets(stack));
+                    + missing + "; read: " + new java.util.TreeSet<>(out.keySet()) + "; " + offsets(stack));
         }
         return out;
     }

@@ -1,0 +1,38 @@
+package io.chainpulse.processor;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A processor instance in a JVM of its own, for tests that kill it: {@code ProcessorInstance key=value…} with
+ * {@link ProcessorConfig} keys, plus {@code streams.}-prefixed Kafka Streams settings. Prints {@value #RUNNING} each
+ * time Kafka Streams reaches RUNNING, and runs until it is killed.
+ */
+public final class ProcessorInstance {
+    static final String RUNNING = "processor instance RUNNING";
+
+    private ProcessorInstance() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, Object> settings = new HashMap<>();
+        Map<String, Object> streams = new HashMap<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            String key = arg.substring(0, eq);
+            if (key.startsWith("streams.")) {
+                streams.put(key.substring("streams.".length()), arg.substring(eq + 1));
+            } else {
+                settings.put(key, arg.substring(eq + 1));
+            }
+        }
+        StreamProcessorApp app = new StreamProcessorApp(new ProcessorConfig(settings), streams);
+        app.streams().setStateListener((now, before) -> {
+            if (now == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+                System.out.println(RUNNING);
+                System.out.flush();
+            }
+        });
+        app.start();
+        Thread.currentThread().join();
+    }
+}
