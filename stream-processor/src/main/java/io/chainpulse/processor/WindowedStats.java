@@ -44,7 +44,7 @@ final class WindowedStats {
 
     /** Node and network KPIs of {@code metric} from samples keyed by node. */
     static void nodeAndNetwork(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        KStream<Windowed<String>, Stats> nodeFinal = windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace(), ctx);
+        KStream<Windowed<String>, Stats> nodeFinal = windowed(samples, metric, "node", kind, ctx.windowSize(), ctx.grace(), ctx);
         nodeFinal.map((w, stats) -> KeyValue.pair(key(metric, KpiScope.node, w.key(), w.window()),
                         toKpi(metric, KpiScope.node, w.key(), w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-node-kpi"))
@@ -52,7 +52,7 @@ final class WindowedStats {
 
         KStream<String, Stats> byNetwork = nodeFinal.map((w, stats) -> KeyValue.pair(NETWORK, stats),
                 Named.as(metric + "-to-network"));
-        windowedMerge(byNetwork, metric + "-network", ctx.windowSize(), networkGrace(ctx), ctx)
+        windowedMerge(byNetwork, metric, "network", ctx.windowSize(), networkGrace(ctx), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.network, null, w.window()),
                         toKpi(metric, KpiScope.network, null, w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-network-kpi"))
@@ -61,7 +61,7 @@ final class WindowedStats {
 
     /** Node KPIs only (when the network value is not the sum of the nodes', as for tps). */
     static void nodeOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        windowed(samples, metric + "-node", kind, ctx.windowSize(), ctx.grace(), ctx)
+        windowed(samples, metric, "node", kind, ctx.windowSize(), ctx.grace(), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.node, w.key(), w.window()),
                         toKpi(metric, KpiScope.node, w.key(), w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-node-kpi"))
@@ -70,7 +70,7 @@ final class WindowedStats {
 
     /** Network KPIs only, from samples already keyed for the network (e.g. distinct blocks for tps). */
     static void networkOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        windowed(samples, metric + "-network", kind, ctx.windowSize(), ctx.grace(), ctx)
+        windowed(samples, metric, "network", kind, ctx.windowSize(), ctx.grace(), ctx)
                 .map((w, stats) -> KeyValue.pair(key(metric, KpiScope.network, null, w.window()),
                         toKpi(metric, KpiScope.network, null, w.window(), stats, kind, ctx.windowSize())),
                         Named.as(metric + "-network-kpi"))
@@ -90,28 +90,32 @@ final class WindowedStats {
                 .withKeySerde(Serdes.String()).withValueSerde(Sample.SERDE));
     }
 
-    private static KStream<Windowed<String>, Stats> windowed(KStream<String, Sample> samples, String name, Kind kind,
+    private static KStream<Windowed<String>, Stats> windowed(KStream<String, Sample> samples, String metric,
+                                                             String stage, Kind kind,
                                                              Duration size, Duration grace, KpiContext ctx) {
         boolean sketch = kind == Kind.LATENCY;
-        return aggregate(samples, name, size, grace, ctx, (stats, sample) -> stats.add(sample, sketch));
+        return aggregate(samples, metric, stage, size, grace, ctx, (stats, sample) -> stats.add(sample, sketch));
     }
 
-    private static KStream<Windowed<String>, Stats> windowedMerge(KStream<String, Stats> stats, String name,
+    private static KStream<Windowed<String>, Stats> windowedMerge(KStream<String, Stats> stats, String metric,
+                                                                  String stage,
                                                                   Duration size, Duration grace, KpiContext ctx) {
-        KStream<String, Stats> byKey = stats.repartition(Repartitioned.<String, Stats>as(name + "-stats")
+        KStream<String, Stats> byKey = stats.repartition(Repartitioned.<String, Stats>as(metric + "-" + stage + "-stats")
                 .withKeySerde(Serdes.String()).withValueSerde(Stats.SERDE));
-        return aggregate(byKey, name, size, grace, ctx, Stats::merge);
+        return aggregate(byKey, metric, stage, size, grace, ctx, Stats::merge);
     }
 
-    private static <V> KStream<Windowed<String>, Stats> aggregate(KStream<String, V> values, String name, Duration size,
-                                                                  Duration grace, KpiContext ctx,
-                                                                  BiFunction<Stats, V, Stats> add) {
+    private static <V> KStream<Windowed<String>, Stats> aggregate(KStream<String, V> values, String metric,
+                                                                  String stage, Duration size, Duration grace,
+                                                                  KpiContext ctx, BiFunction<Stats, V, Stats> add) {
+        String name = metric + "-" + stage;
         String store = name + "-windows";
         StoreBuilder<?> storeBuilder = WriteBackStore.builder(store, WindowKey.SERDE, Stats.SERDE, ctx.config());
         return values.process(new ProcessorSupplier<String, V, Windowed<String>, Stats>() {
             @Override
             public Processor<String, V, Windowed<String>, Stats> get() {
-                return new WindowAggregation<>(store, size.toMillis(), grace.toMillis(), add, name, ctx.counters());
+                return new WindowAggregation<>(store, size.toMillis(), grace.toMillis(), add, metric,
+                        ctx.counters());
             }
 
             @Override
@@ -137,7 +141,8 @@ final class WindowedStats {
      * forgotten) once the stream time this processor has seen passes its end plus grace — what Kafka Streams'
      * {@code windowedBy(…).aggregate(…).suppress(untilWindowCloses(…))} does, but on live {@link Stats} in a
      * {@link WriteBackStore} instead of a store round trip and a suppression buffer per sample. A value for a window
-     * already closed is counted as {@code late} for its stage and key, never dropped silently. Output: the window's key
+     * already closed is counted as {@code late} for its metric and key (a node, or {@code network}), never dropped
+     * silently. Output: the window's key
      * and statistics, timestamped at the window's last millisecond; windows closing together go out in (start, key)
      * order.
      */
@@ -146,7 +151,7 @@ final class WindowedStats {
         private final long size;
         private final long grace;
         private final BiFunction<Stats, V, Stats> add;
-        private final String name;
+        private final String metric;
         private final ProcessorCounters counters;
         private ProcessorContext<Windowed<String>, Stats> context;
         private KeyValueStore<WindowKey, Stats> windows;
@@ -154,13 +159,13 @@ final class WindowedStats {
         private TreeMap<Long, TreeSet<String>> open;
         private long streamTime = Long.MIN_VALUE;
 
-        WindowAggregation(String storeName, long size, long grace, BiFunction<Stats, V, Stats> add, String name,
+        WindowAggregation(String storeName, long size, long grace, BiFunction<Stats, V, Stats> add, String metric,
                           ProcessorCounters counters) {
             this.storeName = storeName;
             this.size = size;
             this.grace = grace;
             this.add = add;
-            this.name = name;
+            this.metric = metric;
             this.counters = counters;
         }
 
@@ -182,7 +187,7 @@ final class WindowedStats {
             streamTime = Math.max(streamTime, ts);
             long start = ts - Math.floorMod(ts, size);
             if (start + size + grace <= streamTime) {
-                counters.increment("late", name, record.key());
+                counters.increment("late", metric, record.key());
             } else {
                 WindowKey key = new WindowKey(record.key(), start);
                 Stats stats = windows.get(key);

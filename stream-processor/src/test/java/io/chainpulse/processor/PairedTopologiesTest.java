@@ -72,6 +72,29 @@ class PairedTopologiesTest {
     }
 
     @Test
+    void shouldCountALatencyWhoseWindowClosedBeforeItsStartArrivedAsLateInsteadOfDroppingIt() {
+        try (Harness h = new Harness()) {
+            h.send(
+                    h.event("v1", transaction_validation_complete, 1_000).setTxId("slow"),  // waits for its ingress
+                    h.event("v1", transaction_ingress, 2_000).setTxId("a"),
+                    h.event("v1", transaction_validation_complete, 2_004).setTxId("a"),     // 4 ms, window 0
+                    h.event("v1", transaction_ingress, 16_000).setTxId("b"),                // window 0 closes at 15 s
+                    h.event("v1", transaction_validation_complete, 16_006).setTxId("b"),    // 6 ms, window 1
+                    h.event("v1", transaction_ingress, 16_500).setTxId("slow"))             // pairs at the complete's 1 s
+                    .flush();
+
+            Map<String, KpiWindow> kpis = h.kpis(TxValidationTopology.METRIC);
+
+            assertThat(kpis.get("node|v1|0").getCount()).isEqualTo(1);
+            assertThat(kpis.get("node|v1|0").getMean()).isEqualTo(4.0);
+            assertThat(kpis.get("node|v1|10000").getCount()).isEqualTo(1);
+            assertThat(kpis.get("node|v1|10000").getMean()).isEqualTo(6.0);
+            assertThat(h.counters.snapshot()).containsEntry("late|tx_validation_ms|v1", 1L);
+            assertThat(h.late()).isEmpty(); // every event itself was on time
+        }
+    }
+
+    @Test
     void shouldRouteALateEventToTheLateTopicWithItsReasonAndKeepItOutOfTheWindow() {
         try (Harness h = new Harness()) {
             h.send(
