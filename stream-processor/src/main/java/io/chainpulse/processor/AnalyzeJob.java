@@ -62,7 +62,7 @@ public final class AnalyzeJob {
         values.put(ProcessorConfig.STATE_STORES, "in_memory");
         ProcessorConfig config = new ProcessorConfig(values);
         ProcessorCounters counters = new ProcessorCounters();
-        KpiContext ctx = KpiContext.of(config, counters);
+        KpiContext ctx = KpiContext.of(config, counters, 1); // the driver's topics have one partition
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "chainpulse-analyze");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "analyze.invalid:9092");

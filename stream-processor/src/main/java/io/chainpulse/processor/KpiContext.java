@@ -8,12 +8,20 @@ import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
-/** What every KPI topology needs: settings, the typed topics and the shared counters. No I/O. */
+/**
+ * What every KPI topology needs: settings, the typed topics, the shared counters, and how many partitions the input
+ * topic has (0 when unknown: network windows then close by their grace only, see {@link WindowAggregation}). No I/O.
+ */
 public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> events, Topic<String, KpiWindow> kpis,
-                         Topic<String, ProtocolEvent> late, ProcessorCounters counters) {
+                         Topic<String, ProtocolEvent> late, ProcessorCounters counters, int inputPartitions) {
 
     /** Typed topics from the configuration, values in the Confluent wire format via its schema registry. */
     public static KpiContext of(ProcessorConfig config, ProcessorCounters counters) {
+        return of(config, counters, 0);
+    }
+
+    /** The same, for an input topic of {@code inputPartitions} partitions. */
+    public static KpiContext of(ProcessorConfig config, ProcessorCounters counters, int inputPartitions) {
         java.util.Map<String, Object> serde = java.util.Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
         Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, serde);
@@ -21,7 +29,7 @@ public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> ev
                 new Topic<>(config.getString(ProcessorConfig.INPUT_TOPIC), Serdes.String(), events),
                 new Topic<>(config.getString(ProcessorConfig.KPI_TOPIC), Serdes.String(), AvroSerde.of(KpiWindow.class, serde)),
                 new Topic<>(config.getString(ProcessorConfig.LATE_TOPIC), Serdes.String(), events),
-                counters);
+                counters, inputPartitions);
     }
 
     Duration windowSize() {

@@ -42,7 +42,8 @@ public final class StreamProcessorApp implements AutoCloseable {
         this.config = config;
         Properties props = streamsProperties(config);
         props.putAll(streamsOverrides);
-        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters)), props);
+        int partitions = ensureTopics();
+        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions)), props);
     }
 
     static Properties streamsProperties(ProcessorConfig config) {
@@ -58,13 +59,15 @@ public final class StreamProcessorApp implements AutoCloseable {
         return props;
     }
 
-    /** Creates the output topics when missing (input must exist: its partition count is the operator's choice). */
     public void start() {
-        ensureTopics();
         streams.start();
     }
 
-    private void ensureTopics() {
+    /**
+     * Creates the output topics when missing (input must exist: its partition count is the operator's choice) and
+     * returns the input's partition count, which the network windows wait for.
+     */
+    private int ensureTopics() {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 String.join(",", config.getList(ProcessorConfig.BOOTSTRAP_SERVERS))))) {
             String input = config.getString(ProcessorConfig.INPUT_TOPIC);
@@ -87,6 +90,7 @@ public final class StreamProcessorApp implements AutoCloseable {
                     throw e;
                 }
             }
+            return partitions;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);

@@ -38,7 +38,7 @@ final class Harness implements AutoCloseable {
         Map<String, Object> settings = new HashMap<>();
         settings.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://processor-" + UUID.randomUUID());
         config = new ProcessorConfig(settings);
-        ctx = KpiContext.of(config, counters);
+        ctx = KpiContext.of(config, counters, 1); // the driver's topics have one partition
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "harness");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -74,12 +74,12 @@ final class Harness implements AutoCloseable {
         return this;
     }
 
-    /** Final KPI records of {@code metric}, flush windows left out, keyed "scope|node|window offset". */
+    /** Final KPI records of {@code metric} so far, flush windows left out, keyed "scope|node|window offset". */
     Map<String, KpiWindow> kpis(String metric) {
         Map<String, KpiWindow> out = new java.util.TreeMap<>();
         for (TestRecord<String, KpiWindow> r : readKpis()) {
             KpiWindow k = r.value();
-            if (k.getMetric().equals(metric) && k.getWindowStartMs() < flush.firstWindowStartMs()) {
+            if (k.getMetric().equals(metric) && (flush == null || k.getWindowStartMs() < flush.firstWindowStartMs())) {
                 String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
                         + (k.getWindowStartMs() - T0);
                 if (out.put(key, k) != null) {

@@ -32,6 +32,22 @@ class RateAndBlockTopologiesTest {
     }
 
     @Test
+    void shouldCloseTheNetworkWindowAsSoonAsEveryPartitionHasClosedItsNodeWindowsNotAfterTheNetworkGrace() {
+        try (Harness h = new Harness()) {
+            h.send(
+                    h.event("v1", transaction_ingress, 100).setTxId("a"),
+                    h.event("v2", transaction_ingress, 200).setTxId("b"),
+                    h.event("v1", transaction_ingress, 16_000).setTxId("c"));  // node windows 0 close at 15 s
+
+            Map<String, KpiWindow> kpis = h.kpis(TxIngressTpsTopology.METRIC);
+
+            // the driver's one partition reported window 0 out, so the network window did not wait its 30 s grace
+            assertThat(kpis).containsOnlyKeys("node|v1|0", "node|v2|0", "network||0");
+            assertThat(kpis.get("network||0").getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldCountIngressPerNodeAndSumItForTheNetwork() {
         try (Harness h = stream()) {
             Map<String, KpiWindow> kpis = h.kpis(TxIngressTpsTopology.METRIC);
