@@ -134,7 +134,9 @@ class DemoIT {
                 .usingDriverExecutable(chromedriver.toFile()).usingAnyFreePort().build(), options);
         try {
             browser.get(demo.dashboardUri().toString());
+            // the page re-renders its feed every second: an element found may be replaced before it is read
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             wait.until(b -> b.findElements(By.cssSelector("#feed li")).stream()
                     .anyMatch(li -> li.getText().contains("v3") && li.getText().contains("consensus_latency_ms")));
             for (String chart : List.of("chart-tps", "chart-consensus", "chart-propagation", "chart-blocktime")) {

@@ -120,7 +120,9 @@ class DashboardIT {
         browser = chromium();
         browser.get(dashboard.uri().toString());
 
+        // the page re-renders its feed every second: an element found may be replaced before it is read
         WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         wait.until(b -> attribute("chart-consensus", "data-points").equals("24")
                 && attribute("feed", "data-count").equals("1"));
         assertThat(browser.getTitle()).isEqualTo("ChainPulse — live");
@@ -139,7 +141,7 @@ class DashboardIT {
         long injectedAt = System.nanoTime();
         send(anomalies, anomaly("peer_outlier|consensus_p95_peer|consensus_latency_ms|node|v3", AnomalyState.FIRING,
                 "v3", Severity.CRITICAL, first + 4 * W));
-        new WebDriverWait(browser, Duration.ofSeconds(5))
+        new WebDriverWait(browser, Duration.ofSeconds(5)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
                 .until(b -> attribute("feed", "data-count").equals("2"));
         long shownAfterMs = (System.nanoTime() - injectedAt) / 1_000_000;
         Path screenshot = saveScreenshot(); // before the detailed assertions, so a failure still leaves a picture
