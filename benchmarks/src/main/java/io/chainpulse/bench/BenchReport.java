@@ -72,6 +72,7 @@ public final class BenchReport {
         f.put("kpi_window_close_latency_p50_ms", l.windowCloseLatencyMs().p50());
         f.put("kpi_window_close_latency_p95_ms", l.windowCloseLatencyMs().p95());
         f.put("kpi_window_close_latency_p99_ms", l.windowCloseLatencyMs().p99());
+        f.put("kpi_network_window_close_latency_p99_ms", l.networkWindowCloseLatencyMs().p99());
         f.put("es_visible_latency_p50_ms", l.esVisibleLatencyMs().p50());
         f.put("es_visible_latency_p95_ms", l.esVisibleLatencyMs().p95());
         f.put("es_visible_latency_p99_ms", l.esVisibleLatencyMs().p99());
@@ -161,6 +162,7 @@ public final class BenchReport {
         md.append("| latency | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|\n");
         latencyRow(md, "event timestamp → final KPI record (over the samples of each window)", l.kpiLatencyMs());
         latencyRow(md, "window end → final KPI record", l.windowCloseLatencyMs());
+        latencyRow(md, "window end → final network-scope KPI record", l.networkWindowCloseLatencyMs());
         latencyRow(md, "window end → KPI document searchable in Elasticsearch", l.esVisibleLatencyMs());
         md.append(String.format(Locale.ROOT, "%nTarget: event → final KPI p99 ≤ window + grace + 2 s = %,d ms: "
                 + "**%s** (%,d ms).%n%n", r.kpiLatencyTargetMs(),

@@ -39,10 +39,12 @@ public record BenchResult(Setup setup, Throughput throughput, Live live, Machine
      * @param drainS seconds from the end of the paced load until the processor had committed all its input
      * @param kpiLatencyMs event timestamp → final KPI record read (read_committed), over the samples of each window
      * @param windowCloseLatencyMs window end → final KPI record read, over final records
+     * @param networkWindowCloseLatencyMs the same, over network-scope records only
      * @param esVisibleLatencyMs window end → KPI document found by a search, over documents
      */
     public record Live(int targetRatePerS, double achievedRatePerS, double durationS, long events,
                        long processorLagAtEnd, double drainS, long finalKpiRecords, Percentiles kpiLatencyMs, Percentiles windowCloseLatencyMs,
+                       Percentiles networkWindowCloseLatencyMs,
                        long esDocuments, long esDocumentsMissing, Percentiles esVisibleLatencyMs,
                        double processorHeapMaxMb, double processorHeapAfterGcMb, double processorRssMaxMb) {}
 

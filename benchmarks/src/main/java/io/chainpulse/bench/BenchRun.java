@@ -226,7 +226,8 @@ public final class BenchRun {
                 double rss = processor.rssPeakMb();
                 return new Live(o.liveRate(), count[0] / seconds, seconds, count[0], lag, drain,
                         probes.finalRecords(),
-                        probes.eventToKpi(), probes.windowToKpi(), probes.docsProbed(), missing,
+                        probes.eventToKpi(), probes.windowToKpi(), probes.windowToNetworkKpi(), probes.docsProbed(),
+                        missing,
                         probes.windowToSearchable(), processor.heapMaxMb(), heapAfterGc, rss);
             }
         } finally {

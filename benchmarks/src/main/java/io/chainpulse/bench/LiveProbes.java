@@ -45,6 +45,7 @@ final class LiveProbes implements AutoCloseable {
     private final long measureFromMs;
     private final Histogram eventToKpi = new Histogram(3_600_000L, 3);
     private final Histogram windowToKpi = new Histogram(3_600_000L, 3);
+    private final Histogram windowToNetworkKpi = new Histogram(3_600_000L, 3);
     private final Histogram windowToSearchable = new Histogram(3_600_000L, 3);
     private final Map<String, Long> pendingDocs = new ConcurrentHashMap<>();
     private final AtomicLong finalRecords = new AtomicLong();
@@ -102,6 +103,9 @@ final class LiveProbes implements AutoCloseable {
         long close = Math.max(0, arrival - window.getWindowEndMs());
         synchronized (this) {
             windowToKpi.recordValue(close);
+            if (window.getScope() == io.chainpulse.schema.KpiScope.network) {
+                windowToNetworkKpi.recordValue(close);
+            }
             long count = window.getCount();
             if (count > 0) {
                 int points = (int) Math.min(count, SAMPLE_POINTS);
@@ -184,6 +188,11 @@ final class LiveProbes implements AutoCloseable {
 
     synchronized Percentiles windowToKpi() {
         return percentiles(windowToKpi);
+    }
+
+    /** Window end → final KPI record, network-scope windows only (merged from every partition's node windows). */
+    synchronized Percentiles windowToNetworkKpi() {
+        return percentiles(windowToNetworkKpi);
     }
 
     synchronized Percentiles windowToSearchable() {
