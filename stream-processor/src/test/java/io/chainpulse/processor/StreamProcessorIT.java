@@ -124,16 +124,8 @@ class StreamProcessorIT {
             }
             flush(producer, configA, T0 + last, stack, TxIngressTpsTopology.METRIC, nodes * windows);
 
-            Map<String, KpiWindow> out = awaitKpis(stack, TxIngressTpsTopology.METRIC, (nodes + 1) * windows);
-
-            for (int w = 0; w < windows; w++) {
-                long start = T0 + w * 10_000L;
-                for (int n = 1; n <= nodes; n++) {
-                    assertThat(out.get("node|v" + n + "|" + start).getCount()).as("v%d window %d", n, w)
-                            .isEqualTo(perNodeAndWindow);
-                }
-                assertThat(out.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
-            }
+            assertExactCounts(awaitKpis(stack, TxIngressTpsTopology.METRIC, (nodes + 1) * windows), windows, nodes,
+                    perNodeAndWindow);
         } finally {
             a.close();
         }
@@ -187,22 +179,25 @@ class StreamProcessorIT {
             }
             flush(producer, configA, T0 + last, stack, TxValidationTopology.METRIC, nodes * windows);
 
-            Map<String, KpiWindow> tps = awaitKpis(stack, TxIngressTpsTopology.METRIC, (nodes + 1) * windows);
+            assertExactCounts(awaitKpis(stack, TxIngressTpsTopology.METRIC, (nodes + 1) * windows), windows, nodes,
+                    perNodeAndWindow);
             Map<String, KpiWindow> validation = awaitKpis(stack, TxValidationTopology.METRIC, (nodes + 1) * windows);
-            for (int w = 0; w < windows; w++) {
-                long start = T0 + w * 10_000L;
-                for (int n = 1; n <= nodes; n++) {
-                    assertThat(tps.get("node|v" + n + "|" + start).getCount()).as("tps v%d window %d", n, w)
-                            .isEqualTo(perNodeAndWindow);
-                    KpiWindow v = validation.get("node|v" + n + "|" + start);
-                    assertThat(v.getCount()).as("validation v%d window %d", n, w).isEqualTo(perNodeAndWindow);
-                    assertThat(v.getMean()).isCloseTo(50.0, within(1e-9));
-                }
-                assertThat(tps.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
-                assertThat(validation.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
-            }
+            assertExactCounts(validation, windows, nodes, perNodeAndWindow);
+            assertThat(validation.values()).allSatisfy(v -> assertThat(v.getMean()).isCloseTo(50.0, within(1e-9)));
         } finally {
             a.kill();
+        }
+    }
+
+    /** Every node window counted {@code perNodeAndWindow}, every network window nodes × that. */
+    private static void assertExactCounts(Map<String, KpiWindow> out, int windows, int nodes, int perNodeAndWindow) {
+        for (int w = 0; w < windows; w++) {
+            long start = T0 + w * 10_000L;
+            for (int n = 1; n <= nodes; n++) {
+                assertThat(out.get("node|v" + n + "|" + start).getCount()).as("%s v%d window %d",
+                        out.get("node|v" + n + "|" + start).getMetric(), n, w).isEqualTo(perNodeAndWindow);
+            }
+            assertThat(out.get("network||" + start).getCount()).isEqualTo((long) nodes * perNodeAndWindow);
         }
     }
 
