@@ -78,12 +78,17 @@ final class WriteBackStore<K, V> implements KeyValueStore<K, V>, CachedStateStor
         this.writeBack = writeBack;
     }
 
-    /** Logged RocksDB underneath for the service; in memory without a changelog for a batch run ({@link StateStores}). */
+    /**
+     * RocksDB with a changelog topic underneath for the service; in memory without a changelog for a batch run over a
+     * file (nothing to recover, and every changelog record would cost a trip through the driver).
+     */
     static <K, V> StoreBuilder<WriteBackStore<K, V>> builder(String name, Serde<K> keySerde, Serde<V> valueSerde,
                                                              ProcessorConfig config) {
+        boolean batch = config.inMemoryStores();
         StoreBuilder<KeyValueStore<Bytes, byte[]>> inner = Stores.keyValueStoreBuilder(
-                StateStores.keyValue(name, config), Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled();
-        return new Builder<>(config.inMemoryStores() ? inner.withLoggingDisabled() : inner, keySerde, valueSerde);
+                batch ? Stores.inMemoryKeyValueStore(name) : Stores.persistentKeyValueStore(name), Serdes.Bytes(),
+                Serdes.ByteArray()).withCachingDisabled();
+        return new Builder<>(batch ? inner.withLoggingDisabled() : inner, keySerde, valueSerde);
     }
 
     @Override
