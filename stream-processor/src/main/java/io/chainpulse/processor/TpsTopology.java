@@ -1,6 +1,7 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ public final class TpsTopology {
                 (node, e) -> e.getEventType() == EventType.block_finalization, Named.as(METRIC + "-finalizations"));
         KStream<String, Sample> perNode = finalizations.mapValues(
                 (node, e) -> Sample.of(node, e.getTxCount() == null ? 0 : e.getTxCount()), Named.as(METRIC + "-node-samples"));
-        WindowedStats.nodeOnly(perNode, METRIC, WindowedStats.Kind.RATE, ctx);
+        WindowedStats.oneScope(perNode, METRIC, KpiScope.node, WindowedStats.Kind.RATE, ctx);
 
         builder.addStateStore(WriteBackStore.builder(BLOCKS_STORE, Serdes.String(), Serdes.ByteArray(), ctx.config()));
         KStream<String, Sample> distinctBlocks = finalizations
@@ -46,7 +47,8 @@ public final class TpsTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()))
                 .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout()),
                         Named.as(METRIC + "-earliest-finalization"), BLOCKS_STORE);
-        WindowedStats.networkOnly(WindowedStats.byKey(distinctBlocks, METRIC + "-network"), METRIC, WindowedStats.Kind.RATE, ctx);
+        WindowedStats.oneScope(WindowedStats.byKey(distinctBlocks, METRIC + "-network"), METRIC, KpiScope.network,
+                WindowedStats.Kind.RATE, ctx);
     }
 
     /** hash → [earliest finalization ms, tx count, released?]; releases each block once. */

@@ -32,28 +32,23 @@ final class WindowedStats {
      * after {@link #networkGrace} when a partition stays silent.
      */
     static void nodeAndNetwork(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        KStream<String, Emitted> node = samples.process(WindowAggregation.stage(metric, "node", ctx.windowSize(),
-                ctx.grace(), adding(kind), true, 0, ctx), Named.as(metric + "-node-window"));
+        KStream<String, Emitted> node = windows(samples, metric, KpiScope.node, ctx.grace(), adding(kind), true, 0, ctx);
         toKpis(node, metric, KpiScope.node, kind, ctx);
         KStream<String, Emitted> toNetwork = node
                 .selectKey((key, emitted) -> NETWORK, Named.as(metric + "-to-network"))
                 .repartition(Repartitioned.<String, Emitted>as(metric + "-network-stats")
                         .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE));
         BiFunction<Stats, Emitted, Stats> merge = (stats, emitted) -> stats.merge(((Closed) emitted).stats());
-        toKpis(toNetwork.process(WindowAggregation.stage(metric, "network", ctx.windowSize(), networkGrace(ctx), merge,
-                false, ctx.inputPartitions(), ctx), Named.as(metric + "-network-window")), metric, KpiScope.network, kind, ctx);
+        toKpis(windows(toNetwork, metric, KpiScope.network, networkGrace(ctx), merge, false, ctx.inputPartitions(), ctx),
+                metric, KpiScope.network, kind, ctx);
     }
 
-    /** Node KPIs only (when the network value is not the sum of the nodes', as for tps). */
-    static void nodeOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        toKpis(samples.process(WindowAggregation.stage(metric, "node", ctx.windowSize(), ctx.grace(), adding(kind),
-                false, 0, ctx), Named.as(metric + "-node-window")), metric, KpiScope.node, kind, ctx);
-    }
-
-    /** Network KPIs only, from samples already keyed for the network (e.g. distinct blocks for tps). */
-    static void networkOnly(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
-        toKpis(samples.process(WindowAggregation.stage(metric, "network", ctx.windowSize(), ctx.grace(), adding(kind),
-                false, 0, ctx), Named.as(metric + "-network-window")), metric, KpiScope.network, kind, ctx);
+    /**
+     * KPIs of one scope only: node (when the network value is not the sum of the nodes', as for tps) or network
+     * (samples already keyed for the network, e.g. distinct blocks for tps).
+     */
+    static void oneScope(KStream<String, Sample> samples, String metric, KpiScope scope, Kind kind, KpiContext ctx) {
+        toKpis(windows(samples, metric, scope, ctx.grace(), adding(kind), false, 0, ctx), metric, scope, kind, ctx);
     }
 
     static Duration networkGrace(KpiContext ctx) {
@@ -67,6 +62,14 @@ final class WindowedStats {
     static KStream<String, Sample> byKey(KStream<String, Sample> samples, String name) {
         return samples.repartition(Repartitioned.<String, Sample>as(name + "-samples")
                 .withKeySerde(Serdes.String()).withValueSerde(Sample.SERDE));
+    }
+
+    /** The window stage {@code metric-scope} ({@link WindowAggregation}). */
+    private static <V> KStream<String, Emitted> windows(KStream<String, V> values, String metric, KpiScope scope,
+                                                        Duration grace, BiFunction<Stats, V, Stats> add,
+                                                        boolean reportProgress, int upstreamPartitions, KpiContext ctx) {
+        return values.process(WindowAggregation.stage(metric, scope.name(), ctx.windowSize(), grace, add, reportProgress,
+                upstreamPartitions, ctx), Named.as(metric + "-" + scope + "-window"));
     }
 
     private static BiFunction<Stats, Sample, Stats> adding(Kind kind) {
