@@ -10,7 +10,9 @@ final class Topics {
     static final String ANOMALIES = "chainpulse.anomalies";
     /** Compacted: the current state per incident. */
     static final String ANOMALIES_CURRENT = "chainpulse.anomalies.current";
-    static final String[] ALL = {EVENTS, RESOURCES, KPIS, LATE, ANOMALIES};
+    /** Records a service could not decode or process, with headers naming source and reason. */
+    static final String DEAD_LETTERS = io.chainpulse.schema.DeadLetters.TOPIC;
+    static final String[] ALL = {EVENTS, RESOURCES, KPIS, LATE, ANOMALIES, DEAD_LETTERS};
 
     private Topics() {}
 }
