@@ -31,12 +31,13 @@ final class AnomalyCommand implements Callable<Integer> {
             description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
     int metricsPort;
 
-    @Option(names = "--set", description = "Any detector setting, e.g. --set rules.file=my-rules.yaml (repeatable).")
+    @Option(names = "--set", description = "Any detector setting, e.g. --set rules.file=my-rules.yaml, or any Kafka Streams "
+            + "setting prefixed streams., e.g. --set streams.state.dir=/var/lib/chainpulse (repeatable).")
     Map<String, String> settings = new HashMap<>();
 
     @Override
     public Integer call() throws InterruptedException {
-        SetOptions.requireKnown(settings, AnomalyConfig.configDef());
+        SetOptions.requireKnown(settings, AnomalyConfig.configDef(), AnomalyConfig.STREAMS_PREFIX);
         Map<String, Object> values = new HashMap<>(settings);
         values.put(AnomalyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         values.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);

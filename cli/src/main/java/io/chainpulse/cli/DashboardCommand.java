@@ -25,13 +25,17 @@ final class DashboardCommand implements Callable<Integer> {
     String registryUrl;
 
     @Option(names = "--port", defaultValue = "8088",
-            description = "Port of the page on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
+            description = "Port of the page (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
+
+    @Option(names = "--bind", description = "Address to serve the page on (default: loopback only; 0.0.0.0 in a "
+            + "container, behind your own access control: the page has no login).")
+    String bind;
 
     @Override
     public Integer call() throws InterruptedException {
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
-                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).build();
+                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).bind(bind).build();
         CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

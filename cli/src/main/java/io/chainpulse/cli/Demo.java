@@ -217,6 +217,16 @@ final class Demo implements AutoCloseable {
         return registry.url();
     }
 
+    /** The broker, for tests that stop or kill it. */
+    KafkaBroker broker() {
+        return broker;
+    }
+
+    /** The simulated validators' publisher and their SDKs. */
+    SdkPublisher publisher() {
+        return publisher;
+    }
+
     Elasticsearch elasticsearch() {
         return elasticsearch;
     }

@@ -12,9 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine;
 
-/** docker/docker-compose.yml is valid and runs ChainPulse commands that exist, with options they accept. */
+/**
+ * docker/ is an operator's installation: the compose file is valid, runs ChainPulse commands that exist with options
+ * they accept, creates exactly the pipeline's topics (the compacted one compacted), starts services only once their
+ * dependencies are healthy, keeps state on volumes, runs as a non-root user, and its Alertmanager configuration passes
+ * {@code amtool}.
+ */
 class DockerComposeTest {
-    private static final Path COMPOSE = Path.of(System.getProperty("chainpulse.home", "..")).resolve("docker/docker-compose.yml");
+    private static final Path HOME = Path.of(System.getProperty("chainpulse.home", ".."));
+    private static final Path COMPOSE = HOME.resolve("docker/docker-compose.yml");
 
     @Test
     void shouldBeAValidComposeFile() throws Exception {
@@ -27,8 +33,7 @@ class DockerComposeTest {
     @Test
     @SuppressWarnings("unchecked")
     void shouldRunOnlyChainPulseCommandsAndOptionsThatExist() throws Exception {
-        Map<String, Object> compose = new Yaml().load(Files.readString(COMPOSE));
-        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        Map<String, Map<String, Object>> services = resolvedServices();
         List<String> checked = new ArrayList<>();
         for (var service : services.entrySet()) {
             Object build = service.getValue().get("build");
@@ -41,6 +46,80 @@ class DockerComposeTest {
             assertThat(parsed.hasSubcommand()).as(service.getKey()).isTrue();
             checked.add(service.getKey());
         }
-        assertThat(checked).containsExactlyInAnyOrder("processor", "anomaly-detector", "sink-elasticsearch", "sink-pushgateway");
+        assertThat(checked).containsExactlyInAnyOrder("processor", "anomaly-detector", "sink-elasticsearch",
+                "sink-pushgateway", "notify", "dashboard");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldStartChainPulseServicesAfterTheTopicsExistWithHealthchecksAndTheirStateOnVolumes() throws Exception {
+        Map<String, Map<String, Object>> services = resolvedServices();
+        for (String name : List.of("processor", "anomaly-detector", "sink-elasticsearch", "sink-pushgateway",
+                "notify", "dashboard")) {
+            Map<String, Object> service = services.get(name);
+            Map<String, Map<String, String>> dependsOn = (Map<String, Map<String, String>>) service.get("depends_on");
+            assertThat(dependsOn.get("topic-init")).as(name).containsEntry("condition", "service_completed_successfully");
+            assertThat(service.get("restart")).as(name).isEqualTo("unless-stopped");
+            assertThat(service).as(name).containsKey("healthcheck");
+        }
+        assertThat((List<String>) services.get("processor").get("volumes")).containsExactly("processor-state:/app/state:rw");
+        assertThat((List<String>) services.get("anomaly-detector").get("volumes")).containsExactly("detector-state:/app/state:rw");
+        assertThat((List<String>) services.get("schema-registry").get("volumes")).containsExactly("registry-data:/data:rw");
+        assertThat((Map<String, String>) services.get("schema-registry").get("environment"))
+                .containsEntry("APICURIO_STORAGE_KIND", "sql");
+        for (String name : List.of("kafka", "schema-registry", "elasticsearch", "pushgateway", "alertmanager")) {
+            assertThat(services.get(name)).as(name).containsKey("healthcheck");
+        }
+    }
+
+    /**
+     * The services as docker-compose itself resolves them (anchors merged, variables substituted, the notify profile
+     * on with a webhook URL set as an operator would).
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> resolvedServices() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("docker-compose", "-f", COMPOSE.toString(), "--profile", "notify",
+                "config");
+        builder.environment().put("CHAINPULSE_WEBHOOK_URL", "https://hooks.example.org/chainpulse");
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(err).isZero();
+        return (Map<String, Map<String, Object>>) new Yaml().<Map<String, Object>>load(out).get("services");
+    }
+
+    @Test
+    void shouldCreateExactlyThePipelinesTopicsWithTheCurrentAnomaliesCompacted() throws Exception {
+        Map<String, String> policies = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(HOME.resolve("docker/init/topic-init.sh"))) {
+            if (line.startsWith("chainpulse.")) {
+                String[] fields = line.split("\\|");
+                policies.put(fields[0], fields[1]);
+            }
+        }
+        Map<String, String> expected = new java.util.TreeMap<>();
+        for (String topic : Topics.ALL) {
+            expected.put(topic, "delete");
+        }
+        expected.put(Topics.ANOMALIES_CURRENT, "compact");
+        assertThat(policies).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldBuildARuntimeImageThatRunsAsANonRootUserFromSourcesOnly() throws Exception {
+        String dockerfile = Files.readString(HOME.resolve("docker/Dockerfile"));
+        assertThat(dockerfile).containsPattern("(?m)^USER chainpulse$").contains("-Dbenchmarks.shade.phase=none");
+        assertThat(Files.readAllLines(HOME.resolve(".dockerignore"))).contains("**/target/", ".git/", "docker/secrets/");
+    }
+
+    @Test
+    void shouldPassAmtoolAndPointPrometheusAtAlertmanager() throws Exception {
+        Process process = new ProcessBuilder("amtool", "check-config",
+                HOME.resolve("docker/alertmanager/alertmanager.yml").toString()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor()).as(out).isZero();
+        assertThat(out).contains("SUCCESS", "3 receivers");
+        assertThat(Files.readString(HOME.resolve("docker/prometheus/prometheus.yml")))
+                .contains("alertmanagers:", "targets: [\"alertmanager:9093\"]");
     }
 }

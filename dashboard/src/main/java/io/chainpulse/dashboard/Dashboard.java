@@ -57,7 +57,7 @@ public final class Dashboard implements AutoCloseable {
         if (server != null) {
             throw new IllegalStateException("dashboard already started at " + server.uri());
         }
-        DashboardServer started = new DashboardServer(settings.port, view);
+        DashboardServer started = new DashboardServer(settings.bind, settings.port, view);
         try {
             tail = new TopicTail(settings.bootstrapServers, SchemaRegistryClients.forUrl(settings.schemaRegistryUrl),
                     settings.kpiTopic, settings.anomalyTopic, HISTORY, view, Clock.systemUTC());
@@ -108,6 +108,7 @@ public final class Dashboard implements AutoCloseable {
         private String kpiTopic = "chainpulse.kpis";
         private String anomalyTopic = "chainpulse.anomalies";
         private int port = 8088;
+        private String bind;
 
         private Builder() {}
 
@@ -141,6 +142,15 @@ public final class Dashboard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Address to listen on (default: loopback only, since the page has no authentication). A container sets
+         * {@code 0.0.0.0} and leaves access control to its network.
+         */
+        public Builder bind(String address) {
+            this.bind = address;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming every bad setting and its value */
         public Dashboard build() {
             List<String> problems = new ArrayList<>();
@@ -148,6 +158,9 @@ public final class Dashboard implements AutoCloseable {
             requireText(problems, "schemaRegistryUrl", schemaRegistryUrl);
             requireText(problems, "kpiTopic", kpiTopic);
             requireText(problems, "anomalyTopic", anomalyTopic);
+            if (bind != null && bind.isBlank()) {
+                problems.add("bind must not be blank: '" + bind + "'");
+            }
             if (port < 0 || port > 65535) {
                 problems.add("port must be in 0..65535: " + port);
             }
@@ -160,6 +173,7 @@ public final class Dashboard implements AutoCloseable {
             copy.kpiTopic = kpiTopic.strip();
             copy.anomalyTopic = anomalyTopic.strip();
             copy.port = port;
+            copy.bind = bind == null ? null : bind.strip();
             return new Dashboard(copy);
         }
 

@@ -31,7 +31,7 @@ final class DashboardServer implements AutoCloseable {
     private final ExecutorService executor;
     private final Map<String, Asset> assets;
 
-    DashboardServer(int port, DashboardView view) {
+    DashboardServer(String bind, int port, DashboardView view) {
         String uplot = "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
         assets = Map.of(
                 "/", new Asset("text/html; charset=utf-8", resource(WEB + "index.html")),
@@ -41,9 +41,11 @@ final class DashboardServer implements AutoCloseable {
                 "/uplot.js", new Asset("text/javascript; charset=utf-8", resource(uplot + "uPlot.iife.min.js")),
                 "/uplot.css", new Asset("text/css; charset=utf-8", resource(uplot + "uPlot.min.css")));
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
+            InetAddress address = bind == null ? InetAddress.getLoopbackAddress() : InetAddress.getByName(bind);
+            server = HttpServer.create(new InetSocketAddress(address, port), 0);
         } catch (IOException e) {
-            throw new IllegalArgumentException("cannot serve the dashboard on port " + port + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot serve the dashboard on " + (bind == null ? "loopback" : bind)
+                    + " port " + port + ": " + e.getMessage(), e);
         }
         server.createContext("/api/kpis", exchange -> json(exchange, view::kpisJson));
         server.createContext("/api/anomalies", exchange -> json(exchange, view::anomaliesJson));

@@ -15,11 +15,22 @@ import org.junit.jupiter.api.Test;
 class DashboardServerTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private final DashboardView view = new DashboardView(Duration.ofMinutes(15));
-    private final DashboardServer server = new DashboardServer(0, view);
+    private final DashboardServer server = new DashboardServer(null, 0, view);
 
     @AfterEach
     void stop() {
         server.close();
+    }
+
+    @Test
+    void shouldListenOnLoopbackUnlessToldAnAddress() {
+        assertThat(server.uri().toString()).startsWith("http://127.0.0.1:");
+        DashboardServer other = new DashboardServer("127.0.0.2", 0, view);
+        try {
+            assertThat(other.uri().toString()).startsWith("http://127.0.0.2:");
+        } finally {
+            other.close();
+        }
     }
 
     @Test
