@@ -1,5 +1,6 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
@@ -69,6 +70,7 @@ final class Sender {
     private final Output out = new Output();
     private BinaryEncoder encoder;
     private long sequence;
+    private String lastValidForeignId;
     private volatile boolean online;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean stopping;
@@ -160,6 +162,9 @@ final class Sender {
             errors.report("event could not be encoded and was dropped: " + e.getMessage(), e);
             return;
         }
+        if (!validNodeId(key, kind)) {
+            return;
+        }
         Destination destination = destination(kind);
         synchronized (modeLock) {
             if (online && destination.schemaId < 0) {
@@ -176,6 +181,27 @@ final class Sender {
             }
             spoolOrDrop(kind, key, value);
         }
+    }
+
+    /**
+     * The node id of a record built elsewhere ({@link ChainPulseSdk#record(ProtocolEvent)}, a resource sample) must
+     * pass the one node-id rule, as the SDK's own id did at build time: checked here, on the sender thread, so the
+     * node's thread never pays for it and never sees an exception. The last valid id is remembered, so a stream of
+     * records of one node costs one string comparison each.
+     */
+    private boolean validNodeId(String key, SpoolRecord.Kind kind) {
+        if (nodeId.equals(key) || (key != null && key.equals(lastValidForeignId))) {
+            return true;
+        }
+        var problem = NodeIds.problem(key);
+        if (problem.isEmpty()) {
+            lastValidForeignId = key;
+            return true;
+        }
+        counters.drop(Counters.DropReason.INVALID_NODE_ID);
+        errors.report((kind == SpoolRecord.Kind.EVENT ? "an event" : "a resource sample")
+                + " was dropped (invalid_node_id): " + problem.get(), null);
+        return false;
     }
 
     private Destination destination(SpoolRecord.Kind kind) {
@@ -331,6 +357,10 @@ final class Sender {
             return false;
         }
         Spool.Batch batch = spool.read(REPLAY_BATCH);
+        for (String corruption : batch.corruptions()) {
+            errors.report(corruption + ": the events in those bytes are lost (" + spool.corruptRecords()
+                    + " corrupt spool record(s) so far)", null);
+        }
         if (batch.entries().isEmpty()) {
             synchronized (modeLock) {
                 if (spool.drained()) {
