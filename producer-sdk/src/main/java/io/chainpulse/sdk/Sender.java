@@ -4,6 +4,7 @@ import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.registry.SchemaRegistryException;
 import io.chainpulse.schema.serde.ConfluentWireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -379,6 +380,18 @@ final class Sender {
         if (destination.schemaId < 0) {
             try {
                 destination.schemaId = registry.register(destination.subject, destination.schema);
+            } catch (SchemaRegistryException e) {
+                if (e.httpStatus().orElse(0) == 409) {
+                    // a newer or foreign schema the subject's compatibility level forbids: nothing is dropped, the
+                    // events wait in the spool until the registry accepts ours (level relaxed, subject cleaned up)
+                    errors.report("the schema registry refused the schema of subject '" + destination.subject
+                            + "' as incompatible; events are kept in the spool (" + spool.directory()
+                            + ") until it is accepted. Registry: " + e.getMessage(), e);
+                } else {
+                    errors.report("schema registry unreachable or refused the schema of subject "
+                            + destination.subject + ": " + e.getMessage(), e);
+                }
+                return false;
             } catch (RuntimeException e) {
                 errors.report("schema registry unreachable or refused the schema of subject " + destination.subject
                         + ": " + e.getMessage(), e);
