@@ -39,6 +39,8 @@ final class Spool implements Closeable {
     private static final int MAX_RECORD = 16 << 20;
     private static final int WRITE_BUFFER = 64 << 10;
     private static final int READ_CHUNK = 1 << 20;
+    /** After a failed write, how long writes are not tried again (a full disk must not cost a core in syscalls). */
+    private static final long WRITE_RETRY_NANOS = 100_000_000L;
 
     /** A place in the spool: segment number and byte offset within it. */
     record Position(long segment, long offset) implements Comparable<Position> {
@@ -76,6 +78,9 @@ final class Spool implements Closeable {
     private long readChannelSegment = -1;
     private long corruptRecords;
     private String lastCorruption = "";
+    /** Message of the last failed write while writes are paused, else null. */
+    private String writeFailure;
+    private long writesPausedUntil;
 
     Spool(Path dir, long maxBytes, int segmentBytes, long fsyncIntervalMs) {
         this.dir = dir;
@@ -258,6 +263,7 @@ final class Spool implements Closeable {
         for (Long segment : new ArrayList<>(segmentSizes.headMap(position.segment()).keySet())) {
             segmentSizes.remove(segment);
             delete(segment);
+            writesPausedUntil = System.nanoTime(); // space was freed: the next write may try at once
         }
         Path tmp = dir.resolve("cursor.tmp");
         Files.writeString(tmp, position.segment() + " " + position.offset() + "\n", StandardCharsets.US_ASCII);
@@ -353,15 +359,21 @@ final class Spool implements Closeable {
         if (writeBuffer.position() == 0) {
             return;
         }
+        if (writeFailure != null && System.nanoTime() - writesPausedUntil < 0) {
+            throw new IOException(writeFailure); // the same words, so the ErrorListener hears it once
+        }
         writeBuffer.flip();
         try {
             writeFully(writeBuffer);
         } catch (IOException e) {
             // back to "filling": position after the last buffered byte, nothing lost
             writeBuffer.position(writeBuffer.limit()).limit(writeBuffer.capacity());
+            writeFailure = e.getMessage();
+            writesPausedUntil = System.nanoTime() + WRITE_RETRY_NANOS;
             throw e;
         }
         writeBuffer.clear();
+        writeFailure = null;
     }
 
     /** {@link #drainWriteBuffer()}, telling whether the buffer is empty now instead of throwing. */
