@@ -53,6 +53,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String TREND_WARMUP_WINDOWS = "trend.warmup.windows";
     public static final String LIVENESS_SILENT_WINDOWS = "liveness.silent.windows";
     public static final String LIVENESS_MAX_LAG_WINDOWS = "liveness.max.lag.windows";
+    public static final String NODE_EXPIRY_MS = "node.expiry.ms";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -127,7 +128,14 @@ public final class AnomalyConfig extends AbstractConfig {
             .define(LIVENESS_MAX_LAG_WINDOWS, Type.INT, 3, Range.atLeast(0), Importance.LOW,
                     "Most windows a node's KPIs may be learned to arrive behind the other nodes' (the processor's "
                             + "partitions progress at different speeds); that node's silence threshold grows by its "
-                            + "learned lag, so a lagging partition does not make a live node flap silent.");
+                            + "learned lag, so a lagging partition does not make a live node flap silent.")
+            .define(NODE_EXPIRY_MS, Type.LONG, LivenessDetector.DEFAULT_NODE_EXPIRY_MS, Range.atLeast(60_000L),
+                    Importance.MEDIUM,
+                    "A node whose latest KPI window ends this long before stream time (event time, not the wall "
+                            + "clock) is forgotten by liveness, so its state holds only nodes heard from within this "
+                            + "span: its open node_silent incident resolves with reason expired, and a later KPI of "
+                            + "that node starts afresh. Keep it well above liveness.silent.windows plus "
+                            + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.");
 
     public AnomalyConfig(Map<?, ?> values) {
         super(CONFIG, values, false);
@@ -165,7 +173,8 @@ public final class AnomalyConfig extends AbstractConfig {
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),
-                new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS), getInt(LIVENESS_MAX_LAG_WINDOWS)));
+                new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS), getInt(LIVENESS_MAX_LAG_WINDOWS),
+                        getLong(NODE_EXPIRY_MS)));
     }
 
     /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */

@@ -25,7 +25,8 @@ import java.util.List;
  *  "observed": 964.0, "expected": 119.0, "description": "...", "suggested_actions": ["..."]}
  * }</pre>
  * Keys in that order, separated by {@code ", "} and {@code ": "}; {@code node_id}, {@code observed} and
- * {@code expected} are null when absent. The line has no {@code severity_level} (it follows from the severity) and no
+ * {@code expected} are null when absent. A last key {@code "reason"} appears only on unusual transitions
+ * ({@code "expired"}: a liveness incident resolved because its node was forgotten). The line has no {@code severity_level} (it follows from the severity) and no
  * {@code started_ms}: {@link #parse} sets it to the line's {@code window_start_ms}, which is exact for an incident's
  * first FIRING line; readers that need the start of a later transition take it from that first line.
  */
@@ -50,6 +51,9 @@ public final class AnomalyJson {
         json.put("description", a.getDescription());
         ArrayNode actions = json.putArray("suggested_actions");
         a.getSuggestedActions().forEach(actions::add);
+        if (a.getReason() != null) {
+            json.put("reason", a.getReason()); // only on unusual transitions, so usual lines stay as they were
+        }
         StringBuilder line = new StringBuilder("{");
         var fields = json.fields();
         while (fields.hasNext()) {
@@ -112,6 +116,7 @@ public final class AnomalyJson {
                 .setDescription(requiredText(root, "description"))
                 .setSuggestedActions(actions)
                 .setStartedMs(windowStart)
+                .setReason(root.path("reason").isTextual() ? root.path("reason").asText() : null)
                 .build();
     }
 

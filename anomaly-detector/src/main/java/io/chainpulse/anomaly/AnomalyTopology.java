@@ -253,6 +253,11 @@ public final class AnomalyTopology {
             long size = end - kpi.getWindowStartMs();
             NodeSeen clock = nodes.get(STREAM_TIME_KEY);
             NodeSeen seen = nodes.get(kpi.getNodeId());
+            if (seen == null && clock != null && detector.expired(end, clock.lastWindowEndMs())) {
+                // a straggler of a node already forgotten (or never seen) that is older than the expiry: learning it
+                // would flag the node silent at once and forget it again at the next window
+                return;
+            }
             if (seen == null || end > seen.lastWindowEndMs()) {
                 int lag = detector.lagAfter(seen == null ? 0 : seen.lagWindows(), end,
                         clock == null ? end : clock.lastWindowEndMs(), size);
@@ -266,13 +271,31 @@ public final class AnomalyTopology {
                     it.forEachRemaining(all::add);
                 }
                 for (KeyValue<String, NodeSeen> node : all) {
-                    if (!node.key.equals(STREAM_TIME_KEY)) {
+                    if (node.key.equals(STREAM_TIME_KEY)) {
+                        continue;
+                    }
+                    if (detector.expired(node.value.lastWindowEndMs(), end)) {
+                        forget(record, node.key, node.value, end, size);
+                    } else {
                         judge(record, node.key, node.value, end, size);
                     }
                 }
             } else {
                 // A node that was silent and reports again is resolved without waiting for the next window.
                 judge(record, kpi.getNodeId(), nodes.get(kpi.getNodeId()), clock.lastWindowEndMs(), size);
+            }
+        }
+
+        /** node.expiry.ms: the node leaves the store; its open incident resolves with reason expired. */
+        private void forget(Record<String, KpiWindow> record, String node, NodeSeen seen, long streamTime, long size) {
+            nodes.delete(node);
+            Verdict verdict = detector.expiry(node, seen.lastWindowEndMs(), streamTime, size);
+            String key = verdict.key().id();
+            IncidentTracker.Step step = IncidentTracker.expire(incidents.get(key), verdict,
+                    detector.expiryDescription(node, seen.lastWindowEndMs(), streamTime));
+            incidents.delete(key);
+            if (step.transition() != null) {
+                context.forward(record.withKey(step.transition().getAnomalyId()).withValue(step.transition()));
             }
         }
 

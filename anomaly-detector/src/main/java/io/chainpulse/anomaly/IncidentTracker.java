@@ -20,6 +20,9 @@ import io.chainpulse.schema.Severity;
  */
 public final class IncidentTracker {
 
+    /** {@code reason} of the RESOLVED transition of an incident whose key was forgotten (a node that expired). */
+    public static final String EXPIRED = "expired";
+
     private IncidentTracker() {}
 
     /**
@@ -58,6 +61,21 @@ public final class IncidentTracker {
         String description = "resolved after " + cleans + " clean window" + (cleans == 1 ? "" : "s") + " (was: "
                 + state.description() + ")";
         return new Step(null, anomaly(state, AnomalyState.RESOLVED, verdict, description));
+    }
+
+    /**
+     * The key is being forgotten (liveness: its node was silent for {@code node.expiry.ms}): a firing incident
+     * resolves now with reason {@value #EXPIRED} and {@code description} followed by what it was; a pending one
+     * (breached, not yet firing) is dropped silently. The state to store is always null.
+     */
+    public static Step expire(IncidentState state, Verdict verdict, String description) {
+        if (state == null || !state.firing()) {
+            return new Step(null, null);
+        }
+        Anomaly resolved = anomaly(state, AnomalyState.RESOLVED, verdict,
+                description + " (was: " + state.description() + ")");
+        resolved.setReason(EXPIRED);
+        return new Step(null, resolved);
     }
 
     private static Anomaly anomaly(IncidentState state, AnomalyState lifecycle, Verdict verdict, String description) {

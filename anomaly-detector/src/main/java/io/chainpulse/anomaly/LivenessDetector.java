@@ -18,8 +18,13 @@ import java.util.Locale;
  * {@code silentWindows} plus that lag. A node that starts lagging may be flagged once; its late KPIs resolve the
  * incident and teach the lag, so it does not flap window after window.
  *
+ * <p>A node silent for {@code nodeExpiryMs} of stream time is forgotten ({@link #expired}), so liveness state is bounded
+ * by the nodes heard from within that span, not by every node ever seen: its open {@code node_silent} incident
+ * resolves with reason {@value IncidentTracker#EXPIRED}, and a later KPI of that node starts it afresh.
+ *
  * <pre>{@code
  * Verdict v = liveness.evaluate("v7", lastWindowEndOfV7, streamTimeMs, windowSizeMs);
+ * if (liveness.expired(lastWindowEndOfV7, streamTimeMs)) forget("v7");
  * }</pre>
  */
 public final class LivenessDetector {
@@ -28,18 +33,56 @@ public final class LivenessDetector {
     /** Liveness is about the node, not one KPI; this is the metric name its anomalies carry. */
     public static final String METRIC = "kpis";
 
+    /** Default of {@code node.expiry.ms}: one hour of event time. */
+    public static final long DEFAULT_NODE_EXPIRY_MS = 3_600_000L;
+
     private final int silentWindows;
     private final int maxLagWindows;
+    private final long nodeExpiryMs;
 
+    /** With the default node expiry ({@value #DEFAULT_NODE_EXPIRY_MS} ms). */
     public LivenessDetector(int silentWindows, int maxLagWindows) {
+        this(silentWindows, maxLagWindows, DEFAULT_NODE_EXPIRY_MS);
+    }
+
+    /**
+     * @param nodeExpiryMs stream time after a node's latest window at which the node is forgotten
+     */
+    public LivenessDetector(int silentWindows, int maxLagWindows, long nodeExpiryMs) {
         if (silentWindows < 1) {
             throw new IllegalArgumentException("silentWindows must be >= 1: " + silentWindows);
         }
         if (maxLagWindows < 0) {
             throw new IllegalArgumentException("maxLagWindows must be >= 0: " + maxLagWindows);
         }
+        if (nodeExpiryMs < 1) {
+            throw new IllegalArgumentException("nodeExpiryMs must be >= 1: " + nodeExpiryMs);
+        }
         this.silentWindows = silentWindows;
         this.maxLagWindows = maxLagWindows;
+        this.nodeExpiryMs = nodeExpiryMs;
+    }
+
+    /** True when a node whose latest window ended at {@code lastWindowEndMs} is to be forgotten at this stream time. */
+    public boolean expired(long lastWindowEndMs, long streamTimeMs) {
+        return streamTimeMs - lastWindowEndMs >= nodeExpiryMs;
+    }
+
+    /**
+     * The clean verdict that goes with forgetting {@code nodeId} ({@link IncidentTracker#expire}); observed is the
+     * number of windows it missed, expected the expiry in windows.
+     */
+    public Verdict expiry(String nodeId, long lastWindowEndMs, long streamTimeMs, long windowSizeMs) {
+        IncidentKey key = new IncidentKey(DETECTOR, RULE, METRIC, KpiScope.node, nodeId);
+        return Verdict.clean(key, streamTimeMs - windowSizeMs, (double) (streamTimeMs - lastWindowEndMs) / windowSizeMs,
+                (double) nodeExpiryMs / windowSizeMs, 1, 1);
+    }
+
+    /** The description of the RESOLVED transition of an expired node's incident. */
+    public String expiryDescription(String nodeId, long lastWindowEndMs, long streamTimeMs) {
+        return String.format(Locale.ROOT, "expired: no KPIs from %s for %d s of stream time (node.expiry.ms = %d); "
+                + "%s is forgotten until it reports again", nodeId, (streamTimeMs - lastWindowEndMs) / 1000,
+                nodeExpiryMs, nodeId);
     }
 
     /**

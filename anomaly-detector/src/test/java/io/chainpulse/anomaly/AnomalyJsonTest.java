@@ -32,6 +32,23 @@ class AnomalyJsonTest {
     }
 
     @Test
+    void shouldEndAnExpiredResolutionWithItsReasonAndReadItBack() {
+        Anomaly a = Anomaly.newBuilder().setAnomalyId("liveness|node_silent|kpis|node|v2|80").setState(AnomalyState.RESOLVED)
+                .setSeverity(Severity.CRITICAL).setSeverityLevel(5).setDetector("liveness").setRule("node_silent")
+                .setMetric("kpis").setScope(KpiScope.node).setNodeId("v2").setWindowStartMs(110).setObserved(6.0)
+                .setExpected(6.0).setDescription("expired").setStartedMs(80).setReason("expired").build();
+
+        String line = AnomalyJson.write(a);
+
+        assertThat(line).isEqualTo("{\"anomaly_id\": \"liveness|node_silent|kpis|node|v2|80\", \"state\": "
+                + "\"RESOLVED\", \"severity\": \"CRITICAL\", \"detector\": \"liveness\", \"rule\": \"node_silent\", "
+                + "\"metric\": \"kpis\", \"scope\": \"node\", \"node_id\": \"v2\", \"window_start_ms\": 110, "
+                + "\"observed\": 6.0, \"expected\": 6.0, \"description\": \"expired\", \"suggested_actions\": [], "
+                + "\"reason\": \"expired\"}");
+        assertThat(AnomalyJson.parse(line).getReason()).isEqualTo("expired");
+    }
+
+    @Test
     void shouldWriteNullsForNetworkScopeAndMissingValues() {
         Anomaly a = Anomaly.newBuilder().setAnomalyId("x").setState(AnomalyState.RESOLVED).setSeverity(Severity.LOW)
                 .setSeverityLevel(2).setDetector("trend").setRule("slope").setMetric("tps")

@@ -142,6 +142,38 @@ class AnomalyTopologyTest {
     }
 
     @Test
+    void shouldForgetANodeSilentForTheNodeExpiryResolvingItsIncidentWithReasonExpired() {
+        // v1 reports windows 0..20; v2 reports 0..5, is silent, sends a straggler for window 2 after it was forgotten,
+        // comes back for window 15 only, and is silent again
+        List<KpiWindow> arrivals = new ArrayList<>();
+        for (int w = 0; w <= 20; w++) {
+            arrivals.add(Kpi.rate("tx_ingress_tps", "v1", w, 100));
+            if (w <= 5 || w == 15) {
+                arrivals.add(Kpi.rate("tx_ingress_tps", "v2", w, 100));
+            }
+            if (w == 13) {
+                arrivals.add(Kpi.rate("tx_ingress_tps", "v2", 2, 100));
+            }
+        }
+
+        List<Anomaly> liveness = AnomalyReplay.run(arrivals, Map.of("node.expiry.ms", 60_000L)).stream()
+                .filter(a -> a.getDetector().equals("liveness")).toList();
+
+        // v2's last window ends at end(5) = w(6): silent for 3 windows at stream time w(9) (window 8), silent for
+        // 60 s = node.expiry.ms at w(12) (window 11): forgotten, its incident resolved as expired. The straggler for
+        // window 2 is older than the expiry: ignored. Back for window 15, silent again from w(16): fires at w(19).
+        assertThat(liveness).extracting(a -> line(a) + " reason=" + a.getReason()).containsExactly(
+                "8 FIRING CRITICAL liveness kpis v2 reason=null",
+                "11 RESOLVED CRITICAL liveness kpis v2 reason=expired",
+                "18 FIRING CRITICAL liveness kpis v2 reason=null");
+        assertThat(liveness.get(1).getAnomalyId()).isEqualTo(liveness.get(0).getAnomalyId());
+        assertThat(liveness.get(1).getDescription()).isEqualTo("expired: no KPIs from v2 for 60 s of stream time "
+                + "(node.expiry.ms = 60000); v2 is forgotten until it reports again (was: no KPIs from v2 for 5 "
+                + "windows (50 s of stream time); node_silent)");
+        assertThat(liveness.get(2).getAnomalyId()).isNotEqualTo(liveness.get(0).getAnomalyId());
+    }
+
+    @Test
     void shouldFlagTpsCollapseAtNetworkScopeOnly() {
         List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
                 .filter(a -> a.getMetric().equals("tps")).map(AnomalyTopologyTest::line).toList();

@@ -22,6 +22,49 @@ class IncidentTrackerTest {
         return Verdict.clean(KEY, Kpi.w(window), 100.0, 500.0, 2, 2);
     }
 
+    @Test
+    void shouldResolveAFiringIncidentWithReasonExpiredWhenItsKeyIsForgotten() {
+        IncidentState firing = IncidentTracker.apply(IncidentTracker.apply(null, breach(3, Severity.HIGH)).state(),
+                breach(4, Severity.HIGH)).state();
+        assertThat(firing.firing()).isTrue();
+
+        IncidentTracker.Step step = IncidentTracker.expire(firing, clean(9), "expired: gone");
+
+        assertThat(step.state()).isNull();
+        Anomaly resolved = step.transition();
+        assertThat(resolved.getState()).isEqualTo(io.chainpulse.schema.AnomalyState.RESOLVED);
+        assertThat(resolved.getReason()).isEqualTo("expired");
+        assertThat(resolved.getAnomalyId()).isEqualTo(KEY.id() + "|" + Kpi.w(3));
+        assertThat(resolved.getWindowStartMs()).isEqualTo(Kpi.w(9));
+        assertThat(resolved.getStartedMs()).isEqualTo(Kpi.w(4));
+        assertThat(resolved.getSeverity()).isEqualTo(Severity.HIGH);
+        assertThat(resolved.getDescription()).isEqualTo("expired: gone (was: slow at 4)");
+        assertThat(resolved.getSuggestedActions()).isEmpty();
+    }
+
+    @Test
+    void shouldForgetAPendingOrUnknownIncidentSilentlyWhenItsKeyExpires() {
+        IncidentState pending = IncidentTracker.apply(null, breach(3, Severity.HIGH)).state();
+        assertThat(pending.firing()).isFalse();
+
+        assertThat(IncidentTracker.expire(pending, clean(9), "expired")).isEqualTo(new IncidentTracker.Step(null, null));
+        assertThat(IncidentTracker.expire(null, clean(9), "expired")).isEqualTo(new IncidentTracker.Step(null, null));
+    }
+
+    @Test
+    void shouldLeaveTheReasonNullOnUsualTransitions() {
+        IncidentState state = null;
+        List<Anomaly> transitions = new ArrayList<>();
+        for (Verdict v : List.of(breach(1, Severity.HIGH), breach(2, Severity.HIGH), clean(3), clean(4))) {
+            IncidentTracker.Step step = IncidentTracker.apply(state, v);
+            state = step.state();
+            if (step.transition() != null) {
+                transitions.add(step.transition());
+            }
+        }
+        assertThat(transitions).hasSize(2).extracting(Anomaly::getReason).containsOnlyNulls();
+    }
+
     /** Runs verdicts through the tracker as a store would, returning "window STATE SEVERITY id-suffix" lines. */
     private static List<String> run(Verdict... verdicts) {
         IncidentState state = null;

@@ -53,5 +53,26 @@ class LivenessDetectorTest {
     void shouldRejectZeroWindowsAndNegativeLag() {
         assertThatThrownBy(() -> new LivenessDetector(0, 3)).hasMessage("silentWindows must be >= 1: 0");
         assertThatThrownBy(() -> new LivenessDetector(3, -1)).hasMessage("maxLagWindows must be >= 0: -1");
+        assertThatThrownBy(() -> new LivenessDetector(3, 3, 0)).hasMessage("nodeExpiryMs must be >= 1: 0");
+    }
+
+    @Test
+    void shouldExpireANodeSilentForTheNodeExpiryOfStreamTimeAndNotAMillisecondBefore() {
+        LivenessDetector oneMinute = new LivenessDetector(3, 3, 60_000);
+        long lastEnd = Kpi.w(5);
+
+        assertThat(oneMinute.expired(lastEnd, Kpi.w(11) - 1)).isFalse();
+        assertThat(oneMinute.expired(lastEnd, Kpi.w(11))).isTrue();
+        assertThat(detector.expired(lastEnd, Kpi.w(364))).as("default: one hour").isFalse();
+        assertThat(detector.expired(lastEnd, Kpi.w(365))).isTrue();
+
+        Verdict expiry = oneMinute.expiry("v7", lastEnd, Kpi.w(11), Kpi.WINDOW_MS);
+        assertThat(expiry.breached()).isFalse();
+        assertThat(expiry.key().id()).isEqualTo("liveness|node_silent|kpis|node|v7");
+        assertThat(expiry.windowStartMs()).isEqualTo(Kpi.w(10));
+        assertThat(expiry.observed()).isEqualTo(6.0);
+        assertThat(expiry.expected()).isEqualTo(6.0);
+        assertThat(oneMinute.expiryDescription("v7", lastEnd, Kpi.w(11))).isEqualTo("expired: no KPIs from v7 for "
+                + "60 s of stream time (node.expiry.ms = 60000); v7 is forgotten until it reports again");
     }
 }

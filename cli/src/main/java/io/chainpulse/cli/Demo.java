@@ -108,6 +108,7 @@ final class Demo implements AutoCloseable {
         registry.start();
         broker.createTopics(4, Topics.ALL);
         UpCommand.createCompacted(broker, Topics.ANOMALIES_CURRENT, 4);
+        UpCommand.guardSchemas(registry.url());
         urls.put("Kafka bootstrap servers", broker.bootstrapServers());
         urls.put("Schema registry", registry.url());
         String kafka = broker.bootstrapServers();

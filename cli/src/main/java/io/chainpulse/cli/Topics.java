@@ -13,6 +13,9 @@ final class Topics {
     /** Records a service could not decode or process, with headers naming source and reason. */
     static final String DEAD_LETTERS = io.chainpulse.schema.DeadLetters.TOPIC;
     static final String[] ALL = {EVENTS, RESOURCES, KPIS, LATE, ANOMALIES, DEAD_LETTERS};
+    /** Topics whose values are Avro with a registry subject {@code <topic>-value} (dead letters keep raw bytes). */
+    static final java.util.List<String> AVRO = java.util.List.of(EVENTS, RESOURCES, KPIS, LATE, ANOMALIES,
+            ANOMALIES_CURRENT);
 
     private Topics() {}
 }

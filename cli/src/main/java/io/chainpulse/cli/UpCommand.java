@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.schema.registry.SchemaCompatibility;
 import io.chainpulse.stack.Elasticsearch;
 import io.chainpulse.stack.KafkaBroker;
 import io.chainpulse.stack.SchemaRegistry;
@@ -70,6 +71,7 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         registry.start();
         broker.createTopics(partitions, Topics.ALL);
         createCompacted(broker, Topics.ANOMALIES_CURRENT, partitions);
+        guardSchemas(registry.url());
         if (es != null) {
             es.start();
         }
@@ -82,6 +84,7 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         }
         System.out.println("  Topics                   " + String.join(", ", Topics.ALL) + ", "
                 + Topics.ANOMALIES_CURRENT + " (compacted)");
+        System.out.println("  Schema compatibility     " + SchemaCompatibility.LEVEL + " on every <topic>-value subject");
         System.out.println();
         System.out.println(duration == null ? "Ctrl-C to stop." : "stopping after " + duration.toSeconds() + " s.");
         if (duration == null) {
@@ -90,6 +93,14 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
             stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         }
         return 0;
+    }
+
+    /**
+     * Sets {@link SchemaCompatibility#LEVEL} on the value subject of every ChainPulse topic: a producer whose schema
+     * would break today's consumers is refused (and its SDK keeps its events spooled) instead of poisoning a topic.
+     */
+    static void guardSchemas(String registryUrl) {
+        SchemaCompatibility.apply(registryUrl, Topics.AVRO);
     }
 
     static void createCompacted(KafkaBroker broker, String topic, int partitions) throws Exception {

@@ -122,4 +122,19 @@ class DockerComposeTest {
         assertThat(Files.readString(HOME.resolve("docker/prometheus/prometheus.yml")))
                 .contains("alertmanagers:", "targets: [\"alertmanager:9093\"]");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldSetTheSchemaCompatibilityOfEveryAvroTopicWithTheCodeUpRuns() throws Exception {
+        Map<String, Object> compose = new Yaml().load(Files.readString(COMPOSE));
+        Map<String, Object> service = ((Map<String, Map<String, Object>>) compose.get("services"))
+                .get("registry-compatibility");
+        List<String> entrypoint = (List<String>) service.get("entrypoint");
+        List<String> command = (List<String>) service.get("command");
+
+        assertThat(entrypoint.get(entrypoint.size() - 1))
+                .isEqualTo(io.chainpulse.schema.registry.SchemaCompatibility.class.getName());
+        assertThat(command.get(0)).isEqualTo("http://schema-registry:8080/apis/ccompat/v7");
+        assertThat(command.subList(1, command.size())).containsExactlyElementsOf(Topics.AVRO);
+    }
 }

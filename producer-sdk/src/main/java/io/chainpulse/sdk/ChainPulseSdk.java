@@ -47,9 +47,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>While Kafka or the registry is unreachable, events go to a durable, bounded spool on disk and are sent, in
  *       order, when it is back; an SDK started with a non-empty spool sends it first. A broker restart within
  *       {@code delivery.timeout.ms} costs neither loss nor duplicates.</li>
- *   <li>An event is dropped only when the buffer is full, when the spool is full, after {@link #close()}, or when
- *       Kafka refuses it for good; each drop is counted by reason ({@link #stats()}, {@link SdkMetrics}) and reported
- *       to the {@link ErrorListener}.</li>
+ *   <li>An event is dropped only when the buffer is full, when the spool is full, after {@link #close()}, when
+ *       Kafka refuses it for good, or when a record built elsewhere names an invalid node id; each drop is counted by
+ *       reason ({@link #stats()}, {@link SdkMetrics}) and reported to the {@link ErrorListener}.</li>
+ *   <li>Node ids follow the one rule of {@link io.chainpulse.schema.NodeIds} (1 to 128 of {@code A-Z a-z 0-9 . _ : -},
+ *       starting with a letter or digit, not {@code network} or {@code anomalies}): {@link Builder#build()} refuses
+ *       an invalid id before it touches the disk; a {@link #record(ProtocolEvent)} or {@link #recordResources}
+ *       naming an invalid id is dropped on the sender thread (reason {@code invalid_node_id}), never thrown.</li>
+ *   <li>When the registry refuses the schema (HTTP 409, incompatible with the subject's compatibility level), the
+ *       {@link ErrorListener} is told the subject and the registry's message; events stay in the spool, nothing is
+ *       dropped, and they are sent as soon as the registry accepts the schema (compatibility relaxed, subject
+ *       deleted).</li>
+ *   <li>A spool record found corrupt when it is read back (a crash mid-write, a damaged disk) is counted
+ *       ({@link Stats#corruptRecords()}, {@link SdkMetrics}) and reported; the records after it in its segment are
+ *       lost with it.</li>
  * </ul>
  * Thread-safe: any number of threads may record concurrently.
  */
@@ -232,7 +243,8 @@ public final class ChainPulseSdk implements AutoCloseable {
     /** What happened to the events recorded so far. */
     public Stats stats() {
         return new Stats(counters.recorded.sum(), counters.sent.sum(), counters.spooled.sum(),
-                counters.replayed.sum(), counters.droppedTotal(), bufferedEvents(), spoolBytes(), online());
+                counters.replayed.sum(), counters.droppedTotal(), bufferedEvents(), spoolBytes(), online(),
+                corruptSpoolRecords());
     }
 
     /**
@@ -241,9 +253,11 @@ public final class ChainPulseSdk implements AutoCloseable {
      * {@link #recordResources(NodeResourceSample)};
      * {@code sent} = acknowledged by Kafka, {@code replayed} from the spool included; {@code spooled} = written to the
      * spool; {@code dropped} = lost, all reasons. Once quiet: {@code recorded = (sent - replayed) + spooled + dropped}.
+     * {@code corruptRecords} = corrupt records found in the spool when reading it back (a crash mid-write, a damaged
+     * disk); the events in them are lost and are in no other count. 0 in normal operation, a full disk included.
      */
     public record Stats(long recorded, long sent, long spooled, long replayed, long dropped, long buffered,
-                        long spoolBytes, boolean online) {}
+                        long spoolBytes, boolean online, long corruptRecords) {}
 
     public String nodeId() {
         return nodeId;
@@ -263,6 +277,10 @@ public final class ChainPulseSdk implements AutoCloseable {
 
     boolean online() {
         return sender.online();
+    }
+
+    long corruptSpoolRecords() {
+        return spool.corruptRecords();
     }
 
     long epochNanos() {

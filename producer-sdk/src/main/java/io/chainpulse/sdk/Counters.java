@@ -17,7 +17,12 @@ final class Counters {
         /** Recorded after {@link ChainPulseSdk#close()}. */
         CLOSED,
         /** Refused for good by Kafka (record too large, not authorised…). */
-        REJECTED;
+        REJECTED,
+        /**
+         * A record built elsewhere ({@link ChainPulseSdk#record(io.chainpulse.schema.ProtocolEvent)}, a resource
+         * sample) named a node id that breaks the rule of {@link io.chainpulse.schema.NodeIds}.
+         */
+        INVALID_NODE_ID;
 
         String tag() {
             return name().toLowerCase();

@@ -1,5 +1,6 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.json.EventJsonLines;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,8 +10,8 @@ import java.util.function.Consumer;
 
 /**
  * Publishes a JSON Lines file of events (the format of {@link EventJson}, as Python node monitors write it) through
- * a {@link ChainPulseSdk}. Each event keeps its own node id, timestamp and event id. A line that is not a valid event
- * is reported as {@code file:line: reason}, counted and skipped; the rest of the file still goes through. Unlike live
+ * a {@link ChainPulseSdk}. Each event keeps its own node id, timestamp and event id. A line that is not a valid event,
+ * or whose node id breaks the rule of {@link NodeIds}, is reported as {@code file:line: reason}, counted and skipped; the rest of the file still goes through. Unlike live
  * recording, a replay waits for room in the SDK's buffer instead of dropping.
  *
  * <pre>{@code
@@ -35,16 +36,26 @@ public final class JsonLinesReplay {
      */
     public static Report publish(Path file, ChainPulseSdk sdk, Consumer<String> problems) throws IOException {
         List<String> kept = new ArrayList<>();
-        EventJsonLines.Counts counts = EventJsonLines.read(file, (event, line) -> {
-            if (!sdk.recordWaiting(event)) {
-                throw new IllegalStateException("the SDK was closed during the replay of " + file + " at line " + line);
-            }
-        }, problem -> {
+        Consumer<String> report = problem -> {
             if (kept.size() < MAX_PROBLEMS_KEPT) {
                 kept.add(problem);
             }
             problems.accept(problem);
-        });
-        return new Report(counts.lines(), counts.events(), counts.badLines(), List.copyOf(kept));
+        };
+        long[] invalidIds = {0};
+        EventJsonLines.Counts counts = EventJsonLines.read(file, (event, line) -> {
+            var invalid = NodeIds.problem(event.getNodeId());
+            if (invalid.isPresent()) {
+                // the SDK would drop it too (invalid_node_id); here it can be named with its line
+                invalidIds[0]++;
+                report.accept(file + ":" + line + ": " + invalid.get());
+                return;
+            }
+            if (!sdk.recordWaiting(event)) {
+                throw new IllegalStateException("the SDK was closed during the replay of " + file + " at line " + line);
+            }
+        }, report);
+        return new Report(counts.lines(), counts.events() - invalidIds[0], counts.badLines() + invalidIds[0],
+                List.copyOf(kept));
     }
 }

@@ -1,5 +1,6 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.NodeIds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,9 +40,19 @@ public final class SdkConfig extends AbstractConfig {
         }
     }, () -> "non-empty list");
 
+    /** The one node-id rule, {@link NodeIds}; its message names the id and what is wrong with it. */
+    private static final ConfigDef.Validator NODE_ID_RULE = ConfigDef.LambdaValidator.with((name, value) ->
+            // null is "missing", which ConfigDef reports itself
+            (value == null ? java.util.Optional.<String>empty() : NodeIds.problem((String) value)).ifPresent(problem -> {
+                throw new org.apache.kafka.common.config.ConfigException(problem);
+            }), () -> "1 to " + NodeIds.MAX_LENGTH + " of A-Z a-z 0-9 . _ : -, starting with a letter or digit; not "
+                    + String.join(", ", NodeIds.RESERVED.stream().sorted().toList()));
+
     static final ConfigDef CONFIG = new ConfigDef()
-            .define(NODE_ID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH,
-                    "Id of the node this SDK reports for; the Kafka record key of its events.")
+            .define(NODE_ID, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, NODE_ID_RULE, Importance.HIGH,
+                    "Id of the node this SDK reports for; the Kafka record key of its events and the name of its "
+                            + "spool sub-directory. Checked by the one node-id rule (io.chainpulse.schema.NodeIds), "
+                            + "which the processor applies too.")
             .define(CHAIN_ID, Type.STRING, null, Importance.MEDIUM,
                     "Chain or network id written into every event; empty means not set.")
             .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, NON_EMPTY_LIST,
@@ -102,8 +113,10 @@ public final class SdkConfig extends AbstractConfig {
             for (String message : value.errorMessages()) {
                 Object given = values.get(value.name());
                 boolean secret = CONFIG.configKeys().get(value.name()).type == Type.PASSWORD;
+                // the node-id rule echoes the id itself (shortened when it is too long)
+                boolean echoed = message.contains(String.valueOf(given)) || value.name().equals(NODE_ID);
                 problems.add(value.name() + ": " + message
-                        + (given == null || secret || message.contains(String.valueOf(given)) ? "" : " (given: " + given + ")"));
+                        + (given == null || secret || echoed ? "" : " (given: " + given + ")"));
             }
         }
         for (String key : values.keySet()) {

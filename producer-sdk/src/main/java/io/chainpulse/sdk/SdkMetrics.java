@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Micrometer meters of one SDK instance, tagged {@code node}:
  * {@code chainpulse.sdk.events.recorded|sent|spooled|replayed}, {@code chainpulse.sdk.events.dropped{reason}},
  * {@code chainpulse.sdk.send.latency} (record call to broker acknowledgement), gauges
- * {@code chainpulse.sdk.buffer.events}, {@code chainpulse.sdk.spool.bytes} and {@code chainpulse.sdk.online}. The
+ * {@code chainpulse.sdk.buffer.events}, {@code chainpulse.sdk.spool.bytes} and {@code chainpulse.sdk.online}, and
+ * {@code chainpulse.sdk.spool.corrupt.records} (corrupt records found reading the spool back; 0 normally). The
  * event counters include resource samples: they share the buffer, the spool and the producer with the events.
  *
  * <pre>{@code
@@ -48,6 +49,9 @@ public final class SdkMetrics implements MeterBinder, AutoCloseable {
             counter(registry, "events.dropped", "Events lost, by reason.", tags.and("reason", reason.tag()),
                     c.dropped.get(reason));
         }
+        meters.add(FunctionCounter.builder(PREFIX + "spool.corrupt.records", sdk, ChainPulseSdk::corruptSpoolRecords)
+                .description("Corrupt records found when reading the spool back (a crash mid-write, a damaged disk); "
+                        + "the events in them are lost.").tags(tags).register(registry));
         meters.add(Gauge.builder(PREFIX + "buffer.events", sdk, ChainPulseSdk::bufferedEvents)
                 .description("Events waiting in the in-memory buffer.").tags(tags).register(registry));
         meters.add(Gauge.builder(PREFIX + "spool.bytes", sdk, ChainPulseSdk::spoolBytes).baseUnit("bytes")

@@ -1,8 +1,10 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
+import io.chainpulse.schema.registry.SchemaRegistryException;
 import io.chainpulse.schema.serde.ConfluentWireFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,6 +71,7 @@ final class Sender {
     private final Output out = new Output();
     private BinaryEncoder encoder;
     private long sequence;
+    private String lastValidForeignId;
     private volatile boolean online;
     private volatile long lastProgressNanos = System.nanoTime();
     private volatile boolean stopping;
@@ -160,6 +163,9 @@ final class Sender {
             errors.report("event could not be encoded and was dropped: " + e.getMessage(), e);
             return;
         }
+        if (!validNodeId(key, kind)) {
+            return;
+        }
         Destination destination = destination(kind);
         synchronized (modeLock) {
             if (online && destination.schemaId < 0) {
@@ -176,6 +182,27 @@ final class Sender {
             }
             spoolOrDrop(kind, key, value);
         }
+    }
+
+    /**
+     * The node id of a record built elsewhere ({@link ChainPulseSdk#record(ProtocolEvent)}, a resource sample) must
+     * pass the one node-id rule, as the SDK's own id did at build time: checked here, on the sender thread, so the
+     * node's thread never pays for it and never sees an exception. The last valid id is remembered, so a stream of
+     * records of one node costs one string comparison each.
+     */
+    private boolean validNodeId(String key, SpoolRecord.Kind kind) {
+        if (nodeId.equals(key) || (key != null && key.equals(lastValidForeignId))) {
+            return true;
+        }
+        var problem = NodeIds.problem(key);
+        if (problem.isEmpty()) {
+            lastValidForeignId = key;
+            return true;
+        }
+        counters.drop(Counters.DropReason.INVALID_NODE_ID);
+        errors.report((kind == SpoolRecord.Kind.EVENT ? "an event" : "a resource sample")
+                + " was dropped (invalid_node_id): " + problem.get(), null);
+        return false;
     }
 
     private Destination destination(SpoolRecord.Kind kind) {
@@ -331,6 +358,10 @@ final class Sender {
             return false;
         }
         Spool.Batch batch = spool.read(REPLAY_BATCH);
+        for (String corruption : batch.corruptions()) {
+            errors.report(corruption + ": the events in those bytes are lost (" + spool.corruptRecords()
+                    + " corrupt spool record(s) so far)", null);
+        }
         if (batch.entries().isEmpty()) {
             synchronized (modeLock) {
                 if (spool.drained()) {
@@ -349,6 +380,18 @@ final class Sender {
         if (destination.schemaId < 0) {
             try {
                 destination.schemaId = registry.register(destination.subject, destination.schema);
+            } catch (SchemaRegistryException e) {
+                if (e.httpStatus().orElse(0) == 409) {
+                    // a newer or foreign schema the subject's compatibility level forbids: nothing is dropped, the
+                    // events wait in the spool until the registry accepts ours (level relaxed, subject cleaned up)
+                    errors.report("the schema registry refused the schema of subject '" + destination.subject
+                            + "' as incompatible; events are kept in the spool (" + spool.directory()
+                            + ") until it is accepted. Registry: " + e.getMessage(), e);
+                } else {
+                    errors.report("schema registry unreachable or refused the schema of subject "
+                            + destination.subject + ": " + e.getMessage(), e);
+                }
+                return false;
             } catch (RuntimeException e) {
                 errors.report("schema registry unreachable or refused the schema of subject " + destination.subject
                         + ": " + e.getMessage(), e);

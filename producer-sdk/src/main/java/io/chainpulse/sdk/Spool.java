@@ -23,7 +23,13 @@ import java.util.zip.CRC32C;
  * <p>Segment files {@code 00000000000000000042.spool} hold records {@code [int length][int crc32c][body]}. A reader
  * position walks them in order; {@link #commit} records how far the broker has acknowledged (file {@code cursor},
  * replaced atomically) and deletes segments that are behind it, so a restart resumes exactly there. A torn or
- * corrupt record (a crash mid-write) ends its segment's readable part and is counted; everything before it is kept.
+ * corrupt record (a crash mid-write, a damaged disk) ends its segment's readable part and is counted and described in
+ * {@link Batch#corruptions()}; everything before it is kept.
+ *
+ * <p><b>A full file system</b> never tears a record: a write that fails part-way (no space left) is cut back to the
+ * last whole record ({@code truncate}), and the records not yet written stay in the write buffer, to be written once
+ * space is free again (when the replayer's commit deletes an acknowledged segment). Meanwhile {@link #append} throws
+ * for a record that does not fit the buffer (the caller drops and counts it) and {@link #read} reads what is on disk.
  *
  * <p>All methods are synchronized: one thread appends (the sender), another reads (the replayer).
  */
@@ -33,6 +39,8 @@ final class Spool implements Closeable {
     private static final int MAX_RECORD = 16 << 20;
     private static final int WRITE_BUFFER = 64 << 10;
     private static final int READ_CHUNK = 1 << 20;
+    /** After a failed write, how long writes are not tried again (a full disk must not cost a core in syscalls). */
+    private static final long WRITE_RETRY_NANOS = 100_000_000L;
 
     /** A place in the spool: segment number and byte offset within it. */
     record Position(long segment, long offset) implements Comparable<Position> {
@@ -46,8 +54,11 @@ final class Spool implements Closeable {
     /** One record and the position right after it. */
     record Entry(byte[] data, Position end) {}
 
-    /** Records read from the spool, in order. */
-    record Batch(List<Entry> entries) {}
+    /**
+     * Records read from the spool, in order, and a sentence for each corrupt record met on the way (its segment, its
+     * offset, what was wrong and how many bytes after it were skipped).
+     */
+    record Batch(List<Entry> entries, List<String> corruptions) {}
 
     private final Path dir;
     private final long maxBytes;
@@ -66,6 +77,10 @@ final class Spool implements Closeable {
     private FileChannel readChannel;
     private long readChannelSegment = -1;
     private long corruptRecords;
+    private String lastCorruption = "";
+    /** Message of the last failed write while writes are paused, else null. */
+    private String writeFailure;
+    private long writesPausedUntil;
 
     Spool(Path dir, long maxBytes, int segmentBytes, long fsyncIntervalMs) {
         this.dir = dir;
@@ -148,10 +163,15 @@ final class Spool implements Closeable {
         }
     }
 
-    /** Reads up to {@code max} records from the reader position on and advances it. */
+    /**
+     * Reads up to {@code max} records from the reader position on and advances it. Records still in the write buffer
+     * are written first when the file system has room; when it has none, only what is on disk is read (the replay
+     * that follows frees space).
+     */
     synchronized Batch read(int max) throws IOException {
-        drainWriteBuffer();
+        tryDrainWriteBuffer();
         List<Entry> out = new ArrayList<>();
+        List<String> corruptions = new ArrayList<>();
         while (out.size() < max) {
             Long size = segmentSizes.get(reader.segment());
             if (size == null || reader.offset() >= size) {
@@ -165,10 +185,13 @@ final class Spool implements Closeable {
             if (!readChunk(size, max - out.size(), out)) {
                 // torn or corrupt: the rest of this segment is unreadable
                 corruptRecords++;
+                corruptions.add("spool segment " + segmentPath(reader.segment()) + ": corrupt record at byte "
+                        + reader.offset() + " (" + lastCorruption + "); the " + (size - reader.offset())
+                        + " bytes from there to the end of the segment were skipped");
                 reader = new Position(reader.segment(), size);
             }
         }
-        return new Batch(out);
+        return new Batch(out, corruptions);
     }
 
     private boolean readChunk(long segmentSize, int max, List<Entry> out) throws IOException {
@@ -183,6 +206,7 @@ final class Spool implements Closeable {
             int length = chunk.getInt(chunk.position());
             int expectedCrc = chunk.getInt(chunk.position() + 4);
             if (length < 0 || length > MAX_RECORD || offset + HEADER + length > segmentSize) {
+                lastCorruption = "length " + length + " does not fit the segment: torn write";
                 reader = new Position(reader.segment(), offset);
                 return read > 0;
             }
@@ -202,12 +226,16 @@ final class Spool implements Closeable {
             crc.reset();
             crc.update(body);
             if ((int) crc.getValue() != expectedCrc) {
+                lastCorruption = "checksum mismatch";
                 reader = new Position(reader.segment(), offset);
                 return read > 0;
             }
             offset += HEADER + length;
             out.add(new Entry(body, new Position(reader.segment(), offset)));
             read++;
+        }
+        if (read == 0) {
+            lastCorruption = (segmentSize - offset) + " bytes, too few for a record header: torn write";
         }
         reader = new Position(reader.segment(), offset);
         return read > 0;
@@ -227,19 +255,22 @@ final class Spool implements Closeable {
             position = new Position(next, 0);
         }
         committed = position;
+        if (reader.compareTo(committed) < 0) {
+            reader = committed;
+        }
+        // Segments behind the position go first: on a full file system the cursor can only be written once they
+        // freed their space. A crash in between re-sends from the older cursor (never loses anything).
+        for (Long segment : new ArrayList<>(segmentSizes.headMap(position.segment()).keySet())) {
+            segmentSizes.remove(segment);
+            delete(segment);
+            writesPausedUntil = System.nanoTime(); // space was freed: the next write may try at once
+        }
         Path tmp = dir.resolve("cursor.tmp");
         Files.writeString(tmp, position.segment() + " " + position.offset() + "\n", StandardCharsets.US_ASCII);
         try {
             Files.move(tmp, dir.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, dir.resolve("cursor"), StandardCopyOption.REPLACE_EXISTING);
-        }
-        for (Long segment : new ArrayList<>(segmentSizes.headMap(position.segment()).keySet())) {
-            segmentSizes.remove(segment);
-            delete(segment);
-        }
-        if (reader.compareTo(committed) < 0) {
-            reader = committed;
         }
     }
 
@@ -248,9 +279,11 @@ final class Spool implements Closeable {
         reader = committed;
     }
 
-    /** True when the reader has read everything appended so far. */
-    synchronized boolean drained() throws IOException {
-        drainWriteBuffer();
+    /** True when the reader has read everything appended so far (the write buffer included). */
+    synchronized boolean drained() {
+        if (!tryDrainWriteBuffer()) {
+            return false;
+        }
         Long last = segmentSizes.lastKey();
         return reader.segment() > last || (reader.segment() == last && reader.offset() >= segmentSizes.get(last));
     }
@@ -277,23 +310,38 @@ final class Spool implements Closeable {
         return dir;
     }
 
+    /**
+     * Writes what the buffer holds, forces it to disk and releases the directory. When the file system is still full,
+     * the records in the buffer are lost and the {@link IOException} says how many bytes.
+     */
     @Override
     public synchronized void close() throws IOException {
-        drainWriteBuffer();
-        active.force(false);
-        active.close();
-        if (readChannel != null) {
-            readChannel.close();
+        try {
+            int buffered = writeBuffer.position();
+            if (!tryDrainWriteBuffer()) {
+                throw new IOException(buffered + " spooled bytes could not be written to " + dir
+                        + " (file system full) and are lost");
+            }
+            active.force(false);
+        } finally {
+            active.close();
+            if (readChannel != null) {
+                readChannel.close();
+            }
+            lockChannel.close(); // releases the lock
         }
-        lockChannel.close(); // releases the lock
     }
 
     private void roll() throws IOException {
         drainWriteBuffer();
         active.force(false);
+        // the next segment is opened before the current one is closed: a failure leaves the spool as it was
+        FileChannel next = FileChannel.open(segmentPath(activeSegment + 1), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         active.close();
+        active = next;
         activeSegment++;
-        openActive();
+        segmentSizes.put(activeSegment, active.size());
     }
 
     private void openActive() throws IOException {
@@ -302,21 +350,71 @@ final class Spool implements Closeable {
         segmentSizes.put(activeSegment, active.size());
     }
 
+    /**
+     * Writes the buffered records to the active segment. On failure (typically no space left) nothing of them counts
+     * as written: the file is cut back to its last whole record and the buffer keeps every record, to be written by
+     * a later call.
+     */
     private void drainWriteBuffer() throws IOException {
         if (writeBuffer.position() == 0) {
             return;
         }
+        if (writeFailure != null && System.nanoTime() - writesPausedUntil < 0) {
+            throw new IOException(writeFailure); // the same words, so the ErrorListener hears it once
+        }
         writeBuffer.flip();
-        writeFully(writeBuffer);
+        try {
+            writeFully(writeBuffer);
+        } catch (IOException e) {
+            // back to "filling": position after the last buffered byte, nothing lost
+            writeBuffer.position(writeBuffer.limit()).limit(writeBuffer.capacity());
+            writeFailure = e.getMessage();
+            writesPausedUntil = System.nanoTime() + WRITE_RETRY_NANOS;
+            throw e;
+        }
         writeBuffer.clear();
+        writeFailure = null;
     }
 
+    /** {@link #drainWriteBuffer()}, telling whether the buffer is empty now instead of throwing. */
+    private boolean tryDrainWriteBuffer() {
+        try {
+            drainWriteBuffer();
+            return true;
+        } catch (IOException stillFull) {
+            // the sender's append and flush report this failure to the ErrorListener; the reader just reads less
+            return false;
+        }
+    }
+
+    /** Writes all of {@code buffer} at the end of the active segment, or nothing of it (then throws). */
     private void writeFully(ByteBuffer buffer) throws IOException {
         int n = buffer.remaining();
-        while (buffer.hasRemaining()) {
-            active.write(buffer);
+        long before = segmentSizes.get(activeSegment);
+        try {
+            while (buffer.hasRemaining()) {
+                active.write(buffer);
+            }
+        } catch (IOException e) {
+            cutBack(before, e);
+            throw e;
         }
         segmentSizes.merge(activeSegment, (long) n, Long::sum);
+    }
+
+    /** Removes the part of a failed write that reached the file, so no torn record is left behind. */
+    private void cutBack(long size, IOException failure) {
+        try {
+            active.truncate(size);
+        } catch (IOException e) {
+            failure.addSuppressed(e);
+            // cannot cut: account for the bytes as they are; the reader will count the torn record as corrupt
+            try {
+                segmentSizes.put(activeSegment, active.size());
+            } catch (IOException sizeUnknown) {
+                failure.addSuppressed(sizeUnknown);
+            }
+        }
     }
 
     private FileChannel readChannel(long segment) throws IOException {

@@ -143,6 +143,32 @@ class ChainPulseSdkTest {
         assertThat(sdk.counters().dropped.get(Counters.DropReason.CLOSED).sum()).isEqualTo(1);
     }
 
+    @Test
+    void shouldDropAndReportRecordsNamingAnInvalidNodeIdWithoutThrowingIntoTheNodesThread() {
+        ProtocolEvent hostile = ProtocolEvent.newBuilder().setEventId("e-1").setEventType(EventType.consensus_vote)
+                .setTimestampNs(1_753_784_500_000_000_000L).setNodeId("../../etc").setMetadata(Map.of()).build();
+        ProtocolEvent peer = ProtocolEvent.newBuilder(hostile).setEventId("e-2").setNodeId("v7-peer").build();
+        try (ChainPulseSdk sdk = unreachable("v7").build()) {
+            assertTimeoutPreemptively(HANG, () -> {
+                sdk.record(hostile);
+                sdk.recordResources(sample("anomalies", 1L, 1.0, 1L, 1));
+                sdk.record(peer); // another node's event with a valid id goes through
+                sdk.event(EventType.block_finalization).height(1).record();
+            });
+
+            awaitSpooled(sdk, 2);
+            ChainPulseSdk.Stats stats = sdk.stats();
+            assertThat(stats.recorded()).isEqualTo(4);
+            assertThat(stats.dropped()).isEqualTo(2);
+            assertThat(sdk.counters().dropped.get(Counters.DropReason.INVALID_NODE_ID).sum()).isEqualTo(2);
+            assertThat(errors).contains(
+                    "an event was dropped (invalid_node_id): node id '../../etc' must start with a letter or digit "
+                            + "and contain only A-Z a-z 0-9 . _ : -",
+                    "a resource sample was dropped (invalid_node_id): node id 'anomalies' is reserved (reserved "
+                            + "names: anomalies, network)");
+        }
+    }
+
     static NodeResourceSample sample(String node, long timestampNs, double processCpu, long heap, int mempool) {
         return NodeResourceSample.newBuilder().setNodeId(node).setChainId("testnet").setTimestampNs(timestampNs)
                 .setCpuPercent(processCpu + 3.5).setProcessCpuPercent(processCpu).setHeapUsedBytes(heap)

@@ -23,6 +23,7 @@ class JsonLinesReplayTest {
                 "",
                 "{\"event_id\": \"e3\", \"event_type\": \"block_finalization\", \"timestamp_ns\": 1753784501735923000, \"metadata\": {\"height\": 5}}",
                 "{\"event_id\": \"e4\", \"event_type\": \"block_finalization\", \"timestamp_ns\": 1753784501835923000, \"node_id\": \"v2\", \"metadata\": {\"height\": 5, \"tx_count\": 12}}",
+                "{\"event_id\": \"e5\", \"event_type\": \"block_finalization\", \"timestamp_ns\": 1753784501935923000, \"node_id\": \"../v2\", \"metadata\": {\"height\": 6}}",
                 ""));
         List<String> problems = new ArrayList<>();
 
@@ -33,12 +34,13 @@ class JsonLinesReplayTest {
 
             JsonLinesReplay.Report report = JsonLinesReplay.publish(file, sdk, problems::add);
 
-            assertThat(report.lines()).isEqualTo(4);
+            assertThat(report.lines()).isEqualTo(5);
             assertThat(report.published()).isEqualTo(2);
-            assertThat(report.badLines()).isEqualTo(2);
+            assertThat(report.badLines()).isEqualTo(3);
             assertThat(report.problems()).containsExactlyElementsOf(problems).containsExactly(
                     file + ":2: not valid JSON: Unexpected end-of-input: expected close marker for Object",
-                    file + ":4: missing required field node_id");
+                    file + ":4: missing required field node_id",
+                    file + ":6: node id '../v2' must start with a letter or digit and contain only A-Z a-z 0-9 . _ : -");
             assertThat(sdk.stats().recorded()).isEqualTo(2);
         }
     }

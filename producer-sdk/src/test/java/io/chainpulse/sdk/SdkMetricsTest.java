@@ -32,6 +32,8 @@ class SdkMetricsTest {
             assertThat(registry.get("chainpulse.sdk.events.sent").functionCounter().count()).isZero();
             assertThat(registry.get("chainpulse.sdk.events.dropped").tag("reason", "closed").functionCounter().count()).isEqualTo(1);
             assertThat(registry.get("chainpulse.sdk.events.dropped").tag("reason", "spool_full").functionCounter().count()).isZero();
+            assertThat(registry.get("chainpulse.sdk.events.dropped").tag("reason", "invalid_node_id").functionCounter().count()).isZero();
+            assertThat(registry.get("chainpulse.sdk.spool.corrupt.records").tag("node", "v9").functionCounter().count()).isZero();
             assertThat(registry.get("chainpulse.sdk.online").gauge().value()).isZero();
 
             metrics.close();

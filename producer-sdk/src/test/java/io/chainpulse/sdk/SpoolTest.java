@@ -120,8 +120,12 @@ class SpoolTest {
 
         try (Spool reopened = new Spool(dir, MAX, SEGMENT, 0)) {
             append(reopened, "c");
-            assertThat(texts(reopened.read(10))).containsExactly("a", "b", "c");
+            Spool.Batch batch = reopened.read(10);
+            assertThat(texts(batch)).containsExactly("a", "b", "c");
             assertThat(reopened.corruptRecords()).isEqualTo(1);
+            assertThat(batch.corruptions()).containsExactly("spool segment " + segment + ": corrupt record at byte "
+                    + "18 (length 10 does not fit the segment: torn write); the 9 bytes from there to the end of the "
+                    + "segment were skipped");
         }
     }
 
@@ -136,8 +140,11 @@ class SpoolTest {
         Files.write(segment, bytes);
 
         try (Spool reopened = new Spool(dir, MAX, SEGMENT, 0)) {
-            assertThat(texts(reopened.read(10))).containsExactly("first");
+            Spool.Batch batch = reopened.read(10);
+            assertThat(texts(batch)).containsExactly("first");
             assertThat(reopened.corruptRecords()).isEqualTo(1);
+            assertThat(batch.corruptions()).containsExactly("spool segment " + segment + ": corrupt record at byte "
+                    + "13 (checksum mismatch); the 27 bytes from there to the end of the segment were skipped");
         }
     }
 

@@ -97,6 +97,29 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return schema;
     }
 
+    /**
+     * Sets the compatibility level of {@code subject} ({@code PUT /config/{subject}}), whether or not a schema is
+     * registered under it yet: every later registration under the subject is checked against it.
+     *
+     * @param level a Confluent compatibility level: BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL,
+     *     FULL_TRANSITIVE or NONE
+     * @return the level the registry now holds for the subject
+     * @throws SchemaRegistryException naming the subject when the registry refuses or cannot be reached
+     */
+    public String setCompatibility(String subject, String level) {
+        ObjectNode body = JSON.createObjectNode().put("compatibility", level);
+        JsonNode answer = send("PUT", "/config/" + encode(subject), body.toString(),
+                "set compatibility " + level + " on subject '" + subject + "'");
+        return answer.path("compatibility").asText(answer.path("compatibilityLevel").asText(level));
+    }
+
+    /** The compatibility level the registry applies to {@code subject} ({@code GET /config/{subject}}). */
+    public String compatibility(String subject) {
+        JsonNode answer = send("GET", "/config/" + encode(subject), null,
+                "read the compatibility of subject '" + subject + "'");
+        return answer.path("compatibilityLevel").asText(answer.path("compatibility").asText());
+    }
+
     /** The registry's API root this client talks to. */
     public URI baseUri() {
         return baseUri;
