@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# Creates every ChainPulse topic (idempotent) and sets the registry's compatibility for the ChainPulse subjects.
-# Run by the topic-init service of docker-compose.yml; usable against any cluster:
-#   BOOTSTRAP=broker:9092 REGISTRY=http://registry:8080/apis/ccompat/v7 PARTITIONS=12 REPLICATION=3 bash topic-init.sh
+# Creates every ChainPulse topic (idempotent). Run by the topic-init service of docker-compose.yml; usable against any
+# cluster:  BOOTSTRAP=broker:9092 PARTITIONS=12 REPLICATION=3 bash topic-init.sh
 # (add --command-config with SASL/SSL client properties through KAFKA_TOPICS_OPTS for a secured cluster).
 set -euo pipefail
 : "${BOOTSTRAP:?BOOTSTRAP (host:port) is required}"
@@ -28,12 +27,3 @@ while IFS='|' read -r name policy retention _; do
     --config "cleanup.policy=$policy" --config "retention.ms=$retention"
   echo "topic-init: $name ($policy, retention.ms=$retention)"
 done <<< "$TOPICS"
-
-if [[ -n "${REGISTRY:-}" ]]; then
-  for subject in chainpulse.events-value chainpulse.resources-value chainpulse.kpis-value \
-                 chainpulse.anomalies-value chainpulse.anomalies.current-value chainpulse.late-events-value; do
-    curl -fsS -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
-      --data '{"compatibility":"BACKWARD"}' "$REGISTRY/config/$subject" >/dev/null
-    echo "topic-init: $subject compatibility BACKWARD"
-  done
-fi
