@@ -101,7 +101,9 @@ class SchemaEvolutionIT {
 
         List<ProtocolEvent> read = new ArrayList<>();
         int[] schemaIds = new int[2];
-        var deserializer = new AvroDeserializer<>(ProtocolEvent.class, registry);
+        // the processor's own input serde (KpiContext: AvroSerde.of(ProtocolEvent.class, …))
+        var deserializer = AvroSerde.of(ProtocolEvent.class,
+                Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL, stack.registryUrl())).deserializer();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "evolution-" + UUID.randomUUID(),
