@@ -19,6 +19,8 @@ final class Receiver implements AutoCloseable {
     final List<String> bodies = new CopyOnWriteArrayList<>();
     final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
     final AtomicInteger requests = new AtomicInteger();
+    /** When set, every request waits for it before being answered. */
+    volatile java.util.concurrent.CountDownLatch gate;
     private final int failures;
     private final int failureStatus;
     private int port;
@@ -56,6 +58,14 @@ final class Receiver implements AutoCloseable {
         server.createContext("/hook", exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             int n = requests.incrementAndGet();
+            java.util.concurrent.CountDownLatch held = gate;
+            if (held != null) {
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             int status = n <= failures ? failureStatus : 200;
             if (status == 200) {
                 bodies.add(body);

@@ -10,14 +10,17 @@ import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.Severity;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroSerializer;
+import io.chainpulse.stack.KafkaBroker;
 import io.chainpulse.stack.RealStack;
 import io.chainpulse.stack.RealStackExtension;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 14, point 7: the webhook receiver — a real HTTP server on loopback — down for longer than the consumer's
@@ -49,6 +53,7 @@ class WebhookServiceChaosIT {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private RealStack stack;
+    private String bootstrapServers;
     private final String topic = "anomalies-" + UUID.randomUUID();
     private final String deadLetters = "dead-letters-" + UUID.randomUUID();
     private final String group = "notify-" + UUID.randomUUID();
@@ -59,6 +64,7 @@ class WebhookServiceChaosIT {
     @BeforeEach
     void start(RealStack stack) {
         this.stack = stack;
+        this.bootstrapServers = stack.bootstrapServers();
         stack.broker().createTopics(3, topic);
         stack.broker().createTopics(1, deadLetters);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()),
@@ -168,9 +174,44 @@ class WebhookServiceChaosIT {
         }
     }
 
+    @Test
+    void shouldSurviveACommitTimingOutWhileTheBrokerIsDownAndCommitOnceItIsBack(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.inDirectory(dir.resolve("kafka")).start();
+             Receiver receiver = new Receiver(0)) {
+            broker.createTopics(1, topic, deadLetters);
+            producer.close();
+            producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()),
+                    new StringSerializer(), new AvroSerializer<>(SchemaRegistryClients.forUrl(stack.registryUrl()), true));
+            bootstrapServers = broker.bootstrapServers();
+            send(transition("x", AnomalyState.FIRING, Severity.HIGH, 0));
+            CountDownLatch gate = new CountDownLatch(1);
+            receiver.gate = gate;
+            startService(receiver, Duration.ofHours(1));
+
+            // The transition is on its way to the receiver; the broker dies before the service can commit it.
+            await(() -> receiver.requests.get() == 1, Duration.ofSeconds(60));
+            broker.kill();
+            gate.countDown();
+            await(() -> receiver.bodies.size() == 1, Duration.ofSeconds(10));
+            Thread.sleep(15_000); // longer than one commit attempt (10 s): at least one timed out
+            assertThat(service.running()).as("a commit timeout does not stop the service").isTrue();
+            assertThat(thread.isAlive()).isTrue();
+
+            broker.start();
+            await(() -> committed() == 1, Duration.ofSeconds(60));
+            send(transition("x", AnomalyState.RESOLVED, Severity.HIGH, 10));
+            await(() -> committed() == 2, Duration.ofSeconds(60));
+            assertThat(perIncident(receiver.bodies, "x")).containsExactly("FIRING HIGH 0", "RESOLVED HIGH 10");
+            assertThat(service.running()).isTrue();
+            service.close();
+            thread.join(30_000);
+            service = null;
+        }
+    }
+
     private void startService(Receiver receiver, Duration maxAge) {
         Map<String, Object> config = new HashMap<>();
-        config.put(NotifyConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers());
+        config.put(NotifyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         config.put(NotifyConfig.SCHEMA_REGISTRY_URL, stack.registryUrl());
         config.put(NotifyConfig.TOPIC, topic);
         config.put(NotifyConfig.GROUP_ID, group);
@@ -212,11 +253,11 @@ class WebhookServiceChaosIT {
     }
 
     private long committed() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Map<?, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             return offsets.values().stream().mapToLong(o -> o == null ? 0 : o.offset()).sum();
         } catch (Exception e) {
-            throw new IllegalStateException(e);
+            return -1; // the broker is not answering (yet)
         }
     }
 
