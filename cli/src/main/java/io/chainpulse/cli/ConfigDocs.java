@@ -1,6 +1,7 @@
 package io.chainpulse.cli;
 
 import io.chainpulse.anomaly.AnomalyConfig;
+import io.chainpulse.anomaly.notify.NotifyConfig;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.sdk.SdkConfig;
@@ -30,6 +31,7 @@ final class ConfigDocs {
         components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
         components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());
         components.put("Elasticsearch sink (./chainpulse sink-es)", SinkEsConfig.CONFIG);
+        components.put("Webhook notifier (./chainpulse notify --set key=value)", NotifyConfig.CONFIG);
         return components;
     }
 

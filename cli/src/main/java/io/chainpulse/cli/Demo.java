@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.anomaly.AnomalyDetectorApp;
-import io.chainpulse.anomaly.notify.WebhookNotifier;
+import io.chainpulse.anomaly.notify.NotifyConfig;
 import io.chainpulse.anomaly.notify.WebhookService;
 import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.processor.ProcessorConfig;
@@ -182,8 +182,9 @@ final class Demo implements AutoCloseable {
 
         HttpServer receiver = consoleWebhookReceiver();
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook";
-        WebhookService notifier = new WebhookService(kafka, registryUrl, Topics.ANOMALIES, "chainpulse-demo-notify",
-                new WebhookNotifier(List.of(URI.create(webhook)), false, 8, Duration.ofMillis(200)));
+        WebhookService notifier = WebhookService.create(Map.of(NotifyConfig.BOOTSTRAP_SERVERS, kafka,
+                NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl, NotifyConfig.TOPIC, Topics.ANOMALIES,
+                NotifyConfig.GROUP_ID, "chainpulse-demo-notify", NotifyConfig.WEBHOOK_URLS, webhook));
         runInBackground("chainpulse-demo-notify", notifier::run);
         running.push(notifier);
         urls.put("Webhook receiver (console)", webhook);

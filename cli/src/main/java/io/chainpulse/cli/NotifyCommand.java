@@ -1,11 +1,16 @@
 package io.chainpulse.cli;
 
-import io.chainpulse.anomaly.notify.WebhookNotifier;
+import io.chainpulse.anomaly.notify.NotifyConfig;
 import io.chainpulse.anomaly.notify.WebhookService;
+import io.micrometer.core.instrument.FunctionCounter;
 import java.net.URI;
-import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,8 +19,11 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = {
             "Post every anomaly transition from the anomaly topic to webhooks: the anomalies.jsonl JSON, or with "
-                    + "--slack a Slack-compatible {\"text\": …}. Retries 429/5xx/connection errors with backoff; posts "
-                    + "each transition once. Its own consumer group: a slow webhook never holds back the pipeline."})
+                    + "--slack a Slack-compatible {\"text\": …}, with an Idempotency-Key header. Retries "
+                    + "429/5xx/connection errors with backoff until delivered, in order per incident, committing only "
+                    + "what was delivered; after max.age.ms an undeliverable transition goes to the dead-letter topic. "
+                    + "Its own consumer group: a slow webhook never holds back the pipeline.",
+            "Settings: see the 'Webhook notifier' table of ./chainpulse config; --set key=value for any of them."})
 final class NotifyCommand implements Callable<Integer> {
 
     @Option(names = "--url", required = true, description = "Webhook URL (repeatable).")
@@ -24,8 +32,9 @@ final class NotifyCommand implements Callable<Integer> {
     @Option(names = "--slack", description = "Send Slack-compatible text payloads.")
     boolean slack;
 
-    @Option(names = "--max-attempts", defaultValue = "8", description = "Attempts per post (default: ${DEFAULT-VALUE}).")
-    int maxAttempts;
+    @Option(names = "--max-attempts", hidden = true,
+            description = "Ignored: notify retries until delivered or max.age.ms (kept so existing scripts run).")
+    Integer maxAttempts;
 
     @Option(names = "--topic", defaultValue = Topics.ANOMALIES, description = "Anomaly topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -40,13 +49,49 @@ final class NotifyCommand implements Callable<Integer> {
             description = "Schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
+    @Option(names = "--metrics-port", defaultValue = "9468",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
+    @Option(names = "--set", description = "Any notifier setting, e.g. --set max.age.ms=3600000, or consumer.*/producer.* "
+            + "(repeatable).")
+    Map<String, String> settings = new HashMap<>();
+
     @Override
     public Integer call() throws InterruptedException {
-        WebhookService service = new WebhookService(bootstrapServers, registryUrl, topic, group,
-                new WebhookNotifier(urls, slack, maxAttempts, Duration.ofMillis(200)));
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "chainpulse-notify-stop"));
-        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); Ctrl-C to stop.");
-        service.run();
+        SetOptions.requireKnown(settings, NotifyConfig.CONFIG, "consumer.", "producer.");
+        Map<String, Object> values = new HashMap<>(settings);
+        values.put(NotifyConfig.WEBHOOK_URLS, urls.stream().map(URI::toString).collect(Collectors.joining(",")));
+        values.put(NotifyConfig.WEBHOOK_SLACK, Boolean.toString(slack));
+        values.put(NotifyConfig.TOPIC, topic);
+        values.put(NotifyConfig.GROUP_ID, group);
+        values.put(NotifyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        WebhookService service;
+        try {
+            service = WebhookService.create(values);
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::running);
+        counter(endpoint, "delivered", "Transitions posted to a webhook (one per URL).", s -> s.delivered(), service);
+        counter(endpoint, "retries", "Failed delivery attempts, retried with backoff.", s -> s.retries(), service);
+        counter(endpoint, "dead.lettered", "Transitions sent to the dead-letter topic (refused for good, or "
+                + "undeliverable within max.age.ms).", s -> s.deadLettered(), service);
+        counter(endpoint, "duplicates", "Redelivered transitions skipped.", s -> s.duplicates(), service);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            endpoint.close();
+        }, "chainpulse-notify-stop"));
+        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); "
+                + "metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
+        ServiceEndpoint.runUntilFatal("notify", service::run);
         return 0;
+    }
+
+    private static void counter(ServiceEndpoint endpoint, String name, String description,
+                                ToDoubleFunction<WebhookService> value, WebhookService service) {
+        FunctionCounter.builder("chainpulse.notify." + name, service, value).description(description)
+                .register(endpoint.registry());
     }
 }

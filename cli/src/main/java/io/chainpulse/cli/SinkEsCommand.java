@@ -82,11 +82,13 @@ final class SinkEsCommand implements Callable<Integer> {
                 + config.getOrDefault(SinkEsConfig.ES_URLS, "http://127.0.0.1:9200")
                 + (duration == null ? "   (Ctrl-C to stop)" : "   (stopping after " + duration.toSeconds() + " s)"));
         System.out.println("sink-es: metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health");
-        try {
-            sink.run();
-        } finally {
-            running.set(false);
-        }
+        ServiceEndpoint.runUntilFatal("sink-es", () -> {
+            try {
+                sink.run();
+            } finally {
+                running.set(false);
+            }
+        });
         return 0;
     }
 

@@ -37,12 +37,12 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
     Map<String, String> settings = new HashMap<>();
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Map<String, Object> values = new HashMap<>(settings);
         putIfSet(values, PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgatewayUrl);
         putIfSet(values, PushgatewaySinkConfig.BOOTSTRAP_SERVERS, bootstrapServers);
         putIfSet(values, PushgatewaySinkConfig.SCHEMA_REGISTRY_URL, registryUrl);
-        SetOptions.requireKnown(settings, PushgatewaySinkConfig.CONFIG);
+        SetOptions.requireKnown(settings, PushgatewaySinkConfig.CONFIG, "consumer.");
         PushgatewaySinkConfig config;
         try {
             config = new PushgatewaySinkConfig(values);
@@ -52,20 +52,15 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
         PushgatewaySink sink = new PushgatewaySink(config);
         ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::running);
         new PushgatewaySinkMetrics(sink).bindTo(endpoint.registry());
-        Thread main = Thread.currentThread();
+        // close() waits for run() to end; no join of the main thread, which may itself be exiting after a failure
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sink.close();
             endpoint.close();
-            try {
-                main.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }, "chainpulse-sink-pushgateway-stop"));
         System.out.println("pushing to " + config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL) + " every "
                 + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; metrics and health on http://127.0.0.1:"
                 + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        sink.run();
+        ServiceEndpoint.runUntilFatal("sink-pushgateway", sink::run);
         return 0;
     }
 

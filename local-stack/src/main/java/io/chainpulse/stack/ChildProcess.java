@@ -74,6 +74,15 @@ public final class ChildProcess {
         }
     }
 
+    /** Waits up to {@code timeout} for the process to end and returns its exit code; fails if it is still running. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException(name + " still running after " + timeout.toSeconds() + " s; last lines of "
+                    + log + ":\n" + tail());
+        }
+        return process.exitValue();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -55,7 +55,10 @@ public final class Pushgateway implements AutoCloseable {
             throw new UncheckedIOException("could not create " + dir, e);
         }
         process = ChildProcess.start("Prometheus Pushgateway", List.of(binary.toString(),
-                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"), dir.resolve("pushgateway.log"));
+                "--web.listen-address=127.0.0.1:" + port, "--log.level=warn",
+                // Debian's binary defaults to /var/lib/prometheus/pushgateway.data, shared by every instance on the
+                // machine: series would leak between tests and survive a restart. Empty = in memory only.
+                "--persistence.file="), dir.resolve("pushgateway.log"));
         process.awaitReady(this::answers, START_TIMEOUT);
         return this;
     }

@@ -13,21 +13,24 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Posts anomaly transitions to webhooks: the {@code anomalies.jsonl} JSON of the transition, or with {@code slack}
- * a Slack-compatible {@code {"text": "…"}}. Each transition (anomaly id + state + severity) is posted once per URL:
- * a repeat — a replayed topic, a redelivered record — is skipped. Connection errors, timeouts, 429 and 5xx are
- * retried with exponential backoff and full jitter up to {@code maxAttempts}; other answers are not retried. Runs
- * on the consumer of {@link WebhookService}, its own consumer group, so a slow webhook never holds back the pipeline.
+ * a Slack-compatible {@code {"text": "…"}}. Every post carries an {@code Idempotency-Key} header, the transition's
+ * id {@code anomaly_id|state|severity|window_start_ms} (the same fields are in the JSON body), so a receiver can
+ * drop a transition it has already seen — after a notifier restart, a transition is posted again. Within one
+ * process each transition is posted at most once per URL: a repeat (a replayed topic, a redelivered record) is
+ * skipped.
+ *
+ * <p>{@link #deliver} makes one attempt per URL still missing the transition and says what came of it; retrying,
+ * backing off and giving up are {@link WebhookService}'s, which never loses a transition.
  *
  * <pre>{@code
- * WebhookNotifier notifier = new WebhookNotifier(List.of(URI.create("https://hooks.example/x")), false, 5, Duration.ofMillis(200));
- * notifier.notify(anomaly);
+ * WebhookNotifier notifier = new WebhookNotifier(List.of(URI.create("https://hooks.example/x")), false);
+ * WebhookNotifier.Result result = notifier.deliver(anomaly);
  * }</pre>
  */
 public final class WebhookNotifier {
@@ -35,11 +38,10 @@ public final class WebhookNotifier {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REMEMBERED = 10_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
     private final List<URI> urls;
     private final boolean slack;
-    private final int maxAttempts;
-    private final Duration initialBackoff;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Map<String, Boolean> posted = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -50,70 +52,92 @@ public final class WebhookNotifier {
     final LongAdder delivered = new LongAdder();
     final LongAdder duplicates = new LongAdder();
     final LongAdder retries = new LongAdder();
-    final LongAdder failed = new LongAdder();
+    final LongAdder rejected = new LongAdder();
 
-    public WebhookNotifier(List<URI> urls, boolean slack, int maxAttempts, Duration initialBackoff) {
+    public WebhookNotifier(List<URI> urls, boolean slack) {
         if (urls.isEmpty()) {
             throw new IllegalArgumentException("at least one webhook URL is needed");
         }
-        if (maxAttempts < 1) {
-            throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
-        }
         this.urls = List.copyOf(urls);
         this.slack = slack;
-        this.maxAttempts = maxAttempts;
-        this.initialBackoff = initialBackoff;
     }
 
-    /** Posts one transition to every URL (once each); returns when done or given up. */
-    public void notify(Anomaly anomaly) throws InterruptedException {
+    /** What one delivery attempt came to. */
+    public enum Outcome {
+        /** Every URL has the transition. */
+        DELIVERED,
+        /** A URL could not be reached or answered 408, 429 or 5xx: try again later. */
+        RETRY,
+        /** A URL refused the transition for good (another 4xx, or 3xx): retrying cannot help. */
+        REJECTED
+    }
+
+    /** The outcome, and for RETRY and REJECTED what went wrong. */
+    public record Result(Outcome outcome, String reason) {}
+
+    /** The id a receiver de-duplicates on: {@code anomaly_id|state|severity|window_start_ms}. */
+    public static String transitionId(Anomaly a) {
+        return a.getAnomalyId() + "|" + a.getState() + "|" + a.getSeverity() + "|" + a.getWindowStartMs();
+    }
+
+    /** One attempt to post {@code anomaly} to every URL that does not have it yet. */
+    public Result deliver(Anomaly anomaly) throws InterruptedException {
+        String id = transitionId(anomaly);
         String body = slack ? slackText(anomaly) : AnomalyJson.write(anomaly);
+        Result result = new Result(Outcome.DELIVERED, null);
         for (URI url : urls) {
-            String key = url + "|" + anomaly.getAnomalyId() + "|" + anomaly.getState() + "|" + anomaly.getSeverity();
+            String key = url + "|" + id;
             synchronized (posted) {
                 if (posted.containsKey(key)) {
-                    duplicates.increment();
                     continue;
                 }
             }
-            if (post(url, body, anomaly.getAnomalyId())) {
+            Result one = post(url, body, id);
+            if (one.outcome() == Outcome.DELIVERED) {
                 synchronized (posted) {
                     posted.put(key, Boolean.TRUE);
                 }
+            } else if (result.outcome() != Outcome.REJECTED) {
+                result = one;
             }
         }
+        if (result.outcome() == Outcome.RETRY) {
+            retries.increment();
+        }
+        return result;
     }
 
-    private boolean post(URI url, String body, String id) throws InterruptedException {
-        long cap = initialBackoff.toMillis();
-        for (int attempt = 1; ; attempt++) {
-            String problem;
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT)
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                int status = response.statusCode();
-                if (status / 100 == 2) {
-                    delivered.increment();
-                    return true;
-                }
-                problem = "HTTP " + status;
-                if (status != 429 && status / 100 != 5) {
-                    failed.increment();
-                    LOG.warn("webhook {} refused anomaly {}: {} (not retried)", url, id, problem);
-                    return false;
-                }
-            } catch (IOException e) {
-                problem = e.toString();
+    /** True if every URL already has this transition: a redelivered record, skipped (and counted). */
+    boolean alreadyDelivered(Anomaly anomaly) {
+        String id = transitionId(anomaly);
+        synchronized (posted) {
+            if (urls.stream().allMatch(url -> posted.containsKey(url + "|" + id))) {
+                duplicates.increment();
+                return true;
             }
-            if (attempt >= maxAttempts) {
-                failed.increment();
-                LOG.warn("webhook {}: giving up on anomaly {} after {} attempts: {}", url, id, attempt, problem);
-                return false;
+        }
+        return false;
+    }
+
+    private Result post(URI url, String body, String id) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json").header(IDEMPOTENCY_KEY_HEADER, id)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                delivered.increment();
+                return new Result(Outcome.DELIVERED, null);
             }
-            retries.increment();
-            Thread.sleep(ThreadLocalRandom.current().nextLong(cap + 1)); // full jitter
-            cap = Math.min(cap * 2, 30_000);
+            String problem = url + " answered HTTP " + status;
+            if (status == 408 || status == 429 || status / 100 == 5) {
+                return new Result(Outcome.RETRY, problem);
+            }
+            rejected.increment();
+            LOG.warn("webhook {} refused transition {}: HTTP {} (not retried)", url, id, status);
+            return new Result(Outcome.REJECTED, problem);
+        } catch (IOException e) {
+            return new Result(Outcome.RETRY, url + ": " + e);
         }
     }
 

@@ -1,59 +1,302 @@
 package io.chainpulse.anomaly.notify;
 
 import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.serde.AvroDeserializer;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Consumes the anomaly topic in its own consumer group ({@code read_committed}) and hands each transition to a
- * {@link WebhookNotifier}; offsets are committed after the posts, so a restart re-posts at most the last batch (and
- * the notifier skips what it already posted).
+ * Consumes the anomaly topic in its own consumer group ({@code read_committed}) and posts each transition through a
+ * {@link WebhookNotifier}, never losing one:
+ * <ul>
+ *   <li>a transition is retried until delivered (connection errors, timeouts, 408, 429, 5xx), with exponential
+ *   backoff and full jitter ({@link Retry}); meanwhile every partition is <em>paused</em> and the consumer keeps
+ *   polling, so it stays in its group however long the webhook is down;</li>
+ *   <li>records are handled one at a time in partition order, so the transitions of one incident (one key, one
+ *   partition) arrive in order; an offset is committed only once its transition was delivered or dead-lettered;</li>
+ *   <li>a transition refused for good (another 4xx), or still undeliverable {@code max.age.ms} after it was written,
+ *   goes to the dead-letter topic (service {@value #SERVICE}) and is counted;</li>
+ *   <li>a commit that times out is retried; one refused after a rebalance means the new owner posts those transitions
+ *   again, with the same {@code Idempotency-Key}.</li>
+ * </ul>
+ * {@link #run()} throws when the service cannot go on (e.g. its consumer fenced for good); {@link #running()} turns
+ * false.
+ *
+ * <pre>{@code
+ * WebhookService service = WebhookService.create(Map.of(NotifyConfig.WEBHOOK_URLS, "https://hooks.example/x"));
+ * new Thread(service::run).start();   // until service.close()
+ * }</pre>
  */
 public final class WebhookService implements AutoCloseable {
-    private final KafkaConsumer<String, Anomaly> consumer;
-    private final WebhookNotifier notifier;
-    private final String topic;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    static final String SERVICE = "notify";
+    private static final Logger LOG = LoggerFactory.getLogger(WebhookService.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DEAD_LETTER_TIMEOUT = Duration.ofSeconds(30);
 
-    public WebhookService(String bootstrapServers, String registryUrl, String topic, String groupId, WebhookNotifier notifier) {
-        this.topic = topic;
-        this.notifier = notifier;
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new AvroDeserializer<>(Anomaly.class, SchemaRegistryClients.forUrl(registryUrl)));
+    private enum Disposition { DELIVERED, DEAD_LETTERED, REVOKED }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> deadLetterProducer;
+    private final AvroDeserializer<Anomaly> reader;
+    private final WebhookNotifier notifier;
+    private final Retry retry;
+    private final Clock clock = Clock.systemUTC();
+    private final String topic;
+    private final String deadLetterTopic;
+    private final long maxAgeMs;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    /** Partitions revoked since the last poll: their records still in hand belong to another member now. */
+    private final Set<TopicPartition> revoked = new HashSet<>();
+    private boolean paused;
+    private volatile boolean started;
+    private volatile Throwable failure;
+    final LongAdder deadLettered = new LongAdder();
+    final LongAdder assignments = new LongAdder();
+
+    private WebhookService(NotifyConfig config) {
+        this.topic = config.getString(NotifyConfig.TOPIC);
+        this.deadLetterTopic = config.getString(NotifyConfig.DEAD_LETTER_TOPIC);
+        this.maxAgeMs = config.maxAge().toMillis();
+        this.notifier = new WebhookNotifier(config.urls(), config.getBoolean(NotifyConfig.WEBHOOK_SLACK));
+        this.reader = new AvroDeserializer<>(Anomaly.class,
+                SchemaRegistryClients.forUrl(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL)));
+        Map<String, Object> consumerProps = new HashMap<>(config.originalsWithPrefix("consumer."));
+        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
+        consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(NotifyConfig.GROUP_ID));
+        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerProps.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumerProps.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-notify");
+        this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        Map<String, Object> producerProps = new HashMap<>(config.originalsWithPrefix("producer."));
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-notify-dlq");
+        this.deadLetterProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        this.retry = new Retry(config.backoff(), clock, this::pollWhilePaused, new PauseOnRetry());
     }
 
-    /** Until {@link #close()}. */
-    public void run() throws InterruptedException {
-        consumer.subscribe(List.of(topic));
+    /** A service configured from {@code originals} ({@link NotifyConfig} keys, {@code consumer.*}, {@code producer.*}). */
+    public static WebhookService create(Map<String, ?> originals) {
+        return new WebhookService(new NotifyConfig(originals));
+    }
+
+    /** Until {@link #close()}; throws when it cannot go on, with nothing undelivered committed. */
+    public void run() {
+        if (started) {
+            throw new IllegalStateException("run() was already called: a WebhookService runs once");
+        }
+        started = true;
         try {
+            consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
-                for (ConsumerRecord<String, Anomaly> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (record.value() != null) {
-                        notifier.notify(record.value());
-                    }
+                revoked.clear();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                commitUncommitted();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    handle(record);
                 }
-                consumer.commitSync();
             }
         } catch (WakeupException e) {
             if (!closed.get()) {
+                failure = e;
                 throw e;
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            throw e;
         } finally {
-            consumer.close();
+            try {
+                if (failure == null) {
+                    commitUncommitted();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not commit on the way out ({}); those transitions will be posted again", e.toString());
+            }
+            closeQuietly();
+            stopped.countDown();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (revoked.contains(partition)) {
+            return;
+        }
+        Disposition disposition = Disposition.DELIVERED;
+        if (record.value() != null) {
+            Anomaly anomaly = reader.deserialize(record.topic(), record.value());
+            if (!notifier.alreadyDelivered(anomaly)) {
+                disposition = retry.run(attempt -> attempt(record, partition, anomaly));
+            }
+        }
+        if (disposition != Disposition.REVOKED) {
+            uncommitted.put(partition, new OffsetAndMetadata(record.offset() + 1));
+            commitUncommitted();
+        }
+        resumeIfPaused();
+    }
+
+    private Retry.Step<Disposition> attempt(ConsumerRecord<byte[], byte[]> record, TopicPartition partition,
+                                            Anomaly anomaly) throws InterruptedException {
+        if (closed.get()) {
+            throw new WakeupException();
+        }
+        if (revoked.contains(partition)) {
+            return Retry.Step.done(Disposition.REVOKED);
+        }
+        WebhookNotifier.Result result = notifier.deliver(anomaly);
+        switch (result.outcome()) {
+            case DELIVERED:
+                return Retry.Step.done(Disposition.DELIVERED);
+            case REJECTED:
+                return deadLetter(record, "rejected: " + result.reason());
+            default:
+                long age = clock.millis() - record.timestamp();
+                if (age >= maxAgeMs) {
+                    return deadLetter(record, "undeliverable for " + age + " ms (max.age.ms " + maxAgeMs + "): "
+                            + result.reason());
+                }
+                return Retry.Step.retry(result.reason());
+        }
+    }
+
+    private Retry.Step<Disposition> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason)
+            throws InterruptedException {
+        try {
+            deadLetterProducer.send(new ProducerRecord<>(deadLetterTopic, null, null, record.key(), record.value(),
+                    DeadLetters.headers(record.topic(), record.partition(), record.offset(), SERVICE, reason)))
+                    .get(DEAD_LETTER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return Retry.Step.retry("dead-letter topic " + deadLetterTopic + " unreachable: " + e.getMessage());
+        }
+        deadLettered.increment();
+        LOG.warn("dead-lettered transition {}-{}@{} to {}: {}", record.topic(), record.partition(), record.offset(),
+                deadLetterTopic, reason);
+        return Retry.Step.done(Disposition.DEAD_LETTERED);
+    }
+
+    /** Commits what was delivered; a timeout keeps the offsets for the next try, a rebalance drops them. */
+    private void commitUncommitted() {
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(uncommitted, COMMIT_TIMEOUT);
+            uncommitted.clear();
+        } catch (TimeoutException | RetriableCommitFailedException e) {
+            LOG.warn("offsets not committed yet ({}); retrying", e.getMessage());
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            uncommitted.clear();
+            LOG.warn("offsets not committed ({}); the partition's new owner posts those transitions again, with the "
+                    + "same Idempotency-Key", e.getMessage());
+        }
+    }
+
+    /** The retry sleeper: polls the paused consumer for {@code delay}, which keeps it in its group. */
+    private void pollWhilePaused(Duration delay) {
+        long deadline = clock.millis() + delay.toMillis();
+        do {
+            ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(min(POLL,
+                    Duration.ofMillis(Math.max(0, deadline - clock.millis()))));
+            // Only a partition assigned during this very poll can deliver: rewind it, to be read after the pause.
+            for (TopicPartition partition : unexpected.partitions()) {
+                consumer.seek(partition, unexpected.records(partition).get(0).offset());
+            }
+            pauseAll();
+            commitUncommitted();
+        } while (clock.millis() < deadline && !closed.get());
+        if (closed.get()) {
+            throw new WakeupException();
+        }
+    }
+
+    private void pauseAll() {
+        consumer.pause(consumer.assignment());
+        paused = true;
+    }
+
+    private void resumeIfPaused() {
+        if (paused) {
+            consumer.resume(consumer.paused());
+            paused = false;
+            LOG.info("webhook reachable again: consumption resumed");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private final class PauseOnRetry implements Retry.Listener {
+        @Override
+        public void onRetry(int attempt, Duration delay, String reason) {
+            if (!paused) {
+                LOG.warn("webhook delivery failed ({}): consumption paused, retrying with backoff", reason);
+            }
+            LOG.debug("retry {} in {} ms ({})", attempt + 1, delay.toMillis(), reason);
+            pauseAll();
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            try {
+                commitUncommitted();
+            } catch (RuntimeException e) {
+                LOG.warn("could not commit before the rebalance ({}); those transitions will be posted again",
+                        e.toString());
+            }
+            revoked.addAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assignments.increment();
+            if (paused) {
+                consumer.pause(partitions);
+            }
         }
     }
 
@@ -61,9 +304,61 @@ public final class WebhookService implements AutoCloseable {
         return notifier;
     }
 
+    /** True while consuming: the service's health. False once {@link #run()} failed or the service was closed. */
+    public boolean running() {
+        return started && !closed.get() && failure == null && stopped.getCount() > 0;
+    }
+
+    /** Why {@link #run()} stopped, if it failed. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** Transitions posted to a webhook (one per URL). */
+    public long delivered() {
+        return notifier.delivered.sum();
+    }
+
+    /** Failed delivery attempts that were retried. */
+    public long retries() {
+        return notifier.retries.sum();
+    }
+
+    /** Transitions sent to the dead-letter topic, undeliverable within max.age.ms or refused for good. */
+    public long deadLettered() {
+        return deadLettered.sum();
+    }
+
+    /** Redelivered transitions skipped because every URL already had them. */
+    public long duplicates() {
+        return notifier.duplicates.sum();
+    }
+
+    /** Stops {@link #run()} from any thread and waits (up to 30 s) until it committed and closed its clients. */
     @Override
     public void close() {
-        closed.set(true);
-        consumer.wakeup();
+        if (closed.compareAndSet(false, true)) {
+            consumer.wakeup();
+        }
+        if (!started) {
+            started = true;
+            closeQuietly();
+            stopped.countDown();
+            return;
+        }
+        try {
+            stopped.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            consumer.close();
+        } catch (RuntimeException e) {
+            LOG.warn("error closing the consumer: {}", e.getMessage());
+        }
+        deadLetterProducer.close(Duration.ofSeconds(5));
     }
 }

@@ -6,7 +6,6 @@ import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.Severity;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,52 +22,67 @@ class WebhookNotifierTest {
     }
 
     @Test
-    void shouldRetryA503AndDeliverTheTransitionOnce() throws Exception {
+    void shouldSayRetryOnA503AndDeliverTheTransitionOnceItIsAccepted() throws Exception {
         try (Receiver receiver = new Receiver(2)) {
-            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false, 5, Duration.ofMillis(10));
+            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false);
+            Anomaly firing = anomaly(AnomalyState.FIRING, Severity.HIGH);
 
-            notifier.notify(anomaly(AnomalyState.FIRING, Severity.HIGH));
+            assertThat(notifier.deliver(firing)).isEqualTo(new WebhookNotifier.Result(WebhookNotifier.Outcome.RETRY,
+                    receiver.url() + " answered HTTP 503"));
+            assertThat(notifier.deliver(firing).outcome()).isEqualTo(WebhookNotifier.Outcome.RETRY);
+            assertThat(notifier.deliver(firing)).isEqualTo(new WebhookNotifier.Result(WebhookNotifier.Outcome.DELIVERED, null));
 
             assertThat(receiver.requests.get()).isEqualTo(3);
             assertThat(receiver.bodies).singleElement().asString()
                     .startsWith("{\"anomaly_id\": \"peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000\", \"state\": \"FIRING\", \"severity\": \"HIGH\"");
+            assertThat(receiver.idempotencyKeys).containsExactly(
+                    "peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000|FIRING|HIGH|1753784500000");
             assertThat(notifier.retries.sum()).isEqualTo(2);
             assertThat(notifier.delivered.sum()).isEqualTo(1);
         }
     }
 
     @Test
-    void shouldPostEachTransitionOnceButASeverityChangeAgain() throws Exception {
+    void shouldPostEachTransitionOnceButASeverityChangeAndAReturnToAnEarlierSeverityAgain() throws Exception {
         try (Receiver receiver = new Receiver(0)) {
-            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false, 3, Duration.ofMillis(10));
+            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false);
+            Anomaly high = anomaly(AnomalyState.FIRING, Severity.HIGH);
+            Anomaly critical = anomaly(AnomalyState.FIRING, Severity.CRITICAL);
+            critical.setWindowStartMs(high.getWindowStartMs() + 10_000);
+            Anomaly highAgain = anomaly(AnomalyState.FIRING, Severity.HIGH);
+            highAgain.setWindowStartMs(high.getWindowStartMs() + 20_000);
 
-            notifier.notify(anomaly(AnomalyState.FIRING, Severity.HIGH));
-            notifier.notify(anomaly(AnomalyState.FIRING, Severity.HIGH));      // redelivered: skipped
-            notifier.notify(anomaly(AnomalyState.FIRING, Severity.CRITICAL));  // worse: posted
-            notifier.notify(anomaly(AnomalyState.RESOLVED, Severity.CRITICAL));
+            for (Anomaly a : List.of(high, high, critical, highAgain, anomaly(AnomalyState.RESOLVED, Severity.HIGH))) {
+                if (!notifier.alreadyDelivered(a)) {
+                    notifier.deliver(a);
+                }
+            }
 
-            assertThat(receiver.bodies).hasSize(3);
+            assertThat(receiver.idempotencyKeys).containsExactly(
+                    "peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000|FIRING|HIGH|1753784500000",
+                    "peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000|FIRING|CRITICAL|1753784510000",
+                    "peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000|FIRING|HIGH|1753784520000",
+                    "peer_outlier|p95|consensus_latency_ms|node|v3|1753784500000|RESOLVED|HIGH|1753784500000");
             assertThat(notifier.duplicates.sum()).isEqualTo(1);
         }
     }
 
     @Test
-    void shouldGiveUpAfterMaxAttemptsWithoutThrowing() throws Exception {
-        try (Receiver receiver = new Receiver(100)) {
-            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false, 3, Duration.ofMillis(10));
+    void shouldSayRejectedOnA400WhichNoRetryCanFix() throws Exception {
+        try (Receiver receiver = new Receiver(100, 400)) {
+            WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url()), false);
 
-            notifier.notify(anomaly(AnomalyState.FIRING, Severity.HIGH));
-
-            assertThat(receiver.requests.get()).isEqualTo(3);
-            assertThat(notifier.failed.sum()).isEqualTo(1);
+            assertThat(notifier.deliver(anomaly(AnomalyState.FIRING, Severity.HIGH))).isEqualTo(new WebhookNotifier.Result(
+                    WebhookNotifier.Outcome.REJECTED, receiver.url() + " answered HTTP 400"));
+            assertThat(receiver.requests.get()).isEqualTo(1);
+            assertThat(notifier.rejected.sum()).isEqualTo(1);
         }
     }
 
     @Test
     void shouldSendASlackTextPayload() throws Exception {
         try (Receiver receiver = new Receiver(0)) {
-            new WebhookNotifier(List.of(receiver.url()), true, 1, Duration.ofMillis(10))
-                    .notify(anomaly(AnomalyState.FIRING, Severity.HIGH));
+            new WebhookNotifier(List.of(receiver.url()), true).deliver(anomaly(AnomalyState.FIRING, Severity.HIGH));
 
             assertThat(receiver.bodies).containsExactly("{\"text\":\":rotating_light: *HIGH FIRING* v3 consensus_latency_ms "
                     + "(2025-07-29T10:21:40Z): p95 consensus latency 964 ms on v3, 8.1× the network median\\n"

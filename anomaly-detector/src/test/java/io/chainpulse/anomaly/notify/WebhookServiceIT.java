@@ -37,15 +37,14 @@ class WebhookServiceIT {
                     WebhookNotifierTest.anomaly(AnomalyState.RESOLVED, Severity.HIGH))) {
                 producer.send(new ProducerRecord<>(topic, a.getAnomalyId(), a)).get();
             }
-            WebhookService service = new WebhookService(stack.bootstrapServers(), stack.registryUrl(), topic,
-                    "webhook-" + UUID.randomUUID(), new WebhookNotifier(List.of(receiver.url()), false, 5, Duration.ofMillis(10)));
-            Thread thread = new Thread(() -> {
-                try {
-                    service.run();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            WebhookService service = WebhookService.create(Map.of(
+                    NotifyConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                    NotifyConfig.SCHEMA_REGISTRY_URL, stack.registryUrl(),
+                    NotifyConfig.TOPIC, topic,
+                    NotifyConfig.GROUP_ID, "webhook-" + UUID.randomUUID(),
+                    NotifyConfig.WEBHOOK_URLS, receiver.url().toString(),
+                    NotifyConfig.RETRY_BACKOFF_INITIAL_MS, "10"));
+            Thread thread = new Thread(service::run);
             thread.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (receiver.bodies.size() < 2 && System.nanoTime() < deadline) {
@@ -58,7 +57,8 @@ class WebhookServiceIT {
             assertThat(receiver.bodies).hasSize(2);
             assertThat(receiver.bodies.get(0)).contains("\"state\": \"FIRING\"");
             assertThat(receiver.bodies.get(1)).contains("\"state\": \"RESOLVED\"");
-            assertThat(service.notifier().duplicates.sum()).isEqualTo(1);
+            assertThat(service.duplicates()).isEqualTo(1);
+            assertThat(service.retries()).isEqualTo(1);
         }
     }
 }

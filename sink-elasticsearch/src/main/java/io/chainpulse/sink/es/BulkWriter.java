@@ -2,6 +2,7 @@ package io.chainpulse.sink.es;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.transport.TransportException;
+import io.chainpulse.schema.retry.Retry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

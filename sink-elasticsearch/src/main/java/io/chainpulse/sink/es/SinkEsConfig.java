@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Backoff;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -7,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 

@@ -2,6 +2,7 @@ package io.chainpulse.sink.es;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.serde.AvroSerde;
 import java.io.IOException;
 import java.time.Clock;
@@ -21,10 +22,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -52,6 +55,8 @@ public final class SinkEsService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkEsService.class);
     /** Longest one poll blocks, so that a due flush or a close is noticed soon. */
     private static final Duration MAX_POLL_WAIT = Duration.ofMillis(200);
+    /** Longest one commit attempt blocks; a commit that times out is retried from the poll loop. */
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     private final SinkEsConfig config;
     private final Consumer<byte[], byte[]> consumer;
@@ -75,6 +80,8 @@ public final class SinkEsService implements AutoCloseable {
     private final CountDownLatch closeRequested = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final List<ConsumerRecord<byte[], byte[]>> buffer = new ArrayList<>();
+    /** Offsets of written batches not yet committed (a commit timed out): retried until they are. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private boolean paused;
     private long firstBufferedAt;
 
@@ -129,6 +136,9 @@ public final class SinkEsService implements AutoCloseable {
                         : min(MAX_POLL_WAIT, Duration.ofMillis(Math.max(0,
                                 firstBufferedAt + flushInterval.toMillis() - clock.millis())));
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(wait);
+                if (!uncommitted.isEmpty()) {
+                    commitUncommitted();
+                }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     if (buffer.isEmpty()) {
                         firstBufferedAt = clock.millis();
@@ -252,21 +262,32 @@ public final class SinkEsService implements AutoCloseable {
 
     /** Commits the next offset of every buffered partition this consumer still owns. */
     private void commit() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : buffer) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             OffsetAndMetadata next = new OffsetAndMetadata(record.offset() + 1);
-            offsets.merge(partition, next, (a, b) -> a.offset() >= b.offset() ? a : b);
+            uncommitted.merge(partition, next, (a, b) -> a.offset() >= b.offset() ? a : b);
         }
+        commitUncommitted();
+    }
+
+    /**
+     * Commits {@link #uncommitted}. A timeout (broker or coordinator unreachable) keeps the offsets for the next
+     * attempt from the poll loop, so the sink survives it; a commit refused after a rebalance drops them.
+     */
+    private void commitUncommitted() {
         // A partition lost in a rebalance mid-batch is not ours to commit; its new owner re-reads and
         // re-upserts those records, which the deterministic ids make harmless.
-        offsets.keySet().retainAll(consumer.assignment());
-        if (offsets.isEmpty()) {
+        uncommitted.keySet().retainAll(consumer.assignment());
+        if (uncommitted.isEmpty()) {
             return;
         }
         try {
-            consumer.commitSync(offsets);
+            consumer.commitSync(uncommitted, COMMIT_TIMEOUT);
+            uncommitted.clear();
+        } catch (TimeoutException | RetriableCommitFailedException e) {
+            LOG.warn("offsets not committed yet ({}); retrying from the poll loop", e.getMessage());
         } catch (CommitFailedException | RebalanceInProgressException e) {
+            uncommitted.clear();
             LOG.warn("offsets not committed ({}); those records will be written again, to the same ids",
                     e.getMessage());
         }
@@ -343,6 +364,8 @@ public final class SinkEsService implements AutoCloseable {
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkEsConfig.GROUP_ID));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The KPI and anomaly topics are written in transactions: records of an aborted one must never be indexed.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.getInt(SinkEsConfig.BULK_MAX_ACTIONS));
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-sink-es");
         return props;

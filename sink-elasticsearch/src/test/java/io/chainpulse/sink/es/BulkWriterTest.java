@@ -1,5 +1,7 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Retry;
+import io.chainpulse.schema.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -15,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BulkWriterTest {
-    private final RetryTest.FakeTime time = new RetryTest.FakeTime();
+    private final FakeTime time = new FakeTime();
     private final List<String> retries = new ArrayList<>();
     private final Retry retry = new Retry(new Backoff(Duration.ofMillis(100), Duration.ofSeconds(30)), time.clock(),
             time::sleep, () -> 0.5, (attempt, delay, reason) -> retries.add(reason));

@@ -1,5 +1,7 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Retry;
+import io.chainpulse.schema.retry.Backoff;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -84,7 +86,7 @@ class EsClientAuthTest {
     }
 
     private static BulkWriter writer(EsClient client) {
-        RetryTest.FakeTime time = new RetryTest.FakeTime();
+        FakeTime time = new FakeTime();
         return new BulkWriter(client, new Retry(new Backoff(Duration.ofMillis(1), Duration.ofMillis(1)), time.clock(),
                 time::sleep, () -> 0.0, (attempt, delay, reason) -> {
                     throw new AssertionError("a refusal must not be retried: " + reason);

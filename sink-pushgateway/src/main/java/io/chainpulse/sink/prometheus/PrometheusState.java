@@ -60,7 +60,6 @@ final class PrometheusState {
     /** group → metric → latest final window. */
     private final Map<String, Map<String, KpiWindow>> kpis = new TreeMap<>();
     private final Map<String, Anomaly> activeAnomalies = new TreeMap<>();
-    private final Set<String> dirty = new HashSet<>();
     private final Set<String> expired = new HashSet<>();
     private long streamTimeMs = Long.MIN_VALUE;
 
@@ -77,7 +76,6 @@ final class PrometheusState {
         KpiWindow current = byMetric.get(window.getMetric());
         if (current == null || current.getWindowStartMs() <= window.getWindowStartMs()) {
             byMetric.put(window.getMetric(), window);
-            dirty.add(group);
             expired.remove(group);
         }
         if (window.getWindowEndMs() > streamTimeMs) {
@@ -87,12 +85,16 @@ final class PrometheusState {
     }
 
     synchronized void onAnomaly(Anomaly anomaly) {
-        boolean changed = anomaly.getState() == AnomalyState.RESOLVED
-                ? activeAnomalies.remove(anomaly.getAnomalyId()) != null
-                : !anomaly.equals(activeAnomalies.put(anomaly.getAnomalyId(), anomaly));
-        if (changed) {
-            dirty.add(ANOMALY_GROUP);
+        if (anomaly.getState() == AnomalyState.RESOLVED) {
+            activeAnomalies.remove(anomaly.getAnomalyId());
+        } else {
+            activeAnomalies.put(anomaly.getAnomalyId(), anomaly);
         }
+    }
+
+    /** A tombstone of the compacted current-anomalies topic: incident {@code anomalyId} resolved. */
+    synchronized void onTombstone(String anomalyId) {
+        activeAnomalies.remove(anomalyId);
     }
 
     private void expireSilentNodes() {
@@ -103,20 +105,22 @@ final class PrometheusState {
             long latestEnd = entry.getValue().values().stream().mapToLong(KpiWindow::getWindowEndMs).max().orElse(0);
             if (streamTimeMs - latestEnd > expiryMs) {
                 expired.add(entry.getKey());
-                dirty.remove(entry.getKey());
                 return true;
             }
             return false;
         });
     }
 
-    /** Groups changed since the last call, with the text to push; the caller re-adds them with {@link #retry}. */
-    synchronized Map<String, String> takeDirty() {
+    /**
+     * Every group this state knows, with the text to push: the KPI groups and always the anomaly group (empty when
+     * nothing is active). Pushing them all each round re-creates whatever a restarted Pushgateway lost.
+     */
+    synchronized Map<String, String> all() {
         Map<String, String> out = new LinkedHashMap<>();
-        for (String group : dirty) {
+        for (String group : kpis.keySet()) {
             out.put(group, exposition(group));
         }
-        dirty.clear();
+        out.put(ANOMALY_GROUP, exposition(ANOMALY_GROUP));
         return out;
     }
 
@@ -125,10 +129,6 @@ final class PrometheusState {
         Set<String> out = new HashSet<>(expired);
         expired.clear();
         return out;
-    }
-
-    synchronized void retry(String group) {
-        dirty.add(group);
     }
 
     synchronized void retryDelete(String group) {

@@ -8,7 +8,10 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.types.Password;
 
-/** Settings of the Pushgateway sink; the README's table is generated from {@link #CONFIG}. */
+/**
+ * Settings of the Pushgateway sink; the README's table is generated from {@link #CONFIG}. Keys prefixed
+ * {@code consumer.} go to its Kafka consumers (e.g. {@code consumer.max.poll.records}).
+ */
 public final class PushgatewaySinkConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
@@ -30,14 +33,17 @@ public final class PushgatewaySinkConfig extends AbstractConfig {
             .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
                     "Topic of KpiWindow records; only final windows are pushed.")
             .define(ANOMALY_TOPIC, Type.STRING, "chainpulse.anomalies.current", Importance.MEDIUM,
-                    "Compacted topic of the current state of each anomaly, read from the start so that a late start "
-                            + "still knows what is active.")
+                    "Compacted topic of the current state of each anomaly (FIRING record, tombstone once resolved), "
+                            + "read from its beginning at every start, without a consumer group, before the first "
+                            + "push: a restarted sink still knows every incident that is firing.")
             .define(PUSHGATEWAY_URL, Type.STRING, "http://127.0.0.1:9091", Importance.HIGH, "Pushgateway base URL.")
             .define(PUSHGATEWAY_JOB, Type.STRING, "chainpulse", Importance.LOW, "Value of the job grouping label.")
             .define(PUSHGATEWAY_USER_INFO, Type.PASSWORD, null, Importance.LOW,
                     "user:password for the Pushgateway's basic auth; never logged.")
             .define(PUSH_INTERVAL_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.MEDIUM,
-                    "How often changed groups are pushed; a failed push is retried at the next interval.")
+                    "How often every group is pushed (all of them, so a restarted Pushgateway has every series back "
+                            + "within one interval); a failed push is retried at the next interval. KPI offsets are "
+                            + "committed once the groups their records changed have been pushed.")
             .define(NODE_EXPIRY_MS, Type.LONG, 300_000L, Range.atLeast(1_000), Importance.MEDIUM,
                     "A node whose latest KPI window ends this long before the newest window seen (stream time, not "
                             + "wall clock) has its Pushgateway group deleted, so its series do not stay forever.");

@@ -46,16 +46,16 @@ class PrometheusStateTest {
     }
 
     @Test
-    void shouldIgnoreLiveWindowsAndPushOnlyChangedGroups() {
+    void shouldIgnoreLiveWindowsAndPushEveryKnownGroupAndAlwaysTheAnomalyGroup() {
         KpiWindow live = latency("v1", 0, 100, 300);
         live.setFinal$(false);
         state.onKpi(live);
-        assertThat(state.takeDirty()).isEmpty();
+        assertThat(state.all()).containsOnlyKeys("anomalies");
 
         state.onKpi(latency("v1", 0, 100, 300));
         state.onKpi(tps(null, 0, 800));
-        assertThat(state.takeDirty()).containsOnlyKeys("v1", "network");
-        assertThat(state.takeDirty()).isEmpty();
+        assertThat(state.all()).containsOnlyKeys("v1", "network", "anomalies");
+        assertThat(state.all()).containsOnlyKeys("v1", "network", "anomalies");
     }
 
     @Test
@@ -77,6 +77,8 @@ class PrometheusStateTest {
         state.onAnomaly(anomaly("a2", AnomalyState.FIRING, "v3", Severity.HIGH));
         state.onAnomaly(anomaly("a3", AnomalyState.FIRING, "v4", Severity.CRITICAL));
         state.onAnomaly(anomaly("a3", AnomalyState.RESOLVED, "v4", Severity.CRITICAL));
+        state.onAnomaly(anomaly("a4", AnomalyState.FIRING, "v5", Severity.LOW));
+        state.onTombstone("a4"); // resolved, as the compacted current-anomalies topic says it
 
         assertThat(state.exposition(PrometheusState.ANOMALY_GROUP)).isEqualTo("""
                 # HELP chainpulse_anomaly_active Active ChainPulse anomaly incidents by node, metric and severity.

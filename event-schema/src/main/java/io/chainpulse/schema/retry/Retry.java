@@ -1,4 +1,4 @@
-package io.chainpulse.sink.es;
+package io.chainpulse.schema.retry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,12 +7,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * The sink's one retry loop: runs an attempt until it reports done, waiting {@link Backoff} delays between
- * attempts. Only what the attempt itself classifies as retriable is retried (it returns {@link Step#retry}); anything
- * it throws ends the loop at once. There is no attempt limit: the sink waits out an Elasticsearch outage with its
- * consumer paused, and Kafka keeps the records meanwhile.
+ * The one retry loop of ChainPulse's services (the Elasticsearch sink's bulk writes, the webhook notifier's posts):
+ * runs an attempt until it reports done, waiting {@link Backoff} delays between attempts. Only what the attempt
+ * itself classifies as retriable is retried (it returns {@link Step#retry}); anything it throws ends the loop at once.
+ * There is no attempt limit: a service waits out an outage with its consumer paused, and Kafka keeps the records
+ * meanwhile.
  *
- * <p>Clock, sleeper and random source are injected so tests can drive the loop without waiting; in the service the
+ * <p>Clock, sleeper and random source are injected so tests can drive the loop without waiting; in a service the
  * sleeper polls the paused consumer, which keeps its group membership alive while it waits.
  *
  * <pre>{@code
@@ -31,7 +32,7 @@ public final class Retry {
         this(backoff, clock, sleeper, () -> ThreadLocalRandom.current().nextDouble(), listener);
     }
 
-    Retry(Backoff backoff, Clock clock, Sleeper sleeper, DoubleSupplier random, Listener listener) {
+    public Retry(Backoff backoff, Clock clock, Sleeper sleeper, DoubleSupplier random, Listener listener) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");

@@ -1,0 +1,95 @@
+package io.chainpulse.anomaly.notify;
+
+import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.retry.Backoff;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Settings of the webhook notifier ({@code ./chainpulse notify}); the README's table is generated from
+ * {@link #CONFIG}. Keys prefixed {@code consumer.} / {@code producer.} go to its Kafka consumer / dead-letter producer.
+ *
+ * <pre>{@code
+ * NotifyConfig config = new NotifyConfig(Map.of(NotifyConfig.WEBHOOK_URLS, "https://hooks.example/x"));
+ * }</pre>
+ */
+public final class NotifyConfig extends AbstractConfig {
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
+    public static final String TOPIC = "topic";
+    public static final String GROUP_ID = "group.id";
+    public static final String WEBHOOK_URLS = "webhook.urls";
+    public static final String WEBHOOK_SLACK = "webhook.slack";
+    public static final String RETRY_BACKOFF_INITIAL_MS = "retry.backoff.initial.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String MAX_AGE_MS = "max.age.ms";
+    public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7",
+                    new ConfigDef.NonEmptyString(), Importance.HIGH, "Confluent-compatible schema registry.")
+            .define(TOPIC, Type.STRING, "chainpulse.anomalies", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Topic of anomaly transitions (read_committed).")
+            .define(GROUP_ID, Type.STRING, "chainpulse-notify", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Consumer group of the notifier (its own, so a slow webhook never holds back the pipeline).")
+            .define(WEBHOOK_URLS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
+                    "Webhook URLs; every transition is posted to each, once, with an Idempotency-Key header "
+                            + "(anomaly_id|state|severity|window_start_ms) receivers can de-duplicate on.")
+            .define(WEBHOOK_SLACK, Type.BOOLEAN, false, Importance.LOW,
+                    "Post Slack-compatible {\"text\": …} payloads instead of the anomalies.jsonl JSON.")
+            .define(RETRY_BACKOFF_INITIAL_MS, Type.LONG, 200L, Range.atLeast(1), Importance.LOW,
+                    "First retry delay cap; doubles per attempt up to retry.backoff.max.ms, full jitter. Connection "
+                            + "errors, timeouts, 408, 429 and 5xx are retried; other answers dead-letter the "
+                            + "transition at once.")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, Range.atLeast(1), Importance.LOW,
+                    "Cap of the retry delay.")
+            .define(MAX_AGE_MS, Type.LONG, 86_400_000L, Range.atLeast(1_000), Importance.MEDIUM,
+                    "A transition still undeliverable this long after it was written (record timestamp) goes to the "
+                            + "dead-letter topic (service notify) and is counted. Until then it is retried without "
+                            + "limit, with its partition paused and nothing after it committed.")
+            .define(DEAD_LETTER_TOPIC, Type.STRING, DeadLetters.TOPIC, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, "Where undeliverable and rejected transitions go, with the dead-letter headers.");
+
+    public NotifyConfig(Map<?, ?> values) {
+        super(CONFIG, values, false);
+        if (urls().isEmpty()) {
+            throw new ConfigException(WEBHOOK_URLS, getList(WEBHOOK_URLS), "at least one webhook URL is needed");
+        }
+        if (getLong(RETRY_BACKOFF_MAX_MS) < getLong(RETRY_BACKOFF_INITIAL_MS)) {
+            throw new ConfigException(RETRY_BACKOFF_MAX_MS, getLong(RETRY_BACKOFF_MAX_MS),
+                    "must be >= " + RETRY_BACKOFF_INITIAL_MS + " " + getLong(RETRY_BACKOFF_INITIAL_MS));
+        }
+    }
+
+    List<URI> urls() {
+        return getList(WEBHOOK_URLS).stream().map(url -> {
+            try {
+                URI uri = URI.create(url);
+                if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
+                    throw new IllegalArgumentException("not an http(s) URL");
+                }
+                return uri;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(WEBHOOK_URLS, url, e.getMessage());
+            }
+        }).toList();
+    }
+
+    Backoff backoff() {
+        return new Backoff(Duration.ofMillis(getLong(RETRY_BACKOFF_INITIAL_MS)),
+                Duration.ofMillis(getLong(RETRY_BACKOFF_MAX_MS)));
+    }
+
+    Duration maxAge() {
+        return Duration.ofMillis(getLong(MAX_AGE_MS));
+    }
+}
