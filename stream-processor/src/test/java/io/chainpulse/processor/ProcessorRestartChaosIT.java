@@ -66,7 +66,7 @@ class ProcessorRestartChaosIT {
                 }
                 send(producer, 1, "v2", 1_000);                              // v2: 2 events in window 0, on partition 1
                 send(producer, 1, "v2", 2_000);
-                for (long t = 5_000; t <= 70_000; t += 5_000) {
+                for (long t = 10_000; t <= 70_000; t += 5_000) {
                     send(producer, 0, "v1", t);                              // partition 0 moves on alone
                 }
                 producer.flush();
@@ -93,7 +93,9 @@ class ProcessorRestartChaosIT {
                         "network window 11, after every window before it");
 
                 Map<String, List<KpiWindow>> all = readAll(stack);
+                // the flush node's windows are left out: its events went to both partitions, so each has its own
                 assertThat(all.entrySet()).as("keys on %s with more than one final record", kpis)
+                        .filteredOn(e -> !FlushEvents.isFlushNode(e.getValue().get(0).getNodeId()))
                         .filteredOn(e -> e.getValue().size() != 1).isEmpty();
                 String network0Key = WindowedStats.key(METRIC, KpiScope.network, null, T0);
                 assertThat(all.get(network0Key)).singleElement()
