@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -27,15 +26,24 @@ import org.slf4j.LoggerFactory;
  *         "schema.registry.url", registryUrl))) { ... }
  * }</pre>
  * From the command line: {@code java io.chainpulse.anomaly.AnomalyDetectorApp anomaly.properties}.
+ *
+ * <p>A stream thread that dies is replaced when its error was transient, otherwise the client stops and
+ * {@link #died()} completes ({@link FatalErrors}): the process owning the app should then exit non-zero so that its
+ * supervisor restarts it ({@code ./chainpulse anomaly} and {@link #main} do).
  */
 public final class AnomalyDetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final KafkaStreams streams;
+    /** Exit code of {@link #main} when the Kafka Streams client died (sysexits' EX_SOFTWARE). */
+    static final int DIED = 70;
 
-    private AnomalyDetectorApp(KafkaStreams streams) {
+    private final KafkaStreams streams;
+    private final FatalErrors fatal;
+
+    private AnomalyDetectorApp(KafkaStreams streams, FatalErrors fatal) {
         this.streams = streams;
+        this.fatal = fatal;
     }
 
     /** Validates {@code settings} (rules file included) and starts the application. */
@@ -47,9 +55,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
                 AvroSerde.of(KpiWindow.class, serdeConfig), AvroSerde.of(Anomaly.class, serdeConfig));
         Topology topology = AnomalyTopology.build(config.detectors(), topics);
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
-        streams.setStateListener((now, before) -> LOG.info("anomaly detector {} -> {}", before, now));
+        FatalErrors fatal = FatalErrors.watch(streams, "anomaly detector");
         streams.start();
-        return new AnomalyDetectorApp(streams);
+        return new AnomalyDetectorApp(streams, fatal);
     }
 
     static Properties streamsProperties(AnomalyConfig config) {
@@ -65,8 +73,23 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         return streams.state();
     }
 
+    /** Running or rebalancing: the service's health. */
+    public boolean healthy() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    /**
+     * Completes, with the reason, when the Kafka Streams client is gone for good (ERROR, or stopped without
+     * {@link #close()}); {@link #healthy()} is false from then on.
+     */
+    public java.util.concurrent.CompletionStage<String> died() {
+        return fatal.died();
+    }
+
     @Override
     public void close() {
+        fatal.closing();
         streams.close(CLOSE_TIMEOUT);
     }
 
@@ -81,12 +104,10 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         }
         Map<String, Object> settings = new HashMap<>();
         file.forEach((k, v) -> settings.put(String.valueOf(k), v));
-        CountDownLatch stopped = new CountDownLatch(1);
         AnomalyDetectorApp app = start(settings);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            stopped.countDown();
-        }, "anomaly-detector-shutdown"));
-        stopped.await();
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "anomaly-detector-shutdown"));
+        String reason = app.died().toCompletableFuture().join(); // a stop by signal ends the JVM through the hook
+        LOG.error("anomaly detector: {}; exiting with {} so that the supervisor restarts it", reason, DIED);
+        System.exit(DIED);
     }
 }

@@ -4,11 +4,17 @@ import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.serde.AvroSerde;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -44,6 +50,9 @@ public final class AnomalyReplay {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AnomalyConfig.APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
+        // a directory of its own: two replays at once (two analyze runs, parallel tests) would fight over RocksDB locks
+        Path stateDir = temporaryStateDir();
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         try (TopologyTestDriver driver = new TopologyTestDriver(AnomalyTopology.build(config.detectors(), topics), props)) {
             TestInputTopic<String, KpiWindow> in = driver.createInputTopic(topics.kpis(), Serdes.String().serializer(),
                     topics.kpiSerde().serializer());
@@ -53,6 +62,24 @@ public final class AnomalyReplay {
                 in.pipeInput(key(kpi), kpi, kpi.getWindowEndMs());
             }
             return out.readValuesToList();
+        } finally {
+            deleteQuietly(stateDir);
+        }
+    }
+
+    private static Path temporaryStateDir() {
+        try {
+            return Files.createTempDirectory("chainpulse-anomaly-replay-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a state directory for the anomaly replay", e);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary directory left behind is harmless
         }
     }
 

@@ -5,9 +5,7 @@ import io.chainpulse.anomaly.AnomalyDetectorApp;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,7 +15,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run the anomaly detector (Kafka Streams, exactly-once): chainpulse.kpis in, chainpulse.anomalies (every "
                     + "transition) and chainpulse.anomalies.current (compacted) out.",
-            "Settings: the 'Anomaly detector' table of ./chainpulse config; --set key=value for any of them."})
+            "Settings: the 'Anomaly detector' table of ./chainpulse config; --set key=value for any of them.",
+            "Exits with code 70 when its Kafka Streams client dies (after /health turned 503): let the supervisor "
+                    + "restart it."})
 final class AnomalyCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
@@ -47,17 +47,12 @@ final class AnomalyCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ServiceEndpoint endpoint = ServiceEndpoint.start("anomaly-detector", metricsPort,
-                () -> app.state() == KafkaStreams.State.RUNNING || app.state() == KafkaStreams.State.REBALANCING);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            app.close();
-            endpoint.close();
-            stopped.countDown();
-        }, "chainpulse-anomaly-stop"));
+        ServiceEndpoint endpoint = ServiceEndpoint.start("anomaly-detector", metricsPort, app::healthy);
         System.out.println("detecting anomalies on " + bootstrapServers + "; metrics and health on http://127.0.0.1:"
                 + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        stopped.await();
-        return 0;
+        return ServiceLifetime.await("anomaly", () -> {
+            app.close();
+            endpoint.close();
+        }, app.died());
     }
 }

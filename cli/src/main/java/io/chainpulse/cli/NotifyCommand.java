@@ -85,8 +85,7 @@ final class NotifyCommand implements Callable<Integer> {
         }, "chainpulse-notify-stop"));
         System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); "
                 + "metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        ServiceEndpoint.runUntilFatal("notify", service::run);
-        return 0;
+        return ServiceLifetime.run("notify", service::run);
     }
 
     private static void counter(ServiceEndpoint endpoint, String name, String description,

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +17,9 @@ import picocli.CommandLine.Option;
         description = {
             "Run the KPI stream processor (Kafka Streams, exactly-once): chainpulse.events in, chainpulse.kpis and "
                     + "chainpulse.late-events out. Start more instances with the same application.id to scale out.",
-            "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them."})
+            "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them.",
+            "Exits with code 70 when its Kafka Streams client dies (after /health turned 503): let the supervisor "
+                    + "restart it."})
 final class ProcessCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: 127.0.0.1:9092).")
@@ -50,17 +51,11 @@ final class ProcessCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        CountDownLatch stopped = new CountDownLatch(1);
         Service service = Service.start(config, metricsPort);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "chainpulse-process-stop"));
         System.out.println("processing " + config.getString(ProcessorConfig.INPUT_TOPIC) + " → "
                 + config.getString(ProcessorConfig.KPI_TOPIC) + "; metrics and health on http://127.0.0.1:"
                 + service.endpoint().port() + "/metrics and /health; Ctrl-C to stop.");
-        stopped.await();
-        return 0;
+        return ServiceLifetime.await("process", service, service.app().died());
     }
 
     /** The processor with its {@code /metrics} and {@code /health}: what {@code process} runs, and the demo too. */

@@ -95,24 +95,6 @@ final class ServiceEndpoint implements AutoCloseable {
         }
     }
 
-    /** How long {@code /health} answers 503 before a service that failed exits: long enough for a probe to see it. */
-    static final java.time.Duration DOWN_BEFORE_EXIT = java.time.Duration.ofSeconds(1);
-
-    /**
-     * Runs a service's loop in the foreground. If it fails (it cannot go on: fenced, refused, an unexpected error),
-     * its health — which must turn false as the loop ends — answers 503 for {@link #DOWN_BEFORE_EXIT}, then the
-     * failure is rethrown so that the process exits non-zero and a supervisor (systemd, Kubernetes) restarts it.
-     */
-    static void runUntilFatal(String service, Runnable loop) throws InterruptedException {
-        try {
-            loop.run();
-        } catch (RuntimeException | Error e) {
-            System.err.println("chainpulse " + service + ": cannot go on (" + e + "); /health is DOWN, exiting");
-            Thread.sleep(DOWN_BEFORE_EXIT.toMillis());
-            throw e;
-        }
-    }
-
     @Override
     public void close() {
         server.stop(0);

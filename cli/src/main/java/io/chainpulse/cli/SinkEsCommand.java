@@ -82,14 +82,13 @@ final class SinkEsCommand implements Callable<Integer> {
                 + config.getOrDefault(SinkEsConfig.ES_URLS, "http://127.0.0.1:9200")
                 + (duration == null ? "   (Ctrl-C to stop)" : "   (stopping after " + duration.toSeconds() + " s)"));
         System.out.println("sink-es: metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health");
-        ServiceEndpoint.runUntilFatal("sink-es", () -> {
+        return ServiceLifetime.run("sink-es", () -> {
             try {
                 sink.run();
             } finally {
                 running.set(false);
             }
         });
-        return 0;
     }
 
     /** Defaults, then the file, then the flags. */

@@ -60,8 +60,7 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
         System.out.println("pushing to " + config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL) + " every "
                 + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; metrics and health on http://127.0.0.1:"
                 + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        ServiceEndpoint.runUntilFatal("sink-pushgateway", sink::run);
-        return 0;
+        return ServiceLifetime.run("sink-pushgateway", sink::run);
     }
 
     private static void putIfSet(Map<String, Object> values, String key, String value) {

@@ -74,13 +74,10 @@ public final class ChildProcess {
         }
     }
 
-    /** Waits up to {@code timeout} for the process to end and returns its exit code; fails if it is still running. */
-    public int awaitExit(Duration timeout) throws InterruptedException {
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(name + " still running after " + timeout.toSeconds() + " s; last lines of "
-                    + log + ":\n" + tail());
-        }
-        return process.exitValue();
+    /** Waits up to {@code timeout} for the process to end: its exit code, or empty while it still runs. */
+    public java.util.OptionalInt awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
     }
 
     public boolean isAlive() {

@@ -27,7 +27,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * }</pre>
  */
 public final class KafkaBroker implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120); // a loaded 2-core machine has taken over 60 s
     private static final String MAIN = "kafka.Kafka";
     private static final String STORAGE_TOOL = "kafka.tools.StorageTool";
 

@@ -13,7 +13,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * DDSketch for quantiles ({@link Sketches}: relative accuracy 1%, bounded bins, so memory does not grow with events).
  * Mergeable: node windows merge into the network window without raw events. Mutable, owned by one aggregation.
  */
-final class Stats {
+final class Stats implements WindowAggregation.Slot {
     long count;
     double sum;
     double min = Double.POSITIVE_INFINITY;

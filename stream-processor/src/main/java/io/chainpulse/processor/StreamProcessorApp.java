@@ -26,12 +26,15 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  * }
  * }</pre>
  * A record that cannot be deserialized is logged with topic, partition and offset and skipped (Kafka Streams'
- * {@code LogAndContinueExceptionHandler}); it does not stop the application.
+ * {@code LogAndContinueExceptionHandler}); it does not stop the application. A stream thread that dies is replaced
+ * when its error was transient, otherwise the client stops and {@link #died()} completes ({@link FatalErrors}): the
+ * process owning the app should then exit non-zero so that its supervisor restarts it.
  */
 public final class StreamProcessorApp implements AutoCloseable {
     private final ProcessorConfig config;
     private final ProcessorCounters counters = new ProcessorCounters();
     private final KafkaStreams streams;
+    private final FatalErrors fatal;
 
     public StreamProcessorApp(ProcessorConfig config) {
         this(config, Map.of());
@@ -44,6 +47,7 @@ public final class StreamProcessorApp implements AutoCloseable {
         props.putAll(streamsOverrides);
         int partitions = ensureTopics();
         this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions)), props);
+        this.fatal = FatalErrors.watch(streams, "processor");
     }
 
     static Properties streamsProperties(ProcessorConfig config) {
@@ -105,6 +109,14 @@ public final class StreamProcessorApp implements AutoCloseable {
         return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
     }
 
+    /**
+     * Completes, with the reason, when the Kafka Streams client is gone for good (ERROR, or stopped without
+     * {@link #close()}); {@link #healthy()} is false from then on.
+     */
+    public java.util.concurrent.CompletionStage<String> died() {
+        return fatal.died();
+    }
+
     public KafkaStreams streams() {
         return streams;
     }
@@ -115,6 +127,7 @@ public final class StreamProcessorApp implements AutoCloseable {
 
     @Override
     public void close() {
+        fatal.closing();
         streams.close(java.time.Duration.ofSeconds(30));
     }
 }

@@ -36,7 +36,14 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * {@link Progress} record: "every window of partition p ending at or before t has been emitted" — sent by the same
  * task after those windows, so on the network stage's single partition it arrives after them. A network stage that
  * knows how many partitions feed it closes a window as soon as every partition's progress has passed its end, and
- * otherwise (a partition without values, after a restart) when its own grace runs out.
+ * otherwise (a partition without values) when its own grace runs out.
+ *
+ * <p><b>A window is final once.</b> The stage's clock — its stream time, the start of the last window it closed and
+ * the progress it reported or received — is kept in the stage's own store under a reserved key ({@link StageClock}),
+ * written back with the windows (so it is in the changelog, in the same transaction as the input offsets), and
+ * reloaded with the open windows whenever {@link #init} runs: after a restart on another machine and when Kafka Streams
+ * revives a task on the same processor instance. A value for a window closed before the restart is late, never a
+ * second final window. It is saved when a window closes or progress moves, not per value.
  */
 final class WindowAggregation<V> implements Processor<String, V, String, WindowAggregation.Emitted> {
 
@@ -51,6 +58,48 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
 
     /** Every window of input partition {@code partition}'s task that ends at or before {@code finalUpTo} is out. */
     record Progress(int partition, long finalUpTo) implements Emitted {}
+
+    /** What the stage's store holds: a window's statistics, or under {@link #CLOCK} the stage's clock. */
+    sealed interface Slot permits Stats, StageClock {
+        Serde<Slot> SERDE = Serdes.serdeFrom(
+                (Serializer<Slot>) (topic, slot) -> slot instanceof StageClock c ? c.encode() : Stats.encode((Stats) slot),
+                (Deserializer<Slot>) (topic, bytes) -> bytes.length > 0 && bytes[0] == StageClock.FORMAT
+                        ? StageClock.decode(bytes) : Stats.decode(bytes));
+    }
+
+    /**
+     * What the stage knows beyond its open windows, stored under {@link #CLOCK}: its stream time when last saved,
+     * the start of the last window it closed, the progress it last reported (node stage) and each partition's progress
+     * it received (network stage). Immutable; a new one is put when it changes.
+     */
+    record StageClock(long streamTime, long closedThrough, long reported, Map<Integer, Long> progress) implements Slot {
+        /** First byte of the stored form; never the first byte of {@link Stats}' (0 or 2). */
+        static final byte FORMAT = 3;
+        static final StageClock NONE = new StageClock(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Map.of());
+
+        byte[] encode() {
+            ByteBuffer out = ByteBuffer.allocate(1 + 8 * 3 + 4 + progress.size() * 12).put(FORMAT)
+                    .putLong(streamTime).putLong(closedThrough).putLong(reported).putInt(progress.size());
+            new TreeMap<>(progress).forEach((partition, upTo) -> out.putInt(partition).putLong(upTo));
+            return out.array();
+        }
+
+        static StageClock decode(byte[] bytes) {
+            ByteBuffer in = ByteBuffer.wrap(bytes);
+            in.get();
+            long streamTime = in.getLong();
+            long closedThrough = in.getLong();
+            long reported = in.getLong();
+            Map<Integer, Long> progress = new HashMap<>();
+            for (int i = in.getInt(); i > 0; i--) {
+                progress.put(in.getInt(), in.getLong());
+            }
+            return new StageClock(streamTime, closedThrough, reported, Map.copyOf(progress));
+        }
+    }
+
+    /** The key of the stage's clock: no window has an empty key and starts at {@code Long.MIN_VALUE}. */
+    static final WindowKey CLOCK = new WindowKey("", Long.MIN_VALUE);
 
     /** A key's window in the aggregation store. */
     record WindowKey(String key, long start) {
@@ -72,14 +121,15 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
     private final int upstreamPartitions;
     private final ProcessorCounters counters;
     private ProcessorContext<String, Emitted> context;
-    private KeyValueStore<WindowKey, Stats> windows;
-    /** The open windows by start: what to close when time moves; rebuilt from the store. */
+    private KeyValueStore<WindowKey, Slot> windows;
+    // What follows is loaded from the store by load() after every init(), and the clock saved back when it changes.
+    /** The open windows by start: what to close when time moves; null until loaded. */
     private TreeMap<Long, TreeSet<String>> open;
     private final Map<Integer, Long> progress = new HashMap<>();
-    private long streamTime = Long.MIN_VALUE;
+    private long streamTime;
     /** Windows starting at or before this are closed. */
-    private long closedThrough = Long.MIN_VALUE;
-    private long reported = Long.MIN_VALUE;
+    private long closedThrough;
+    private long reported;
 
     private WindowAggregation(String storeName, Duration size, Duration grace, BiFunction<Stats, V, Stats> add,
                               String metric, boolean reportProgress, int upstreamPartitions, ProcessorCounters counters) {
@@ -104,7 +154,7 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
                                                                   boolean reportProgress, int upstreamPartitions,
                                                                   KpiContext ctx) {
         String store = metric + "-" + stage + "-windows";
-        StoreBuilder<?> storeBuilder = WriteBackStore.builder(store, WindowKey.SERDE, Stats.SERDE, ctx.config());
+        StoreBuilder<?> storeBuilder = WriteBackStore.builder(store, WindowKey.SERDE, Slot.SERDE, ctx.config());
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, V, String, Emitted> get() {
@@ -119,20 +169,29 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
         };
     }
 
+    /**
+     * Also runs again on the same instance when Kafka Streams revives the task (its stores restored to the last
+     * commit): everything in fields is forgotten here and reloaded from the store.
+     */
     @Override
     public void init(ProcessorContext<String, Emitted> context) {
         this.context = context;
         this.windows = context.getStateStore(storeName);
+        this.open = null;
     }
 
     @Override
     public void process(Record<String, V> record) {
-        loadIndex();
+        load();
         if (record.value() instanceof Progress p) {
-            progress.merge(p.partition(), p.finalUpTo(), Math::max);
-            if (upstreamPartitions > 0 && progress.size() >= upstreamPartitions) {
-                long everywhere = progress.values().stream().mapToLong(Long::longValue).min().getAsLong();
-                close(everywhere - size);
+            Long before = progress.get(p.partition());
+            if (before == null || p.finalUpTo() > before) {
+                progress.put(p.partition(), p.finalUpTo());
+                if (upstreamPartitions > 0 && progress.size() >= upstreamPartitions) {
+                    long everywhere = progress.values().stream().mapToLong(Long::longValue).min().getAsLong();
+                    close(everywhere - size);
+                }
+                saveClock();
             }
             return;
         }
@@ -143,13 +202,14 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
             counters.increment("late", metric, record.key());
         } else {
             WindowKey key = new WindowKey(record.key(), start);
-            Stats stats = windows.get(key);
+            Stats stats = (Stats) windows.get(key);
             if (stats == null) {
                 stats = Stats.empty();
                 open.computeIfAbsent(start, s -> new TreeSet<>()).add(record.key());
             }
             windows.put(key, add.apply(stats, record.value()));
         }
+        long closedBefore = closedThrough;
         close(streamTime - size - grace);
         if (reportProgress && closedThrough != Long.MIN_VALUE) {
             // windows start aligned, so those ending by the next boundary are out: one progress record per window
@@ -159,6 +219,9 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
                 context.forward(new Record<>(WindowedStats.NETWORK,
                         new Progress(context.taskId().partition(), finalUpTo), finalUpTo - 1));
             }
+        }
+        if (closedThrough != closedBefore) {
+            saveClock();
         }
     }
 
@@ -172,21 +235,40 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
         for (Map.Entry<Long, TreeSet<String>> window : closed.entrySet()) {
             long start = window.getKey();
             for (String key : window.getValue()) {
-                Stats stats = windows.delete(new WindowKey(key, start));
+                Stats stats = (Stats) windows.delete(new WindowKey(key, start));
                 context.forward(new Record<>(key, new Closed(key, start, start + size, stats), start + size - 1));
             }
         }
         closed.clear();
     }
 
-    private void loadIndex() {
+    /** The open windows and the clock, from the store: once after each {@link #init}. */
+    private void load() {
         if (open != null) {
             return;
         }
         open = new TreeMap<>();
-        try (KeyValueIterator<WindowKey, Stats> all = windows.all()) {
-            all.forEachRemaining(kv -> open.computeIfAbsent(kv.key.start(), s -> new TreeSet<>()).add(kv.key.key()));
+        StageClock clock = StageClock.NONE;
+        try (KeyValueIterator<WindowKey, Slot> all = windows.all()) {
+            while (all.hasNext()) {
+                var kv = all.next();
+                if (kv.value instanceof StageClock stored) {
+                    clock = stored;
+                } else {
+                    open.computeIfAbsent(kv.key.start(), s -> new TreeSet<>()).add(kv.key.key());
+                }
+            }
         }
+        streamTime = clock.streamTime();
+        closedThrough = clock.closedThrough();
+        reported = clock.reported();
+        progress.clear();
+        progress.putAll(clock.progress());
+    }
+
+    /** Puts the clock into the store: written back at the next commit, with the windows it closed. */
+    private void saveClock() {
+        windows.put(CLOCK, new StageClock(streamTime, closedThrough, reported, Map.copyOf(progress)));
     }
 
     private static final byte CLOSED = 0;

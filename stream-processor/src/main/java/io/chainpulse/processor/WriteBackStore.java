@@ -91,6 +91,14 @@ final class WriteBackStore<K, V> implements KeyValueStore<K, V>, CachedStateStor
         return new Builder<>(batch ? inner.withLoggingDisabled() : inner, keySerde, valueSerde);
     }
 
+    /**
+     * Writing back to {@code inner} at each {@link #flushCache()}, whatever {@code inner} is: lets a test stand an
+     * in-memory store for RocksDB and its changelog, and crash (drop what was not written back) with {@link #clearCache()}.
+     */
+    static <K, V> WriteBackStore<K, V> over(KeyValueStore<Bytes, byte[]> inner, Serde<K> keySerde, Serde<V> valueSerde) {
+        return new WriteBackStore<>(inner, keySerde, valueSerde, true);
+    }
+
     @Override
     public V get(K key) {
         load();

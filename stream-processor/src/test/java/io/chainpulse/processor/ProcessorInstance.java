@@ -26,13 +26,17 @@ public final class ProcessorInstance {
             }
         }
         StreamProcessorApp app = new StreamProcessorApp(new ProcessorConfig(settings), streams);
-        app.streams().setStateListener((now, before) -> {
-            if (now == org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+        app.start();
+        // polled: the app's own state listener watches for a fatal error
+        org.apache.kafka.streams.KafkaStreams.State last = null;
+        while (true) {
+            org.apache.kafka.streams.KafkaStreams.State now = app.streams().state();
+            if (now == org.apache.kafka.streams.KafkaStreams.State.RUNNING && last != now) {
                 System.out.println(RUNNING);
                 System.out.flush();
             }
-        });
-        app.start();
-        Thread.currentThread().join();
+            last = now;
+            Thread.sleep(50);
+        }
     }
 }

@@ -1,0 +1,71 @@
+package io.chainpulse.cli;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * How a long-running service command ends. Either the JVM is asked to stop (SIGTERM, Ctrl-C): a shutdown hook closes
+ * the service and the command returns 0. Or the service dies on its own (its Kafka Streams client in ERROR, a sink's
+ * loop that cannot go on): its {@code /health} is 503 from that moment, and after {@link #LINGER} — so that a probe or
+ * a scrape sees it — the command returns {@link #DIED}, with which the process exits, for systemd
+ * ({@code Restart=on-failure}) or Kubernetes to restart it. Libraries only report a death ({@code died()}, or their
+ * loop throwing); the command owns the process and its exit.
+ *
+ * <pre>{@code
+ * return ServiceLifetime.await("process", service, service.app().died());   // a Kafka Streams app
+ * return ServiceLifetime.run("sink-es", sink::run);                          // a consumer loop in the foreground
+ * }</pre>
+ */
+final class ServiceLifetime {
+    /** Exit code of a service that died and wants a restart (sysexits' EX_SOFTWARE). */
+    static final int DIED = 70;
+    /** How long a dead service keeps answering 503 before the process exits. */
+    static final Duration LINGER = Duration.ofSeconds(2);
+
+    private ServiceLifetime() {}
+
+    /** Blocks until the JVM shuts down (then 0) or {@code died} completes (then {@link #DIED}, after the linger). */
+    static int await(String command, AutoCloseable service, CompletionStage<String> died) throws InterruptedException {
+        CountDownLatch ended = new CountDownLatch(1);
+        AtomicReference<String> death = new AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                service.close();
+            } catch (Exception e) {
+                System.err.println("chainpulse " + command + ": closing failed: " + e);
+            }
+            ended.countDown();
+        }, "chainpulse-" + command + "-stop"));
+        died.thenAccept(reason -> {
+            death.set(reason);
+            ended.countDown();
+        });
+        ended.await();
+        if (death.get() == null) {
+            return 0;
+        }
+        System.err.println("chainpulse " + command + ": " + death.get() + "; /health answers 503; exiting with code "
+                + DIED + " in " + LINGER.toSeconds() + " s so that the supervisor restarts the process");
+        Thread.sleep(LINGER.toMillis());
+        return DIED;
+    }
+
+    /**
+     * Runs a service's loop in the foreground: 0 when it returns (asked to stop), {@link #DIED} after {@link #LINGER}
+     * when it throws — its health, which must turn false as the loop ends, answers 503 meanwhile.
+     */
+    static int run(String command, Runnable loop) throws InterruptedException {
+        try {
+            loop.run();
+            return 0;
+        } catch (RuntimeException | Error e) {
+            System.err.println("chainpulse " + command + ": cannot go on (" + e + "); /health answers 503; exiting "
+                    + "with code " + DIED + " in " + LINGER.toSeconds() + " s so that the supervisor restarts the process");
+            e.printStackTrace();
+            Thread.sleep(LINGER.toMillis());
+            return DIED;
+        }
+    }
+}
