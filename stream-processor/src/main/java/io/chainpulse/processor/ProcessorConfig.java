@@ -32,12 +32,14 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
                     "Confluent-compatible schema registry.")
-            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events, keyed by node id.")
+            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events. The SDK keys them by node id; any other key (none, another string, bytes) is "
+                    + "accepted: the processor re-keys and re-partitions by the event's node_id.")
             .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
                     "KpiWindow output, key metric|scope|node|window_start_ms.")
             .define(LATE_TOPIC, Type.STRING, "chainpulse.late-events", Importance.MEDIUM,
-                    "Events that arrived after their window closed and start events never completed, with the reason "
-                            + "in the header chainpulse.reason: nothing is dropped silently.")
+                    "Events that arrived after their window closed, events stamped too far ahead (future) and events of "
+                            + "nodes beyond max.nodes, with the reason in the header chainpulse.reason: nothing is "
+                            + "dropped silently.")
             .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.HIGH,
                     "Size of the event-time tumbling windows, aligned to the epoch.")
             .define(GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.HIGH,
