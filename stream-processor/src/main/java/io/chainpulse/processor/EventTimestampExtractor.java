@@ -17,6 +17,8 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
 public final class EventTimestampExtractor implements TimestampExtractor {
     private final LongSupplier reference;
     private final long maxFutureSkewMs;
+    /** The reference last read: an event behind it needs no new read (the wall clock only moves on). */
+    private volatile long lastReference = Long.MIN_VALUE;
 
     public EventTimestampExtractor(LongSupplier reference, long maxFutureSkewMs) {
         this.reference = reference;
@@ -30,7 +32,11 @@ public final class EventTimestampExtractor implements TimestampExtractor {
             if (ms < 0) {
                 return Math.max(partitionTime, 0);
             }
+            if (ms - maxFutureSkewMs <= lastReference) {
+                return ms;
+            }
             long now = reference.getAsLong();
+            lastReference = now;
             if (ms - maxFutureSkewMs <= now) {
                 return ms;
             }

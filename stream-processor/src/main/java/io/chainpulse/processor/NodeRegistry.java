@@ -36,7 +36,7 @@ final class NodeRegistry {
 
     private static final class Chain {
         final Map<String, Node> nodes = new ConcurrentHashMap<>();
-        volatile long newestMs = Long.MIN_VALUE;
+        long newestMs = Long.MIN_VALUE; // racy by design, as Node.lastSeenMs
         volatile long lastSweepMs = Long.MIN_VALUE;
     }
 
