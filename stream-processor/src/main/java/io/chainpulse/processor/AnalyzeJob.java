@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -27,7 +28,9 @@ import org.apache.kafka.streams.state.BuiltInDslStoreSuppliers;
  * The production KPI topology run over a JSON Lines file of events, without a broker: how operators analyse a
  * recorded incident, and how we check the KPIs on data we did not generate. Events are fed in file order (as a replay
  * into one partition would deliver them); at the end, {@link FlushEvents} move stream time past every window so each
- * window's final result comes out.
+ * window's final result comes out. There is no wall clock to tell a future event by: the file is read
+ * {@value RecordingClock#LOOKAHEAD} events ahead of the topology, and an event more than {@code max.future.skew.ms}
+ * ahead of the recording's progress ({@link RecordingClock}) is set aside as {@code future}.
  *
  * <pre>{@code
  * AnalyzeJob.Result result = AnalyzeJob.run(Path.of("incident.jsonl"), Map.of("window.size.ms", 10_000), System.err::println);
@@ -40,7 +43,7 @@ public final class AnalyzeJob {
     /**
      * @param kpis final windows in (window start, metric, scope, node) order
      * @param counters late, unpaired and duplicate events, keyed {@code reason|metric|node}
-     * @param firstEventMs event time of the earliest event, {@code lastEventMs} of the latest
+     * @param firstEventMs event time of the earliest event, {@code lastEventMs} of the latest (future events aside)
      */
     public record Result(long lines, long events, long badLines, List<KpiWindow> kpis, Map<String, Long> counters,
                          long firstEventMs, long lastEventMs) {
@@ -62,7 +65,9 @@ public final class AnalyzeJob {
         values.put(ProcessorConfig.STATE_STORES, "in_memory");
         ProcessorConfig config = new ProcessorConfig(values);
         ProcessorCounters counters = new ProcessorCounters();
-        KpiContext ctx = KpiContext.of(config, counters, 1); // the driver's topics have one partition
+        RecordingClock clock = new RecordingClock();
+        KpiContext ctx = KpiContext.of(config, counters, 1) // the driver's topics have one partition
+                .withReferenceClock(clock);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "chainpulse-analyze");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "analyze.invalid:9092");
@@ -79,16 +84,31 @@ public final class AnalyzeJob {
             TestOutputTopic<String, KpiWindow> out = driver.createOutputTopic(ctx.kpis().name(),
                     Serdes.String().deserializer(), ctx.kpis().valueSerde().deserializer());
             long[] piped = {0};
-            counts = EventJsonLines.read(input, (event, line) -> {
-                in.pipeInput(event.getNodeId(), event);
+            ArrayDeque<ProtocolEvent> ahead = new ArrayDeque<>();
+            long skew = config.maxFutureSkew().toMillis();
+            Consumer<ProtocolEvent> pipe = event -> {
                 long ms = Math.floorDiv(event.getTimestampNs(), 1_000_000L);
-                range[0] = Math.min(range[0], ms);
-                range[1] = Math.max(range[1], ms);
+                if (ms - skew <= clock.getAsLong()) { // a future event is not part of the recording's time range
+                    range[0] = Math.min(range[0], ms);
+                    range[1] = Math.max(range[1], ms);
+                }
+                in.pipeInput(event.getNodeId(), event);
                 if ((++piped[0] & 0xFFF) == 0) {
                     collect(out, kpis, Long.MAX_VALUE);
                 }
+            };
+            counts = EventJsonLines.read(input, (event, line) -> {
+                clock.observe(event);
+                ahead.add(event);
+                if (ahead.size() > RecordingClock.LOOKAHEAD) {
+                    pipe.accept(ahead.poll());
+                }
             }, problems);
+            while (!ahead.isEmpty()) {
+                pipe.accept(ahead.poll());
+            }
             if (counts.events() > 0) {
+                clock.unbounded();
                 FlushEvents flush = new FlushEvents(range[1], config, ctx);
                 for (ProtocolEvent e : flush.events()) {
                     in.pipeInput(e.getNodeId(), e);

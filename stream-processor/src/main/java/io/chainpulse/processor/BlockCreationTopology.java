@@ -7,8 +7,9 @@ import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code block_creation_ms}: {@code block_finalization − block_creation_start}, same node, same height (the
- * proposer's own view of how long its block took to become final). Finalizations at nodes that did not create the
- * block have no start and are ignored, not counted as unpaired. Input: on-time events keyed by node.
+ * proposer's own view of how long its block took to become final). Either may arrive first. Finalizations at nodes
+ * that did not create the block have no start: they wait like any complete (the start may still come) and are evicted
+ * without being counted as unpaired. Input: on-time events keyed by node.
  */
 public final class BlockCreationTopology {
     public static final String METRIC = "block_creation_ms";
@@ -20,6 +21,6 @@ public final class BlockCreationTopology {
                 e -> e.getEventType() == EventType.block_creation_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_finalization ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false, false), ctx);
+                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false, Pairing.LoneComplete.NORMAL), ctx);
     }
 }

@@ -1,19 +1,25 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.serde.AvroSerde;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * What every KPI topology needs: settings, the typed topics, the shared counters, and how many partitions the input
- * topic has (0 when unknown: network windows then close by their grace only, see {@link WindowAggregation}). No I/O.
+ * What every KPI topology needs: settings, the typed topics, the shared counters, how many partitions the input
+ * topic has (0 when unknown: network windows then close by their grace only, see {@link WindowAggregation}), the
+ * reference clock future events are judged by (the wall clock; {@link #withReferenceClock} for a recording) and the
+ * nodes held ({@link NodeRegistry}). No I/O.
  */
 public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> events, Topic<String, KpiWindow> kpis,
-                         Topic<String, ProtocolEvent> late, ProcessorCounters counters, int inputPartitions) {
+                         Topic<String, ProtocolEvent> late, Topic<String, ProtocolEvent> deadLetters,
+                         ProcessorCounters counters, int inputPartitions, LongSupplier referenceClock,
+                         NodeRegistry nodes) {
 
     /** Typed topics from the configuration, values in the Confluent wire format via its schema registry. */
     public static KpiContext of(ProcessorConfig config, ProcessorCounters counters) {
@@ -25,11 +31,19 @@ public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> ev
         java.util.Map<String, Object> serde = java.util.Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
         Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, serde);
+        long forgetAfter = config.pairingTimeout().plus(config.windowSize().plus(config.grace()).multipliedBy(4)).toMillis();
         return new KpiContext(config,
                 new Topic<>(config.getString(ProcessorConfig.INPUT_TOPIC), Serdes.String(), events),
                 new Topic<>(config.getString(ProcessorConfig.KPI_TOPIC), Serdes.String(), AvroSerde.of(KpiWindow.class, serde)),
                 new Topic<>(config.getString(ProcessorConfig.LATE_TOPIC), Serdes.String(), events),
-                counters, inputPartitions);
+                new Topic<>(DeadLetters.TOPIC, Serdes.String(), events),
+                counters, inputPartitions, System::currentTimeMillis,
+                new NodeRegistry(config.maxNodes(), inputPartitions, forgetAfter));
+    }
+
+    /** The same context judging future events by {@code clock} instead of the wall clock (a recording). */
+    public KpiContext withReferenceClock(LongSupplier clock) {
+        return new KpiContext(config, events, kpis, late, deadLetters, counters, inputPartitions, clock, nodes);
     }
 
     Duration windowSize() {

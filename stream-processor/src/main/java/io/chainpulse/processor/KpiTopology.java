@@ -6,14 +6,16 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
 
 /**
- * All KPI topologies on one event stream. Input {@code chainpulse.events} (ProtocolEvent keyed by node id, event
- * time = {@code timestamp_ns}); outputs {@code chainpulse.kpis} (final KpiWindow per metric, scope, node and
- * window) and {@code chainpulse.late-events} (late events, with the reason).
+ * All KPI topologies on one event stream. Input {@code chainpulse.events} (ProtocolEvent, any key: the gate keys
+ * it by {@code node_id}; event time = {@code timestamp_ns}); outputs {@code chainpulse.kpis} (final KpiWindow per
+ * metric, scope, node and window), {@code chainpulse.late-events} (late, future and max.nodes events, with the
+ * reason) and {@code chainpulse.dead-letters} (invalid node ids).
  *
  * <pre>{@code
- * events ─▶ late gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
- *                      │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms ─▶ chainpulse.kpis
- *                      └─▶ chainpulse.late-events
+ * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
+ *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms ─▶ chainpulse.kpis
+ *                       ├─▶ chainpulse.late-events
+ *                       └─▶ chainpulse.dead-letters
  * }</pre>
  * Pure: builds the topology, does no I/O; {@link StreamProcessorApp} runs it and {@link AnalyzeJob} runs the same
  * build over a file.
@@ -24,9 +26,9 @@ public final class KpiTopology {
     public static Topology build(KpiContext ctx) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ProtocolEvent> events = builder.stream(ctx.events().name(),
-                ctx.events().consumed().withTimestampExtractor(new EventTimestampExtractor())
-                        .withName("events-source"));
-        KStream<String, ProtocolEvent> onTime = LateEvents.gate(events, ctx);
+                ctx.events().consumed().withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
+                        ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
+        KStream<String, ProtocolEvent> onTime = EventGate.gate(events, ctx);
         TxIngressTpsTopology.build(builder, onTime, ctx);
         TpsTopology.build(builder, onTime, ctx);
         BlockTimeTopology.build(builder, onTime, ctx);

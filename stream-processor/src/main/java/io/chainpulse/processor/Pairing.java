@@ -37,20 +37,31 @@ final class Pairing {
     /** Start or complete side of an event for one KPI. */
     enum Role { START, COMPLETE, IGNORE }
 
+    /** What a complete that never meets its start is. */
+    enum LoneComplete {
+        /** A fault: evicted after the pairing timeout and counted {@code unpaired_complete}. */
+        UNPAIRED,
+        /**
+         * Normal (a block finalization at a node that did not create the block): it still waits — its start may
+         * arrive after it — and is evicted silently.
+         */
+        NORMAL
+    }
+
     /**
-     * What one latency KPI pairs.
+     * What one latency KPI pairs. Whichever side arrives first waits for the other, so a KPI does not depend on the
+     * order of its events within the pairing timeout.
      *
      * @param oneToMany true when one start pairs with many completes (propagation: one origin, every receiver)
      * @param preferDuration true when the complete event's own {@code duration_ns} wins over the timestamp delta
-     * @param completesWaitForStart false when a complete without a start is normal and ignored (block finalization
-     *     at a node that did not create the block), true when it waits for its start and counts as unpaired
+     * @param loneComplete whether a complete that never meets its start is counted as unpaired
      */
     record Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key,
-                boolean oneToMany, boolean preferDuration, boolean completesWaitForStart) {
+                boolean oneToMany, boolean preferDuration, LoneComplete loneComplete) {
 
         Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key, boolean oneToMany,
              boolean preferDuration) {
-            this(metric, role, key, oneToMany, preferDuration, true);
+            this(metric, role, key, oneToMany, preferDuration, LoneComplete.UNPAIRED);
         }
     }
 
@@ -163,7 +174,7 @@ final class Pairing {
             } else {
                 store.delete(key);
             }
-        } else if (spec.completesWaitForStart() && state.waiting.size() < MAX_WAITING) {
+        } else if (state.waiting.size() < MAX_WAITING) {
             state.waiting.add(new Waiting(event.getNodeId(), event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration));
             store.put(key, new PairState(state.startNs, state.startNode, state.waiting, record.timestamp(), state.matched));
         }
@@ -192,8 +203,10 @@ final class Pairing {
             if (state.startNs != Long.MIN_VALUE && !state.matched) {
                 counters.increment("unpaired_start", spec.metric(), state.startNode);
             }
-            for (Waiting w : state.waiting) {
-                counters.increment("unpaired_complete", spec.metric(), w.node);
+            if (spec.loneComplete() == LoneComplete.UNPAIRED) {
+                for (Waiting w : state.waiting) {
+                    counters.increment("unpaired_complete", spec.metric(), w.node);
+                }
             }
             store.delete(entry.key);
         }

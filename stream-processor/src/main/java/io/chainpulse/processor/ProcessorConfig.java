@@ -23,6 +23,8 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STREAM_THREADS = "num.stream.threads";
     public static final String STATE_DIR = "state.dir";
     public static final String STATE_STORES = "state.stores";
+    public static final String MAX_FUTURE_SKEW_MS = "max.future.skew.ms";
+    public static final String MAX_NODES = "max.nodes";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "chainpulse-processor", Importance.HIGH,
@@ -30,12 +32,14 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
                     "Confluent-compatible schema registry.")
-            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events, keyed by node id.")
+            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events. The SDK keys them by node id; any other key (none, another string, bytes) is "
+                    + "accepted: the processor re-keys and re-partitions by the event's node_id.")
             .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
                     "KpiWindow output, key metric|scope|node|window_start_ms.")
             .define(LATE_TOPIC, Type.STRING, "chainpulse.late-events", Importance.MEDIUM,
-                    "Events that arrived after their window closed and start events never completed, with the reason "
-                            + "in the header chainpulse.reason: nothing is dropped silently.")
+                    "Events that arrived after their window closed, events stamped too far ahead (future) and events of "
+                            + "nodes beyond max.nodes, with the reason in the header chainpulse.reason: nothing is "
+                            + "dropped silently.")
             .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.HIGH,
                     "Size of the event-time tumbling windows, aligned to the epoch.")
             .define(GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.HIGH,
@@ -45,6 +49,18 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(MAX_LATENCY_MS, Type.LONG, 600_000L, Range.atLeast(1), Importance.MEDIUM,
                     "Deltas above this, or below zero, are clock skew between nodes: counted in excluded_skew, not "
                             + "averaged in.")
+            .define(MAX_FUTURE_SKEW_MS, Type.LONG, 60_000L, Range.atLeast(0), Importance.MEDIUM,
+                    "An event stamped more than this ahead of the reference clock (the wall clock; in analyze, the "
+                            + "recording's own progress: the median over nodes of each node's latest event) never "
+                            + "advances stream time: it goes to the late topic with reason future and is counted per "
+                            + "node. Events of a node whose clock is ahead by less still move stream time.")
+            .define(MAX_NODES, Type.INT, NodeRegistry.DEFAULT_MAX_NODES, Range.atLeast(1), Importance.MEDIUM,
+                    "Distinct node ids per chain (chain_id; events without one belong to the chain '"
+                            + NodeRegistry.DEFAULT_CHAIN + "') the processor holds, and at most "
+                            + NodeRegistry.MAX_CHAINS + " chains. An event of a further node goes to the late topic "
+                            + "with reason max.nodes and is counted; a node silent for pairing.timeout.ms plus two "
+                            + "network graces is forgotten, making room. An event whose node_id breaks the node-id "
+                            + "rule goes to chainpulse.dead-letters.")
             .define(STREAM_THREADS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM, "Kafka Streams threads.")
             .define(STATE_DIR, Type.STRING, ".chainpulse/streams-state", Importance.LOW,
                     "Local state (RocksDB) directory.")
@@ -70,6 +86,14 @@ public final class ProcessorConfig extends AbstractConfig {
 
     boolean inMemoryStores() {
         return getString(STATE_STORES).equals("in_memory");
+    }
+
+    public Duration maxFutureSkew() {
+        return Duration.ofMillis(getLong(MAX_FUTURE_SKEW_MS));
+    }
+
+    public int maxNodes() {
+        return getInt(MAX_NODES);
     }
 
     public double maxLatencyMs() {

@@ -6,7 +6,9 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the processor set aside instead of counting in a window, by reason and node (bounded: nodes × reasons):
- * {@code late} (arrived after its window closed), {@code unpaired_start} / {@code unpaired_complete} (evicted
+ * {@code late} (arrived after its window closed), {@code future} (stamped too far ahead), {@code max_nodes} (its node
+ * beyond the bound; node part: the chain), {@code invalid_node_id} (dead-lettered; node part {@code *}),
+ * {@code unpaired_start} / {@code unpaired_complete} (evicted
  * without its partner), {@code duplicate} (a second start for the same key). Shared by all stream threads.
  */
 public final class ProcessorCounters {

@@ -14,7 +14,8 @@ import java.util.List;
  * {@code KafkaStreamsMetrics}.
  */
 public final class ProcessorMetrics implements MeterBinder, AutoCloseable {
-    private static final List<String> REASONS = List.of("late", "unpaired_start", "unpaired_complete", "duplicate");
+    private static final List<String> REASONS = List.of("late", "future", "max_nodes", "invalid_node_id",
+            "unpaired_start", "unpaired_complete", "duplicate");
     private final ProcessorCounters counters;
     private final List<Meter> meters = new ArrayList<>();
     private MeterRegistry registry;

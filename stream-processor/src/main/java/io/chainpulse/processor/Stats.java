@@ -12,10 +12,16 @@ import org.apache.kafka.common.serialization.Serializer;
  * The running statistics of one window: exact count, sum, min, max, the samples excluded as clock skew, and a
  * DDSketch for quantiles ({@link Sketches}: relative accuracy 1%, bounded bins, so memory does not grow with events).
  * Mergeable: node windows merge into the network window without raw events. Mutable, owned by one aggregation.
+ *
+ * <p>The sum is kept exactly, as a {@code long} in millionths of the sample unit (a latency in ms is a whole number
+ * of nanoseconds, a count a whole number): a sum of doubles depends on the order of its terms in the last bits, and a
+ * KPI must not depend on the order its events arrived in.
  */
 final class Stats implements WindowAggregation.Slot {
+    private static final double SCALE = 1e6;
     long count;
-    double sum;
+    /** Sum of the samples' values × {@value #SCALE}, exact. */
+    long scaledSum;
     double min = Double.POSITIVE_INFINITY;
     double max = Double.NEGATIVE_INFINITY;
     long excludedSkew;
@@ -31,7 +37,7 @@ final class Stats implements WindowAggregation.Slot {
             return this;
         }
         count++;
-        sum += sample.value();
+        scaledSum += Math.round(sample.value() * SCALE);
         min = Math.min(min, sample.value());
         max = Math.max(max, sample.value());
         if (keepSketch) {
@@ -46,7 +52,7 @@ final class Stats implements WindowAggregation.Slot {
 
     Stats merge(Stats other) {
         count += other.count;
-        sum += other.sum;
+        scaledSum += other.scaledSum;
         min = Math.min(min, other.min);
         max = Math.max(max, other.max);
         excludedSkew += other.excludedSkew;
@@ -59,12 +65,18 @@ final class Stats implements WindowAggregation.Slot {
         return this;
     }
 
+    /** The sum of the samples' values. */
+    double sum() {
+        return scaledSum / SCALE;
+    }
+
     double quantile(double q) {
         return sketch.getValueAtQuantile(q);
     }
 
     /**
-     * State-store form. Version 2 (first byte {@value #FORMAT_V2}) writes the sketch's non-empty bins as
+     * State-store form. Version 3 (first byte {@value #FORMAT_V3}) is version 2 with the exact {@code long} sum.
+     * Version 2 (first byte {@value #FORMAT_V2}) writes the sketch's non-empty bins as
      * {@code (index, count)} pairs: the window aggregations read and write a window's statistics on every sample, and
      * DDSketch's own self-describing encoding (variable-length doubles, store re-centring on decode) was the largest
      * single cost of the processor's stream threads (see benchmarks/README.md). Version 1 — the layout before, whose
@@ -74,6 +86,7 @@ final class Stats implements WindowAggregation.Slot {
             (Deserializer<Stats>) (topic, bytes) -> decode(bytes));
 
     static final byte FORMAT_V2 = 2;
+    static final byte FORMAT_V3 = 3;
     private static final int HEADER = 1 + 8 + 8 * 3 + 8; // format, count, sum, min, max, excluded skew
 
     static byte[] encode(Stats s) {
@@ -92,11 +105,10 @@ final class Stats implements WindowAggregation.Slot {
 
     static Stats decode(byte[] bytes) {
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        if (bytes.length == 0 || bytes[0] != FORMAT_V2) {
+        if (bytes.length == 0 || bytes[0] != FORMAT_V2 && bytes[0] != FORMAT_V3) {
             return decodeV1(in);
         }
-        in.get();
-        Stats s = readHeader(in);
+        Stats s = readHeader(in, in.get() == FORMAT_V3);
         if (in.get() == 0) {
             return s;
         }
@@ -149,14 +161,15 @@ final class Stats implements WindowAggregation.Slot {
     }
 
     private static ByteBuffer header(ByteBuffer out, Stats s) {
-        return out.put(FORMAT_V2).putLong(s.count).putDouble(s.sum).putDouble(s.min).putDouble(s.max)
+        return out.put(FORMAT_V3).putLong(s.count).putLong(s.scaledSum).putDouble(s.min).putDouble(s.max)
                 .putLong(s.excludedSkew);
     }
 
-    private static Stats readHeader(ByteBuffer in) {
+    /** @param exactSum format 3: the sum as a scaled long; before, a double */
+    private static Stats readHeader(ByteBuffer in, boolean exactSum) {
         Stats s = new Stats();
         s.count = in.getLong();
-        s.sum = in.getDouble();
+        s.scaledSum = exactSum ? in.getLong() : Math.round(in.getDouble() * SCALE);
         s.min = in.getDouble();
         s.max = in.getDouble();
         s.excludedSkew = in.getLong();
@@ -165,7 +178,7 @@ final class Stats implements WindowAggregation.Slot {
 
     /** The layout before version 2: header without a format byte, then DDSketch's own encoding. */
     private static Stats decodeV1(ByteBuffer in) {
-        Stats s = readHeader(in);
+        Stats s = readHeader(in, false);
         byte[] sketch = new byte[in.getInt()];
         in.get(sketch);
         s.sketch = sketch.length == 0 ? null : Sketches.decode(sketch);

@@ -82,7 +82,8 @@ public final class StreamProcessorApp implements AutoCloseable {
             }
             int partitions = admin.describeTopics(List.of(input)).allTopicNames().get().get(input).partitions().size();
             List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(config.getString(ProcessorConfig.KPI_TOPIC), config.getString(ProcessorConfig.LATE_TOPIC))) {
+            for (String topic : List.of(config.getString(ProcessorConfig.KPI_TOPIC), config.getString(ProcessorConfig.LATE_TOPIC),
+                    io.chainpulse.schema.DeadLetters.TOPIC)) {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()));
                 }

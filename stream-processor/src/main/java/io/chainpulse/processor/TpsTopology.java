@@ -5,6 +5,7 @@ import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -82,21 +83,29 @@ public final class TpsTopology {
         }
 
         private void release(long streamTime) {
-            List<KeyValue<String, byte[]>> changes = new ArrayList<>();
+            List<KeyValue<String, byte[]>> released = new ArrayList<>();
+            List<String> forgotten = new ArrayList<>();
             try (KeyValueIterator<String, byte[]> all = blocks.all()) {
                 while (all.hasNext()) {
                     KeyValue<String, byte[]> block = all.next();
                     long earliest = time(block.value);
                     if (!released(block.value) && earliest + graceMs <= streamTime) {
-                        context.forward(new Record<>(WindowedStats.NETWORK,
-                                Sample.of(WindowedStats.NETWORK, txCount(block.value)), earliest));
-                        changes.add(KeyValue.pair(block.key, encode(earliest, txCount(block.value), true)));
+                        released.add(block);
                     } else if (released(block.value) && earliest + forgetMs <= streamTime) {
-                        changes.add(KeyValue.pair(block.key, null));
+                        forgotten.add(block.key);
                     }
                 }
             }
-            changes.forEach(c -> blocks.put(c.key, c.value));
+            // in time order, not the store's: a later window's block first would advance the network stage's
+            // stream time past an earlier window, and which blocks share a release depends on arrival order
+            released.sort(Comparator.<KeyValue<String, byte[]>>comparingLong(b -> time(b.value)).thenComparing(b -> b.key));
+            for (KeyValue<String, byte[]> block : released) {
+                long earliest = time(block.value);
+                context.forward(new Record<>(WindowedStats.NETWORK,
+                        Sample.of(WindowedStats.NETWORK, txCount(block.value)), earliest));
+                blocks.put(block.key, encode(earliest, txCount(block.value), true));
+            }
+            forgotten.forEach(blocks::delete);
         }
 
         private static byte[] encode(long time, int txCount, boolean released) {

@@ -73,8 +73,11 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
      * it received (network stage). Immutable; a new one is put when it changes.
      */
     record StageClock(long streamTime, long closedThrough, long reported, Map<Integer, Long> progress) implements Slot {
-        /** First byte of the stored form; never the first byte of {@link Stats}' (0 or 2). */
-        static final byte FORMAT = 3;
+        /**
+         * First byte of the stored form; never the first byte of {@link Stats}' (its format number 2, 3 …, or 0, the
+         * high byte of the count, in the layout before formats).
+         */
+        static final byte FORMAT = (byte) 0xFF;
         static final StageClock NONE = new StageClock(Long.MIN_VALUE, Long.MIN_VALUE, Long.MIN_VALUE, Map.of());
 
         byte[] encode() {

@@ -102,11 +102,11 @@ final class WindowedStats {
                 .setWindowStartMs(start).setWindowEndMs(end).setFinal$(true)
                 .setExcludedSkew(s.excludedSkew);
         if (kind == Kind.RATE) {
-            return kpi.setCount((long) s.sum).setRatePerS(s.sum / (size.toMillis() / 1000.0)).build();
+            return kpi.setCount((long) s.sum()).setRatePerS(s.sum() / (size.toMillis() / 1000.0)).build();
         }
         kpi.setCount(s.count);
         if (s.count > 0) {
-            kpi.setMin(s.min).setMax(s.max).setMean(s.sum / s.count)
+            kpi.setMin(s.min).setMax(s.max).setMean(s.sum() / s.count)
                     .setP50(s.quantile(0.50)).setP90(s.quantile(0.90)).setP95(s.quantile(0.95)).setP99(s.quantile(0.99))
                     .setSketch(java.nio.ByteBuffer.wrap(Sketches.encode(s.sketch)));
         }

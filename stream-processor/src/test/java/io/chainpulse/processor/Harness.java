@@ -17,7 +17,11 @@ import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** The production topology in a TopologyTestDriver, windows of 10 s with 5 s grace, an in-memory registry. */
+/**
+ * The production topology in a TopologyTestDriver, windows of 10 s with 5 s grace, an in-memory registry. Future
+ * events are judged as in analyze: against the progress of the events sent so far ({@link RecordingClock}), each
+ * {@link #send} call observed as a whole before it is piped.
+ */
 final class Harness implements AutoCloseable {
     /** A window start: 1753784500000 is a multiple of 10 s. */
     static final long T0 = 1_753_784_500_000L;
@@ -26,19 +30,27 @@ final class Harness implements AutoCloseable {
     final ProcessorCounters counters = new ProcessorCounters();
     final ProcessorConfig config;
     final KpiContext ctx;
+    final RecordingClock clock = new RecordingClock();
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, ProtocolEvent> input;
+    private final TestInputTopic<byte[], ProtocolEvent> bytesKeyed;
     private final TestOutputTopic<String, KpiWindow> kpis;
     private final TestOutputTopic<String, ProtocolEvent> late;
+    private final TestOutputTopic<String, ProtocolEvent> deadLetters;
     private long lastMs = Long.MIN_VALUE;
     private FlushEvents flush;
     private int sequence;
 
     Harness() {
-        Map<String, Object> settings = new HashMap<>();
+        this(Map.of());
+    }
+
+    /** With {@link ProcessorConfig} settings on top of the defaults. */
+    Harness(Map<String, ?> overrides) {
+        Map<String, Object> settings = new HashMap<>(overrides);
         settings.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://processor-" + UUID.randomUUID());
         config = new ProcessorConfig(settings);
-        ctx = KpiContext.of(config, counters, 1); // the driver's topics have one partition
+        ctx = KpiContext.of(config, counters, 1).withReferenceClock(clock); // the driver's topics have one partition
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "harness");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -48,6 +60,10 @@ final class Harness implements AutoCloseable {
         input = driver.createInputTopic(ctx.events().name(), Serdes.String().serializer(), ctx.events().valueSerde().serializer());
         kpis = driver.createOutputTopic(ctx.kpis().name(), Serdes.String().deserializer(), ctx.kpis().valueSerde().deserializer());
         late = driver.createOutputTopic(ctx.late().name(), Serdes.String().deserializer(), ctx.late().valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(ctx.deadLetters().name(), Serdes.String().deserializer(),
+                ctx.deadLetters().valueSerde().deserializer());
+        bytesKeyed = driver.createInputTopic(ctx.events().name(), Serdes.ByteArray().serializer(),
+                ctx.events().valueSerde().serializer());
     }
 
     /** An event at {@code T0 + offsetMs}. */
@@ -57,16 +73,42 @@ final class Harness implements AutoCloseable {
     }
 
     Harness send(ProtocolEvent.Builder... events) {
+        List<ProtocolEvent> built = new ArrayList<>();
         for (ProtocolEvent.Builder b : events) {
-            ProtocolEvent e = b.build();
-            lastMs = Math.max(lastMs, e.getTimestampNs() / 1_000_000L);
-            input.pipeInput(e.getNodeId(), e);
+            built.add(observe(b));
         }
+        built.forEach(e -> input.pipeInput(e.getNodeId(), e));
         return this;
+    }
+
+    /** One event with the Kafka key {@code key} (null: none) instead of its node id. */
+    Harness sendKeyed(String key, ProtocolEvent.Builder event) {
+        input.pipeInput(key, observe(event));
+        return this;
+    }
+
+    /** One event whose key is {@code key}'s bytes, not necessarily UTF-8. */
+    Harness sendKeyed(byte[] key, ProtocolEvent.Builder event) {
+        bytesKeyed.pipeInput(key, observe(event));
+        return this;
+    }
+
+    /** A record without a value (a tombstone) keyed {@code key}. */
+    Harness sendTombstone(String key) {
+        input.pipeInput(key, null);
+        return this;
+    }
+
+    private ProtocolEvent observe(ProtocolEvent.Builder b) {
+        ProtocolEvent e = b.build();
+        clock.observe(e);
+        lastMs = Math.max(lastMs, e.getTimestampNs() / 1_000_000L);
+        return e;
     }
 
     /** Moves stream time past every window, as AnalyzeJob does at the end of a file. */
     Harness flush() {
+        clock.unbounded();
         flush = new FlushEvents(lastMs, config, ctx);
         for (ProtocolEvent e : flush.events()) {
             input.pipeInput(e.getNodeId(), e);
@@ -103,6 +145,10 @@ final class Harness implements AutoCloseable {
 
     List<TestRecord<String, ProtocolEvent>> late() {
         return late.readRecordsToList();
+    }
+
+    List<TestRecord<String, ProtocolEvent>> deadLetters() {
+        return deadLetters.readRecordsToList();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.chainpulse.processor;
 
+import static io.chainpulse.schema.EventType.block_creation_start;
+import static io.chainpulse.schema.EventType.block_finalization;
 import static io.chainpulse.schema.EventType.block_propagation_complete;
 import static io.chainpulse.schema.EventType.block_propagation_start;
 import static io.chainpulse.schema.EventType.transaction_ingress;
@@ -111,6 +113,29 @@ class PairedTopologiesTest {
                             + "2025-07-29T10:22:00Z; its window closed at 2025-07-29T10:21:55Z (grace 5000 ms)");
             assertThat(h.counters.snapshot()).containsEntry("late|events|v1", 1L);
             assertThat(h.kpis(TxIngressTpsTopology.METRIC).get("node|v1|0").getCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void shouldPairABlockFinalizationThatArrivesBeforeItsCreationStartAndNotCountOtherNodesFinalizationsAsUnpaired() {
+        try (Harness h = new Harness()) {
+            h.send(
+                    h.event("v1", block_finalization, 1_400).setHeight(1L).setBlockHash("0xa"),   // before its start ...
+                    h.event("v2", block_finalization, 1_420).setHeight(1L).setBlockHash("0xa"),   // v2 did not create it
+                    h.event("v1", block_creation_start, 1_000).setHeight(1L),                    // ... 400 ms
+                    h.event("v2", block_creation_start, 2_000).setHeight(2L),
+                    h.event("v2", block_finalization, 2_250).setHeight(2L).setBlockHash("0xb"),   // in order: 250 ms
+                    h.event("v1", block_finalization, 2_270).setHeight(2L).setBlockHash("0xb"))   // v1 did not create it
+                    .flush();
+
+            Map<String, KpiWindow> kpis = h.kpis(BlockCreationTopology.METRIC);
+
+            assertThat(kpis).containsOnlyKeys("node|v1|0", "node|v2|0", "network||0");
+            assertThat(kpis.get("node|v1|0").getCount()).isEqualTo(1);
+            assertThat(kpis.get("node|v1|0").getMean()).isEqualTo(400.0);
+            assertThat(kpis.get("node|v2|0").getMean()).isEqualTo(250.0);
+            assertThat(kpis.get("network||0").getCount()).isEqualTo(2);
+            assertThat(h.counters.snapshot().keySet()).filteredOn(k -> k.contains("block_creation_ms|v")).isEmpty();
         }
     }
 }

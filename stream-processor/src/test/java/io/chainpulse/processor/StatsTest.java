@@ -19,7 +19,7 @@ class StatsTest {
     /** The state layout before format 2: count, sum, min, max, skew, then DDSketch's own encoding. */
     private static byte[] encodeV1(Stats s) {
         byte[] sketch = s.sketch == null ? new byte[0] : Sketches.encode(s.sketch);
-        return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum)
+        return ByteBuffer.allocate(8 + 8 * 3 + 8 + 4 + sketch.length).putLong(s.count).putDouble(s.sum())
                 .putDouble(s.min).putDouble(s.max).putLong(s.excludedSkew).putInt(sketch.length).put(sketch)
                 .array();
     }
@@ -38,7 +38,7 @@ class StatsTest {
 
         assertThat(read.count).isEqualTo(5_001);
         assertThat(read.excludedSkew).isEqualTo(1);
-        assertThat(read.sum).isEqualTo(written.sum);
+        assertThat(read.scaledSum).isEqualTo(written.scaledSum);
         assertThat(read.min).isEqualTo(0.0);
         assertThat(read.max).isEqualTo(written.max);
         assertThat(read.sketch.getCount()).isEqualTo(5_001.0);
@@ -58,7 +58,7 @@ class StatsTest {
         Stats read = Stats.decode(Stats.encode(rate));
 
         assertThat(read.count).isEqualTo(2);
-        assertThat(read.sum).isEqualTo(15.0);
+        assertThat(read.sum()).isEqualTo(15.0);
         assertThat(read.sketch).isNull();
         assertThat(Stats.decode(Stats.encode(Stats.empty())).count).isZero();
     }
@@ -70,8 +70,28 @@ class StatsTest {
         Stats read = Stats.decode(encodeV1(written));
 
         assertThat(read.count).isEqualTo(5);
-        assertThat(read.sum).isEqualTo(555.0);
+        assertThat(read.sum()).isEqualTo(555.0);
         assertThat(read.quantile(0.5)).isEqualTo(written.quantile(0.5));
-        assertThat(Stats.encode(read)[0]).isEqualTo(Stats.FORMAT_V2);
+        assertThat(Stats.encode(read)[0]).isEqualTo(Stats.FORMAT_V3);
+    }
+
+    @Test
+    void shouldSumExactlySoThatTheMeanDoesNotDependOnTheOrderOfTheSamples() {
+        // as doubles, 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in the last bit; a KPI must not depend on arrival order
+        Stats forward = latencies(0.1, 0.2, 0.3, 1e-6, 123.456789);
+        Stats backward = latencies(123.456789, 1e-6, 0.3, 0.2, 0.1);
+
+        assertThat(forward.scaledSum).isEqualTo(backward.scaledSum).isEqualTo(124_056_790L);
+        assertThat(forward.sum()).isEqualTo(backward.sum()).isEqualTo(124.05679);
+    }
+
+    @Test
+    void shouldReadTheDoubleSumOfVersionTwoIntoTheExactSum() {
+        Stats written = latencies(1.5, 2.25);
+        byte[] v2 = Stats.encode(written);
+        v2[0] = Stats.FORMAT_V2;
+        ByteBuffer.wrap(v2).putDouble(1 + 8, 3.75); // where version 2 kept the sum as a double
+
+        assertThat(Stats.decode(v2).scaledSum).isEqualTo(3_750_000L);
     }
 }

@@ -212,7 +212,7 @@ class WindowAggregationTest {
         List<String> out() {
             List<String> out = context.forwarded().stream().map(f -> {
                 Emitted e = f.record().value();
-                return e instanceof Closed c ? "Closed " + c.key() + " " + c.start() + " sum " + c.stats().sum
+                return e instanceof Closed c ? "Closed " + c.key() + " " + c.start() + " sum " + c.stats().sum()
                         : "Progress p" + ((Progress) e).partition() + " " + ((Progress) e).finalUpTo();
             }).toList();
             context.resetForwards();

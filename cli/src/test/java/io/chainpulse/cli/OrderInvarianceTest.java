@@ -1,0 +1,103 @@
+package io.chainpulse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.processor.AnalyzeJob;
+import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.simulator.Fault;
+import io.chainpulse.simulator.Scenario;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every KPI gives the same result whatever the order of its events within the grace: the same simulated recording,
+ * each event delayed by a random amount below the grace (seeded), is analysed in many orders, and every
+ * {@code kpis.jsonl} is byte-identical to the one of the recording in time order.
+ */
+class OrderInvarianceTest {
+    private static final long START_MS = 1_753_784_500_000L; // a window boundary
+    private static final long GRACE_MS = 5_000; // the processor's default grace
+    private static final int ORDERS = 20;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldWriteByteIdenticalKpisForTwentyOrdersOfTheSameRecordingWithinTheGrace() throws IOException {
+        // 2 minutes, 5 validators, a slow validator and late blocks for spread: every KPI has samples
+        Scenario scenario = new Scenario("orders", "simnet", 5, 15, Duration.ofSeconds(1), Duration.ofMinutes(2), 23,
+                0, List.of())
+                .withFault(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(40), Duration.ofSeconds(90), 3))
+                .withFault(new Fault(Fault.Kind.LATE_BLOCKS, "v5", Duration.ofSeconds(60), Duration.ofSeconds(120), 400));
+        Path recording = Recordings.write(scenario, START_MS, dir.resolve("in-order.jsonl"));
+        List<String> lines = Files.readAllLines(recording);
+        byte[] expected = analyse(recording, "in-order");
+        assertThat(new String(expected).lines().map(l -> l.substring(0, l.indexOf(",\"scope\""))).distinct())
+                .as("every KPI is in the recording's output")
+                .containsExactlyInAnyOrder("{\"metric\":\"block_creation_ms\"", "{\"metric\":\"block_execution_ms\"",
+                        "{\"metric\":\"block_time_ms\"", "{\"metric\":\"consensus_latency_ms\"",
+                        "{\"metric\":\"propagation_delay_ms\"", "{\"metric\":\"tps\"",
+                        "{\"metric\":\"tx_ingress_tps\"", "{\"metric\":\"tx_validation_ms\"");
+
+        Set<String> differing = new TreeSet<>();
+        for (int seed = 1; seed <= ORDERS; seed++) {
+            Path shuffled = Files.write(dir.resolve("order-" + seed + ".jsonl"), delayedWithinGrace(lines, seed));
+            byte[] actual = analyse(shuffled, "order-" + seed);
+            if (!java.util.Arrays.equals(actual, expected)) {
+                differing.add("order " + seed + ": first difference " + firstDifference(expected, actual));
+            }
+        }
+        assertThat(differing).as("orders whose kpis.jsonl differs from the in-order one").isEmpty();
+    }
+
+    /** Each event delayed by a random 0 ≤ d < grace, then sorted by arrival: what a network does to a stream. */
+    private static List<String> delayedWithinGrace(List<String> lines, long seed) {
+        Random random = new Random(seed);
+        record Arrival(String line, long atMs) {}
+        List<Arrival> arrivals = new ArrayList<>();
+        for (String line : lines) {
+            long ms = Math.floorDiv(EventJson.parse(line).getTimestampNs(), 1_000_000L);
+            arrivals.add(new Arrival(line, ms + (long) (random.nextDouble() * GRACE_MS)));
+        }
+        arrivals.sort(Comparator.comparingLong(Arrival::atMs));
+        int moved = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            moved += arrivals.get(i).line().equals(lines.get(i)) ? 0 : 1;
+        }
+        assertThat(moved).as("events out of place in order %d", seed).isGreaterThan(lines.size() / 2);
+        return arrivals.stream().map(Arrival::line).toList();
+    }
+
+    private byte[] analyse(Path events, String name) throws IOException {
+        AnalyzeJob.Result result = AnalyzeJob.run(events, Map.of(), problem -> {
+            throw new AssertionError(problem);
+        });
+        assertThat(result.counters().keySet()).as("%s: nothing late or set aside", name)
+                .filteredOn(k -> k.startsWith("late|") || k.startsWith("future|")).isEmpty();
+        Path out = dir.resolve(name + "-kpis.jsonl");
+        AnalyzeJob.writeKpis(result.kpis(), out);
+        return Files.readAllBytes(out);
+    }
+
+    private static String firstDifference(byte[] expected, byte[] actual) {
+        List<String> a = new String(expected).lines().toList();
+        List<String> b = new String(actual).lines().toList();
+        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
+            if (!a.get(i).equals(b.get(i))) {
+                return "line " + (i + 1) + ":\n  in order: " + a.get(i) + "\n  shuffled: " + b.get(i);
+            }
+        }
+        return "line counts " + a.size() + " vs " + b.size();
+    }
+}
