@@ -257,11 +257,9 @@ final class FileFollower implements AutoCloseable {
             f.fingerprint = fingerprint(channel, f.fingerprintBytes);
             LOG.info("following {} from its start", path);
         }
-        stats.computeIfAbsent(f.label, label -> {
-            PathStats s = new PathStats();
-            newLabelListeners.forEach(l -> l.accept(label));
-            return s;
-        });
+        if (stats.putIfAbsent(f.label, new PathStats()) == null) {
+            newLabelListeners.forEach(l -> l.accept(f.label));
+        }
         files.add(f);
     }
 
