@@ -48,12 +48,12 @@ class IngestFollowChaosIT {
         List<String> args = List.of("--follow", logs + "/*.jsonl", "--commit-interval", "200ms");
         Path log = Path.of("target", "ingest-follow-chaos-" + topic + ".log");
 
-        write(a, "a", 10_000);
-        write(b, "b", 5_000);
+        write(a, "a", 5_000);
+        write(b, "b", 3_000);
         IngestSidecar sidecar = IngestSidecar.start(stack, topic, dir, log, args);
         try {
             // a grows while it is followed
-            for (int i = 0; i < 10; i++) {
+            for (int i = 0; i < 5; i++) {
                 write(a, "a2-" + i, 1_000);
                 Thread.sleep(20);
             }
@@ -64,12 +64,12 @@ class IngestFollowChaosIT {
             Path a1 = logs.resolve("a.jsonl.1");
             Files.move(a, a1);
             lines.put(a1, lines.remove(a));
-            write(a1, "late", 500, false); // no bad line: which name it is read under depends on timing
-            write(a, "c", 2_000);
+            write(a1, "late", 300, false); // no bad line: which name it is read under depends on timing
+            write(a, "c", 1_000);
 
             // SIGKILL while the new file is being read, and it keeps growing while the sidecar is down
             s1.process.kill();
-            write(a, "c2", 3_000);
+            write(a, "c2", 2_000);
             sidecar = IngestSidecar.start(stack, topic, dir, log, args);
             IngestSidecar s2 = sidecar;
 
@@ -78,11 +78,11 @@ class IngestFollowChaosIT {
             Files.copy(b, logs.resolve("b.jsonl.1"));
             Files.write(b, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
             lines.put(b, 0);
-            write(b, "d", 3_000);
+            write(b, "d", 2_000);
 
             // a new file matching the glob, and a second SIGKILL while it is being read
             Path c = logs.resolve("c.jsonl");
-            write(c, "e", 20_000);
+            write(c, "e", 10_000);
             IngestSidecar.await("the sidecar started on c.jsonl", () -> s2.metric(
                     "chainpulse_ingest_lines_read_total{file=\"" + c + "\"") > 0, WAIT);
             s2.process.kill();
@@ -95,7 +95,7 @@ class IngestFollowChaosIT {
                     .isEqualTo(expected);
             assertThat(counts.entrySet().stream().filter(e -> e.getValue() != 1).toList())
                     .as("event ids published more than once").isEmpty();
-            assertThat(counts).hasSize(53_500 - expectedRejects.size());
+            assertThat(counts).hasSize(28_300 - expectedRejects.size());
 
             List<String> rejects = Files.readAllLines(dir.resolve("state/rejects.txt"));
             assertThat(rejects).hasSameSizeAs(expectedRejects);

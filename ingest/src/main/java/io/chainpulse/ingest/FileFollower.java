@@ -74,6 +74,13 @@ final class FileFollower implements AutoCloseable {
     private final CRC32C crc = new CRC32C();
     private final LongAdder skippedAsPublished = new LongAdder();
     private final Set<Followed> retiring = ConcurrentHashMap.newKeySet();
+    /**
+     * After a restart: the files' sizes when they were opened. The previous run may have published lines up to
+     * there; until every file is read past its size, checkpoints keep the previous checkpoint's end offsets, so that
+     * a second crash still looks for those lines' events where they are. Null once passed (or on a first start).
+     */
+    private Map<Followed, Long> recoveryEnds;
+    private Map<Integer, Long> recoveryOffsets;
 
     /** Counters of one path (the name a file was found under), for {@code /metrics}. */
     static final class PathStats {
@@ -138,6 +145,10 @@ final class FileFollower implements AutoCloseable {
             restored.put(f.fileKey(), f);
         }
         this.alreadyPublished = alreadyPublished;
+        if (!checkpoint.endOffsets().isEmpty()) {
+            recoveryEnds = new java.util.IdentityHashMap<>();
+            recoveryOffsets = checkpoint.endOffsets();
+        }
         try {
             // opens the files of the checkpoint before any commit can save a checkpoint without them
             discover();
@@ -145,6 +156,15 @@ final class FileFollower implements AutoCloseable {
             throw new UncheckedIOException("cannot list the files matching " + glob + ": " + e.getMessage(), e);
         }
         publisher.addListener(this::committed);
+        if (recoveryEnds != null) {
+            for (Followed f : files) {
+                try {
+                    recoveryEnds.put(f, f.channel.size());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the size of " + f.path + ": " + e.getMessage(), e);
+                }
+            }
+        }
     }
 
     /** One pass: find files, check each one's identity, read what was appended. Returns the bytes read. */
@@ -363,6 +383,9 @@ final class FileFollower implements AutoCloseable {
             LOG.warn("{} was {} at byte {} of {}: reading it again from its start", f.path,
                     truncated ? "truncated" : "rewritten", f.position, size);
             publisher.recording(() -> {
+                if (recoveryEnds != null && recoveryEnds.containsKey(f)) {
+                    recoveryEnds.put(f, 0L); // what the previous run read of it is gone
+                }
                 f.position = 0;
                 f.line = 0;
                 f.skippingLongLine = false;
@@ -529,7 +552,22 @@ final class FileFollower implements AutoCloseable {
             positions.add(new Checkpoint.FilePosition(String.valueOf(f.path), f.fileKey, f.fingerprintBytes,
                     f.fingerprint, f.position, f.line));
         }
-        new Checkpoint(rejects.flush(), endOffsets, positions).write(checkpointFile);
+        new Checkpoint(rejects.flush(), offsetsToSave(endOffsets), positions).write(checkpointFile);
+    }
+
+    private Map<Integer, Long> offsetsToSave(Map<Integer, Long> endOffsets) {
+        if (recoveryEnds == null) {
+            return endOffsets;
+        }
+        for (Map.Entry<Followed, Long> e : recoveryEnds.entrySet()) {
+            if (files.contains(e.getKey()) && e.getKey().position < e.getValue()) {
+                return recoveryOffsets;
+            }
+        }
+        LOG.info("read past everything the previous run may have published; checkpoints take the current offsets");
+        recoveryEnds = null;
+        recoveryOffsets = null;
+        return endOffsets;
     }
 
     private static void closeQuietly(Followed f) {

@@ -53,6 +53,7 @@ final class HttpIngest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpIngest.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_INVALID_LISTED = 100;
+    private static final Duration ACCEPT_WAIT = Duration.ofSeconds(2);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -159,7 +160,7 @@ final class HttpIngest implements AutoCloseable {
             if (!ready.getAsBoolean()) {
                 return unavailable("the ingest sidecar is still recovering its checkpoint; retry after 5 s");
             }
-            if (!publisher.accepting()) {
+            if (!accepting()) {
                 return unavailable("Kafka is unreachable; nothing of the batch was accepted, retry after 5 s");
             }
             Batch batch = parse(body);
@@ -197,6 +198,18 @@ final class HttpIngest implements AutoCloseable {
         } finally {
             inFlight.release();
         }
+    }
+
+    /** Kafka reachable and nothing spooled; waits a moment for it, as the SDK goes online shortly after its start. */
+    private boolean accepting() throws InterruptedException {
+        long deadline = System.nanoTime() + ACCEPT_WAIT.toNanos();
+        while (!publisher.accepting()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     private Reply tooLarge() {

@@ -41,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * before it, and it saves the topic's end offsets at that moment; a restart first lets the SDK send its spool, reads
  * back the event ids written since those offsets, and skips the lines after the checkpoint whose event id it found.
  * An HTTP batch is answered 202 only once Kafka acknowledged all of it.
+ *
+ * <p>While Kafka is unreachable (or the SDK is still sending its spool), the follower stops reading: the files are
+ * the buffer, their lag grows on {@code /metrics}, and rotated files must be kept until it is back to 0. What was
+ * in flight when Kafka went away is in the SDK's spool and is sent first when it is back.
  */
 public final class Ingest implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Ingest.class);
@@ -125,9 +129,23 @@ public final class Ingest implements AutoCloseable {
                         Map.of(), Duration.ofMinutes(2)));
             }
             follower = new FileFollower(settings.glob, publisher, rejects, checkpointFile(), checkpoint, published);
+            // a checkpoint, with the topic's end offsets, before the first line is read: a crash at any later
+            // moment finds where to look for what it published
+            while (!publisher.commitNow()) {
+                if (stopping) {
+                    return;
+                }
+                LOG.warn("waiting for Kafka at {} to save the first checkpoint", settings.bootstrapServers);
+            }
             recovered = true;
             LOG.info("following {}; checkpoint {}, rejects {}", settings.glob, checkpointFile(), rejects.file());
             while (!stopping) {
+                if (!publisher.accepting()) {
+                    // Kafka unreachable or the SDK still sending its spool: the files are the buffer meanwhile
+                    // (their lag grows on /metrics); copying them into the spool would only race the replay
+                    LockSupport.parkNanos(settings.pollInterval.toNanos());
+                    continue;
+                }
                 if (follower.pollOnce() == 0) {
                     LockSupport.parkNanos(settings.pollInterval.toNanos());
                 }

@@ -159,6 +159,33 @@ class FileFollowerTest {
     }
 
     @Test
+    void shouldKeepThePreviousOffsetsUntilReadPastWhatThePreviousRunMayHavePublished() throws Exception {
+        Path log = dir.resolve("logs/v1.jsonl");
+        append(log, line("a1") + line("a2"));
+        FileFollower first = follower(Checkpoint.empty(), Set.of());
+        first.pollOnce();
+        publisher.commitNow(); // checkpoint after a2, topic end offset 2
+        append(log, line("a3") + line("a4"));
+        first.pollOnce(); // a3, a4 on the topic; crash before the next checkpoint
+        first.close();
+        Path checkpointFile = dir.resolve("state/checkpoint.json");
+
+        FileFollower second = follower(Checkpoint.read(checkpointFile), Set.of("a3", "a4"));
+        publisher.commitNow(); // the restart's first checkpoint, before it read anything
+        Checkpoint beforeReading = Checkpoint.read(checkpointFile);
+        second.pollOnce();
+        publisher.commitNow();
+        Checkpoint afterReading = Checkpoint.read(checkpointFile);
+
+        // a crash right after the first checkpoint must still find a3 and a4 after offset 2, not after 4
+        assertThat(beforeReading.endOffsets()).isEqualTo(Map.of(0, 2L));
+        assertThat(beforeReading.files()).singleElement().extracting(Checkpoint.FilePosition::line).isEqualTo(2L);
+        assertThat(afterReading.endOffsets()).isEqualTo(Map.of(0, 4L));
+        assertThat(afterReading.files()).singleElement().extracting(Checkpoint.FilePosition::line).isEqualTo(4L);
+        assertThat(published).containsExactly("a1", "a2", "a3", "a4");
+    }
+
+    @Test
     void shouldStartANewFileUnderAnOldNameFromByteZero() throws Exception {
         Path log = dir.resolve("logs/v1.jsonl");
         append(log, line("a1"));
