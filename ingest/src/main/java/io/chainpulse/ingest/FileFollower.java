@@ -354,6 +354,9 @@ final class FileFollower implements AutoCloseable {
 
     /** Reads what was appended to {@code f}; returns the bytes consumed. */
     private long follow(Followed f) throws IOException {
+        if (retiring.contains(f)) {
+            return 0;
+        }
         long size = f.channel.size();
         if (size != f.lastSize) {
             f.lastSize = size;

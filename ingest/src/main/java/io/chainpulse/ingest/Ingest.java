@@ -75,7 +75,9 @@ public final class Ingest implements AutoCloseable {
         b.sdkSettings.forEach(sdkBuilder::set);
         this.sdk = sdkBuilder.build();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
-        this.publisher = new Publisher(new SdkTarget(sdk, admin, b.topic), b.commitInterval, Duration.ofSeconds(1));
+        // a commit waits up to 10 s for the SDK to drain while writers pause: shorter, and a follower that keeps the
+        // SDK's buffer full would never see a checkpoint under load
+        this.publisher = new Publisher(new SdkTarget(sdk, admin, b.topic), b.commitInterval, Duration.ofSeconds(10));
         Checkpoint checkpoint = Checkpoint.empty();
         if (b.glob != null) {
             try {
