@@ -23,7 +23,7 @@ body=$(cat <<NDJSON
 NDJSON
 )
 
-# --fail-with-body: exit 22 on 4xx/5xx but still print the reasons
-printf '%s\n' "$body" | curl --silent --show-error --fail-with-body \
+# --fail-with-body: exit 22 on 4xx/5xx but still print the reasons; --retry: 429 and 503 again after Retry-After
+printf '%s\n' "$body" | curl --silent --show-error --fail-with-body --retry 10 \
   -H "Content-Type: application/x-ndjson" ${auth:+-H "$auth"} --data-binary @- "$url"
 echo

@@ -51,10 +51,7 @@ class IngestHttpChaosIT {
                     body.append(event(id, "v" + (i % 7))).append('\n');
                     expected.add(id);
                 }
-                HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
-                                URI.create("http://127.0.0.1:" + port + "/v1/events"))
-                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = postRetryingWhileNothingWasTaken(port, body.toString());
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
                 assertThat(response.body()).isEqualTo("{\"accepted\":1000}");
                 if (batch == 1) {
@@ -69,6 +66,21 @@ class IngestHttpChaosIT {
             assertThat(counts.values()).containsOnly(1);
         } finally {
             sidecar.process.stop();
+        }
+    }
+
+    /** As a client should: a 503 that took nothing (Kafka unreachable on a loaded machine) is retried after a pause. */
+    private static HttpResponse<String> postRetryingWhileNothingWasTaken(int port, String body) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (true) {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 503 || !response.body().contains("nothing of the batch was accepted")
+                    || System.nanoTime() > deadline) {
+                return response;
+            }
+            Thread.sleep(500);
         }
     }
 }

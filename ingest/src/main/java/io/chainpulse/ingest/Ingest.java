@@ -72,6 +72,9 @@ public final class Ingest implements AutoCloseable {
                 .topic(b.topic)
                 .spoolDirectory(b.spoolDirectory)
                 .errorListener(b.errorListener);
+        // a sidecar gains nothing by spooling on a short stall (the follower waits instead), and a loaded machine
+        // stalls for seconds: a longer stall timeout than a node's keeps the SDK from flapping offline
+        sdkBuilder.stallTimeout(Duration.ofSeconds(10));
         b.sdkSettings.forEach(sdkBuilder::set);
         this.sdk = sdkBuilder.build();
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
