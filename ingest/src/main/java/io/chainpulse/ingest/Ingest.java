@@ -221,8 +221,8 @@ public final class Ingest implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        if (recovered) {
-            publisher.commitNow();
+        if (follower != null && recovered) {
+            publisher.commitNow(); // a last checkpoint
         }
         publisher.close();
         sdk.close();
