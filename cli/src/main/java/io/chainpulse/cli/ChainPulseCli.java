@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, UpCommand.class, SimulateCommand.class, ReplayCommand.class,
                 ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class, AnomalyCommand.class,
                 AlertsCommand.class, NotifyCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class,
-                DashboardCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                DashboardCommand.class, IngestCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
     /** Exit code for a command line that cannot be understood (picocli's convention, and the shell's). */
     static final int USAGE_ERROR = 2;
