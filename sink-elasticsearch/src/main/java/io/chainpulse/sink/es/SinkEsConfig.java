@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Backoff;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.serde.AvroSerde;

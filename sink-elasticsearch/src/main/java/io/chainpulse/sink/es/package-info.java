@@ -8,7 +8,7 @@
  *   <li>{@link io.chainpulse.sink.es.IndexTemplates} — the composable templates (explicit mappings, aliases, optional
  *       ILM) installed at start;</li>
  *   <li>{@link io.chainpulse.sink.es.BulkWriter}, {@link io.chainpulse.sink.es.Failures},
- *       {@link io.chainpulse.sink.es.Retry}, {@link io.chainpulse.sink.es.Backoff} — what is retried, what is
+ *       {@link io.chainpulse.schema.retry.Retry}, {@link io.chainpulse.schema.retry.Backoff} — what is retried, what is
  *       dead-lettered, what stops the sink;</li>
  *   <li>{@link io.chainpulse.sink.es.SinkEsConfig}, {@link io.chainpulse.sink.es.SinkEsMetrics},
  *       {@link io.chainpulse.sink.es.EsClient} — configuration table, meters, connection.</li>

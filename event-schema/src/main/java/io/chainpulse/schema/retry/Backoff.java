@@ -1,4 +1,4 @@
-package io.chainpulse.sink.es;
+package io.chainpulse.schema.retry;
 
 import java.time.Duration;
 import java.util.function.DoubleSupplier;

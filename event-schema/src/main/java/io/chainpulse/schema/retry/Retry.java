@@ -1,4 +1,4 @@
-package io.chainpulse.sink.es;
+package io.chainpulse.schema.retry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,7 +7,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
 /**
- * The sink's one retry loop: runs an attempt until it reports done, waiting {@link Backoff} delays between
+ * The one retry loop of ChainPulse services: runs an attempt until it reports done, waiting {@link Backoff} delays between
  * attempts. Only what the attempt itself classifies as retriable is retried (it returns {@link Step#retry}); anything
  * it throws ends the loop at once. There is no attempt limit: the sink waits out an Elasticsearch outage with its
  * consumer paused, and Kafka keeps the records meanwhile.
@@ -31,7 +31,8 @@ public final class Retry {
         this(backoff, clock, sleeper, () -> ThreadLocalRandom.current().nextDouble(), listener);
     }
 
-    Retry(Backoff backoff, Clock clock, Sleeper sleeper, DoubleSupplier random, Listener listener) {
+    /** With an injected random source in [0, 1), so tests can drive the jitter. */
+    public Retry(Backoff backoff, Clock clock, Sleeper sleeper, DoubleSupplier random, Listener listener) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
