@@ -53,6 +53,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String TREND_WARMUP_WINDOWS = "trend.warmup.windows";
     public static final String LIVENESS_SILENT_WINDOWS = "liveness.silent.windows";
     public static final String LIVENESS_MAX_LAG_WINDOWS = "liveness.max.lag.windows";
+    public static final String REGISTRY_WAIT_MAX_MS = "registry.wait.max.ms";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -127,7 +128,12 @@ public final class AnomalyConfig extends AbstractConfig {
             .define(LIVENESS_MAX_LAG_WINDOWS, Type.INT, 3, Range.atLeast(0), Importance.LOW,
                     "Most windows a node's KPIs may be learned to arrive behind the other nodes' (the processor's "
                             + "partitions progress at different speeds); that node's silence threshold grows by its "
-                            + "learned lag, so a lagging partition does not make a live node flap silent.");
+                            + "learned lag, so a lagging partition does not make a live node flap silent.")
+            .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
+                    "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
+                            + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
+                            + "consumer's max.poll.interval.ms (5 min); after it the Streams client fails and the "
+                            + "restarted process resumes from the last commit.");
 
     public AnomalyConfig(Map<?, ?> values) {
         super(CONFIG, values, false);

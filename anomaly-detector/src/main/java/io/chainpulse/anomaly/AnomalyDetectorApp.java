@@ -1,7 +1,12 @@
 package io.chainpulse.anomaly;
 
 import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterHandler;
+import io.chainpulse.schema.registry.RegistryWait;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.schema.serde.AvroSerde;
 import java.io.IOException;
 import java.io.Reader;
@@ -27,29 +32,42 @@ import org.slf4j.LoggerFactory;
  *         "schema.registry.url", registryUrl))) { ... }
  * }</pre>
  * From the command line: {@code java io.chainpulse.anomaly.AnomalyDetectorApp anomaly.properties}.
+ *
+ * <p>A KPI record that cannot be decoded or processed goes to {@link DeadLetters#TOPIC} ({@link DeadLetterHandler}) and
+ * detection goes on; a schema registry that cannot be reached is waited for (up to {@code registry.wait.max.ms},
+ * {@link #healthy()} false meanwhile), never skipped.
  */
 public final class AnomalyDetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams streams;
+    private final DeadLetterCounter deadLetters;
+    private final RegistryWait registryWait;
 
-    private AnomalyDetectorApp(KafkaStreams streams) {
+    private AnomalyDetectorApp(KafkaStreams streams, DeadLetterCounter deadLetters, RegistryWait registryWait) {
         this.streams = streams;
+        this.deadLetters = deadLetters;
+        this.registryWait = registryWait;
     }
 
     /** Validates {@code settings} (rules file included) and starts the application. */
     public static AnomalyDetectorApp start(Map<String, ?> settings) {
         AnomalyConfig config = new AnomalyConfig(settings);
-        Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL));
+        RegistryWait registryWait = RegistryWait.upTo(Duration.ofMillis(config.getLong(AnomalyConfig.REGISTRY_WAIT_MAX_MS)));
+        DeadLetterCounter deadLetters = new DeadLetterCounter("anomaly-detector");
+        Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL), AvroSerdeConfig.REGISTRY_WAIT, registryWait);
         AnomalyTopology.Topics topics = new AnomalyTopology.Topics(config.getString(AnomalyConfig.KPI_TOPIC),
                 config.getString(AnomalyConfig.ANOMALY_TOPIC), config.getString(AnomalyConfig.ANOMALY_CURRENT_TOPIC),
                 AvroSerde.of(KpiWindow.class, serdeConfig), AvroSerde.of(Anomaly.class, serdeConfig));
         Topology topology = AnomalyTopology.build(config.detectors(), topics);
-        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        Properties props = streamsProperties(config);
+        DeadLetterHandler.streamsConfig(deadLetters).forEach(props::putIfAbsent); // streams.* settings win
+        KafkaStreams streams = new KafkaStreams(topology, props);
         streams.setStateListener((now, before) -> LOG.info("anomaly detector {} -> {}", before, now));
         streams.start();
-        return new AnomalyDetectorApp(streams);
+        return new AnomalyDetectorApp(streams, deadLetters, registryWait);
     }
 
     static Properties streamsProperties(AnomalyConfig config) {
@@ -65,8 +83,21 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         return streams.state();
     }
 
+    /** Running or rebalancing, and not waiting for the schema registry: the service's health. */
+    public boolean healthy() {
+        KafkaStreams.State state = streams.state();
+        return (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)
+                && !registryWait.waiting();
+    }
+
+    /** Records sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+
     @Override
     public void close() {
+        registryWait.close();
         streams.close(CLOSE_TIMEOUT);
     }
 

@@ -28,14 +28,21 @@ final class DashboardCommand implements Callable<Integer> {
             description = "Port of the page on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
+    @Option(names = "--metrics-port", defaultValue = "9469",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
                 .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).build();
         CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();
+        ServiceEndpoint endpoint = ServiceEndpoint.start("dashboard", metricsPort, dashboard::healthy);
+        dashboard.deadLetters().bindTo(endpoint.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dashboard.close();
+            endpoint.close();
             stopped.countDown();
         }, "chainpulse-dashboard-stop"));
         System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS + ", anomalies from "

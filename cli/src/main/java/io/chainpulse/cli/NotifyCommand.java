@@ -40,12 +40,22 @@ final class NotifyCommand implements Callable<Integer> {
             description = "Schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
+    @Option(names = "--metrics-port", defaultValue = "9468",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         WebhookService service = new WebhookService(bootstrapServers, registryUrl, topic, group,
                 new WebhookNotifier(urls, slack, maxAttempts, Duration.ofMillis(200)));
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "chainpulse-notify-stop"));
-        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); Ctrl-C to stop.");
+        ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::healthy);
+        service.deadLetters().bindTo(endpoint.registry());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            endpoint.close();
+        }, "chainpulse-notify-stop"));
+        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); metrics "
+                + "and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         service.run();
         return 0;
     }

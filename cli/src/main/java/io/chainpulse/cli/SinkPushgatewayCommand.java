@@ -52,6 +52,7 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
         PushgatewaySink sink = new PushgatewaySink(config);
         ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::running);
         new PushgatewaySinkMetrics(sink).bindTo(endpoint.registry());
+        sink.deadLetters().bindTo(endpoint.registry());
         Thread main = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sink.close();

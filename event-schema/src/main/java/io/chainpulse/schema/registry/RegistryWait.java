@@ -3,12 +3,17 @@ package io.chainpulse.schema.registry;
 import io.chainpulse.schema.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +51,10 @@ public final class RegistryWait implements AutoCloseable {
         void sleep(Duration delay) throws InterruptedException;
     }
 
+    /** {@code maxWait} null: no limit (for a consumer whose sleeper keeps it in its group). */
     public RegistryWait(Backoff backoff, Duration maxWait, Clock clock, Sleeper sleeper) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
-        if (maxWait.isNegative()) {
+        if (maxWait != null && maxWait.isNegative()) {
             throw new IllegalArgumentException("maxWait must be >= 0: " + maxWait);
         }
         this.maxWait = maxWait;
@@ -61,9 +67,17 @@ public final class RegistryWait implements AutoCloseable {
         return new RegistryWait(DEFAULT_BACKOFF, maxWait, Clock.systemUTC(), null);
     }
 
-    /** Waits up to {@code maxWait}, calling {@code sleeper} between attempts. */
-    public static RegistryWait upTo(Duration maxWait, Sleeper sleeper) {
-        return new RegistryWait(DEFAULT_BACKOFF, maxWait, Clock.systemUTC(), Objects.requireNonNull(sleeper, "sleeper"));
+    /**
+     * Waits as long as it takes, calling {@code sleeper} between attempts: for a plain consumer whose sleeper polls
+     * its paused partitions, which keeps it in its group however long the outage.
+     */
+    public static RegistryWait untilBack(Sleeper sleeper) {
+        return new RegistryWait(DEFAULT_BACKOFF, null, Clock.systemUTC(), Objects.requireNonNull(sleeper, "sleeper"));
+    }
+
+    /** Waits as long as it takes, sleeping between attempts (woken by {@link #close()}): consumers without a group. */
+    public static RegistryWait untilBack() {
+        return new RegistryWait(DEFAULT_BACKOFF, null, Clock.systemUTC(), null);
     }
 
     /**
@@ -84,17 +98,19 @@ public final class RegistryWait implements AutoCloseable {
                     return value;
                 } catch (RegistryUnavailableException e) {
                     long waited = clock.millis() - started;
-                    if (closed.getCount() == 0 || waited >= maxWait.toMillis()) {
+                    if (closed.getCount() == 0 || maxWait != null && waited >= maxWait.toMillis()) {
                         throw e;
                     }
                     if (!counted) {
                         waiters.incrementAndGet();
                         counted = true;
-                        LOG.warn("{}; waiting for it (up to {} s), nothing is skipped meanwhile", e.getMessage(),
-                                maxWait.toSeconds());
+                        LOG.warn("{}; waiting for it ({}), nothing is skipped meanwhile", e.getMessage(),
+                                maxWait == null ? "until it is back" : "up to " + maxWait.toSeconds() + " s");
                     }
                     Duration delay = backoff.delay(attempt, ThreadLocalRandom.current()::nextDouble);
-                    delay = Duration.ofMillis(Math.min(delay.toMillis(), maxWait.toMillis() - waited));
+                    if (maxWait != null) {
+                        delay = Duration.ofMillis(Math.min(delay.toMillis(), maxWait.toMillis() - waited));
+                    }
                     try {
                         sleeper.sleep(delay);
                     } catch (InterruptedException interrupted) {
@@ -110,13 +126,36 @@ public final class RegistryWait implements AutoCloseable {
         }
     }
 
+    /**
+     * A sleeper for a consumer in a group: polls with every partition paused for the delay, so the consumer stays in
+     * its group (and, polling, within {@code max.poll.interval.ms}) however long the registry is away. A record a
+     * just-assigned partition delivers is rewound to be read again later; partitions paused before are left paused.
+     * Called on the consumer's own thread, as the decoding is.
+     */
+    public static Sleeper pollingPaused(Consumer<?, ?> consumer) {
+        return delay -> {
+            Set<TopicPartition> pausedBefore = new HashSet<>(consumer.paused());
+            long deadline = System.nanoTime() + delay.toNanos();
+            try {
+                do {
+                    consumer.pause(consumer.assignment());
+                    long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+                    ConsumerRecords<?, ?> unexpected = consumer.poll(Duration.ofMillis(Math.min(200, left)));
+                    for (TopicPartition partition : unexpected.partitions()) {
+                        consumer.seek(partition, unexpected.records(partition).get(0).offset());
+                    }
+                } while (System.nanoTime() < deadline);
+            } finally {
+                Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
+                resume.removeAll(pausedBefore);
+                consumer.resume(resume);
+            }
+        };
+    }
+
     /** True while some thread waits for the registry: the service is unhealthy. */
     public boolean waiting() {
         return waiters.get() > 0;
-    }
-
-    public Duration maxWait() {
-        return maxWait;
     }
 
     private void sleepUnlessClosed(Duration delay) throws InterruptedException {

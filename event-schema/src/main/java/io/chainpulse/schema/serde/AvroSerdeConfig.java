@@ -38,6 +38,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
         super(CONFIG, originals, false);
     }
 
+    /** The (shared) registry client of {@link #SCHEMA_REGISTRY_URL}. */
+    public SchemaRegistryClient registryClient() {
+        return registry();
+    }
+
     SchemaRegistryClient registry() {
         String url = getString(SCHEMA_REGISTRY_URL);
         Password auth = getPassword(BASIC_AUTH_USER_INFO);

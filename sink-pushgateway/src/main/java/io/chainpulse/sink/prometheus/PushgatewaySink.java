@@ -2,6 +2,10 @@ package io.chainpulse.sink.prometheus;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
@@ -18,7 +22,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -37,6 +40,9 @@ import org.slf4j.LoggerFactory;
  * {@code push.interval.ms} and deletes the groups of silent nodes, so a slow or failing Pushgateway never blocks
  * consumption. A failed push is counted and retried at the next interval (the latest values win, older ones are
  * never queued). Gauges are idempotent: replaying the topics pushes the same values again, never duplicates.
+ *
+ * <p>A record that cannot be decoded goes to {@code chainpulse.dead-letters} and is counted; while the schema registry
+ * cannot be reached the consumer waits for it, polling with its partitions paused, and {@link #running()} is false.
  */
 public final class PushgatewaySink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PushgatewaySink.class);
@@ -47,8 +53,11 @@ public final class PushgatewaySink implements AutoCloseable {
     private final PushgatewayClient client;
     private final ScheduledExecutorService pusher;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AvroDeserializer<KpiWindow> kpiReader;
-    private final AvroDeserializer<Anomaly> anomalyReader;
+    private final RegistryWait registryWait;
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter("sink-pushgateway");
+    private final DeadLetterPublisher deadLetterPublisher;
+    private final RecordDecoder<KpiWindow> kpiReader;
+    private final RecordDecoder<Anomaly> anomalyReader;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean started;
     final LongAdder pushes = new LongAdder();
@@ -62,8 +71,6 @@ public final class PushgatewaySink implements AutoCloseable {
         this.client = new PushgatewayClient(config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL),
                 config.getString(PushgatewaySinkConfig.PUSHGATEWAY_JOB), config.userInfo());
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl(config.getString(PushgatewaySinkConfig.SCHEMA_REGISTRY_URL));
-        this.kpiReader = new AvroDeserializer<>(KpiWindow.class, registry);
-        this.anomalyReader = new AvroDeserializer<>(Anomaly.class, registry);
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(PushgatewaySinkConfig.BOOTSTRAP_SERVERS));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(PushgatewaySinkConfig.GROUP_ID));
@@ -71,6 +78,13 @@ public final class PushgatewaySink implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.getString(PushgatewaySinkConfig.GROUP_ID));
         this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.registryWait = RegistryWait.untilBack(delay -> RegistryWait.pollingPaused(consumer).sleep(delay));
+        this.deadLetterPublisher = DeadLetterPublisher.create(config.getList(PushgatewaySinkConfig.BOOTSTRAP_SERVERS),
+                deadLetters);
+        this.kpiReader = new RecordDecoder<>(new AvroDeserializer<>(KpiWindow.class, registry, registryWait),
+                deadLetterPublisher);
+        this.anomalyReader = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class, registry, registryWait),
+                deadLetterPublisher);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chainpulse-pushgateway-pusher");
             t.setDaemon(true);
@@ -92,16 +106,10 @@ public final class PushgatewaySink implements AutoCloseable {
                     if (record.value() == null) {
                         continue; // a compacted-topic tombstone: the incident is gone
                     }
-                    try {
-                        if (record.topic().equals(kpiTopic)) {
-                            state.onKpi(kpiReader.deserialize(record.topic(), record.value()));
-                        } else {
-                            state.onAnomaly(anomalyReader.deserialize(record.topic(), record.value()));
-                        }
-                    } catch (SerializationException e) {
-                        unreadable.increment();
-                        LOG.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(),
-                                record.offset(), e.getMessage());
+                    if (record.topic().equals(kpiTopic)) {
+                        kpiReader.decode(record).ifPresentOrElse(state::onKpi, unreadable::increment);
+                    } else {
+                        anomalyReader.decode(record).ifPresentOrElse(state::onAnomaly, unreadable::increment);
                     }
                 }
             }
@@ -111,6 +119,7 @@ public final class PushgatewaySink implements AutoCloseable {
             }
         } finally {
             consumer.close();
+            deadLetterPublisher.close();
         }
     }
 
@@ -155,9 +164,14 @@ public final class PushgatewaySink implements AutoCloseable {
         }
     }
 
-    /** True while consuming: the service's health. */
+    /** True while consuming and not waiting for the schema registry: the service's health. */
     public boolean running() {
-        return started && !closed.get();
+        return started && !closed.get() && !registryWait.waiting();
+    }
+
+    /** Records sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
     }
 
     PrometheusState state() {
@@ -167,6 +181,7 @@ public final class PushgatewaySink implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            registryWait.close();
             consumer.wakeup();
             pusher.shutdown();
             try {
@@ -177,6 +192,7 @@ public final class PushgatewaySink implements AutoCloseable {
             pushSafely(); // the last values
             if (!started) {
                 consumer.close();
+                deadLetterPublisher.close();
             }
         }
     }
