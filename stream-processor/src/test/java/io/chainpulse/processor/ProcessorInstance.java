@@ -10,6 +10,8 @@ import java.util.Map;
  */
 public final class ProcessorInstance {
     static final String RUNNING = "processor instance RUNNING";
+    /** Printed with UP or DOWN each time {@link StreamProcessorApp#healthy()} changes. */
+    static final String HEALTH = "processor instance health ";
 
     private ProcessorInstance() {}
 
@@ -33,6 +35,15 @@ public final class ProcessorInstance {
             }
         });
         app.start();
-        Thread.currentThread().join();
+        boolean healthy = false;
+        System.out.println(HEALTH + "DOWN");
+        while (true) { // what /health would answer, as it changes
+            if (app.healthy() != healthy) {
+                healthy = !healthy;
+                System.out.println(HEALTH + (healthy ? "UP" : "DOWN"));
+                System.out.flush();
+            }
+            Thread.sleep(100);
+        }
     }
 }

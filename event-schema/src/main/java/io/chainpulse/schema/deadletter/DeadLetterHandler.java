@@ -39,6 +39,8 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler,
         Map<String, Object> config = new HashMap<>();
         config.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
         config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class);
+        // global stores too (none today): Kafka 5.0 will make it the default, and 4.x warns until then
+        config.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         config.put(COUNTER_CONFIG, counter);
         return config;
     }

@@ -19,9 +19,9 @@ public final class AvroSerde<T extends SpecificRecord> extends Serdes.WrapperSer
         this(type, registry, null);
     }
 
-    /** Its deserializer waits for an unreachable registry as {@code wait} says (null: it throws at once). */
+    /** Its serializer and deserializer wait for an unreachable registry as {@code wait} says (null: they throw at once). */
     public AvroSerde(Class<T> type, SchemaRegistryClient registry, RegistryWait wait) {
-        super(new AvroSerializer<>(registry, true), new AvroDeserializer<>(type, registry, wait));
+        super(new AvroSerializer<>(registry, true, wait), new AvroDeserializer<>(type, registry, wait));
     }
 
     /**
