@@ -76,7 +76,8 @@ class WebhookServiceDeadLetterIT {
                 .containsExactly("notify", "notify");
         assertThat(dead.get(0).value()).isEqualTo(notAvro);
         assertThat(DeadLetters.header(dead.get(0).headers(), DeadLetters.REASON_HEADER)).contains("record of topic '"
-                + topic + "' starts with byte 70, not the Confluent magic byte 0");
+                + topic + "' starts with byte 70, not the Confluent magic byte 0: it was not written by a "
+                + "schema-registry serializer");
         assertThat(dead.get(1).value()).isEqualTo(unknownId);
     }
 }
