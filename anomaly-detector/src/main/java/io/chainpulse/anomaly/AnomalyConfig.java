@@ -54,6 +54,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String LIVENESS_SILENT_WINDOWS = "liveness.silent.windows";
     public static final String LIVENESS_MAX_LAG_WINDOWS = "liveness.max.lag.windows";
     public static final String NODE_EXPIRY_MS = "node.expiry.ms";
+    public static final String REGISTRY_WAIT_MAX_MS = "registry.wait.max.ms";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -135,7 +136,12 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "clock) is forgotten by liveness, so its state holds only nodes heard from within this "
                             + "span: its open node_silent incident resolves with reason expired, and a later KPI of "
                             + "that node starts afresh. Keep it well above liveness.silent.windows plus "
-                            + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.");
+                            + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.")
+            .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
+                    "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
+                            + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
+                            + "consumer's max.poll.interval.ms (5 min); after it the Streams client fails and the "
+                            + "restarted process resumes from the last commit.");
 
     public AnomalyConfig(Map<?, ?> values) {
         super(CONFIG, values, false);

@@ -1,7 +1,12 @@
 package io.chainpulse.anomaly;
 
 import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterHandler;
+import io.chainpulse.schema.registry.RegistryWait;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.schema.serde.AvroSerde;
 import java.io.IOException;
 import java.io.Reader;
@@ -27,9 +32,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  * From the command line: {@code java io.chainpulse.anomaly.AnomalyDetectorApp anomaly.properties}.
  *
- * <p>A stream thread that dies is replaced when its error was transient, otherwise the client stops and
- * {@link #died()} completes ({@link FatalErrors}): the process owning the app should then exit non-zero so that its
- * supervisor restarts it ({@code ./chainpulse anomaly} and {@link #main} do).
+ * <p>A KPI record that cannot be decoded or processed goes to {@link DeadLetters#TOPIC} ({@link DeadLetterHandler}) and
+ * detection goes on; a schema registry that cannot be reached is waited for (up to {@code registry.wait.max.ms},
+ * {@link #healthy()} false meanwhile), never skipped. A stream thread that dies is replaced when its error was
+ * transient, otherwise the client stops and {@link #died()} completes ({@link FatalErrors}): the process owning the
+ * app should then exit non-zero so that its supervisor restarts it ({@code ./chainpulse anomaly} and {@link #main} do).
  */
 public final class AnomalyDetectorApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AnomalyDetectorApp.class);
@@ -40,24 +47,34 @@ public final class AnomalyDetectorApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final FatalErrors fatal;
+    private final DeadLetterCounter deadLetters;
+    private final RegistryWait registryWait;
 
-    private AnomalyDetectorApp(KafkaStreams streams, FatalErrors fatal) {
+    private AnomalyDetectorApp(KafkaStreams streams, FatalErrors fatal, DeadLetterCounter deadLetters,
+                               RegistryWait registryWait) {
         this.streams = streams;
         this.fatal = fatal;
+        this.deadLetters = deadLetters;
+        this.registryWait = registryWait;
     }
 
     /** Validates {@code settings} (rules file included) and starts the application. */
     public static AnomalyDetectorApp start(Map<String, ?> settings) {
         AnomalyConfig config = new AnomalyConfig(settings);
-        Map<String, Object> serdeConfig = Map.of("schema.registry.url", config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL));
+        RegistryWait registryWait = RegistryWait.upTo(Duration.ofMillis(config.getLong(AnomalyConfig.REGISTRY_WAIT_MAX_MS)));
+        DeadLetterCounter deadLetters = new DeadLetterCounter("anomaly-detector");
+        Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
+                config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL), AvroSerdeConfig.REGISTRY_WAIT, registryWait);
         AnomalyTopology.Topics topics = new AnomalyTopology.Topics(config.getString(AnomalyConfig.KPI_TOPIC),
                 config.getString(AnomalyConfig.ANOMALY_TOPIC), config.getString(AnomalyConfig.ANOMALY_CURRENT_TOPIC),
                 AvroSerde.of(KpiWindow.class, serdeConfig), AvroSerde.of(Anomaly.class, serdeConfig));
         Topology topology = AnomalyTopology.build(config.detectors(), topics);
-        KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
-        FatalErrors fatal = FatalErrors.watch(streams, "anomaly detector");
+        Properties props = streamsProperties(config);
+        DeadLetterHandler.streamsConfig(deadLetters).forEach(props::putIfAbsent); // streams.* settings win
+        KafkaStreams streams = new KafkaStreams(topology, props);
+        FatalErrors fatal = FatalErrors.watch(streams, "anomaly detector"); // owns the client's state listener
         streams.start();
-        return new AnomalyDetectorApp(streams, fatal);
+        return new AnomalyDetectorApp(streams, fatal, deadLetters, registryWait);
     }
 
     static Properties streamsProperties(AnomalyConfig config) {
@@ -73,10 +90,16 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         return streams.state();
     }
 
-    /** Running or rebalancing: the service's health. */
+    /** Running or rebalancing, and not waiting for the schema registry: the service's health. */
     public boolean healthy() {
         KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        return (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)
+                && !registryWait.waiting();
+    }
+
+    /** Records sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
     }
 
     /**
@@ -90,6 +113,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
     @Override
     public void close() {
         fatal.closing();
+        registryWait.close();
         streams.close(CLOSE_TIMEOUT);
     }
 

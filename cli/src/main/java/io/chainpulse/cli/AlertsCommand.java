@@ -3,12 +3,16 @@ package io.chainpulse.cli;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.Severity;
-import io.chainpulse.schema.serde.AvroSerde;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroDeserializer;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,7 +20,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +30,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "alerts",
         mixinStandardHelpOptions = true,
         description = {"Tail the anomaly topic: one line per FIRING or RESOLVED transition, severity first, until "
-                + "Ctrl-C. Reads no consumer group offsets: it starts at the end (or the beginning with --from-beginning)."})
+                + "Ctrl-C. Reads no consumer group offsets: it starts at the end (or the beginning with --from-beginning).",
+                "A record that cannot be decoded goes to chainpulse.dead-letters; while the schema registry cannot be "
+                        + "reached, alerts waits for it."})
 final class AlertsCommand implements Callable<Integer> {
     private static final Duration POLL = Duration.ofMillis(500);
 
@@ -57,10 +63,15 @@ final class AlertsCommand implements Callable<Integer> {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // the detector writes transactionally
-        try (KafkaConsumer<String, Anomaly> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
-                AvroSerde.of(Anomaly.class, Map.of("schema.registry.url", registryUrl)).deserializer())) {
+        RegistryWait registryWait = RegistryWait.untilBack();
+        try (DeadLetterPublisher deadLetters = DeadLetterPublisher.create(bootstrapServers, new DeadLetterCounter("alerts"));
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            RecordDecoder<Anomaly> decoder = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class,
+                    SchemaRegistryClients.forUrl(registryUrl), registryWait), deadLetters);
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                registryWait.close();
                 consumer.wakeup();
                 try {
                     main.join(POLL.toMillis() * 4);
@@ -77,15 +88,14 @@ final class AlertsCommand implements Callable<Integer> {
                 consumer.seekToEnd(partitions);
             }
             while (true) {
-                for (ConsumerRecord<String, Anomaly> record : consumer.poll(POLL)) {
-                    if (record.value() != null && record.value().getSeverity().compareTo(minSeverity) >= 0) {
-                        out.println(line(record.value()));
-                    }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    decoder.decode(record).filter(a -> a.getSeverity().compareTo(minSeverity) >= 0)
+                            .ifPresent(a -> out.println(line(a)));
                 }
                 out.flush();
             }
-        } catch (WakeupException e) {
-            return 0; // Ctrl-C
+        } catch (WakeupException | io.chainpulse.schema.registry.RegistryUnavailableException e) {
+            return 0; // Ctrl-C, also while waiting for the registry
         }
     }
 

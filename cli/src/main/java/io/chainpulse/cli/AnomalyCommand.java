@@ -48,6 +48,7 @@ final class AnomalyCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         ServiceEndpoint endpoint = ServiceEndpoint.start("anomaly-detector", metricsPort, app::healthy);
+        app.deadLetters().bindTo(endpoint.registry());
         System.out.println("detecting anomalies on " + bootstrapServers + "; metrics and health on http://127.0.0.1:"
                 + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         return ServiceLifetime.await("anomaly", () -> {

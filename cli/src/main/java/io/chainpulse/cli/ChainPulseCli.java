@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
         description = "Streaming analytics for blockchain networks: protocol events in, KPIs and anomalies out.",
         subcommands = {DemoCommand.class, UpCommand.class, SimulateCommand.class, ReplayCommand.class,
                 ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class, AnomalyCommand.class,
-                AlertsCommand.class, NotifyCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class,
-                DashboardCommand.class, IngestCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                AlertsCommand.class, NotifyCommand.class, DeadLettersCommand.class, SinkEsCommand.class,
+                SinkPushgatewayCommand.class, DashboardCommand.class, IngestCommand.class, BenchCommand.class,
+                ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
     /** Exit code for a command line that cannot be understood (picocli's convention, and the shell's). */
     static final int USAGE_ERROR = 2;

@@ -31,6 +31,9 @@ final class DashboardCommand implements Callable<Integer> {
     @Option(names = "--bind", description = "Address to serve the page on (default: loopback only; 0.0.0.0 in a "
             + "container, behind your own access control: the page has no login).")
     String bind;
+    @Option(names = "--metrics-port", defaultValue = "9469",
+            description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
+    int metricsPort;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -38,8 +41,11 @@ final class DashboardCommand implements Callable<Integer> {
                 .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).bind(bind).build();
         CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();
+        ServiceEndpoint endpoint = ServiceEndpoint.start("dashboard", metricsPort, dashboard::healthy);
+        dashboard.deadLetters().bindTo(endpoint.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             dashboard.close();
+            endpoint.close();
             stopped.countDown();
         }, "chainpulse-dashboard-stop"));
         System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS + ", anomalies from "

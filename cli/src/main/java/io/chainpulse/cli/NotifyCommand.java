@@ -73,7 +73,8 @@ final class NotifyCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::running);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::healthy);
+        service.deadLetters().bindTo(endpoint.registry());
         counter(endpoint, "delivered", "Transitions posted to a webhook (one per URL).", s -> s.delivered(), service);
         counter(endpoint, "retries", "Failed delivery attempts, retried with backoff.", s -> s.retries(), service);
         counter(endpoint, "dead.lettered", "Transitions sent to the dead-letter topic (refused for good, or "

@@ -64,6 +64,7 @@ final class ProcessCommand implements Callable<Integer> {
             StreamProcessorApp app = new StreamProcessorApp(config);
             ServiceEndpoint endpoint = ServiceEndpoint.start("processor", metricsPort, app::healthy);
             new ProcessorMetrics(app.counters()).bindTo(endpoint.registry());
+            app.deadLetters().bindTo(endpoint.registry());
             new KafkaStreamsMetrics(app.streams()).bindTo(endpoint.registry());
             Service service = new Service(app, endpoint);
             try {

@@ -115,7 +115,14 @@ final class ReportCommand implements Callable<Integer> {
             Instant end = toTime != null ? toTime : now;
             Instant start = fromTime != null ? fromTime : end.minus(DEFAULT_TOPIC_PERIOD);
             period = period(start.toEpochMilli(), end.toEpochMilli());
-            data = new KpiTopics(bootstrapServers, registryUrl, kpiTopic, anomalyTopic).read(period);
+            KpiTopics topics = new KpiTopics(bootstrapServers, registryUrl, kpiTopic, anomalyTopic);
+            data = topics.read(period);
+            long dead = topics.deadLetters().snapshot().values().stream().mapToLong(Long::longValue).sum();
+            if (dead > 0) {
+                spec.commandLine().getErr().printf("%d record%s could not be decoded and went to %s: "
+                        + "./chainpulse dead-letters --service report%n", dead, dead == 1 ? "" : "s",
+                        io.chainpulse.schema.DeadLetters.TOPIC);
+            }
         }
         Report.Result result = Report.builder(data.source(), period).regressionThreshold(threshold).top(top)
                 .minSamples(minSamples).build().render(data.kpis(), data.anomalies());

@@ -59,8 +59,10 @@ final class SinkEsCommand implements Callable<Integer> {
         Map<String, Object> config = config();
         SinkEsService sink = SinkEsService.create(config);
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-es", metricsPort, running::get);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-es", metricsPort,
+                () -> running.get() && !sink.waitingForRegistry());
         sink.metrics().bindTo(endpoint.registry());
+        sink.deadLetterCounter().bindTo(endpoint.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.set(false);
             sink.close();

@@ -50,8 +50,9 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
         PushgatewaySink sink = new PushgatewaySink(config);
-        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::running);
+        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::healthy);
         new PushgatewaySinkMetrics(sink).bindTo(endpoint.registry());
+        sink.deadLetters().bindTo(endpoint.registry());
         // close() waits for run() to end; no join of the main thread, which may itself be exiting after a failure
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             sink.close();

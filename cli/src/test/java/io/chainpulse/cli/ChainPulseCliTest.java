@@ -73,8 +73,8 @@ class ChainPulseCliTest {
         assertThat(run("process", "--set", "window.size=5000")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
                 + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.future.skew.ms, "
-                + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, schema.registry.url, state.dir, "
-                + "state.stores, window.size.ms"
+                + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, registry.wait.max.ms, "
+                + "schema.registry.url, state.dir, state.stores, window.size.ms"
                 + System.lineSeparator());
     }
 

@@ -1,5 +1,6 @@
 package io.chainpulse.dashboard;
 
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import java.net.URI;
 import java.time.Clock;
@@ -36,6 +37,7 @@ public final class Dashboard implements AutoCloseable {
 
     private final Builder settings;
     private final DashboardView view = new DashboardView(HISTORY);
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter("dashboard");
     private DashboardServer server;
     private TopicTail tail;
     private Thread consumerThread;
@@ -60,7 +62,7 @@ public final class Dashboard implements AutoCloseable {
         DashboardServer started = new DashboardServer(settings.bind, settings.port, view);
         try {
             tail = new TopicTail(settings.bootstrapServers, SchemaRegistryClients.forUrl(settings.schemaRegistryUrl),
-                    settings.kpiTopic, settings.anomalyTopic, HISTORY, view, Clock.systemUTC());
+                    settings.kpiTopic, settings.anomalyTopic, HISTORY, view, Clock.systemUTC(), deadLetters);
         } catch (RuntimeException e) { // e.g. no resolvable bootstrap server
             started.close();
             throw e;
@@ -81,6 +83,16 @@ public final class Dashboard implements AutoCloseable {
 
     DashboardView view() {
         return view;
+    }
+
+    /** Records the dashboard sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+
+    /** False while the consumer waits for the schema registry (or before start). */
+    public synchronized boolean healthy() {
+        return tail != null && !closed && !tail.waitingForRegistry();
     }
 
     /** Stops serving and consuming; idempotent. */

@@ -2,6 +2,10 @@ package io.chainpulse.dashboard;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import java.time.Clock;
@@ -20,7 +24,6 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -36,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * record is that recent (a replay of an old file), the record bound alone decides, so the page still shows the
  * latest windows, with their age. Partitions and topics that appear later are picked up every
  * {@link #ASSIGNMENT_REFRESH}.
+ *
+ * <p>A record that cannot be decoded goes to {@code chainpulse.dead-letters} and is counted; while the schema registry
+ * cannot be reached, reading waits for it (no group, so nothing to keep alive).
  */
 final class TopicTail implements Runnable, AutoCloseable {
     /** KPI records read per partition at most on start: 15 min of 10-s windows of 8 KPIs for ~200 nodes. */
@@ -52,8 +58,11 @@ final class TopicTail implements Runnable, AutoCloseable {
     private final DashboardView view;
     private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final AvroDeserializer<KpiWindow> kpiReader;
-    private final AvroDeserializer<Anomaly> anomalyReader;
+    private final RegistryWait registryWait = RegistryWait.untilBack();
+    private final DeadLetterCounter deadLetters;
+    private final DeadLetterPublisher deadLetterPublisher;
+    private final RecordDecoder<KpiWindow> kpiReader;
+    private final RecordDecoder<Anomaly> anomalyReader;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<TopicPartition> assigned = new HashSet<>();
     private long nextAssignmentCheckMs;
@@ -61,14 +70,18 @@ final class TopicTail implements Runnable, AutoCloseable {
     private String lastAssignmentProblem;
 
     TopicTail(String bootstrapServers, SchemaRegistryClient registry, String kpiTopic, String anomalyTopic,
-              Duration history, DashboardView view, Clock clock) {
+              Duration history, DashboardView view, Clock clock, DeadLetterCounter deadLetters) {
         this.kpiTopic = kpiTopic;
         this.anomalyTopic = anomalyTopic;
         this.history = history;
         this.view = view;
         this.clock = clock;
-        this.kpiReader = new AvroDeserializer<>(KpiWindow.class, registry);
-        this.anomalyReader = new AvroDeserializer<>(Anomaly.class, registry);
+        this.deadLetters = deadLetters;
+        this.deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, deadLetters);
+        this.kpiReader = new RecordDecoder<>(new AvroDeserializer<>(KpiWindow.class, registry, registryWait),
+                deadLetterPublisher);
+        this.anomalyReader = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class, registry, registryWait),
+                deadLetterPublisher);
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-dashboard");
@@ -105,28 +118,27 @@ final class TopicTail implements Runnable, AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             consumer.close();
+            deadLetterPublisher.close();
         }
     }
 
-    /** Records that could not be decoded and were skipped. */
+    /** Records that could not be decoded and went to the dead letters. */
     long unreadable() {
         return unreadable;
+    }
+
+    boolean waitingForRegistry() {
+        return registryWait.waiting();
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
         if (record.value() == null) {
             return; // a tombstone: nothing to show
         }
-        try {
-            if (record.topic().equals(kpiTopic)) {
-                view.onKpi(kpiReader.deserialize(record.topic(), record.value()));
-            } else {
-                view.onAnomaly(anomalyReader.deserialize(record.topic(), record.value()));
-            }
-        } catch (SerializationException e) {
-            unreadable++;
-            LOG.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
-                    e.getMessage());
+        if (record.topic().equals(kpiTopic)) {
+            kpiReader.decode(record).ifPresentOrElse(view::onKpi, () -> unreadable++);
+        } else {
+            anomalyReader.decode(record).ifPresentOrElse(view::onAnomaly, () -> unreadable++);
         }
     }
 
@@ -182,6 +194,7 @@ final class TopicTail implements Runnable, AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            registryWait.close();
             consumer.wakeup();
         }
     }

@@ -3,6 +3,7 @@ package io.chainpulse.processor;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.serde.AvroSerde;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import java.time.Duration;
@@ -28,8 +29,17 @@ public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> ev
 
     /** The same, for an input topic of {@code inputPartitions} partitions. */
     public static KpiContext of(ProcessorConfig config, ProcessorCounters counters, int inputPartitions) {
-        java.util.Map<String, Object> serde = java.util.Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
+        return of(config, counters, inputPartitions, null);
+    }
+
+    /** The same, with deserializers that wait for an unreachable registry as {@code registryWait} says. */
+    static KpiContext of(ProcessorConfig config, ProcessorCounters counters, int inputPartitions,
+                         RegistryWait registryWait) {
+        java.util.Map<String, Object> serde = new java.util.HashMap<>();
+        serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
+        if (registryWait != null) {
+            serde.put(AvroSerdeConfig.REGISTRY_WAIT, registryWait);
+        }
         Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, serde);
         long forgetAfter = config.pairingTimeout().plus(config.windowSize().plus(config.grace()).multipliedBy(4)).toMillis();
         return new KpiContext(config,

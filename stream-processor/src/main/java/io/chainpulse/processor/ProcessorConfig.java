@@ -25,6 +25,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String STATE_STORES = "state.stores";
     public static final String MAX_FUTURE_SKEW_MS = "max.future.skew.ms";
     public static final String MAX_NODES = "max.nodes";
+    public static final String REGISTRY_WAIT_MAX_MS = "registry.wait.max.ms";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "chainpulse-processor", Importance.HIGH,
@@ -66,7 +67,12 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Local state (RocksDB) directory.")
             .define(STATE_STORES, Type.STRING, "rocksdb", ConfigDef.ValidString.in("rocksdb", "in_memory"),
                     Importance.LOW, "Kind of the processor's own state stores: rocksdb (persistent, backed by changelog topics, "
-                            + "for the service) or in_memory (batch analysis of a file: no changelogs, nothing to recover).");
+                            + "for the service) or in_memory (batch analysis of a file: no changelogs, nothing to recover).")
+            .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
+                    "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
+                            + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
+                            + "consumer's max.poll.interval.ms (5 min); after it the Streams client fails and the "
+                            + "restarted process resumes from the last commit.");
 
     public ProcessorConfig(Map<?, ?> values) {
         super(CONFIG, values, false);
@@ -82,6 +88,10 @@ public final class ProcessorConfig extends AbstractConfig {
 
     public Duration pairingTimeout() {
         return Duration.ofMillis(getLong(PAIRING_TIMEOUT_MS));
+    }
+
+    public Duration registryWaitMax() {
+        return Duration.ofMillis(getLong(REGISTRY_WAIT_MAX_MS));
     }
 
     boolean inMemoryStores() {

@@ -1,5 +1,9 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterHandler;
+import io.chainpulse.schema.registry.RegistryWait;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +16,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Runs {@link KpiTopology} as a Kafka Streams application with {@code exactly_once_v2}: instances with the same
@@ -25,14 +28,18 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
  *     ... app.healthy() ...
  * }
  * }</pre>
- * A record that cannot be deserialized is logged with topic, partition and offset and skipped (Kafka Streams'
- * {@code LogAndContinueExceptionHandler}); it does not stop the application. A stream thread that dies is replaced
- * when its error was transient, otherwise the client stops and {@link #died()} completes ({@link FatalErrors}): the
- * process owning the app should then exit non-zero so that its supervisor restarts it.
+ * A record that cannot be decoded or processed goes to the dead letters ({@link DeadLetterHandler}: original bytes,
+ * source topic, partition, offset and reason), counted in {@link #deadLetters()}, in the same transaction as the
+ * offset that passes it. A schema registry that cannot be reached is not poison: the stream thread waits for it with
+ * backoff up to {@code registry.wait.max.ms} while {@link #healthy()} is false, and skips nothing. A stream thread
+ * that dies is replaced when its error was transient, otherwise the client stops and {@link #died()} completes
+ * ({@link FatalErrors}): the process owning the app should then exit non-zero so that its supervisor restarts it.
  */
 public final class StreamProcessorApp implements AutoCloseable {
     private final ProcessorConfig config;
     private final ProcessorCounters counters = new ProcessorCounters();
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter("processor");
+    private final RegistryWait registryWait;
     private final KafkaStreams streams;
     private final FatalErrors fatal;
 
@@ -43,10 +50,13 @@ public final class StreamProcessorApp implements AutoCloseable {
     /** With Kafka Streams settings on top of the processor's (tests shorten the session timeout to fail over fast). */
     StreamProcessorApp(ProcessorConfig config, Map<String, Object> streamsOverrides) {
         this.config = config;
+        this.registryWait = RegistryWait.upTo(config.registryWaitMax());
         Properties props = streamsProperties(config);
+        props.putAll(DeadLetterHandler.streamsConfig(deadLetters));
         props.putAll(streamsOverrides);
         int partitions = ensureTopics();
-        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions)), props);
+        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions, registryWait)),
+                props);
         this.fatal = FatalErrors.watch(streams, "processor");
     }
 
@@ -57,7 +67,6 @@ public final class StreamProcessorApp implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.getInt(ProcessorConfig.STREAM_THREADS));
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.getString(ProcessorConfig.STATE_DIR));
-        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         return props;
@@ -83,7 +92,7 @@ public final class StreamProcessorApp implements AutoCloseable {
             int partitions = admin.describeTopics(List.of(input)).allTopicNames().get().get(input).partitions().size();
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : List.of(config.getString(ProcessorConfig.KPI_TOPIC), config.getString(ProcessorConfig.LATE_TOPIC),
-                    io.chainpulse.schema.DeadLetters.TOPIC)) {
+                    DeadLetters.TOPIC)) {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()));
                 }
@@ -104,10 +113,16 @@ public final class StreamProcessorApp implements AutoCloseable {
         }
     }
 
-    /** Running or rebalancing: the service's health. */
+    /** Running or rebalancing, and not waiting for the schema registry: the service's health. */
     public boolean healthy() {
         KafkaStreams.State state = streams.state();
-        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+        return (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING)
+                && !registryWait.waiting();
+    }
+
+    /** Records sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
     }
 
     /**
@@ -129,6 +144,7 @@ public final class StreamProcessorApp implements AutoCloseable {
     @Override
     public void close() {
         fatal.closing();
+        registryWait.close(); // a thread waiting for the registry gives up now rather than after its backoff
         streams.close(java.time.Duration.ofSeconds(30));
     }
 }

@@ -10,6 +10,8 @@ import java.util.Map;
  */
 public final class ProcessorInstance {
     static final String RUNNING = "processor instance RUNNING";
+    /** Printed with UP or DOWN each time {@link StreamProcessorApp#healthy()} changes. */
+    static final String HEALTH = "processor instance health ";
 
     private ProcessorInstance() {}
 
@@ -29,6 +31,8 @@ public final class ProcessorInstance {
         app.start();
         // polled: the app's own state listener watches for a fatal error
         org.apache.kafka.streams.KafkaStreams.State last = null;
+        boolean healthy = false;
+        System.out.println(HEALTH + "DOWN");
         while (true) {
             org.apache.kafka.streams.KafkaStreams.State now = app.streams().state();
             if (now == org.apache.kafka.streams.KafkaStreams.State.RUNNING && last != now) {
@@ -36,6 +40,11 @@ public final class ProcessorInstance {
                 System.out.flush();
             }
             last = now;
+            if (app.healthy() != healthy) { // what /health would answer, as it changes
+                healthy = !healthy;
+                System.out.println(HEALTH + (healthy ? "UP" : "DOWN"));
+                System.out.flush();
+            }
             Thread.sleep(50);
         }
     }

@@ -2,6 +2,10 @@ package io.chainpulse.anomaly.notify;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.serde.AvroDeserializer;
@@ -71,7 +75,10 @@ public final class WebhookService implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetterProducer;
-    private final AvroDeserializer<Anomaly> reader;
+    /** Decodes outside {@code poll()}: a record it cannot decode goes to the dead letters, counted in {@link #deadLetters}. */
+    private final RecordDecoder<Anomaly> decoder;
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter(SERVICE);
+    private final RegistryWait registryWait;
     private final WebhookNotifier notifier;
     private final Retry retry;
     private final Clock clock = Clock.systemUTC();
@@ -94,8 +101,6 @@ public final class WebhookService implements AutoCloseable {
         this.deadLetterTopic = config.getString(NotifyConfig.DEAD_LETTER_TOPIC);
         this.maxAgeMs = config.maxAge().toMillis();
         this.notifier = new WebhookNotifier(config.urls(), config.getBoolean(NotifyConfig.WEBHOOK_SLACK));
-        this.reader = new AvroDeserializer<>(Anomaly.class,
-                SchemaRegistryClients.forUrl(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL)));
         Map<String, Object> consumerProps = new HashMap<>(config.originalsWithPrefix("consumer."));
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(NotifyConfig.GROUP_ID));
@@ -110,6 +115,11 @@ public final class WebhookService implements AutoCloseable {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-notify-dlq");
         this.deadLetterProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        // an unreachable registry is waited for, polling the paused consumer so it stays in its group; never poison
+        this.registryWait = RegistryWait.untilBack(RegistryWait.pollingPaused(consumer));
+        this.decoder = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class,
+                SchemaRegistryClients.forUrl(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL)), registryWait),
+                new DeadLetterPublisher(deadLetterProducer, deadLetters));
         this.retry = new Retry(config.backoff(), clock, this::pollWhilePaused, new PauseOnRetry());
     }
 
@@ -163,11 +173,10 @@ public final class WebhookService implements AutoCloseable {
             return;
         }
         Disposition disposition = Disposition.DELIVERED;
-        if (record.value() != null) {
-            Anomaly anomaly = reader.deserialize(record.topic(), record.value());
-            if (!notifier.alreadyDelivered(anomaly)) {
-                disposition = retry.run(attempt -> attempt(record, partition, anomaly));
-            }
+        java.util.Optional<Anomaly> decoded = decoder.decode(record); // empty: a tombstone, or dead-lettered poison
+        if (decoded.isPresent() && !notifier.alreadyDelivered(decoded.get())) {
+            Anomaly anomaly = decoded.get();
+            disposition = retry.run(attempt -> attempt(record, partition, anomaly));
         }
         if (disposition != Disposition.REVOKED) {
             uncommitted.put(partition, new OffsetAndMetadata(record.offset() + 1));
@@ -309,6 +318,16 @@ public final class WebhookService implements AutoCloseable {
         return started && !closed.get() && failure == null && stopped.getCount() > 0;
     }
 
+    /** Consuming and not waiting for the schema registry: what {@code /health} answers. */
+    public boolean healthy() {
+        return running() && !registryWait.waiting();
+    }
+
+    /** Records that could not be decoded, sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+
     /** Why {@link #run()} stopped, if it failed. */
     public Throwable failure() {
         return failure;
@@ -338,6 +357,7 @@ public final class WebhookService implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            registryWait.close(); // a wait for the registry gives up now rather than after its backoff
             consumer.wakeup();
         }
         if (!started) {

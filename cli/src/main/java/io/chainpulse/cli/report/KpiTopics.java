@@ -2,7 +2,12 @@ package io.chainpulse.cli.report;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
-import io.chainpulse.schema.serde.AvroSerde;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
+import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,8 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.Deserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a report's input from the KPI and anomaly topics: from the record timestamp where the previous period starts
@@ -44,6 +48,7 @@ public final class KpiTopics {
     private final String registryUrl;
     private final String kpiTopic;
     private final String anomalyTopic;
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter("report");
 
     public KpiTopics(String bootstrapServers, String registryUrl, String kpiTopic, String anomalyTopic) {
         this.bootstrapServers = bootstrapServers;
@@ -55,35 +60,43 @@ public final class KpiTopics {
     public ReportInput read(Period period) {
         Period previous = period.previous();
         Map<String, KpiWindow> latest = new LinkedHashMap<>();
-        for (ConsumerRecord<String, KpiWindow> r : read(kpiTopic, KpiWindow.class, previous.fromMs() - MARGIN.toMillis())) {
-            KpiWindow k = r.value();
-            if (k != null && k.getFinal$() && k.getWindowStartMs() >= previous.fromMs()
+        for (KpiWindow k : read(kpiTopic, KpiWindow.class, previous.fromMs() - MARGIN.toMillis())) {
+            if (k.getFinal$() && k.getWindowStartMs() >= previous.fromMs()
                     && k.getWindowStartMs() < period.toMs()) {
                 latest.put(k.getMetric() + "|" + k.getScope() + "|" + (k.getNodeId() == null ? "" : k.getNodeId())
                         + "|" + k.getWindowStartMs(), k);
             }
         }
         List<Anomaly> anomalies = new ArrayList<>();
-        for (ConsumerRecord<String, Anomaly> r : read(anomalyTopic, Anomaly.class,
-                previous.fromMs() - ANOMALY_LOOKBACK.toMillis())) {
-            if (r.value() != null && r.value().getWindowStartMs() < period.toMs()) {
-                anomalies.add(r.value());
+        for (Anomaly a : read(anomalyTopic, Anomaly.class, previous.fromMs() - ANOMALY_LOOKBACK.toMillis())) {
+            if (a.getWindowStartMs() < period.toMs()) {
+                anomalies.add(a);
             }
         }
         return new ReportInput("topics " + kpiTopic + " and " + anomalyTopic + " on " + bootstrapServers,
                 List.copyOf(latest.values()), anomalies);
     }
 
-    private <V extends org.apache.avro.specific.SpecificRecord> List<ConsumerRecord<String, V>> read(
-            String topic, Class<V> type, long fromTimestamp) {
+    /** Records sent to the dead letters while reading, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+
+    /** The decoded values of {@code topic} from {@code fromTimestamp} to the end offsets; poison dead-lettered. */
+    private <V extends org.apache.avro.specific.SpecificRecord> List<V> read(String topic, Class<V> type,
+                                                                            long fromTimestamp) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // processor and detector write transactionally
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-report");
-        Deserializer<V> values = AvroSerde.of(type, Map.of("schema.registry.url", registryUrl)).deserializer();
-        List<ConsumerRecord<String, V>> records = new ArrayList<>();
-        try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(props, new StringDeserializer(), values)) {
+        List<V> records = new ArrayList<>();
+        try (RegistryWait registryWait = RegistryWait.upTo(TIMEOUT);
+             DeadLetterPublisher deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, deadLetters);
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                     new ByteArrayDeserializer())) {
+            RecordDecoder<V> decoder = new RecordDecoder<>(new AvroDeserializer<>(type,
+                    SchemaRegistryClients.forUrl(registryUrl), registryWait), deadLetterPublisher);
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers);
@@ -111,11 +124,11 @@ public final class KpiTopics {
                     throw new IllegalStateException("reading " + topic + " did not reach the end offsets " + ends
                             + " within " + TIMEOUT.toSeconds() + " s");
                 }
-                for (ConsumerRecord<String, V> r : consumer.poll(POLL)) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
                     TopicPartition p = new TopicPartition(r.topic(), r.partition());
                     Long end = remaining.get(p);
                     if (end != null && r.offset() < end) {
-                        records.add(r);
+                        decoder.decode(r).ifPresent(records::add);
                     }
                 }
                 // position, not the last record: transaction markers take offsets too

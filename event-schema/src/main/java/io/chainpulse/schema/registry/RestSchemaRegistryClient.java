@@ -90,9 +90,15 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         JsonNode answer = send("GET", "/schemas/ids/" + id, null, "fetch schema id " + id);
         String type = answer.path("schemaType").asText("AVRO");
         if (!"AVRO".equals(type)) {
-            throw new SchemaRegistryException("schema id " + id + " is of type " + type + ", not AVRO", 0, 0);
+            throw new SchemaRegistryException("schema id " + id + " is of type " + type + ", not AVRO", 0, 0, true);
         }
-        Schema schema = new Schema.Parser().parse(answer.path("schema").asText());
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(answer.path("schema").asText());
+        } catch (RuntimeException e) {
+            throw new SchemaRegistryException("schema id " + id + " does not parse as Avro: " + e.getMessage(), 0, 0,
+                    true);
+        }
         schemasById.put(id, schema);
         return schema;
     }

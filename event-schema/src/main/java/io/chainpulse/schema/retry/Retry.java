@@ -32,6 +32,7 @@ public final class Retry {
         this(backoff, clock, sleeper, () -> ThreadLocalRandom.current().nextDouble(), listener);
     }
 
+    /** With an injected random source in [0, 1), so tests can drive the jitter. */
     public Retry(Backoff backoff, Clock clock, Sleeper sleeper, DoubleSupplier random, Listener listener) {
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.clock = Objects.requireNonNull(clock, "clock");

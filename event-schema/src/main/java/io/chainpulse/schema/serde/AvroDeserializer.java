@@ -1,5 +1,7 @@
 package io.chainpulse.schema.serde;
 
+import io.chainpulse.schema.registry.RegistryUnavailableException;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryException;
 import java.io.IOException;
@@ -22,12 +24,17 @@ import org.apache.kafka.common.serialization.Deserializer;
  * raise a {@link SerializationException} that names the topic and what was wrong. Kafka's consumer wraps it in a
  * {@code RecordDeserializationException} carrying the partition and offset; Kafka Streams hands both to its
  * deserialization exception handler.
+ *
+ * <p>A registry that cannot be reached is different: the bytes are fine and will decode once it is back. That raises
+ * a {@link RegistryUnavailableException} (not a {@code SerializationException}) — after waiting for the registry with
+ * backoff when a {@link RegistryWait} is given — so that no caller mistakes an outage for poison.
  */
 public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
     private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
     private final ThreadLocal<BinaryDecoder> decoders = new ThreadLocal<>();
     private final Class<T> readerClass;
     private SchemaRegistryClient registry;
+    private RegistryWait wait;
 
     /** Reads into the generated class named by the writer's schema; for Kafka's reflective construction. */
     public AvroDeserializer() {
@@ -36,14 +43,23 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
 
     /** Reads into {@code readerClass}, whatever version of its schema the writer used. */
     public AvroDeserializer(Class<T> readerClass, SchemaRegistryClient registry) {
+        this(readerClass, registry, null);
+    }
+
+    /** The same, waiting for an unreachable registry as {@code wait} says (null: no waiting, throw at once). */
+    public AvroDeserializer(Class<T> readerClass, SchemaRegistryClient registry, RegistryWait wait) {
         this.readerClass = readerClass;
         this.registry = registry;
+        this.wait = wait;
     }
 
     @Override
     public void configure(Map<String, ?> configs, boolean isKey) {
         if (registry == null) {
             registry = new AvroSerdeConfig(configs).registry();
+        }
+        if (wait == null) {
+            wait = AvroSerdeConfig.registryWait(configs);
         }
     }
 
@@ -56,7 +72,12 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
             throw new IllegalStateException("AvroDeserializer used before configure(): schema.registry.url not set");
         }
         int id = ConfluentWireFormat.readSchemaId(data, topic);
-        SpecificDatumReader<T> reader = readers.computeIfAbsent(id, i -> newReader(topic, i));
+        SpecificDatumReader<T> reader = readers.get(id);
+        if (reader == null) {
+            // not computeIfAbsent: waiting for the registry must not hold a lock other threads' ids need
+            reader = newReader(topic, id);
+            readers.putIfAbsent(id, reader);
+        }
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(data, ConfluentWireFormat.HEADER_SIZE,
                 data.length - ConfluentWireFormat.HEADER_SIZE, decoders.get());
         decoders.set(decoder);
@@ -70,15 +91,22 @@ public class AvroDeserializer<T extends SpecificRecord> implements Deserializer<
     }
 
     private SpecificDatumReader<T> newReader(String topic, int id) {
-        Schema writer;
+        Schema writer = wait == null ? writerSchema(topic, id) : wait.call(() -> writerSchema(topic, id));
+        Schema reader = readerSchema(writer);
+        return new SpecificDatumReader<>(writer, reader);
+    }
+
+    private Schema writerSchema(String topic, int id) {
         try {
-            writer = registry.schemaById(id);
+            return registry.schemaById(id);
         } catch (SchemaRegistryException e) {
+            if (RegistryUnavailableException.isUnavailable(e)) {
+                throw new RegistryUnavailableException("schema registry unavailable: schema id " + id
+                        + " of a record of topic '" + topic + "' could not be fetched: " + e.getMessage(), e);
+            }
             throw new SerializationException("record of topic '" + topic + "' refers to schema id " + id
                     + " that could not be fetched: " + e.getMessage(), e);
         }
-        Schema reader = readerSchema(writer);
-        return new SpecificDatumReader<>(writer, reader);
     }
 
     private Schema readerSchema(Schema writer) {

@@ -1,5 +1,6 @@
 package io.chainpulse.schema.serde;
 
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -15,12 +16,21 @@ import org.apache.kafka.common.serialization.Serdes;
 public final class AvroSerde<T extends SpecificRecord> extends Serdes.WrapperSerde<T> {
 
     public AvroSerde(Class<T> type, SchemaRegistryClient registry) {
-        super(new AvroSerializer<>(registry, true), new AvroDeserializer<>(type, registry));
+        this(type, registry, null);
     }
 
-    /** A value serde configured from {@code config} ({@link AvroSerdeConfig} keys). */
+    /** Its serializer and deserializer wait for an unreachable registry as {@code wait} says (null: they throw at once). */
+    public AvroSerde(Class<T> type, SchemaRegistryClient registry, RegistryWait wait) {
+        super(new AvroSerializer<>(registry, true, wait), new AvroDeserializer<>(type, registry, wait));
+    }
+
+    /**
+     * A value serde configured from {@code config} ({@link AvroSerdeConfig} keys, and a {@link RegistryWait} under
+     * {@link AvroSerdeConfig#REGISTRY_WAIT} if the service waits for its registry).
+     */
     public static <T extends SpecificRecord> AvroSerde<T> of(Class<T> type, Map<String, ?> config) {
-        AvroSerde<T> serde = new AvroSerde<>(type, new AvroSerdeConfig(config).registry());
+        AvroSerde<T> serde = new AvroSerde<>(type, new AvroSerdeConfig(config).registry(),
+                AvroSerdeConfig.registryWait(config));
         serde.configure(config, false);
         return serde;
     }

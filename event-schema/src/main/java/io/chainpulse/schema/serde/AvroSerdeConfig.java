@@ -1,5 +1,6 @@
 package io.chainpulse.schema.serde;
 
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import java.util.Map;
@@ -17,6 +18,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
     public static final String BASIC_AUTH_USER_INFO = "basic.auth.user.info";
+    /**
+     * Not a text setting: a {@link RegistryWait} instance put in the serde's configuration map by the service that
+     * owns it, so its deserializers wait for an unreachable registry (and the service knows when they do).
+     */
+    public static final String REGISTRY_WAIT = "chainpulse.registry.wait";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
@@ -32,6 +38,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
         super(CONFIG, originals, false);
     }
 
+    /** The (shared) registry client of {@link #SCHEMA_REGISTRY_URL}. */
+    public SchemaRegistryClient registryClient() {
+        return registry();
+    }
+
     SchemaRegistryClient registry() {
         String url = getString(SCHEMA_REGISTRY_URL);
         Password auth = getPassword(BASIC_AUTH_USER_INFO);
@@ -40,6 +51,15 @@ public final class AvroSerdeConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(SCHEMA_REGISTRY_URL, url, e.getMessage());
         }
+    }
+
+    /** The {@link #REGISTRY_WAIT} of {@code configs}, or null. */
+    static RegistryWait registryWait(Map<String, ?> configs) {
+        Object wait = configs.get(REGISTRY_WAIT);
+        if (wait != null && !(wait instanceof RegistryWait)) {
+            throw new ConfigException(REGISTRY_WAIT, wait, "must be a " + RegistryWait.class.getName() + " instance");
+        }
+        return (RegistryWait) wait;
     }
 
     boolean autoRegister() {

@@ -1,5 +1,7 @@
 package io.chainpulse.schema.serde;
 
+import io.chainpulse.schema.registry.RegistryUnavailableException;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryException;
 import java.io.ByteArrayOutputStream;
@@ -33,6 +35,7 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     private final Map<Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
     private final ThreadLocal<Buffer> buffers = ThreadLocal.withInitial(Buffer::new);
     private SchemaRegistryClient registry;
+    private RegistryWait wait;
     private boolean autoRegister = true;
     private boolean isKey;
 
@@ -40,8 +43,17 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     public AvroSerializer() {}
 
     public AvroSerializer(SchemaRegistryClient registry, boolean autoRegister) {
+        this(registry, autoRegister, null);
+    }
+
+    /**
+     * The same, waiting for an unreachable registry as {@code wait} says before the first record of a topic (null:
+     * a {@code SerializationException} at once, as a producer that must never block wants).
+     */
+    public AvroSerializer(SchemaRegistryClient registry, boolean autoRegister, RegistryWait wait) {
         this.registry = registry;
         this.autoRegister = autoRegister;
+        this.wait = wait;
     }
 
     @Override
@@ -86,14 +98,22 @@ public class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
             return id;
         }
         String subject = topic + (isKey ? "-key" : "-value");
-        try {
-            id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
-        } catch (SchemaRegistryException e) {
-            throw new SerializationException("could not get a schema id for " + schema.getFullName()
-                    + " in subject '" + subject + "': " + e.getMessage(), e);
-        }
+        id = wait == null ? fetchId(subject, schema, false) : wait.call(() -> fetchId(subject, schema, true));
         idByTopic.put(topic, id);
         return id;
+    }
+
+    private int fetchId(String subject, Schema schema, boolean outageIsRetriable) {
+        try {
+            return autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+        } catch (SchemaRegistryException e) {
+            String message = "could not get a schema id for " + schema.getFullName() + " in subject '" + subject
+                    + "': " + e.getMessage();
+            if (outageIsRetriable && RegistryUnavailableException.isUnavailable(e)) {
+                throw new RegistryUnavailableException("schema registry unavailable: " + message, e);
+            }
+            throw new SerializationException(message, e);
+        }
     }
 
     private static final byte[] HEADER_PLACEHOLDER = new byte[ConfluentWireFormat.HEADER_SIZE];

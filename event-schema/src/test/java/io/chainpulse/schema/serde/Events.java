@@ -5,10 +5,10 @@ import io.chainpulse.schema.ProtocolEvent;
 import java.util.Map;
 
 /** Sample events for serde tests. */
-final class Events {
+public final class Events {
     private Events() {}
 
-    static ProtocolEvent finalization(String node, long height) {
+    public static ProtocolEvent finalization(String node, long height) {
         return ProtocolEvent.newBuilder()
                 .setEventId(node + "-" + height)
                 .setEventType(EventType.block_finalization)

@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Retry;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.transport.TransportException;
 import io.chainpulse.schema.retry.Retry;

@@ -64,9 +64,10 @@ public final class SinkEsConfig extends AbstractConfig {
                     Importance.MEDIUM, "Topic of Anomaly records (key anomaly_id).")
             .define(TOPIC_DLQ, Type.STRING, "chainpulse.sink-es.dlq", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Dead-letter topic: the original key and value of each record Elasticsearch "
-                            + "rejected for good (or that could not be decoded), with headers chainpulse.dlq.reason, "
+                            + "rejected for good, with headers chainpulse.dlq.reason, "
                             + "chainpulse.dlq.status, chainpulse.dlq.topic, chainpulse.dlq.partition, "
-                            + "chainpulse.dlq.offset, chainpulse.dlq.index and chainpulse.dlq.id.")
+                            + "chainpulse.dlq.offset, chainpulse.dlq.index and chainpulse.dlq.id. Records that cannot be "
+                            + "decoded go to chainpulse.dead-letters, like every service's.")
             .define(ES_URLS, Type.LIST, "http://127.0.0.1:9200", new HttpUrls(), Importance.HIGH,
                     "Elasticsearch HTTP endpoints (8.x or 9.x).")
             .define(ES_USERNAME, Type.STRING, null, Importance.MEDIUM,

@@ -1,9 +1,14 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
-import io.chainpulse.schema.retry.Retry;
-import io.chainpulse.schema.serde.AvroSerde;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
+import io.chainpulse.schema.serde.AvroDeserializer;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,6 +17,8 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -45,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * with backoff and consumption is <em>paused</em>: the consumer keeps polling (it stays in its group) but fetches
  * nothing, so memory holds fewer than twice {@value SinkEsConfig#BULK_MAX_ACTIONS} records.
  *
+ * <p>A record that cannot be decoded goes to {@code chainpulse.dead-letters} (shared headers, counted in
+ * {@link #deadLetterCounter()}); one Elasticsearch rejects goes to the sink's own {@code topic.dlq}. While the schema
+ * registry cannot be reached the sink waits the same way, consumer paused, {@link #waitingForRegistry()} true.
+ *
  * <pre>{@code
  * try (SinkEsService sink = SinkEsService.create(config)) {
  *     new Thread(sink::run).start();   // until sink.close()
@@ -68,6 +79,10 @@ public final class SinkEsService implements AutoCloseable {
     private final SinkEsMetrics metrics;
     private final Deserializer<KpiWindow> kpis;
     private final Deserializer<Anomaly> anomalies;
+    private final DeadLetterCounter deadLetterCounter = new DeadLetterCounter("sink-es");
+    private final RegistryWait registryWait;
+    private final RecordDecoder<KpiWindow> kpiDecoder;
+    private final RecordDecoder<Anomaly> anomalyDecoder;
     private final String kpiTopic;
     private final String anomalyTopic;
     private final String kpiAlias;
@@ -94,13 +109,19 @@ public final class SinkEsService implements AutoCloseable {
         this.anomalyAlias = config.getString(SinkEsConfig.INDEX_ANOMALIES);
         this.maxActions = config.getInt(SinkEsConfig.BULK_MAX_ACTIONS);
         this.flushInterval = config.flushInterval();
-        this.kpis = AvroSerde.of(KpiWindow.class, originals).deserializer();
-        this.anomalies = AvroSerde.of(Anomaly.class, originals).deserializer();
+        // the registry is waited for like Elasticsearch: polling the paused consumer, however long it takes
+        this.registryWait = RegistryWait.untilBack(this::pollWhilePaused);
+        var registry = new AvroSerdeConfig(originals).registryClient();
+        this.kpis = new AvroDeserializer<>(KpiWindow.class, registry, registryWait);
+        this.anomalies = new AvroDeserializer<>(Anomaly.class, registry, registryWait);
         this.consumer = new KafkaConsumer<>(consumerConfig(config), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         this.dlqProducer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(),
                 new ByteArraySerializer());
         this.deadLetters = new DeadLetters(dlqProducer, config.getString(SinkEsConfig.TOPIC_DLQ));
+        DeadLetterPublisher poison = new DeadLetterPublisher(dlqProducer, deadLetterCounter);
+        this.kpiDecoder = new RecordDecoder<>(kpis, poison);
+        this.anomalyDecoder = new RecordDecoder<>(anomalies, poison);
         this.es = EsClient.connect(config);
         this.retry = new Retry(config.backoff(), clock, this::pollWhilePaused, new PauseOnRetry());
         this.writer = new BulkWriter(es, retry);
@@ -117,6 +138,16 @@ public final class SinkEsService implements AutoCloseable {
 
     public SinkEsMetrics metrics() {
         return metrics;
+    }
+
+    /** Records sent to {@code chainpulse.dead-letters} because they could not be decoded, by source topic. */
+    public DeadLetterCounter deadLetterCounter() {
+        return deadLetterCounter;
+    }
+
+    /** True while the sink waits for an unreachable schema registry: the service is unhealthy meanwhile. */
+    public boolean waitingForRegistry() {
+        return registryWait.waiting();
     }
 
     /**
@@ -167,6 +198,7 @@ public final class SinkEsService implements AutoCloseable {
     public void close() {
         if (closing.compareAndSet(false, true)) {
             closeRequested.countDown();
+            registryWait.close();
             consumer.wakeup();
         }
         if (started.compareAndSet(false, true)) {
@@ -217,8 +249,14 @@ public final class SinkEsService implements AutoCloseable {
             if (record.value() == null) {
                 continue; // a tombstone: nothing to index
             }
+            Optional<? extends SpecificRecord> decoded = record.topic().equals(kpiTopic)
+                    ? kpiDecoder.decode(record) : anomalyDecoder.decode(record);
+            if (decoded.isEmpty()) {
+                metrics.deadLettered("undecodable"); // and counted on chainpulse.dead.letters
+                continue;
+            }
             try {
-                docs.add(toDocument(record));
+                docs.add(toDocument(decoded.get()));
                 origins.add(record);
             } catch (RuntimeException e) {
                 LOG.warn("dead-lettering undecodable record {}-{}@{}: {}", record.topic(), record.partition(),
@@ -246,12 +284,11 @@ public final class SinkEsService implements AutoCloseable {
         metrics.batch(Duration.ofMillis(clock.millis() - started));
     }
 
-    private IndexDoc toDocument(ConsumerRecord<byte[], byte[]> record) {
-        if (record.topic().equals(kpiTopic)) {
-            return Documents.kpi(kpis.deserialize(record.topic(), record.headers(), record.value()), kpiAlias);
+    private IndexDoc toDocument(SpecificRecord value) {
+        if (value instanceof KpiWindow kpi) {
+            return Documents.kpi(kpi, kpiAlias);
         }
-        return Documents.anomaly(anomalies.deserialize(record.topic(), record.headers(), record.value()),
-                anomalyAlias);
+        return Documents.anomaly((Anomaly) value, anomalyAlias);
     }
 
     private void countIndexed(List<ConsumerRecord<byte[], byte[]>> origins, BulkWriter.Result result) {

@@ -249,13 +249,15 @@ class SinkEsIT {
         KpiWindow good2 = Records.latency("v3", Records.WINDOW_START, true, 300.0).build();
         sendKpis(good1, infinite);
         sendRaw(kpiTopic, "not-avro".getBytes(StandardCharsets.UTF_8));
+        byte[] unknownSchemaId = {0, 0, 0x0f, 0x42, 0x3f, 2};
+        sendRaw(anomalyTopic, unknownSchemaId);
         sendKpis(good2);
 
         SinkEsService sink = start(es, "group-a");
 
         awaitCount(es, kpiAlias, 2);
-        List<ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(2);
-        assertThat(dead).hasSize(2);
+        List<ConsumerRecord<byte[], byte[]>> dead = readDeadLetters(1); // what Elasticsearch refused
+        assertThat(dead).hasSize(1);
         ConsumerRecord<byte[], byte[]> rejected = dead.stream()
                 .filter(r -> header(r, DeadLetters.STATUS).equals("400")).findFirst().orElseThrow();
         assertThat(header(rejected, DeadLetters.ID)).isEqualTo("consensus_latency_ms|node|v2|1753783200000");
@@ -265,13 +267,27 @@ class SinkEsIT {
         // The original bytes, ready to be replayed once fixed.
         assertThat(AvroSerde.of(KpiWindow.class, registry()).deserializer().deserialize(kpiTopic,
                 rejected.value())).isEqualTo(infinite);
-        ConsumerRecord<byte[], byte[]> undecodable = dead.stream()
-                .filter(r -> header(r, DeadLetters.STATUS).equals("0")).findFirst().orElseThrow();
-        assertThat(new String(undecodable.value(), StandardCharsets.UTF_8)).isEqualTo("not-avro");
-        assertThat(header(undecodable, DeadLetters.REASON)).startsWith("undecodable: ");
-
+        // what could not be decoded goes where every service's does, once each
         await("metrics count both", () -> sink.metrics().deadLetteredCount("rejected") == 1
-                && sink.metrics().deadLetteredCount("undecodable") == 1 && sink.metrics().indexedCount("kpi") == 2);
+                && sink.metrics().deadLetteredCount("undecodable") == 2 && sink.metrics().indexedCount("kpi") == 2);
+        assertThat(sink.deadLetterCounter().snapshot()).isEqualTo(Map.of(kpiTopic, 1L, anomalyTopic, 1L));
+        List<ConsumerRecord<byte[], byte[]>> undecodable = stack.broker().readCommitted(
+                io.chainpulse.schema.DeadLetters.TOPIC).stream().filter(r -> List.of(kpiTopic, anomalyTopic)
+                .contains(header(r, io.chainpulse.schema.DeadLetters.SOURCE_TOPIC_HEADER))).toList();
+        assertThat(undecodable).hasSize(2);
+        ConsumerRecord<byte[], byte[]> notAvro = undecodable.stream().filter(r -> header(r,
+                io.chainpulse.schema.DeadLetters.SOURCE_TOPIC_HEADER).equals(kpiTopic)).findFirst().orElseThrow();
+        assertThat(new String(notAvro.value(), StandardCharsets.UTF_8)).isEqualTo("not-avro");
+        assertThat(header(notAvro, io.chainpulse.schema.DeadLetters.SERVICE_HEADER)).isEqualTo("sink-es");
+        assertThat(header(notAvro, io.chainpulse.schema.DeadLetters.REASON_HEADER)).isEqualTo("record of topic '"
+                + kpiTopic + "' starts with byte 110, not the Confluent magic byte 0: it was not written by a "
+                + "schema-registry serializer");
+        ConsumerRecord<byte[], byte[]> unknown = undecodable.stream().filter(r -> header(r,
+                io.chainpulse.schema.DeadLetters.SOURCE_TOPIC_HEADER).equals(anomalyTopic)).findFirst().orElseThrow();
+        assertThat(unknown.value()).isEqualTo(unknownSchemaId);
+        assertThat(header(unknown, io.chainpulse.schema.DeadLetters.SOURCE_OFFSET_HEADER)).isEqualTo("0");
+        assertThat(header(unknown, io.chainpulse.schema.DeadLetters.REASON_HEADER)).startsWith("record of topic '"
+                + anomalyTopic + "' refers to schema id 999999 that could not be fetched: ");
     }
 
     // ---- helpers ----

@@ -2,6 +2,10 @@ package io.chainpulse.sink.prometheus;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.deadletter.DeadLetterCounter;
+import io.chainpulse.schema.deadletter.DeadLetterPublisher;
+import io.chainpulse.schema.deadletter.RecordDecoder;
+import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
@@ -26,7 +30,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RetriableCommitFailedException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -66,8 +69,12 @@ public final class PushgatewaySink implements AutoCloseable {
     private final ScheduledExecutorService pusher;
     private final KafkaConsumer<byte[], byte[]> kpiConsumer;
     private final KafkaConsumer<byte[], byte[]> anomalyConsumer;
-    private final AvroDeserializer<KpiWindow> kpiReader;
-    private final AvroDeserializer<Anomaly> anomalyReader;
+    /** Decode outside {@code poll()}: a record they cannot decode goes to the dead letters, counted in {@link #deadLetters}. */
+    private final RecordDecoder<KpiWindow> kpiReader;
+    private final RecordDecoder<Anomaly> anomalyReader;
+    private final RegistryWait registryWait;
+    private final DeadLetterCounter deadLetters = new DeadLetterCounter("sink-pushgateway");
+    private final DeadLetterPublisher deadLetterPublisher;
     private final String kpiTopic;
     private final String anomalyTopic;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -91,8 +98,6 @@ public final class PushgatewaySink implements AutoCloseable {
         this.client = new PushgatewayClient(config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL),
                 config.getString(PushgatewaySinkConfig.PUSHGATEWAY_JOB), config.userInfo());
         SchemaRegistryClient registry = SchemaRegistryClients.forUrl(config.getString(PushgatewaySinkConfig.SCHEMA_REGISTRY_URL));
-        this.kpiReader = new AvroDeserializer<>(KpiWindow.class, registry);
-        this.anomalyReader = new AvroDeserializer<>(Anomaly.class, registry);
         this.kpiTopic = config.getString(PushgatewaySinkConfig.KPI_TOPIC);
         this.anomalyTopic = config.getString(PushgatewaySinkConfig.ANOMALY_TOPIC);
         String group = config.getString(PushgatewaySinkConfig.GROUP_ID);
@@ -104,6 +109,21 @@ public final class PushgatewaySink implements AutoCloseable {
         anomalyProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
         anomalyProps.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
         this.anomalyConsumer = new KafkaConsumer<>(anomalyProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // An unreachable registry is waited for, never poison: the group's consumer polls paused meanwhile, so it keeps
+        // its partitions (before it subscribes, while the anomalies are rebuilt, a plain sleep does).
+        this.registryWait = RegistryWait.untilBack(delay -> {
+            if (kpiConsumer.subscription().isEmpty()) {
+                sleep(delay);
+            } else {
+                RegistryWait.pollingPaused(kpiConsumer).sleep(delay);
+            }
+        });
+        this.deadLetterPublisher = DeadLetterPublisher.create(config.getList(PushgatewaySinkConfig.BOOTSTRAP_SERVERS),
+                deadLetters);
+        this.kpiReader = new RecordDecoder<>(new AvroDeserializer<>(KpiWindow.class, registry, registryWait),
+                deadLetterPublisher);
+        this.anomalyReader = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class, registry, registryWait),
+                deadLetterPublisher);
         this.pusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chainpulse-pushgateway-pusher");
             t.setDaemon(true);
@@ -159,6 +179,7 @@ public final class PushgatewaySink implements AutoCloseable {
         } finally {
             closeQuietly(kpiConsumer);
             closeQuietly(anomalyConsumer);
+            deadLetterPublisher.close();
             stopped.countDown();
         }
     }
@@ -204,16 +225,10 @@ public final class PushgatewaySink implements AutoCloseable {
             }
             return;
         }
-        try {
-            if (record.topic().equals(kpiTopic)) {
-                state.onKpi(kpiReader.deserialize(record.topic(), record.value()));
-            } else {
-                state.onAnomaly(anomalyReader.deserialize(record.topic(), record.value()));
-            }
-        } catch (SerializationException e) {
-            unreadable.increment();
-            LOG.warn("skipping unreadable record {}-{}@{}: {}", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+        if (record.topic().equals(kpiTopic)) {
+            kpiReader.decode(record).ifPresentOrElse(state::onKpi, unreadable::increment);
+        } else {
+            anomalyReader.decode(record).ifPresentOrElse(state::onAnomaly, unreadable::increment);
         }
     }
 
@@ -299,6 +314,16 @@ public final class PushgatewaySink implements AutoCloseable {
         return started && !closed.get() && failure == null && stopped.getCount() > 0;
     }
 
+    /** Consuming and not waiting for the schema registry: what {@code /health} answers. */
+    public boolean healthy() {
+        return running() && !registryWait.waiting();
+    }
+
+    /** Records sent to the dead letters, by source topic. */
+    public DeadLetterCounter deadLetters() {
+        return deadLetters;
+    }
+
     /** Why {@link #run()} stopped, if it failed. */
     public Throwable failure() {
         return failure;
@@ -311,6 +336,7 @@ public final class PushgatewaySink implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            registryWait.close(); // a wait for the registry gives up now rather than after its backoff
             kpiConsumer.wakeup();
             anomalyConsumer.wakeup();
             pusher.shutdown();
@@ -328,6 +354,7 @@ public final class PushgatewaySink implements AutoCloseable {
             if (!started) {
                 closeQuietly(kpiConsumer);
                 closeQuietly(anomalyConsumer);
+                deadLetterPublisher.close();
             }
         }
     }

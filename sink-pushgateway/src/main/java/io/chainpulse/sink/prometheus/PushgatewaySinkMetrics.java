@@ -28,7 +28,7 @@ public final class PushgatewaySinkMetrics implements MeterBinder, AutoCloseable 
         counter(registry, "pushes", "Groups pushed successfully.", sink.pushes);
         counter(registry, "push.failures", "Pushes or deletes that failed; retried at the next interval.", sink.pushFailures);
         counter(registry, "groups.deleted", "Groups of silent nodes deleted.", sink.groupsDeleted);
-        counter(registry, "records.unreadable", "Records skipped because they could not be deserialized.", sink.unreadable);
+        counter(registry, "records.unreadable", "Records that could not be decoded (sent to chainpulse.dead-letters).", sink.unreadable);
     }
 
     private void counter(MeterRegistry registry, String name, String description, LongAdder adder) {
