@@ -38,6 +38,9 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String BASELINE_K_CRITICAL = "baseline.k.critical";
     public static final String BASELINE_MIN_RELATIVE_CHANGE = "baseline.min.relative.change";
     public static final String BASELINE_FIRE_WINDOWS = "baseline.fire.windows";
+    public static final String BASELINE_RATE_DROP = "baseline.rate.drop";
+    public static final String BASELINE_RATE_HIGH_RATIO = "baseline.rate.high.ratio";
+    public static final String BASELINE_RATE_CRITICAL_RATIO = "baseline.rate.critical.ratio";
     public static final String PEER_MAD_FACTOR = "peer.mad.factor";
     public static final String PEER_MIN_RELATIVE_DIFFERENCE = "peer.min.relative.difference";
     public static final String PEER_MIN_NODES = "peer.min.nodes";
@@ -81,8 +84,8 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "clear_windows).")
             .define(BASELINE_ALPHA, Type.DOUBLE, 0.1, Range.between(0.001, 1.0), Importance.LOW,
                     "Weight of the newest window in the baseline's exponentially weighted mean and variance.")
-            .define(BASELINE_WARMUP_WINDOWS, Type.INT, 20, Range.atLeast(2), Importance.MEDIUM,
-                    "Windows a node × metric baseline learns before it may flag anything.")
+            .define(BASELINE_WARMUP_WINDOWS, Type.INT, 12, Range.atLeast(2), Importance.MEDIUM,
+                    "Windows a node × metric baseline learns before it may flag anything (12 × 10 s = 2 minutes).")
             .define(BASELINE_K_MEDIUM, Type.DOUBLE, 4.0, Range.atLeast(1.0), Importance.MEDIUM,
                     "Standard deviations from the baseline for a MEDIUM anomaly.")
             .define(BASELINE_K_HIGH, Type.DOUBLE, 6.0, Range.atLeast(1.0), Importance.MEDIUM,
@@ -94,6 +97,14 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "very steady series from firing on tiny changes.")
             .define(BASELINE_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
                     "Consecutive flagged windows before a baseline incident fires.")
+            .define(BASELINE_RATE_DROP, Type.DOUBLE, 0.25, Range.between(0.01, 0.99), Importance.MEDIUM,
+                    "A rate KPI (TPS, transaction ingress) is flagged when it falls below 1 - this of its baseline, "
+                            + "and at least baseline.k.medium standard deviations below it; a node's rate only when "
+                            + "it fell this much further than the network's.")
+            .define(BASELINE_RATE_HIGH_RATIO, Type.DOUBLE, 0.5, Range.between(0.0, 0.99), Importance.LOW,
+                    "A fallen rate at or below this share of its baseline is HIGH (above it: MEDIUM).")
+            .define(BASELINE_RATE_CRITICAL_RATIO, Type.DOUBLE, 0.25, Range.between(0.0, 0.99), Importance.LOW,
+                    "A fallen rate at or below this share of its baseline is CRITICAL.")
             .define(PEER_MAD_FACTOR, Type.DOUBLE, 5.0, Range.atLeast(0.0), Importance.MEDIUM,
                     "A node is an outlier beyond this many median absolute deviations from the network median.")
             .define(PEER_MIN_RELATIVE_DIFFERENCE, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
@@ -138,6 +149,13 @@ public final class AnomalyConfig extends AbstractConfig {
                     + getDouble(BASELINE_K_MEDIUM) + ", " + getDouble(BASELINE_K_HIGH) + ", "
                     + getDouble(BASELINE_K_CRITICAL));
         }
+        double drop = getDouble(BASELINE_RATE_DROP);
+        if (getDouble(BASELINE_RATE_CRITICAL_RATIO) > getDouble(BASELINE_RATE_HIGH_RATIO)
+                || getDouble(BASELINE_RATE_HIGH_RATIO) > 1 - drop) {
+            problems.add("baseline.rate.critical.ratio <= baseline.rate.high.ratio <= 1 - baseline.rate.drop must "
+                    + "hold: " + getDouble(BASELINE_RATE_CRITICAL_RATIO) + ", " + getDouble(BASELINE_RATE_HIGH_RATIO)
+                    + ", " + (1 - drop));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
@@ -158,7 +176,9 @@ public final class AnomalyConfig extends AbstractConfig {
                 new BaselineDetector(new BaselineDetector.Settings(getDouble(BASELINE_ALPHA),
                         getInt(BASELINE_WARMUP_WINDOWS), getDouble(BASELINE_K_MEDIUM), getDouble(BASELINE_K_HIGH),
                         getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),
-                        getInt(BASELINE_FIRE_WINDOWS), resolve)),
+                        getInt(BASELINE_FIRE_WINDOWS), resolve, new BaselineDetector.RateDrop(
+                                getDouble(BASELINE_RATE_DROP), getDouble(BASELINE_RATE_HIGH_RATIO),
+                                getDouble(BASELINE_RATE_CRITICAL_RATIO)))),
                 new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
                         getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve)),

@@ -44,7 +44,8 @@ public final class AnomalyReplay {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AnomalyConfig.APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(AnomalyTopology.build(config.detectors(), topics), props)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                AnomalyTopology.build(config.detectors(), topics, AnomalyTopology.StoreKind.IN_MEMORY), props)) {
             TestInputTopic<String, KpiWindow> in = driver.createInputTopic(topics.kpis(), Serdes.String().serializer(),
                     topics.kpiSerde().serializer());
             TestOutputTopic<String, Anomaly> out = driver.createOutputTopic(topics.anomalies(),
