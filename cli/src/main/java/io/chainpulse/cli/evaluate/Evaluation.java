@@ -134,6 +134,9 @@ public record Evaluation(Sweep.Settings settings, List<Row> rows, List<Floor> fl
         }
         md.append("\n**Detection floor** — the smallest magnitude from which every trial was caught within 2 windows, "
                 + "its first alert naming the right node (or the network) and metric:\n\n");
+        if (settings.targetsOnly()) {
+            md.append("(Only the target steps ran: a weaker step may be caught too.)\n\n");
+        }
         md.append("| fault | detection floor |\n|---|---|\n");
         for (Floor f : floor) {
             md.append("| ").append(f.kind()).append(" | ").append(f.label() == null ? "not reached on this ladder"
