@@ -38,6 +38,9 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String BASELINE_K_CRITICAL = "baseline.k.critical";
     public static final String BASELINE_MIN_RELATIVE_CHANGE = "baseline.min.relative.change";
     public static final String BASELINE_FIRE_WINDOWS = "baseline.fire.windows";
+    public static final String BASELINE_RATE_DROP = "baseline.rate.drop";
+    public static final String BASELINE_RATE_HIGH_RATIO = "baseline.rate.high.ratio";
+    public static final String BASELINE_RATE_CRITICAL_RATIO = "baseline.rate.critical.ratio";
     public static final String PEER_MAD_FACTOR = "peer.mad.factor";
     public static final String PEER_MIN_RELATIVE_DIFFERENCE = "peer.min.relative.difference";
     public static final String PEER_MIN_NODES = "peer.min.nodes";
@@ -83,8 +86,8 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "clear_windows).")
             .define(BASELINE_ALPHA, Type.DOUBLE, 0.1, Range.between(0.001, 1.0), Importance.LOW,
                     "Weight of the newest window in the baseline's exponentially weighted mean and variance.")
-            .define(BASELINE_WARMUP_WINDOWS, Type.INT, 20, Range.atLeast(2), Importance.MEDIUM,
-                    "Windows a node × metric baseline learns before it may flag anything.")
+            .define(BASELINE_WARMUP_WINDOWS, Type.INT, 12, Range.atLeast(2), Importance.MEDIUM,
+                    "Windows a node × metric baseline learns before it may flag anything (12 × 10 s = 2 minutes).")
             .define(BASELINE_K_MEDIUM, Type.DOUBLE, 4.0, Range.atLeast(1.0), Importance.MEDIUM,
                     "Standard deviations from the baseline for a MEDIUM anomaly.")
             .define(BASELINE_K_HIGH, Type.DOUBLE, 6.0, Range.atLeast(1.0), Importance.MEDIUM,
@@ -96,6 +99,14 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "very steady series from firing on tiny changes.")
             .define(BASELINE_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
                     "Consecutive flagged windows before a baseline incident fires.")
+            .define(BASELINE_RATE_DROP, Type.DOUBLE, 0.25, Range.between(0.01, 0.99), Importance.MEDIUM,
+                    "A rate KPI (TPS, transaction ingress) is flagged when it falls below 1 - this of its baseline, "
+                            + "and at least baseline.k.medium standard deviations below it; a node's rate only when "
+                            + "it fell this much further than the network's.")
+            .define(BASELINE_RATE_HIGH_RATIO, Type.DOUBLE, 0.5, Range.between(0.0, 0.99), Importance.LOW,
+                    "A fallen rate at or below this share of its baseline is HIGH (above it: MEDIUM).")
+            .define(BASELINE_RATE_CRITICAL_RATIO, Type.DOUBLE, 0.25, Range.between(0.0, 0.99), Importance.LOW,
+                    "A fallen rate at or below this share of its baseline is CRITICAL.")
             .define(PEER_MAD_FACTOR, Type.DOUBLE, 5.0, Range.atLeast(0.0), Importance.MEDIUM,
                     "A node is an outlier beyond this many median absolute deviations from the network median.")
             .define(PEER_MIN_RELATIVE_DIFFERENCE, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
@@ -114,8 +125,9 @@ public final class AnomalyConfig extends AbstractConfig {
                     "Windows averaged as 'recent' for the below-history rule.")
             .define(TREND_HISTORY_WINDOWS, Type.INT, 360, Range.atLeast(2), Importance.LOW,
                     "Span of the long-term average in windows (360 × 10 s = 1 hour).")
-            .define(TREND_RATIO, Type.DOUBLE, 0.9, Range.between(0.01, 1.0), Importance.MEDIUM,
-                    "Flag when the recent average is worse than this fraction of the long-term average.")
+            .define(TREND_RATIO, Type.DOUBLE, 0.8, Range.between(0.01, 1.0), Importance.MEDIUM,
+                    "Flag when the recent average is worse than this fraction of the long-term average (0.9 fired on "
+                            + "noise: a few times an hour at 20 TPS, see ./chainpulse evaluate).")
             .define(TREND_SLOPE_WINDOWS, Type.INT, 6, Range.atLeast(3), Importance.LOW,
                     "Windows the least-squares slope is fitted over.")
             .define(TREND_SLOPE_DROP, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.LOW,
@@ -152,6 +164,13 @@ public final class AnomalyConfig extends AbstractConfig {
                     + getDouble(BASELINE_K_MEDIUM) + ", " + getDouble(BASELINE_K_HIGH) + ", "
                     + getDouble(BASELINE_K_CRITICAL));
         }
+        double drop = getDouble(BASELINE_RATE_DROP);
+        if (getDouble(BASELINE_RATE_CRITICAL_RATIO) > getDouble(BASELINE_RATE_HIGH_RATIO)
+                || getDouble(BASELINE_RATE_HIGH_RATIO) > 1 - drop) {
+            problems.add("baseline.rate.critical.ratio <= baseline.rate.high.ratio <= 1 - baseline.rate.drop must "
+                    + "hold: " + getDouble(BASELINE_RATE_CRITICAL_RATIO) + ", " + getDouble(BASELINE_RATE_HIGH_RATIO)
+                    + ", " + (1 - drop));
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
         }
@@ -172,7 +191,9 @@ public final class AnomalyConfig extends AbstractConfig {
                 new BaselineDetector(new BaselineDetector.Settings(getDouble(BASELINE_ALPHA),
                         getInt(BASELINE_WARMUP_WINDOWS), getDouble(BASELINE_K_MEDIUM), getDouble(BASELINE_K_HIGH),
                         getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),
-                        getInt(BASELINE_FIRE_WINDOWS), resolve)),
+                        getInt(BASELINE_FIRE_WINDOWS), resolve, new BaselineDetector.RateDrop(
+                                getDouble(BASELINE_RATE_DROP), getDouble(BASELINE_RATE_HIGH_RATIO),
+                                getDouble(BASELINE_RATE_CRITICAL_RATIO)))),
                 new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
                         getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve)),

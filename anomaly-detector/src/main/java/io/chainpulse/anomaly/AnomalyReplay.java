@@ -50,10 +50,11 @@ public final class AnomalyReplay {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AnomalyConfig.APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "replay:9092");
-        // a directory of its own: two replays at once (two analyze runs, parallel tests) would fight over RocksDB locks
+        // a directory of its own: two replays at once (two analyze runs, parallel tests) would fight over locks
         Path stateDir = temporaryStateDir();
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        try (TopologyTestDriver driver = new TopologyTestDriver(AnomalyTopology.build(config.detectors(), topics), props)) {
+        try (TopologyTestDriver driver = new TopologyTestDriver(
+                AnomalyTopology.build(config.detectors(), topics, AnomalyTopology.StoreKind.IN_MEMORY), props)) {
             TestInputTopic<String, KpiWindow> in = driver.createInputTopic(topics.kpis(), Serdes.String().serializer(),
                     topics.kpiSerde().serializer());
             TestOutputTopic<String, Anomaly> out = driver.createOutputTopic(topics.anomalies(),

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -35,7 +36,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Input: {@code chainpulse.kpis} (key {@code metric|scope|node_id|window_start_ms}, value {@code KpiWindow});
  *   live ({@code final=false}) records are dropped.</li>
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
- *   task: static rules, baseline and trend per record; peer outlier per window once the window is complete (its
+ *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
+ *   outlier per window once the window is complete (its
  *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen.</li>
@@ -66,23 +68,37 @@ public final class AnomalyTopology {
 
     private AnomalyTopology() {}
 
-    /** Builds the topology; no I/O (the rules were read when {@code detectors} was built). */
+    /**
+     * Where the detector's state lives: {@link #ROCKSDB} for the service (persistent, with changelogs), {@link
+     * #IN_MEMORY} for a replay of a recording, which has nothing to recover and runs many times faster without a
+     * store flush per record.
+     */
+    public enum StoreKind { ROCKSDB, IN_MEMORY }
+
+    /** Builds the topology with RocksDB stores; no I/O (the rules were read when {@code detectors} was built). */
     public static Topology build(Detectors detectors, Topics topics) {
+        return build(detectors, topics, StoreKind.ROCKSDB);
+    }
+
+    /** Builds the topology with stores of the given kind; no I/O. */
+    public static Topology build(Detectors detectors, Topics topics, StoreKind storeKind) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> strings = Serdes.String();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INCIDENT_STORE), strings,
+        java.util.function.Function<String, KeyValueBytesStoreSupplier> store = storeKind == StoreKind.IN_MEMORY
+                ? Stores::inMemoryKeyValueStore : Stores::persistentKeyValueStore;
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(INCIDENT_STORE), strings,
                 JsonSerde.of(IncidentState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BASELINE_STORE), strings,
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(BASELINE_STORE), strings,
                 JsonSerde.of(BaselineState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TREND_STORE), strings,
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(TREND_STORE), strings,
                 JsonSerde.of(TrendState.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEER_WINDOW_STORE), strings,
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(PEER_WINDOW_STORE), strings,
                 JsonSerde.of(PeerWindow.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PEER_PROGRESS_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(PEER_PROGRESS_STORE),
                 strings, JsonSerde.of(PeerProgress.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIVENESS_STORE), strings,
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(LIVENESS_STORE), strings,
                 JsonSerde.of(NodeSeen.class)));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIVENESS_INCIDENT_STORE),
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(LIVENESS_INCIDENT_STORE),
                 strings, JsonSerde.of(IncidentState.class)));
 
         KStream<String, KpiWindow> finals = builder
@@ -157,7 +173,10 @@ public final class AnomalyTopology {
             String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
-                BaselineDetector.Outcome out = detectors.baseline().evaluate(baselines.get(seriesKey), kpi);
+                // a node's rate is judged against the network's latest drop: node windows come before the network's
+                BaselineState network = kpi.getScope() == KpiScope.node && Metrics.isRate(kpi.getMetric())
+                        ? baselines.get(kpi.getMetric() + '|' + KpiScope.network + '|') : null;
+                BaselineDetector.Outcome out = detectors.baseline().evaluate(baselines.get(seriesKey), kpi, network);
                 baselines.put(seriesKey, out.state());
                 out.verdict().ifPresent(verdicts::add);
             }

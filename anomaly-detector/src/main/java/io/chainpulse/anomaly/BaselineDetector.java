@@ -8,21 +8,26 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Learned baseline per node (or network) and metric: flags a window whose value lies more than k standard deviations
- * on the bad side of an exponentially weighted mean (k per severity), and at least {@code minRelativeChange} of the
- * mean away so that near-constant series with a tiny variance do not fire on noise.
+ * Learned baseline per node (or network) and metric, an exponentially weighted mean and variance.
+ *
+ * <p><b>Latency KPIs</b>, both scopes (node: p95; network: p50, because "the typical node got slower" is the
+ * network-wide signal and one slow node already moves the network p95): a window more than k standard deviations
+ * above the mean (k per severity) and at least {@code minRelativeChange} of the mean above it, so that near-constant
+ * series with a tiny variance do not fire on noise. A latency falling is not an operator's problem.
+ *
+ * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
+ * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),
+ * severity by depth — MEDIUM, HIGH at or below {@code rateHighRatio} of the mean, CRITICAL at or below
+ * {@code rateCriticalRatio}. A node's rate is flagged only when it fell further than the network's did in its latest
+ * window ({@code rateDrop} further, relatively): a network-wide drop raises one network incident, not one per node.
  *
  * <p>Robust to outliers: a flagged value never enters the baseline, and during warm-up values are clamped to
- * mean ± kMedium·σ once a few samples exist, so one wild window cannot widen the band for the next hour.
- *
- * <p>Applies to latency KPIs at both scopes (node: p95; network: p50, because "the typical node got slower" is the
- * network-wide signal and one slow node already moves the network p95) and to rate KPIs at network scope only — a
- * single node's throughput is compared with its peers by {@link PeerOutlierDetector}, and a network-wide drop
- * should raise one network incident, not one per node.
+ * mean ± kMedium·σ once a few samples exist, so one wild window cannot widen the band for the next hour. Incidents
+ * fire after {@code fireAfter} consecutive flagged windows and resolve after {@code resolveAfter} clean ones.
  *
  * <pre>{@code
  * BaselineDetector baseline = new BaselineDetector(BaselineDetector.Settings.defaults());
- * BaselineDetector.Outcome out = baseline.evaluate(store.get(key), window);
+ * BaselineDetector.Outcome out = baseline.evaluate(store.get(key), window, store.get(networkKey));
  * }</pre>
  */
 public final class BaselineDetector {
@@ -30,11 +35,43 @@ public final class BaselineDetector {
     /** Samples before clamping starts during warm-up; fewer give no usable σ. */
     private static final int CLAMP_AFTER = 5;
 
-    /** Tunables; see {@link AnomalyConfig} for their documentation. */
+    /**
+     * Tunables; see {@link AnomalyConfig} for their documentation.
+     *
+     * @param rates how far a rate must fall, and the depths of HIGH and CRITICAL
+     */
     public record Settings(double alpha, int warmupWindows, double kMedium, double kHigh, double kCritical,
-                           double minRelativeChange, int fireAfter, int resolveAfter) {
+                           double minRelativeChange, int fireAfter, int resolveAfter, RateDrop rates) {
+
+        /** Settings with the default {@link RateDrop}. */
+        public Settings(double alpha, int warmupWindows, double kMedium, double kHigh, double kCritical,
+                        double minRelativeChange, int fireAfter, int resolveAfter) {
+            this(alpha, warmupWindows, kMedium, kHigh, kCritical, minRelativeChange, fireAfter, resolveAfter,
+                    RateDrop.defaults());
+        }
+
         public static Settings defaults() {
-            return new Settings(0.1, 20, 4, 6, 10, 0.25, 2, 3);
+            return new Settings(0.1, 12, 4, 6, 10, 0.25, 2, 3, RateDrop.defaults());
+        }
+    }
+
+    /**
+     * When a rate counts as fallen: below {@code 1 − drop} of its baseline; HIGH at or below {@code highRatio} of it,
+     * CRITICAL at or below {@code criticalRatio}.
+     */
+    public record RateDrop(double drop, double highRatio, double criticalRatio) {
+        public RateDrop {
+            if (!(drop > 0 && drop < 1)) {
+                throw new IllegalArgumentException("drop must be in (0, 1): " + drop);
+            }
+            if (!(criticalRatio >= 0 && criticalRatio <= highRatio && highRatio <= 1 - drop)) {
+                throw new IllegalArgumentException("0 <= criticalRatio <= highRatio <= 1 - drop must hold: "
+                        + criticalRatio + ", " + highRatio + ", " + (1 - drop));
+            }
+        }
+
+        public static RateDrop defaults() {
+            return new RateDrop(0.25, 0.5, 0.25);
         }
     }
 
@@ -49,8 +86,7 @@ public final class BaselineDetector {
 
     /** true when this detector judges {@code window}'s metric at its scope. */
     public static boolean appliesTo(KpiWindow window) {
-        return Metrics.ALL.contains(window.getMetric())
-                && (!Metrics.isRate(window.getMetric()) || window.getScope() == KpiScope.network);
+        return Metrics.ALL.contains(window.getMetric());
     }
 
     static Statistic statistic(KpiWindow window) {
@@ -58,7 +94,17 @@ public final class BaselineDetector {
                 : window.getScope() == KpiScope.network ? Statistic.P50 : Statistic.P95;
     }
 
+    /** {@link #evaluate(BaselineState, KpiWindow, BaselineState)} without the network's state. */
     public Outcome evaluate(BaselineState state, KpiWindow window) {
+        return evaluate(state, window, null);
+    }
+
+    /**
+     * @param state   this series' state, null for its first window
+     * @param network the state of the same metric at network scope (null when unknown): a node's rate is judged
+     *                against the network's latest drop
+     */
+    public Outcome evaluate(BaselineState state, KpiWindow window, BaselineState network) {
         Statistic statistic = statistic(window);
         Optional<Double> sample = appliesTo(window) ? statistic.of(window) : Optional.empty();
         if (sample.isEmpty()) {
@@ -73,31 +119,62 @@ public final class BaselineDetector {
             return new Outcome(warmUp(state, value, sigma), Optional.empty());
         }
         String metric = window.getMetric();
-        boolean higherIsWorse = Metrics.higherIsWorse(metric);
-        double deviation = higherIsWorse ? value - state.mean() : state.mean() - value;
+        boolean rate = Metrics.isRate(metric);
+        double deviation = rate ? state.mean() - value : value - state.mean();
         double z = sigma > 0 ? deviation / sigma : (deviation > 0 ? Double.POSITIVE_INFINITY : 0);
+        double ratio = ratio(value, state.mean());
+        Severity severity = rate ? rateSeverity(z, ratio, window, network) : latencySeverity(z, deviation, state);
+        IncidentKey key = new IncidentKey(DETECTOR, "ewma_" + statistic.label(), metric, window.getScope(),
+                window.getNodeId());
+        if (severity == null) {
+            return new Outcome(update(state, value, ratio), Optional.of(Verdict.clean(key, window.getWindowStartMs(),
+                    value, state.mean(), settings.fireAfter(), settings.resolveAfter())));
+        }
+        String sigmas = Double.isInfinite(z) ? "∞" : Metrics.number(z);
+        String description = rate
+                ? String.format(Locale.ROOT, "%s %s %s, %.0f%% of its baseline of %s (%s σ below)",
+                        Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(), 100 * ratio,
+                        Metrics.format(metric, state.mean()), sigmas)
+                : String.format(Locale.ROOT, "%s %s %s, %s σ above its baseline of %s",
+                        Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(), sigmas,
+                        Metrics.format(metric, state.mean()));
+        List<String> actions = !rate
+                ? List.of("Compare with the node's peers: if only this node is slower, check its CPU, disk and "
+                        + "network; if all are, check recent deployments and load")
+                : window.getScope() == KpiScope.network
+                ? List.of("Check block production and transaction intake; a drop on the whole network often "
+                        + "means a stalled leader or an upstream outage")
+                : List.of("Only " + window.getNodeId() + " lost throughput: check its RPC endpoint, peer "
+                        + "connections and whether it is syncing");
+        // The flagged value stays out of the baseline: an incident must not teach the detector that it is normal.
+        // Its ratio is kept, so the nodes of a network that dropped are judged against that drop.
+        BaselineState kept = new BaselineState(state.count(), state.mean(), state.variance(), ratio);
+        return new Outcome(kept, Optional.of(Verdict.breach(key, window.getWindowStartMs(), severity, value,
+                state.mean(), description, actions, settings.fireAfter(), settings.resolveAfter())));
+    }
+
+    private Severity latencySeverity(double z, double deviation, BaselineState state) {
         Severity severity = z >= settings.kCritical() ? Severity.CRITICAL
                 : z >= settings.kHigh() ? Severity.HIGH
                 : z >= settings.kMedium() ? Severity.MEDIUM : null;
-        boolean breached = severity != null && deviation >= settings.minRelativeChange() * Math.abs(state.mean());
-        IncidentKey key = new IncidentKey(DETECTOR, "ewma_" + statistic.label(), metric, window.getScope(),
-                window.getNodeId());
-        if (!breached) {
-            return new Outcome(update(state, value), Optional.of(Verdict.clean(key, window.getWindowStartMs(), value,
-                    state.mean(), settings.fireAfter(), settings.resolveAfter())));
+        return severity != null && deviation >= settings.minRelativeChange() * Math.abs(state.mean()) ? severity : null;
+    }
+
+    private Severity rateSeverity(double z, double ratio, KpiWindow window, BaselineState network) {
+        RateDrop rates = settings.rates();
+        if (z < settings.kMedium() || ratio > 1 - rates.drop()) {
+            return null;
         }
-        String description = String.format(Locale.ROOT, "%s %s %s, %s σ %s its baseline of %s",
-                Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(),
-                Double.isInfinite(z) ? "∞" : Metrics.number(z), higherIsWorse ? "above" : "below",
-                Metrics.format(metric, state.mean()));
-        List<String> actions = higherIsWorse
-                ? List.of("Compare with the node's peers: if only this node is slower, check its CPU, disk and "
-                        + "network; if all are, check recent deployments and load")
-                : List.of("Check block production and transaction intake; a drop on the whole network often "
-                        + "means a stalled leader or an upstream outage");
-        // The flagged value stays out of the baseline: an incident must not teach the detector that it is normal.
-        return new Outcome(state, Optional.of(Verdict.breach(key, window.getWindowStartMs(), severity, value,
-                state.mean(), description, actions, settings.fireAfter(), settings.resolveAfter())));
+        if (window.getScope() == KpiScope.node && network != null && network.lastRatio() != null
+                && ratio > network.lastRatio() * (1 - rates.drop())) {
+            return null; // the whole network fell about as far: the network's incident, not this node's
+        }
+        return ratio <= rates.criticalRatio() ? Severity.CRITICAL
+                : ratio <= rates.highRatio() ? Severity.HIGH : Severity.MEDIUM;
+    }
+
+    private static double ratio(double value, double mean) {
+        return mean > 0 ? value / mean : 1;
     }
 
     private BaselineState warmUp(BaselineState state, double value, double sigma) {
@@ -111,14 +188,14 @@ public final class BaselineDetector {
         double delta = x - state.mean();
         double mean = state.mean() + delta / n;
         double m2 = state.variance() * state.count() + delta * (x - mean);
-        return new BaselineState(n, mean, m2 / n);
+        return new BaselineState(n, mean, m2 / n, ratio(value, state.mean()));
     }
 
-    private BaselineState update(BaselineState state, double value) {
+    private BaselineState update(BaselineState state, double value, double ratio) {
         double alpha = settings.alpha();
         double diff = value - state.mean();
         double increment = alpha * diff;
         return new BaselineState(state.count() + 1, state.mean() + increment,
-                (1 - alpha) * (state.variance() + diff * increment));
+                (1 - alpha) * (state.variance() + diff * increment), ratio);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Optional;
  * Slow degradation at network scope, two rules:
  * <ul>
  *   <li>{@code below_history}: the average of the last {@code recentWindows} values is worse than {@code ratio} of the
- *   long history average (e.g. TPS below 90% of its 1-hour average);</li>
+ *   long history average (e.g. TPS below 80% of its 1-hour average);</li>
  *   <li>{@code slope}: the least-squares slope over the last {@code slopeWindows} values, extrapolated over those
  *   windows, worsens by at least {@code slopeDrop} of the history average.</li>
  * </ul>
@@ -30,7 +30,7 @@ public final class TrendDetector {
     public record Settings(List<String> metrics, int recentWindows, int historyWindows, double ratio,
                            int slopeWindows, double slopeDrop, int warmupWindows, int fireAfter, int resolveAfter) {
         public static Settings defaults() {
-            return new Settings(List.of("tps", "tx_ingress_tps"), 3, 360, 0.9, 6, 0.5, 30, 1, 3);
+            return new Settings(List.of("tps", "tx_ingress_tps"), 3, 360, 0.8, 6, 0.5, 30, 1, 3);
         }
     }
 

@@ -77,7 +77,8 @@ class BaselineDetectorTest {
         BaselineDetector.Outcome outlier = detector.evaluate(state, Kpi.latency("consensus_latency_ms", "v1", 10, 1000));
 
         assertThat(outlier.verdict().orElseThrow().breached()).isTrue();
-        assertThat(outlier.state()).isEqualTo(state);
+        // mean and variance untouched; only the latest ratio (1000 ms ÷ 100 ms) is remembered
+        assertThat(outlier.state()).isEqualTo(new BaselineState(state.count(), state.mean(), state.variance(), 10.0));
         // the very next normal-but-high value is judged against the untouched baseline
         assertThat(verdict(outlier.state(), 131).severity()).isEqualTo(Severity.HIGH);
     }
@@ -94,19 +95,118 @@ class BaselineDetectorTest {
         assertThat(verdict(state, 200).breached()).isTrue();
     }
 
+    /** Alternates 95 and 105 per second (mean 100, σ 5) for {@code n} windows of {@code node} (null: network). */
+    private BaselineState warmRate(String metric, String node, int n) {
+        BaselineState state = null;
+        for (int i = 0; i < n; i++) {
+            state = detector.evaluate(state, Kpi.rate(metric, node, i, i % 2 == 0 ? 95 : 105)).state();
+        }
+        return state;
+    }
+
     @Test
-    void shouldJudgeRateMetricsOnlyAtNetworkScopeAndFlagDrops() {
+    void shouldFlagANetworkRateBelowThreeQuartersOfItsBaselineWithSeverityByDepth() {
+        BaselineState state = warmRate("tps", null, 10);
+
+        assertThat(state.mean()).isEqualTo(100.0);
+        assertThat(state.variance()).isEqualTo(25.0);
+        assertThat(rate(state, "tps", null, 80, null).breached()).isFalse();        // 80 %: 4 σ, but not 25 % down
+        assertThat(rate(state, "tps", null, 75, null).severity()).isEqualTo(Severity.MEDIUM);   // 75 %
+        assertThat(rate(state, "tps", null, 50.5, null).severity()).isEqualTo(Severity.MEDIUM); // 50.5 %
+        assertThat(rate(state, "tps", null, 50, null).severity()).isEqualTo(Severity.HIGH);     // 50 %
+        assertThat(rate(state, "tps", null, 26, null).severity()).isEqualTo(Severity.HIGH);     // 26 %
+        assertThat(rate(state, "tps", null, 25, null).severity()).isEqualTo(Severity.CRITICAL); // 25 %
+        assertThat(rate(state, "tps", null, 0, null).severity()).isEqualTo(Severity.CRITICAL);  // stalled
+        assertThat(rate(state, "tps", null, 400, null).breached()).isFalse();       // a rise is not a problem
+        Verdict half = rate(state, "tps", null, 50, null);
+        assertThat(half.key().id()).isEqualTo("baseline|ewma_rate|tps|network|");
+        assertThat(half.description()).isEqualTo("TPS 50.0/s on the network, 50% of its baseline of 100/s (10.0 σ below)");
+        assertThat(half.observed()).isEqualTo(50.0);
+        assertThat(half.expected()).isEqualTo(100.0);
+    }
+
+    @Test
+    void shouldNotFlagADeepButInsignificantDropOfANoisyRate() {
+        // a quiet node: 2 and 8 tx/s alternating, mean 5, σ 3
         BaselineState state = null;
         for (int i = 0; i < 10; i++) {
-            state = detector.evaluate(state, Kpi.rate("tps", null, i, i % 2 == 0 ? 195 : 205)).state();
+            state = detector.evaluate(state, Kpi.rate("tx_ingress_tps", "v1", i, i % 2 == 0 ? 2 : 8)).state();
         }
-        Verdict drop = detector.evaluate(state, Kpi.rate("tps", null, 10, 20)).verdict().orElseThrow();
 
-        assertThat(drop.severity()).isEqualTo(Severity.CRITICAL);
-        assertThat(drop.description()).isEqualTo("TPS 20.0/s on the network, 36.0 σ below its baseline of 200/s");
-        assertThat(detector.evaluate(state, Kpi.rate("tps", null, 10, 400)).verdict().orElseThrow().breached())
-                .isFalse();
-        assertThat(detector.evaluate(null, Kpi.rate("tps", "v1", 0, 200)).state()).isNull();
+        assertThat(state.mean()).isEqualTo(5.0);
+        assertThat(state.variance()).isCloseTo(9.0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(rate(state, "tx_ingress_tps", "v1", 0, null).breached()).isFalse(); // 0 %, but only 1.7 σ
+    }
+
+    @Test
+    void shouldFlagANodeRateOnlyWhenItFellFurtherThanTheNetwork() {
+        BaselineState node = warmRate("tx_ingress_tps", "v2", 10);
+        BaselineState networkAtHalf = new BaselineState(40, 400, 100, 0.5);
+        BaselineState networkSteady = new BaselineState(40, 400, 100, 1.0);
+
+        // the network's latest window was at 50 %: v2 at 50 % (or 40 %) is that drop, not v2's own
+        assertThat(rate(node, "tx_ingress_tps", "v2", 50, networkAtHalf).breached()).isFalse();
+        assertThat(rate(node, "tx_ingress_tps", "v2", 40, networkAtHalf).breached()).isFalse();
+        // 37.5 % is 25 % below the network's 50 %: v2's own
+        assertThat(rate(node, "tx_ingress_tps", "v2", 37.5, networkAtHalf).severity()).isEqualTo(Severity.HIGH);
+        assertThat(rate(node, "tx_ingress_tps", "v2", 50, networkSteady).severity()).isEqualTo(Severity.HIGH);
+        assertThat(rate(node, "tx_ingress_tps", "v2", 50, null).severity()).isEqualTo(Severity.HIGH);
+        Verdict own = rate(node, "tx_ingress_tps", "v2", 10, networkSteady);
+        assertThat(own.key().id()).isEqualTo("baseline|ewma_rate|tx_ingress_tps|node|v2");
+        assertThat(own.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(own.description()).isEqualTo(
+                "transaction ingress rate 10.0/s on v2, 10% of its baseline of 100/s (18.0 σ below)");
+        assertThat(own.suggestedActions()).containsExactly(
+                "Only v2 lost throughput: check its RPC endpoint, peer connections and whether it is syncing");
+    }
+
+    @Test
+    void shouldKeepAFlaggedRateOutOfTheBaselineButRememberItsRatio() {
+        BaselineState state = warmRate("tps", null, 10);
+        BaselineDetector.Outcome drop = detector.evaluate(state, Kpi.rate("tps", null, 10, 40));
+        BaselineDetector.Outcome steady = detector.evaluate(state, Kpi.rate("tps", null, 10, 100));
+
+        assertThat(drop.state()).isEqualTo(new BaselineState(10, 100.0, 25.0, 0.4));
+        // a clean window is learned: mean 100 + 0.1 × 0, variance 0.9 × (25 + 0)
+        assertThat(steady.state()).isEqualTo(new BaselineState(11, 100.0, 22.5, 1.0));
+    }
+
+    @Test
+    void shouldWarmUpForTwelveWindowsByDefaultThenFireAfterTwoFlaggedWindowsAndResolveAfterThreeClean() {
+        BaselineDetector defaults = new BaselineDetector(BaselineDetector.Settings.defaults());
+        BaselineState state = null;
+        List<String> timeline = new ArrayList<>();
+        IncidentState incident = null;
+        // 12 warm-up windows at 95/105, then 100, 40, 100, 40, 40, 45, 100, 100, 100 tx/s
+        double[] values = {95, 105, 95, 105, 95, 105, 95, 105, 95, 105, 95, 105,
+                           100, 40, 100, 40, 40, 45, 100, 100, 100};
+        for (int i = 0; i < values.length; i++) {
+            BaselineDetector.Outcome out = defaults.evaluate(state, Kpi.rate("tps", null, i, values[i]));
+            state = out.state();
+            if (out.verdict().isEmpty()) {
+                timeline.add(i + " -");
+                continue;
+            }
+            IncidentTracker.Step step = IncidentTracker.apply(incident, out.verdict().get());
+            incident = step.state();
+            timeline.add(i + " " + (out.verdict().get().breached() ? out.verdict().get().severity() : "clean")
+                    + (step.transition() == null ? "" : " " + step.transition().getState()));
+        }
+
+        assertThat(timeline).containsExactly("0 -", "1 -", "2 -", "3 -", "4 -", "5 -", "6 -", "7 -", "8 -", "9 -",
+                "10 -", "11 -",
+                "12 clean",
+                "13 HIGH",            // one flagged window: pending
+                "14 clean",           // back: the pending streak is forgotten
+                "15 HIGH",
+                "16 HIGH FIRING",     // the second consecutive flagged window fires
+                "17 HIGH",            // 45 %: still HIGH, nothing new to say
+                "18 clean", "19 clean",
+                "20 clean RESOLVED"); // the third clean window resolves
+    }
+
+    private Verdict rate(BaselineState state, String metric, String node, double perSecond, BaselineState network) {
+        return detector.evaluate(state, Kpi.rate(metric, node, 10, perSecond), network).verdict().orElseThrow();
     }
 
     private Verdict verdict(BaselineState state, double p95) {

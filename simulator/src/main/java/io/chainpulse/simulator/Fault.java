@@ -20,7 +20,10 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
         TPS_COLLAPSE,
         /** {@code node} emits nothing (crashed, or its monitoring died). */
         SILENT_NODE,
-        /** {@code node} misses votes with probability {@code magnitude}, votes conflicting otherwise, and forces extra rounds when it leads. */
+        /**
+         * {@code node} misses votes with probability {@code magnitude}, votes conflicting otherwise, and forces an
+         * extra round on a block it leads with probability {@code magnitude} (e.g. 0.5).
+         */
         BYZANTINE,
         /** {@code node}'s clock runs {@code magnitude} ms ahead (negative: behind). */
         CLOCK_SKEW;

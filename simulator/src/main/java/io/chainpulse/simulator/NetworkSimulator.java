@@ -187,7 +187,7 @@ public final class NetworkSimulator {
             propagation[v] = logNormal(random, PROPAGATION_MEDIAN_MS, 0.4);
             voteDraw[v] = random.nextDouble();
         }
-        boolean extraRound = leaderIsByzantine(leader, startMs) && random.nextDouble() < 0.5;
+        boolean extraRound = random.nextDouble() < extraRoundProbability(leader, startMs);
         int rounds = extraRound ? 2 : 1;
         double proposal = execStart + execution + 1;
         // quorum from the undisturbed latencies: a fault at one node must not move everybody else's commit
@@ -239,8 +239,13 @@ public final class NetworkSimulator {
         }
     }
 
-    private boolean leaderIsByzantine(int leader, long simMs) {
-        return byzantine[leader] || factor(Fault.Kind.BYZANTINE, nodes[leader], simMs, 0) > 0;
+    /**
+     * How likely a block led by {@code leader} needs a second round: 0.5 for a validator byzantine for the whole run,
+     * the fault's magnitude for a {@link Fault.Kind#BYZANTINE} fault (so a stronger fault disturbs more of its blocks),
+     * 0 for an honest leader. The draw is taken for every block, so faults never shift the random stream.
+     */
+    private double extraRoundProbability(int leader, long simMs) {
+        return byzantine[leader] ? 0.5 : factor(Fault.Kind.BYZANTINE, nodes[leader], simMs, 0);
     }
 
     /** The magnitude of an active fault of {@code kind} at {@code node}, or {@code otherwise}. */

@@ -1,0 +1,97 @@
+package io.chainpulse.cli.evaluate;
+
+import io.chainpulse.simulator.Fault;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * How {@code evaluate} sweeps one fault kind: its ladder of magnitudes (weakest first, the second step twice the
+ * first's departure from healthy, so it is the "2× the smallest step" target), and what a right alert names — the
+ * faulty node or the network, and one of the metrics the fault is about.
+ *
+ * <pre>{@code
+ * FaultLadder slow = FaultLadder.of(Fault.Kind.SLOW_VALIDATOR);   // ×1.25, ×1.5, ×2, ×3; right: consensus or validation
+ * Fault fault = slow.fault("v3", Duration.ofSeconds(150), Duration.ofSeconds(60), 1.5);
+ * }</pre>
+ *
+ * @param magnitudes weakest first; for {@link Fault.Kind#SILENT_NODE} the silence in seconds
+ * @param node       false for a network-wide fault (the right alert is at network scope)
+ * @param metrics    the metrics a right alert may name
+ */
+public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node, Set<String> metrics) {
+
+    public FaultLadder {
+        magnitudes = List.copyOf(magnitudes);
+        metrics = Set.copyOf(metrics);
+    }
+
+    /** The ladder of every kind the simulator has, in the simulator's order. */
+    public static List<FaultLadder> all() {
+        return Arrays.stream(Fault.Kind.values()).map(FaultLadder::of).toList();
+    }
+
+    /**
+     * The ladder of {@code kind}. The switch has no default: a kind the simulator gains does not compile until it has
+     * a ladder, so {@code evaluate} always sweeps every kind.
+     */
+    public static FaultLadder of(Fault.Kind kind) {
+        return switch (kind) {
+            // consensus and transaction validation at the node take this many times longer
+            case SLOW_VALIDATOR -> new FaultLadder(kind, List.of(1.25, 1.5, 2.0, 3.0), true,
+                    Set.of("consensus_latency_ms", "tx_validation_ms"));
+            // blocks reach the node this many ms late
+            case LATE_BLOCKS -> new FaultLadder(kind, List.of(100.0, 200.0, 500.0, 1500.0), true,
+                    Set.of("propagation_delay_ms"));
+            // transaction arrivals fall to this fraction, network-wide: 80 %, 60 %, 40 %, 10 %
+            case TPS_COLLAPSE -> new FaultLadder(kind, List.of(0.8, 0.6, 0.4, 0.1), false,
+                    Set.of("tps", "tx_ingress_tps"));
+            // the node sends nothing for this many seconds
+            case SILENT_NODE -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), true, Set.of("kpis"));
+            // the node misses votes and forces an extra round on its blocks with this probability
+            case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true, Set.of("block_creation_ms"));
+            // the node's clock runs this many ms ahead
+            case CLOCK_SKEW -> new FaultLadder(kind, List.of(25.0, 50.0, 100.0, 250.0), true,
+                    Set.of("propagation_delay_ms"));
+        };
+    }
+
+    /** The step twice the smallest: the magnitude the targets are stated for. */
+    public double target() {
+        return magnitudes.get(1);
+    }
+
+    /** {@code slow_validator}, as on the command line. */
+    public String id() {
+        return kind.id();
+    }
+
+    /** {@code ×1.5}, {@code +200 ms}, {@code to 60 %}, {@code 40 s}, {@code p=0.2}. */
+    public String label(double magnitude) {
+        return switch (kind) {
+            case SLOW_VALIDATOR -> "×" + number(magnitude);
+            case LATE_BLOCKS, CLOCK_SKEW -> "+" + number(magnitude) + " ms";
+            case TPS_COLLAPSE -> "to " + Math.round(magnitude * 100) + " %";
+            case SILENT_NODE -> number(magnitude) + " s";
+            case BYZANTINE -> "p=" + number(magnitude);
+        };
+    }
+
+    /** How long the fault lasts: the magnitude for a silence, {@code duration} otherwise. */
+    public Duration duration(double magnitude, Duration duration) {
+        return kind == Fault.Kind.SILENT_NODE ? Duration.ofMillis(Math.round(magnitude * 1000)) : duration;
+    }
+
+    /** The simulator fault: at {@code node} (ignored for a network-wide kind) from {@code onset} for its duration. */
+    public Fault fault(String node, Duration onset, Duration duration, double magnitude) {
+        return new Fault(kind, this.node ? node : null, onset, onset.plus(duration(magnitude, duration)),
+                kind == Fault.Kind.SILENT_NODE ? 0 : magnitude);
+    }
+
+    static String number(double value) {
+        return value == Math.rint(value) ? String.format(Locale.ROOT, "%.0f", value)
+                : String.format(Locale.ROOT, "%s", Double.toString(value).replaceAll("0+$", ""));
+    }
+}
