@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;

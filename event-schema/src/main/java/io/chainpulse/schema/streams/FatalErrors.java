@@ -1,4 +1,4 @@
-package io.chainpulse.processor;
+package io.chainpulse.schema.streams;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a stream thread's uncaught exception does to the processor's Kafka Streams client, and how the process owning
- * the client learns that it is gone for good ({@link #died()}), so that it can exit and be restarted by its supervisor.
+ * What a stream thread's uncaught exception does to a ChainPulse Kafka Streams app's client (the KPI processor's, the
+ * anomaly detector's), and how the process owning the client learns that it is gone for good ({@link #died()}), so
+ * that it can exit and be restarted by its supervisor.
  *
  * <ul>
  *   <li>{@code REPLACE_THREAD} when the exception is transient — a Kafka {@link RetriableException} anywhere in its
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * fatal.closing(); streams.close(timeout);     // an intended stop is not a death
  * }</pre>
  */
-final class FatalErrors implements StreamsUncaughtExceptionHandler {
+public final class FatalErrors implements StreamsUncaughtExceptionHandler {
     static final int MAX_REPLACEMENTS = 3;
     static final Duration REPLACEMENT_WINDOW = Duration.ofMinutes(10);
     private static final Logger LOG = LoggerFactory.getLogger(FatalErrors.class);
@@ -50,7 +51,7 @@ final class FatalErrors implements StreamsUncaughtExceptionHandler {
     }
 
     /** Installs the handler and the state listener on {@code streams} (before it starts). */
-    static FatalErrors watch(KafkaStreams streams, String service) {
+    public static FatalErrors watch(KafkaStreams streams, String service) {
         FatalErrors fatal = new FatalErrors(service, System::nanoTime);
         streams.setUncaughtExceptionHandler(fatal);
         streams.setStateListener(fatal::changed);
@@ -86,12 +87,12 @@ final class FatalErrors implements StreamsUncaughtExceptionHandler {
     }
 
     /** Completes, with the reason, when the client is in ERROR or stopped without {@link #closing()}; never otherwise. */
-    CompletionStage<String> died() {
+    public CompletionStage<String> died() {
         return died.minimalCompletionStage();
     }
 
     /** The owner is about to close the client: its stop is not a death. */
-    void closing() {
+    public void closing() {
         closing = true;
     }
 

@@ -1,4 +1,4 @@
-package io.chainpulse.processor;
+package io.chainpulse.schema.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
