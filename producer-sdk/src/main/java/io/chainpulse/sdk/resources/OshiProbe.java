@@ -76,13 +76,14 @@ final class OshiProbe implements Probe {
                 attempt("threads", failures, p::getThreadCount));
     }
 
-    /** The process with fresh attributes, or {@code null} once it is gone. */
+    /** The process with fresh attributes, or {@code null} once it is gone (a zombie, ended but not reaped, too). */
     private OSProcess refreshedProcess() {
         if (process == null) {
             process = system.getOperatingSystem().getProcess(pid);
-            return process;
+        } else if (!process.updateAttributes()) {
+            return null;
         }
-        return process.updateAttributes() ? process : null;
+        return process == null || process.getState() == OSProcess.State.ZOMBIE ? null : process;
     }
 
     private long[] networkBytes() {

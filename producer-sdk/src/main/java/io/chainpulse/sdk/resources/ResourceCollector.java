@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The first reading, taken at start, is the baseline and is not published: CPU percentages and the byte deltas
  * need two readings. The first sample follows one interval later, then one every interval; so a collector that ran
- * for {@code d} publishes {@code floor(d / interval)} samples.
+ * for {@code d} publishes {@code floor(d / interval)} samples. When the thread was starved (a stalled machine) and
+ * runs late, a tick that comes less than half an interval after the previous reading is skipped rather than
+ * publishing the noise of a few milliseconds; {@code sample_interval_ns} of the next sample says how long it covers.
  *
  * <p>Never throws into its caller and never stops on a failure: a probe that fails (a permission denied, a file
  * missing) is counted ({@link #probeFailures()}) and reported to the {@link ErrorListener} once, until it works
@@ -52,6 +54,7 @@ public final class ResourceCollector implements AutoCloseable {
     private final ErrorListener errors;
     private final Runnable onProcessGone;
     private final Consumer<NodeResourceSample> sink;
+    private final long minGapNanos;
     private final ScheduledThreadPoolExecutor thread;
     private final LongAdder samples = new LongAdder();
     private final LongAdder failures = new LongAdder();
@@ -78,6 +81,7 @@ public final class ResourceCollector implements AutoCloseable {
         thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         thread.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
         long nanos = b.interval.toNanos();
+        this.minGapNanos = nanos / 2;
         thread.scheduleAtFixedRate(this::tick, 0, nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -142,6 +146,10 @@ public final class ResourceCollector implements AutoCloseable {
         try {
             if (probe == null) {
                 probe = probeFactory.get();
+            }
+            if (previous != null && System.nanoTime() - previous.nanoTime() < minGapNanos) {
+                // a starved thread catching up on missed ticks: a few ms of deltas would be noise, not a sample
+                return;
             }
             Set<String> failedNow = new HashSet<>();
             Reading current = probe.read((name, cause) -> {
