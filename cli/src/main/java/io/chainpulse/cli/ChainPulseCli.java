@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         version = "ChainPulse 0.1.0-SNAPSHOT",
         description = "Streaming analytics for blockchain networks: protocol events in, KPIs and anomalies out.",
         subcommands = {DemoCommand.class, UpCommand.class, SimulateCommand.class, ReplayCommand.class,
-                ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class, AnomalyCommand.class,
+                CollectCommand.class, ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class, AnomalyCommand.class,
                 AlertsCommand.class, NotifyCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class,
                 DashboardCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
