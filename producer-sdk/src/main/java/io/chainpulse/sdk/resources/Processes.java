@@ -52,6 +52,8 @@ public final class Processes {
     }
 
     private static Found found(OSProcess p) {
-        return new Found(p.getProcessID(), p.getName(), p.getCommandLine().replace('\0', ' ').strip());
+        // control characters (a newline in a script passed with -c) would break the one-line messages naming it
+        return new Found(p.getProcessID(), p.getName(),
+                String.join(" ", p.getArguments()).replaceAll("\\p{Cntrl}+", " ").strip());
     }
 }
