@@ -35,6 +35,11 @@ class CollectResourcesTest {
             while (sdk.stats().spooled() < 3 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
+            var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+            new SdkMetrics(sdk).bindTo(registry);
+            assertThat(registry.get("chainpulse.sdk.resource.samples").tag("node", "v7").functionCounter().count())
+                    .isGreaterThanOrEqualTo(3);
+            assertThat(registry.get("chainpulse.sdk.resource.probe.failures").functionCounter().count()).isZero();
             assertThat(Thread.getAllStackTraces().keySet()).anySatisfy(t -> {
                 assertThat(t.getName()).isEqualTo("chainpulse-resources-v7");
                 assertThat(t.isDaemon()).isTrue();
