@@ -58,7 +58,7 @@ final class CollectCommand implements Callable<Integer> {
     }
 
     @Option(names = "--interval", defaultValue = "5s", converter = DurationConverter.class,
-            description = "Time between samples, 100ms to 1h (default: ${DEFAULT-VALUE}).")
+            description = "Time between samples, 1s to 1h (default: ${DEFAULT-VALUE}).")
     Duration interval;
 
     @Option(names = "--duration", converter = DurationConverter.class,

@@ -85,7 +85,7 @@ class CollectCommandTest {
     void shouldRefuseAnIntervalOutOfRangeEchoingIt() {
         assertThat(run("--node-id", "n1", "--pid", "1", "--interval", "50ms")).isEqualTo(2);
         assertThat(err.toString()).isEqualTo("chainpulse collect: --interval: resource sampling interval must be "
-                + "between 100 ms and 1 h: 50 ms" + NL);
+                + "between 1 s and 1 h: 50 ms" + NL);
     }
 
     @Test

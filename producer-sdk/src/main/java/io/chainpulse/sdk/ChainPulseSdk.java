@@ -409,7 +409,7 @@ public final class ChainPulseSdk implements AutoCloseable {
          * reading is the baseline of the deltas). A probe that fails is reported to the {@link ErrorListener} once
          * and the samples go out without it. See {@link ResourceCollector}.
          *
-         * @param interval 100 ms to 1 h; 5 s is a good default (it costs well under 1 % of a core)
+         * @param interval 1 s to 1 h; 5 s is a good default (it costs well under 1 % of a core)
          * @throws IllegalArgumentException naming the interval when it is out of range
          */
         public Builder collectResources(Duration interval) {

@@ -29,7 +29,7 @@ class CollectResourcesTest {
     void shouldRecordSamplesOfThisJvmWithTheNodesGaugesOnItsOwnThreadUntilClosed() throws Exception {
         AtomicInteger peers = new AtomicInteger(3);
         long recordedAtClose;
-        try (ChainPulseSdk sdk = unreachable().collectResources(Duration.ofMillis(200))
+        try (ChainPulseSdk sdk = unreachable().collectResources(Duration.ofSeconds(1))
                 .resourceGauges(() -> new NodeGauges(250, peers.incrementAndGet())).build()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (sdk.stats().spooled() < 3 && System.nanoTime() < deadline) {
@@ -79,7 +79,7 @@ class CollectResourcesTest {
             assertThat(s.getOpenFds()).isGreaterThan(3);
             assertThat(s.getDiskUsedPercent()).isBetween(0.0, 100.0);
             assertThat(s.getSystemMemoryAvailableBytes()).isPositive();
-            assertThat(s.getSampleIntervalNs()).isGreaterThanOrEqualTo(100_000_000L);
+            assertThat(s.getSampleIntervalNs()).isGreaterThanOrEqualTo(500_000_000L);
         }
     }
 

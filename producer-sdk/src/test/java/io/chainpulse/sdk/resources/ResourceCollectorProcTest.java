@@ -125,7 +125,7 @@ class ResourceCollectorProcTest {
         List<NodeResourceSample> samples = new CopyOnWriteArrayList<>();
         List<String> errors = new CopyOnWriteArrayList<>();
         AtomicBoolean told = new AtomicBoolean();
-        try (ResourceCollector collector = ResourceCollector.builder("sidecar-1", Duration.ofMillis(500))
+        try (ResourceCollector collector = ResourceCollector.builder("sidecar-1", Duration.ofSeconds(1))
                 .process(pid).dataDirectory(dataDir).onProcessGone(() -> told.set(true))
                 .errorListener((message, cause) -> errors.add(message))
                 .start(samples::add)) {
@@ -143,7 +143,7 @@ class ResourceCollectorProcTest {
                 assertThat(s.getOpenFds()).isGreaterThanOrEqualTo(3 + OPENED);
                 assertThat(s.getThreads()).isEqualTo(1);
                 assertThat(s.getHeapUsedBytes()).isZero();
-                assertThat(s.getSampleIntervalNs()).isBetween(100_000_000L, 5_000_000_000L);
+                assertThat(s.getSampleIntervalNs()).isBetween(500_000_000L, 10_000_000_000L);
             }
             // the machine is at least as busy as the child
             assertThat(whileAlive).allSatisfy(s -> assertThat(s.getCpuPercent())
