@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * What the resource collector ({@code collectResources}, {@code ./chainpulse collect}) costs: the CPU time its own
  * thread spends per sample ({@code ThreadMXBean.getThreadCpuTime}, user + system), taken over {@code samples}
- * samples after a warm-up of 10 (JIT, OSHI's first reads), at 1 s (the shortest interval) so the run is short; the
+ * samples after a warm-up of 50 (JIT, OSHI's first reads), at 1 s (the shortest interval) so the run is short; the
  * same work is done at any interval, so the cost at 5 s is CPU per sample / 5 s. Measured for this JVM (the builder line; heap
  * included) and for another process (the sidecar; a {@code sleep} child). Also the first reading (OSHI's start-up,
  * paid once) and the bytes the thread allocates per sample. Prints a Markdown table.
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * [samples=60] [intervalMs=1000]}.
  */
 public final class ResourceCollectorCostHarness {
-    private static final int WARM_UP = 10;
+    private static final int WARM_UP = 50;
     private static final double AT_NANOS = 5e9;
 
     private ResourceCollectorCostHarness() {}
