@@ -11,10 +11,10 @@ import picocli.CommandLine.Command;
         version = "ChainPulse 0.1.0-SNAPSHOT",
         description = "Streaming analytics for blockchain networks: protocol events in, KPIs and anomalies out.",
         subcommands = {DemoCommand.class, UpCommand.class, SimulateCommand.class, ReplayCommand.class,
-                ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class, EvaluateCommand.class,
-                AnomalyCommand.class, AlertsCommand.class, NotifyCommand.class, DeadLettersCommand.class,
-                SinkEsCommand.class, SinkPushgatewayCommand.class, DashboardCommand.class, IngestCommand.class,
-                BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                CollectCommand.class, ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class,
+                EvaluateCommand.class, AnomalyCommand.class, AlertsCommand.class, NotifyCommand.class,
+                DeadLettersCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class, DashboardCommand.class,
+                IngestCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
     /** Exit code for a command line that cannot be understood (picocli's convention, and the shell's). */
     static final int USAGE_ERROR = 2;

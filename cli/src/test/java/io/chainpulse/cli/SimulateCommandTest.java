@@ -46,7 +46,9 @@ class SimulateCommandTest {
             sample.fieldNames().forEachRemaining(fields::add);
             assertThat(fields).containsExactly("node_id", "chain_id", "timestamp_ns", "cpu_percent",
                     "process_cpu_percent", "heap_used_bytes", "rss_bytes", "disk_read_bytes", "disk_write_bytes",
-                    "net_rx_bytes", "net_tx_bytes", "open_fds", "mempool_size");
+                    "net_rx_bytes", "net_tx_bytes", "open_fds", "mempool_size", "peer_count",
+                    "system_memory_used_bytes", "system_memory_available_bytes", "disk_used_percent", "threads",
+                    "sample_interval_ns");
             nodes.add(sample.get("node_id").asText());
         }
         assertThat(nodes).containsExactly("v1", "v2", "v3", "v4", "v1", "v2", "v3", "v4");
@@ -67,7 +69,9 @@ class SimulateCommandTest {
                 + "\"timestamp_ns\":1753784505000000000,\"cpu_percent\":11.5,\"process_cpu_percent\":7.25,"
                 + "\"heap_used_bytes\":536870912,\"rss_bytes\":771751936,\"disk_read_bytes\":98304,"
                 + "\"disk_write_bytes\":393216,\"net_rx_bytes\":360000,\"net_tx_bytes\":120000,\"open_fds\":72,"
-                + "\"mempool_size\":101}");
+                + "\"mempool_size\":101,\"peer_count\":null,\"system_memory_used_bytes\":null,"
+                + "\"system_memory_available_bytes\":null,\"disk_used_percent\":null,\"threads\":null,"
+                + "\"sample_interval_ns\":null}");
     }
 
     @Test

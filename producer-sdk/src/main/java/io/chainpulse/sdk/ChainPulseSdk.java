@@ -5,6 +5,8 @@ import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.sdk.resources.NodeGauges;
+import io.chainpulse.sdk.resources.ResourceCollector;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +30,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *         .nodeId("validator-3").chainId("mainnet")
  *         .bootstrapServers("kafka:9092").schemaRegistryUrl("http://registry:8081")
  *         .spoolDirectory(Path.of("/var/lib/node/chainpulse-spool"))
+ *         .collectResources(Duration.ofSeconds(5))                           // optional: CPU, memory, disk, network…
+ *         .resourceGauges(() -> new NodeGauges(mempool.size(), peers.size())) // optional: what only the node knows
  *         .build();
  * sdk.event(EventType.transaction_ingress).txId("0xab12").sizeBytes(230).record();
  * try (Timing t = sdk.time(Phase.BLOCK_EXECUTION, 1042)) {
@@ -74,9 +78,11 @@ public final class ChainPulseSdk implements AutoCloseable {
     private final Producer<String, byte[]> producer;
     private final Spool spool;
     private final Sender sender;
+    private final ResourceCollector collector;
     private volatile boolean closed;
 
-    private ChainPulseSdk(SdkConfig config, Clock clock, ErrorListener listener) {
+    private ChainPulseSdk(SdkConfig config, Clock clock, ErrorListener listener, ResourceCollector.Builder resources,
+                          Path resourceDirectory) {
         this.nodeId = config.nodeId();
         this.clock = clock;
         this.queue = new org.jctools.queues.MpscArrayQueue<>(config.getInt(SdkConfig.BUFFER_EVENTS));
@@ -93,6 +99,12 @@ public final class ChainPulseSdk implements AutoCloseable {
                 spool, counters,
                 new ErrorReporter(listener), config.stallTimeout());
         sender.start();
+        this.collector = resources == null ? null : resources
+                .chainId(config.getString(SdkConfig.CHAIN_ID))
+                .dataDirectory(resourceDirectory == null ? Path.of(config.getString(SdkConfig.SPOOL_DIR))
+                        : resourceDirectory)
+                .errorListener(listener)
+                .start(this::recordResources);
     }
 
     public static Builder builder() {
@@ -223,6 +235,9 @@ public final class ChainPulseSdk implements AutoCloseable {
         if (closed) {
             return;
         }
+        if (collector != null) {
+            collector.close();
+        }
         closed = true;
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
@@ -261,6 +276,11 @@ public final class ChainPulseSdk implements AutoCloseable {
 
     public String nodeId() {
         return nodeId;
+    }
+
+    /** The resource collector started by {@link Builder#collectResources}, or {@code null}. */
+    ResourceCollector collector() {
+        return collector;
     }
 
     Counters counters() {
@@ -322,6 +342,9 @@ public final class ChainPulseSdk implements AutoCloseable {
         private final Map<String, Object> values = new LinkedHashMap<>();
         private ErrorListener errorListener = ErrorReporter.logging();
         private Clock clock = Clock.systemUTC();
+        private Duration resourceInterval;
+        private Path resourceDirectory;
+        private java.util.function.Supplier<NodeGauges> resourceGauges;
 
         private Builder() {}
 
@@ -377,6 +400,38 @@ public final class ChainPulseSdk implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Samples this JVM's process and its host every {@code interval} on the SDK's own daemon thread and records
+         * each sample ({@link #recordResources}): process and machine CPU %, RSS, heap, machine memory used and
+         * available, the process's disk reads and writes and the network's bytes received and sent since the
+         * previous sample, use % of the data directory's file system, open file descriptors, threads, and the
+         * {@link #resourceGauges} of the node. The first sample comes one interval after {@link #build()} (the first
+         * reading is the baseline of the deltas). A probe that fails is reported to the {@link ErrorListener} once
+         * and the samples go out without it. See {@link ResourceCollector}.
+         *
+         * @param interval 1 s to 1 h; 5 s is a good default (it costs well under 1 % of a core)
+         * @throws IllegalArgumentException naming the interval when it is out of range
+         */
+        public Builder collectResources(Duration interval) {
+            this.resourceInterval = ResourceCollector.checkInterval(interval);
+            return this;
+        }
+
+        /** The directory whose file system's use % is sampled (default: the spool directory). */
+        public Builder resourceDataDirectory(Path directory) {
+            this.resourceDirectory = java.util.Objects.requireNonNull(directory, "resourceDataDirectory");
+            return this;
+        }
+
+        /**
+         * Mempool size and peer count for each resource sample, read on the collector's thread: keep it cheap and
+         * thread-safe. Without it, samples carry mempool size 0 and no peer count.
+         */
+        public Builder resourceGauges(java.util.function.Supplier<NodeGauges> gauges) {
+            this.resourceGauges = java.util.Objects.requireNonNull(gauges, "resourceGauges");
+            return this;
+        }
+
         public Builder errorListener(ErrorListener listener) {
             this.errorListener = java.util.Objects.requireNonNull(listener, "errorListener");
             return this;
@@ -392,7 +447,17 @@ public final class ChainPulseSdk implements AutoCloseable {
          *     cannot be used
          */
         public ChainPulseSdk build() {
-            return new ChainPulseSdk(SdkConfig.validated(values), clock, errorListener);
+            SdkConfig config = SdkConfig.validated(values);
+            ResourceCollector.Builder resources = null;
+            if (resourceInterval != null) {
+                resources = ResourceCollector.builder(config.nodeId(), resourceInterval);
+                if (resourceGauges != null) {
+                    resources.gauges(resourceGauges);
+                }
+            } else if (resourceGauges != null || resourceDirectory != null) {
+                throw new IllegalArgumentException("resourceGauges and resourceDataDirectory need collectResources(interval)");
+            }
+            return new ChainPulseSdk(config, clock, errorListener, resources, resourceDirectory);
         }
     }
 }

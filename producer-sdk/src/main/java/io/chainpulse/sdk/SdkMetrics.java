@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code chainpulse.sdk.events.recorded|sent|spooled|replayed}, {@code chainpulse.sdk.events.dropped{reason}},
  * {@code chainpulse.sdk.send.latency} (record call to broker acknowledgement), gauges
  * {@code chainpulse.sdk.buffer.events}, {@code chainpulse.sdk.spool.bytes} and {@code chainpulse.sdk.online}, and
- * {@code chainpulse.sdk.spool.corrupt.records} (corrupt records found reading the spool back; 0 normally). The
+ * {@code chainpulse.sdk.spool.corrupt.records} (corrupt records found reading the spool back; 0 normally); with
+ * {@code collectResources}, {@code chainpulse.sdk.resource.samples} and {@code chainpulse.sdk.resource.probe.failures}. The
  * event counters include resource samples: they share the buffer, the spool and the producer with the events.
  *
  * <pre>{@code
@@ -59,6 +60,16 @@ public final class SdkMetrics implements MeterBinder, AutoCloseable {
         meters.add(Gauge.builder(PREFIX + "online", sdk, s -> s.online() ? 1 : 0)
                 .description("1 while events go straight to Kafka, 0 while they go to the spool.").tags(tags)
                 .register(registry));
+        io.chainpulse.sdk.resources.ResourceCollector collector = sdk.collector();
+        if (collector != null) {
+            meters.add(FunctionCounter.builder(PREFIX + "resource.samples", collector,
+                            io.chainpulse.sdk.resources.ResourceCollector::samples)
+                    .description("Resource samples taken by collectResources.").tags(tags).register(registry));
+            meters.add(FunctionCounter.builder(PREFIX + "resource.probe.failures", collector,
+                            io.chainpulse.sdk.resources.ResourceCollector::probeFailures)
+                    .description("Resource probes that failed (each reading counted); the samples went out "
+                            + "without them.").tags(tags).register(registry));
+        }
         Timer latency = Timer.builder(PREFIX + "send.latency")
                 .description("From the record call to the broker's acknowledgement.")
                 .publishPercentiles(0.5, 0.99).tags(tags).register(registry);
