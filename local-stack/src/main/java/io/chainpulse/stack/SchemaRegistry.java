@@ -56,7 +56,9 @@ public final class SchemaRegistry implements AutoCloseable {
                 "-Dquarkus.log.level=WARN",
                 "-Dapicurio.storage.kind=sql",
                 "-Dapicurio.storage.sql.kind=h2",
-                "-Dapicurio.datasource.url=jdbc:h2:file:" + dir.resolve("registry").toAbsolutePath(),
+                // WRITE_DELAY=0: a schema is on disk when its registration is answered — H2's default 500 ms
+                // delay lost just-registered schemas when a test SIGKILLed the registry (ids then answer 404)
+                "-Dapicurio.datasource.url=jdbc:h2:file:" + dir.resolve("registry").toAbsolutePath() + ";WRITE_DELAY=0",
                 "-Dapicurio.datasource.username=sa",
                 "-Dapicurio.datasource.password=sa",
                 "-jar", ServerHome.apicurioRunner().toString()), dir.resolve("registry.log"));
