@@ -7,12 +7,12 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A clock that moves only when the code under test sleeps. */
-final class FakeTime {
-    final List<Duration> slept = new ArrayList<>();
+/** A clock that moves only when the code under test sleeps; shared with other modules' tests (the test-jar). */
+public final class FakeTime {
+    public final List<Duration> slept = new ArrayList<>();
     private Instant now = Instant.parse("2025-07-29T10:00:00Z");
 
-    Clock clock() {
+    public Clock clock() {
         return new Clock() {
             @Override
             public ZoneId getZone() {
@@ -31,7 +31,7 @@ final class FakeTime {
         };
     }
 
-    void sleep(Duration delay) {
+    public void sleep(Duration delay) {
         slept.add(delay);
         now = now.plus(delay);
     }

@@ -1,6 +1,7 @@
 package io.chainpulse.sink.es;
 
 import io.chainpulse.schema.retry.Backoff;
+import io.chainpulse.schema.retry.FakeTime;
 import io.chainpulse.schema.retry.Retry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
