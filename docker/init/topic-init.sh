@@ -18,6 +18,7 @@ chainpulse.late-events|delete|$((7 * DAY))|late and future events with their rea
 chainpulse.anomalies|delete|$((30 * DAY))|anomaly transitions
 chainpulse.anomalies.current|compact|-1|current state per incident (compacted: sinks rebuild from it)
 chainpulse.dead-letters|delete|$((30 * DAY))|records a service could not decode or process
+chainpulse.sink-es.dlq|delete|$((30 * DAY))|KPI and anomaly records Elasticsearch rejected for good
 "
 
 while IFS='|' read -r name policy retention _; do

@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.catalog.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,11 +71,11 @@ public final class AnomalyConfig extends AbstractConfig {
                     "Kafka brokers, host:port[,host:port...].")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Confluent-compatible schema registry URL for KpiWindow and Anomaly records.")
-            .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(KPI_TOPIC, Type.STRING, Topics.KPIS.name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Input: KpiWindow records; only final windows are judged.")
-            .define(ANOMALY_TOPIC, Type.STRING, "chainpulse.anomalies", new ConfigDef.NonEmptyString(),
+            .define(ANOMALY_TOPIC, Type.STRING, Topics.ANOMALIES.name(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Output: every FIRING/RESOLVED transition, key anomaly_id.")
-            .define(ANOMALY_CURRENT_TOPIC, Type.STRING, "chainpulse.anomalies.current",
+            .define(ANOMALY_CURRENT_TOPIC, Type.STRING, Topics.ANOMALIES_CURRENT.name(),
                     new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Output, compacted: the latest FIRING record per anomaly_id and a tombstone when it resolves, so "
                             + "a consumer reading it from the start sees exactly the active incidents.")
@@ -116,10 +117,12 @@ public final class AnomalyConfig extends AbstractConfig {
             .define(PEER_HIGH_RATIO, Type.DOUBLE, 2.0, Range.atLeast(1.0), Importance.LOW,
                     "Ratio to the median from which a peer outlier is HIGH rather than MEDIUM.")
             .define(PEER_METRICS, Type.LIST, String.join(",", PeerOutlierDetector.Settings.defaults().metrics()),
-                    METRICS, Importance.LOW, "KPIs compared across nodes (tx_ingress_tps differs by design).")
+                    METRICS, Importance.LOW, "KPIs compared across nodes (by default the catalog's peer-comparable ones: transaction ingress "
+                            + "differs by design, block time is the network's).")
             .define(PEER_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
                     "Consecutive outlier windows before a peer incident fires.")
-            .define(TREND_METRICS, Type.LIST, "tps,tx_ingress_tps", METRICS, Importance.LOW,
+            .define(TREND_METRICS, Type.LIST, String.join(",", TrendDetector.Settings.defaults().metrics()), METRICS,
+                    Importance.LOW,
                     "KPIs whose network-wide trend is watched.")
             .define(TREND_RECENT_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.LOW,
                     "Windows averaged as 'recent' for the below-history rule.")

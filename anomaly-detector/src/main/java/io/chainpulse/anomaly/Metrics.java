@@ -1,53 +1,52 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.KpiKind;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * What the learned detectors know about each KPI: which statistic summarises a window and which direction is bad.
- * Rate KPIs are judged on {@code rate_per_s} and a drop is bad; latency KPIs on {@code p95} and a rise is bad (a
- * node much faster than its peers is not an operator's problem).
+ * What the learned detectors know about each KPI, from the catalog ({@link Kpi}): which statistic summarises a window
+ * and which direction is bad. Rate KPIs are judged on {@code rate_per_s} and a drop is bad; latency KPIs on
+ * {@code p95} and a rise is bad (a node much faster than its peers is not an operator's problem).
  */
 final class Metrics {
-    static final List<String> RATE = List.of("tx_ingress_tps", "tps");
-    static final List<String> LATENCY = List.of("block_time_ms", "block_creation_ms", "block_execution_ms",
-            "consensus_latency_ms", "propagation_delay_ms", "tx_validation_ms");
-    static final List<String> ALL = List.of("tx_ingress_tps", "tps", "block_time_ms", "block_creation_ms",
-            "block_execution_ms", "consensus_latency_ms", "propagation_delay_ms", "tx_validation_ms");
-
-    private static final Map<String, String> HUMAN = Map.of(
-            "tx_ingress_tps", "transaction ingress rate",
-            "tps", "TPS",
-            "block_time_ms", "block time",
-            "block_creation_ms", "block creation time",
-            "block_execution_ms", "block execution time",
-            "consensus_latency_ms", "consensus latency",
-            "propagation_delay_ms", "propagation delay",
-            "tx_validation_ms", "transaction validation time");
+    static final List<String> RATE = Kpi.metrics(KpiKind.RATE);
+    static final List<String> ALL = Kpi.metrics();
 
     private Metrics() {}
 
     static boolean isRate(String metric) {
-        return RATE.contains(metric);
+        return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.RATE).orElse(false);
     }
 
-    /** The statistic baseline, peer and trend detectors compare. */
+    /** The statistic baseline, peer and trend detectors compare: the catalog kind's (rate, p95 or mean). */
     static Statistic learnedStatistic(String metric) {
-        return isRate(metric) ? Statistic.RATE : Statistic.P95;
+        return Kpi.byMetric(metric).flatMap(k -> Statistic.parse(k.kind().statistic())).orElse(Statistic.P95);
     }
 
     /** true when a higher value is worse (latency); false when a lower value is worse (throughput). */
     static boolean higherIsWorse(String metric) {
-        return !isRate(metric);
+        return Kpi.byMetric(metric).map(Kpi::higherIsWorse).orElse(true);
     }
 
     static String human(String metric) {
-        return HUMAN.getOrDefault(metric, metric);
+        return Kpi.byMetric(metric).map(Kpi::human).orElse(metric);
     }
 
+    /** {@code /s} after a rate, {@code  ms} after a latency, the catalog's unit after anything else. */
     static String unit(String metric) {
-        return isRate(metric) ? "/s" : metric.endsWith("_ms") ? " ms" : "";
+        return Kpi.byMetric(metric).map(k -> switch (k.kind()) {
+            case RATE -> "/s";
+            case LATENCY -> " ms";
+            default -> k.unit().isEmpty() ? "" : " " + k.unit();
+        }).orElse("");
+    }
+
+    /** The KPIs whose nodes are compared with each other by default (peer.metrics). */
+    static List<String> peerComparable() {
+        return Arrays.stream(Kpi.values()).filter(Kpi::peerComparable).map(Kpi::metric).toList();
     }
 
     /** {@code 964 ms}, {@code 12.5/s}: whole numbers from 100 up, one decimal below. */

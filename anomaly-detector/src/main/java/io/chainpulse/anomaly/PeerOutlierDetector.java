@@ -27,8 +27,7 @@ public final class PeerOutlierDetector {
     public record Settings(double madFactor, double minRelativeDifference, int minNodes, double highRatio,
                            List<String> metrics, int fireAfter, int resolveAfter) {
         public static Settings defaults() {
-            return new Settings(5, 0.5, 3, 2, List.of("tps", "block_creation_ms", "block_execution_ms",
-                    "consensus_latency_ms", "propagation_delay_ms", "tx_validation_ms"), 2, 2);
+            return new Settings(5, 0.5, 3, 2, Metrics.peerComparable(), 2, 2);
         }
     }
 

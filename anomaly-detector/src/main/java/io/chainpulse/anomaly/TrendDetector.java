@@ -30,7 +30,7 @@ public final class TrendDetector {
     public record Settings(List<String> metrics, int recentWindows, int historyWindows, double ratio,
                            int slopeWindows, double slopeDrop, int warmupWindows, int fireAfter, int resolveAfter) {
         public static Settings defaults() {
-            return new Settings(List.of("tps", "tx_ingress_tps"), 3, 360, 0.8, 6, 0.5, 30, 1, 3);
+            return new Settings(Metrics.RATE, 3, 360, 0.8, 6, 0.5, 30, 1, 3);
         }
     }
 

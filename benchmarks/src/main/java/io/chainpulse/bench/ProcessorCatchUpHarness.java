@@ -1,6 +1,7 @@
 package io.chainpulse.bench;
 
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroSerializer;
 import io.chainpulse.simulator.NetworkSimulator;
@@ -53,7 +54,7 @@ public final class ProcessorCatchUpHarness {
                         StreamsCatchUp.floor("floor", broker.bootstrapServers(), TOPIC, threads, dir.resolve("floor-state")));
                 processor = StreamsCatchUp.eventsPerSecond("processor", admin, TOPIC, loaded,
                         StreamsCatchUp.processor("processor", broker.bootstrapServers(), registry.url(), TOPIC,
-                                "chainpulse.kpis", threads, dir.resolve("processor-state")));
+                                Topics.KPIS.name(), threads, dir.resolve("processor-state")));
             }
 
             StringBuilder report = new StringBuilder();

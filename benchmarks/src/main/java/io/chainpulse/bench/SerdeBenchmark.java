@@ -2,6 +2,7 @@ package io.chainpulse.bench;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.registry.InMemorySchemaRegistry;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.schema.serde.AvroSerializer;
@@ -29,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 @State(Scope.Benchmark)
 public class SerdeBenchmark {
-    private static final String TOPIC = "chainpulse.events";
+    private static final String TOPIC = Topics.EVENTS.name();
 
     private AvroSerializer<ProtocolEvent> serializer;
     private AvroDeserializer<ProtocolEvent> deserializer;

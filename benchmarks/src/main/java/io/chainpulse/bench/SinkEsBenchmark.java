@@ -2,6 +2,7 @@ package io.chainpulse.bench;
 
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.serde.AvroSerde;
 import io.chainpulse.sink.es.Documents;
 import io.chainpulse.sink.es.EsClient;
@@ -132,7 +133,7 @@ public final class SinkEsBenchmark {
 
     private static KpiWindow window(int i) {
         long start = WINDOW_START + (i / NODES) * WINDOW_MS;
-        return KpiWindow.newBuilder().setMetric("consensus_latency_ms").setScope(KpiScope.node)
+        return KpiWindow.newBuilder().setMetric(Kpi.CONSENSUS_LATENCY_MS.metric()).setScope(KpiScope.node)
                 .setNodeId("v" + (i % NODES)).setChainId("bench").setWindowStartMs(start)
                 .setWindowEndMs(start + WINDOW_MS).setFinal$(true).setCount(40).setMin(10.0).setMean(80.0 + i % 7)
                 .setMax(300.0).setP50(75.0).setP90(150.0).setP95(200.0).setP99(280.0).setExcludedSkew(0)

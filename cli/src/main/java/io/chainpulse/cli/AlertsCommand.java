@@ -3,6 +3,7 @@ package io.chainpulse.cli;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.deadletter.DeadLetterPublisher;
 import io.chainpulse.schema.deadletter.RecordDecoder;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Tail the anomaly topic: one line per FIRING or RESOLVED transition, severity first, until "
                 + "Ctrl-C. Reads no consumer group offsets: it starts at the end (or the beginning with --from-beginning).",
-                "A record that cannot be decoded goes to chainpulse.dead-letters; while the schema registry cannot be "
+                "A record that cannot be decoded goes to " + Topics.Names.DEAD_LETTERS + "; while the schema registry cannot be "
                         + "reached, alerts waits for it."})
 final class AlertsCommand implements Callable<Integer> {
     private static final Duration POLL = Duration.ofMillis(500);
@@ -54,7 +55,7 @@ final class AlertsCommand implements Callable<Integer> {
             description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
-    @Option(names = "--topic", defaultValue = "chainpulse.anomalies", description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.Names.ANOMALIES, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Override

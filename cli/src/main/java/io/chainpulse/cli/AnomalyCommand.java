@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.anomaly.AnomalyConfig;
 import io.chainpulse.anomaly.AnomalyDetectorApp;
+import io.chainpulse.schema.catalog.Topics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -13,8 +14,9 @@ import picocli.CommandLine.Option;
 @Command(name = "anomaly",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the anomaly detector (Kafka Streams, exactly-once): chainpulse.kpis in, chainpulse.anomalies (every "
-                    + "transition) and chainpulse.anomalies.current (compacted) out.",
+            "Run the anomaly detector (Kafka Streams, exactly-once): " + Topics.Names.KPIS + " in, "
+                    + Topics.Names.ANOMALIES + " (every transition) and " + Topics.Names.ANOMALIES_CURRENT
+                    + " (compacted) out.",
             "Settings: the 'Anomaly detector' table of ./chainpulse config; --set key=value for any of them.",
             "Exits with code 70 when its Kafka Streams client dies (after /health turned 503): let the supervisor "
                     + "restart it."})

@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.NodeResourceSample;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.sdk.resources.Processes;
 import io.chainpulse.sdk.resources.ResourceCollector;
@@ -82,7 +83,7 @@ final class CollectCommand implements Callable<Integer> {
             description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
-    @Option(names = "--topic", defaultValue = Topics.RESOURCES, description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.Names.RESOURCES, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--spool-dir", defaultValue = ".chainpulse/collect-spool",

@@ -1,6 +1,7 @@
 package io.chainpulse.cli;
 
 import io.chainpulse.dashboard.Dashboard;
+import io.chainpulse.schema.catalog.Topics;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
         description = {
             "Serve a live page on http://127.0.0.1:PORT/: network TPS, consensus latency p50/p95/p99 and propagation "
                     + "delay p95 per node, block time, and the anomaly feed, refreshed every second.",
-            "Reads the last 15 minutes of " + Topics.KPIS + " and " + Topics.ANOMALIES + " with its own consumer (no "
+            "Reads the last 15 minutes of " + Topics.Names.KPIS + " and " + Topics.Names.ANOMALIES + " with its own consumer (no "
                     + "consumer group), so browsers never touch the pipeline. Runs until Ctrl-C."})
 final class DashboardCommand implements Callable<Integer> {
 
@@ -38,7 +39,7 @@ final class DashboardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
-                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(port).bind(bind).build();
+                .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(port).bind(bind).build();
         CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();
         ServiceEndpoint endpoint = ServiceEndpoint.start("dashboard", metricsPort, dashboard::healthy);
@@ -48,8 +49,8 @@ final class DashboardCommand implements Callable<Integer> {
             endpoint.close();
             stopped.countDown();
         }, "chainpulse-dashboard-stop"));
-        System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS + ", anomalies from "
-                + Topics.ANOMALIES + " at " + bootstrapServers + "); Ctrl-C to stop.");
+        System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS.name() + ", anomalies from "
+                + Topics.ANOMALIES.name() + " at " + bootstrapServers + "); Ctrl-C to stop.");
         stopped.await();
         return 0;
     }

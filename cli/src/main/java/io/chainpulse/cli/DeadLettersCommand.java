@@ -3,6 +3,7 @@ package io.chainpulse.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.catalog.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "dead-letters",
         mixinStandardHelpOptions = true,
         description = {
-            "List the records services could not decode or process (" + DeadLetters.TOPIC + "): when, which service, "
+            "List the records services could not decode or process (" + Topics.Names.DEAD_LETTERS + "): when, which service, "
                     + "source topic-partition@offset, and why. Reads the whole topic up to its current end; no "
                     + "consumer group.",
             "--republish sends the selected records, key and value bytes unchanged, back to their source topic "

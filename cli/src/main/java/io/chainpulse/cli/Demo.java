@@ -9,6 +9,8 @@ import io.chainpulse.anomaly.notify.NotifyConfig;
 import io.chainpulse.anomaly.notify.WebhookService;
 import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.processor.ProcessorConfig;
+import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
@@ -106,8 +108,7 @@ final class Demo implements AutoCloseable {
         broker.start();
         running.push(registry::stop);
         registry.start();
-        broker.createTopics(4, Topics.ALL);
-        UpCommand.createCompacted(broker, Topics.ANOMALIES_CURRENT, 4);
+        UpCommand.createTopics(broker, 4);
         UpCommand.guardSchemas(registry.url());
         urls.put("Kafka bootstrap servers", broker.bootstrapServers());
         urls.put("Schema registry", registry.url());
@@ -159,7 +160,7 @@ final class Demo implements AutoCloseable {
             runInBackground("chainpulse-demo-sink-es", esSink::run);
             running.push(esSink);
             urls.put("Elasticsearch", elasticsearch.url());
-            urls.put("  KPI documents", elasticsearch.url() + "/chainpulse-kpis/_search?q=metric:consensus_latency_ms");
+            urls.put("  KPI documents", elasticsearch.url() + "/chainpulse-kpis/_search?q=metric:" + Kpi.CONSENSUS_LATENCY_MS.metric());
             urls.put("  anomaly documents", elasticsearch.url() + "/chainpulse-anomalies/_search");
         }
         if (pushgateway != null) {
@@ -174,7 +175,7 @@ final class Demo implements AutoCloseable {
         }
 
         Dashboard dashboard = Dashboard.builder().bootstrapServers(kafka).schemaRegistryUrl(registryUrl)
-                .kpiTopic(Topics.KPIS).anomalyTopic(Topics.ANOMALIES).port(s.freePorts() ? 0 : s.dashboardPort()).build();
+                .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(s.freePorts() ? 0 : s.dashboardPort()).build();
         running.push(dashboard);
         dashboard.start();
         urls.put("Dashboard", dashboard.uri().toString());
@@ -183,7 +184,7 @@ final class Demo implements AutoCloseable {
         HttpServer receiver = consoleWebhookReceiver();
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook";
         WebhookService notifier = WebhookService.create(Map.of(NotifyConfig.BOOTSTRAP_SERVERS, kafka,
-                NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl, NotifyConfig.TOPIC, Topics.ANOMALIES,
+                NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl, NotifyConfig.TOPIC, Topics.ANOMALIES.name(),
                 NotifyConfig.GROUP_ID, "chainpulse-demo-notify", NotifyConfig.WEBHOOK_URLS, webhook));
         runInBackground("chainpulse-demo-notify", notifier::run);
         running.push(notifier);

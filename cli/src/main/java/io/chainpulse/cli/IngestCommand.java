@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.ingest.Ingest;
 import io.chainpulse.ingest.IngestMetrics;
+import io.chainpulse.schema.catalog.Topics;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ final class IngestCommand implements Callable<Integer> {
             description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
-    @Option(names = "--topic", defaultValue = Topics.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.Names.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--spool-dir", defaultValue = ".chainpulse/ingest-spool",

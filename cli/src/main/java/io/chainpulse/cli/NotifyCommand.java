@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import io.chainpulse.anomaly.notify.NotifyConfig;
 import io.chainpulse.anomaly.notify.WebhookService;
+import io.chainpulse.schema.catalog.Topics;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.net.URI;
 import java.util.HashMap;
@@ -36,7 +37,7 @@ final class NotifyCommand implements Callable<Integer> {
             description = "Ignored: notify retries until delivered or max.age.ms (kept so existing scripts run).")
     Integer maxAttempts;
 
-    @Option(names = "--topic", defaultValue = Topics.ANOMALIES, description = "Anomaly topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.Names.ANOMALIES, description = "Anomaly topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--group", defaultValue = "chainpulse-notify", description = "Consumer group (default: ${DEFAULT-VALUE}).")

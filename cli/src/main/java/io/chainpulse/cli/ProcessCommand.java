@@ -3,6 +3,7 @@ package io.chainpulse.cli;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.processor.ProcessorMetrics;
 import io.chainpulse.processor.StreamProcessorApp;
+import io.chainpulse.schema.catalog.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.util.HashMap;
 import java.util.Map;
@@ -15,8 +16,8 @@ import picocli.CommandLine.Option;
 @Command(name = "process",
         mixinStandardHelpOptions = true,
         description = {
-            "Run the KPI stream processor (Kafka Streams, exactly-once): chainpulse.events in, chainpulse.kpis and "
-                    + "chainpulse.late-events out. Start more instances with the same application.id to scale out.",
+            "Run the KPI stream processor (Kafka Streams, exactly-once): " + Topics.Names.EVENTS + " in, "
+                    + Topics.Names.KPIS + " and " + Topics.Names.LATE_EVENTS + " out. Start more instances with the same application.id to scale out.",
             "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them.",
             "Exits with code 70 when its Kafka Streams client dies (after /health turned 503): let the supervisor "
                     + "restart it."})

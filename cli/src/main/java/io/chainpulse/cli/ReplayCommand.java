@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.sdk.JsonLinesReplay;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ final class ReplayCommand implements Callable<Integer> {
             description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
-    @Option(names = "--topic", defaultValue = Topics.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = Topics.Names.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Option(names = "--spool-dir", defaultValue = ".chainpulse/replay-spool",

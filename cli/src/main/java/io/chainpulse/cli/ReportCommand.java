@@ -6,6 +6,7 @@ import io.chainpulse.cli.report.Report;
 import io.chainpulse.cli.report.ReportInput;
 import io.chainpulse.cli.report.ReportInputException;
 import io.chainpulse.cli.report.TimeArgument;
+import io.chainpulse.schema.catalog.Topics;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,7 +33,8 @@ import picocli.CommandLine.TypeConversionException;
                     + "anomalies with suggested actions, and regressions against the previous period of equal length "
                     + "(latency p95 up, or mean rate down, by more than --regression-threshold).",
             "Source: --input DIR (the output of ./chainpulse analyze; default period: the second half of the data) or "
-                    + "the topics chainpulse.kpis and chainpulse.anomalies (default period: the last hour).",
+                    + "the topics " + Topics.Names.KPIS + " and " + Topics.Names.ANOMALIES
+                    + " (default period: the last hour).",
             "Exit code 0; with --fail-on-regression 3 when any regression is found."})
 final class ReportCommand implements Callable<Integer> {
     /** Exit code of --fail-on-regression when a regression is found (1 and 2 mean the report could not be made). */
@@ -82,10 +84,10 @@ final class ReportCommand implements Callable<Integer> {
             description = "Schema registry (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
-    @Option(names = "--kpi-topic", defaultValue = Topics.KPIS, description = "KPI topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kpi-topic", defaultValue = Topics.Names.KPIS, description = "KPI topic (default: ${DEFAULT-VALUE}).")
     String kpiTopic;
 
-    @Option(names = "--anomaly-topic", defaultValue = Topics.ANOMALIES,
+    @Option(names = "--anomaly-topic", defaultValue = Topics.Names.ANOMALIES,
             description = "Anomaly transitions topic (default: ${DEFAULT-VALUE}).")
     String anomalyTopic;
 

@@ -1,5 +1,7 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.schema.catalog.Topic;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.registry.SchemaCompatibility;
 import io.chainpulse.stack.Elasticsearch;
 import io.chainpulse.stack.KafkaBroker;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,8 +72,7 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         System.out.println("starting Kafka broker and schema registry under " + dataDir.toAbsolutePath() + " ...");
         broker.start();
         registry.start();
-        broker.createTopics(partitions, Topics.ALL);
-        createCompacted(broker, Topics.ANOMALIES_CURRENT, partitions);
+        createTopics(broker, partitions);
         guardSchemas(registry.url());
         if (es != null) {
             es.start();
@@ -82,8 +84,8 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
         if (es != null) {
             System.out.println("  Elasticsearch            " + es.url() + "   (log: " + es.log() + ")");
         }
-        System.out.println("  Topics                   " + String.join(", ", Topics.ALL) + ", "
-                + Topics.ANOMALIES_CURRENT + " (compacted)");
+        System.out.println("  Topics                   " + Topics.ALL.stream()
+                .map(t -> t.name() + (t.compacted() ? " (compacted)" : "")).collect(Collectors.joining(", ")));
         System.out.println("  Schema compatibility     " + SchemaCompatibility.LEVEL + " on every <topic>-value subject");
         System.out.println();
         System.out.println(duration == null ? "Ctrl-C to stop." : "stopping after " + duration.toSeconds() + " s.");
@@ -100,16 +102,22 @@ final class UpCommand implements java.util.concurrent.Callable<Integer> {
      * would break today's consumers is refused (and its SDK keeps its events spooled) instead of poisoning a topic.
      */
     static void guardSchemas(String registryUrl) {
-        SchemaCompatibility.apply(registryUrl, Topics.AVRO);
+        SchemaCompatibility.apply(registryUrl, Topics.avroNames());
     }
 
-    static void createCompacted(KafkaBroker broker, String topic, int partitions) throws Exception {
+    /** Creates every topic of the catalog ({@link Topics#ALL}) that does not exist, with its cleanup policy. */
+    static void createTopics(KafkaBroker broker, int partitions) throws Exception {
         try (var admin = broker.admin()) {
-            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic, partitions, (short) 1)
-                    .configs(java.util.Map.of("cleanup.policy", "compact")))).all().get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                throw e;
+            for (Topic<?, ?> topic : Topics.ALL) {
+                try {
+                    admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic.name(),
+                            partitions, (short) 1).configs(java.util.Map.of("cleanup.policy",
+                            topic.configs().get("cleanup.policy"))))).all().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                        throw e;
+                    }
+                }
             }
         }
     }

@@ -2,6 +2,8 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chainpulse.schema.catalog.Topics;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chainpulse.schema.Anomaly;
@@ -90,7 +92,7 @@ class BrokerOutageChaosIT {
         // and the pipeline settles: no new KPI for 20 s
         long[] last = {-1, System.nanoTime()};
         await(Duration.ofSeconds(180), () -> {
-            long end = endOffsets(Topics.KPIS);
+            long end = endOffsets(Topics.KPIS.name());
             if (end != last[0]) {
                 last[0] = end;
                 last[1] = System.nanoTime();
@@ -118,7 +120,7 @@ class BrokerOutageChaosIT {
         }
         assertThat(dropped).isZero();
         assertThat(sent).isEqualTo(recorded);
-        assertThat(records(Topics.EVENTS, eventValues()).stream().filter(r -> r.value() != null).count())
+        assertThat(records(Topics.EVENTS.name(), eventValues()).stream().filter(r -> r.value() != null).count())
                 .as("events on the topic").isEqualTo(demo.eventsPublished());
     }
 
@@ -128,12 +130,12 @@ class BrokerOutageChaosIT {
             + "went on (38 final node windows, 16 for v1, 3 each for the others). Before those changes this passed. "
             + "Re-enable once found and fixed.")
     void shouldEmitEveryKpiKeyOnceAndEveryNodesIngressWindowExact() {
-        List<ConsumerRecord<String, KpiWindow>> kpis = records(Topics.KPIS, kpiValues());
+        List<ConsumerRecord<String, KpiWindow>> kpis = records(Topics.KPIS.name(), kpiValues());
         Map<String, Long> perKey = kpis.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));
         assertThat(perKey).as("KPI keys emitted more than once").allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1L));
 
-        Map<String, Long> events = ingressPerNodeWindow(records(Topics.EVENTS, eventValues()));
-        Map<String, Long> late = ingressPerNodeWindow(records(Topics.LATE, eventValues()));
+        Map<String, Long> events = ingressPerNodeWindow(records(Topics.EVENTS.name(), eventValues()));
+        Map<String, Long> late = ingressPerNodeWindow(records(Topics.LATE_EVENTS.name(), eventValues()));
         Map<String, Long> counted = new TreeMap<>();
         kpis.stream().map(ConsumerRecord::value)
                 .filter(k -> k.getMetric().equals("tx_ingress_tps") && k.getScope() == KpiScope.node)
@@ -155,8 +157,8 @@ class BrokerOutageChaosIT {
 
     @Test
     void shouldIndexExactlyOneDocumentPerKpiKeyAndPerAnomalyTransition() throws Exception {
-        long kpiKeys = records(Topics.KPIS, kpiValues()).stream().map(ConsumerRecord::key).distinct().count();
-        long transitions = records(Topics.ANOMALIES, anomalyValues()).stream()
+        long kpiKeys = records(Topics.KPIS.name(), kpiValues()).stream().map(ConsumerRecord::key).distinct().count();
+        long transitions = records(Topics.ANOMALIES.name(), anomalyValues()).stream()
                 .map(r -> r.value().getAnomalyId() + "|" + r.value().getState()).distinct().count();
         String es = demo.elasticsearch().url();
         await(Duration.ofSeconds(60), () -> {
@@ -169,7 +171,7 @@ class BrokerOutageChaosIT {
 
     @Test
     void shouldPostEveryAnomalyTransitionToTheWebhookExactlyOnce() throws Exception {
-        List<String> onTopic = records(Topics.ANOMALIES, anomalyValues()).stream()
+        List<String> onTopic = records(Topics.ANOMALIES.name(), anomalyValues()).stream()
                 .map(r -> r.value().getAnomalyId() + "|" + r.value().getState() + "|" + r.value().getSeverity())
                 .sorted().toList();
         await(Duration.ofSeconds(60), () -> demo.webhookPosts().size() >= onTopic.size());

@@ -2,6 +2,8 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chainpulse.schema.catalog.Topics;
+
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
@@ -92,7 +94,7 @@ class DemoIT {
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
                 new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(demo.registryUrl())))) {
-            consumer.subscribe(List.of(Topics.KPIS));
+            consumer.subscribe(List.of(Topics.KPIS.name()));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline && kpis.size() < 200) {
                 consumer.poll(Duration.ofMillis(500)).forEach(r -> kpis.add(r.value()));

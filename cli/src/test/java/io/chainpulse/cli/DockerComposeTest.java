@@ -2,6 +2,8 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chainpulse.schema.catalog.Topics;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,10 +100,9 @@ class DockerComposeTest {
             }
         }
         Map<String, String> expected = new java.util.TreeMap<>();
-        for (String topic : Topics.ALL) {
-            expected.put(topic, "delete");
+        for (var topic : Topics.ALL) {
+            expected.put(topic.name(), topic.configs().get("cleanup.policy"));
         }
-        expected.put(Topics.ANOMALIES_CURRENT, "compact");
         assertThat(policies).isEqualTo(expected);
     }
 
@@ -135,6 +136,6 @@ class DockerComposeTest {
         assertThat(entrypoint.get(entrypoint.size() - 1))
                 .isEqualTo(io.chainpulse.schema.registry.SchemaCompatibility.class.getName());
         assertThat(command.get(0)).isEqualTo("http://schema-registry:8080/apis/ccompat/v7");
-        assertThat(command.subList(1, command.size())).containsExactlyElementsOf(Topics.AVRO);
+        assertThat(command.subList(1, command.size())).containsExactlyElementsOf(Topics.avroNames());
     }
 }

@@ -1,5 +1,6 @@
 package io.chainpulse.dashboard;
 
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import java.net.URI;
@@ -117,8 +118,8 @@ public final class Dashboard implements AutoCloseable {
     public static final class Builder {
         private String bootstrapServers;
         private String schemaRegistryUrl;
-        private String kpiTopic = "chainpulse.kpis";
-        private String anomalyTopic = "chainpulse.anomalies";
+        private String kpiTopic = Topics.KPIS.name();
+        private String anomalyTopic = Topics.ANOMALIES.name();
         private int port = 8088;
         private String bind;
 

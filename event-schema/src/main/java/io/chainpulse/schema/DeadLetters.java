@@ -20,7 +20,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code ./chainpulse dead-letters} lists them and can re-publish them to their source topic.
  */
 public final class DeadLetters {
-    public static final String TOPIC = "chainpulse.dead-letters";
+    public static final String TOPIC = io.chainpulse.schema.catalog.Topics.DEAD_LETTERS.name();
     public static final String SOURCE_TOPIC_HEADER = "chainpulse.source.topic";
     public static final String SOURCE_PARTITION_HEADER = "chainpulse.source.partition";
     public static final String SOURCE_OFFSET_HEADER = "chainpulse.source.offset";

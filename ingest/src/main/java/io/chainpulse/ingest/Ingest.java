@@ -1,6 +1,7 @@
 package io.chainpulse.ingest;
 
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.sdk.ChainPulseSdk;
@@ -242,7 +243,7 @@ public final class Ingest implements AutoCloseable {
     public static final class Builder {
         private String bootstrapServers;
         private String registryUrl;
-        private String topic = "chainpulse.events";
+        private String topic = Topics.EVENTS.name();
         private Path spoolDirectory = Path.of(".chainpulse/ingest-spool");
         private Path stateDirectory = Path.of(".chainpulse/ingest");
         private Path rejectsFile;

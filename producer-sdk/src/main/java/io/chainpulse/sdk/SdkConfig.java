@@ -1,6 +1,7 @@
 package io.chainpulse.sdk;
 
 import io.chainpulse.schema.NodeIds;
+import io.chainpulse.schema.catalog.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,9 +63,9 @@ public final class SdkConfig extends AbstractConfig {
                             + "Redpanda); mock://name for an in-memory registry in tests.")
             .define(SCHEMA_REGISTRY_USER_INFO, Type.PASSWORD, null, Importance.LOW,
                     "user:password for the registry's HTTP basic auth; never logged.")
-            .define(TOPIC, Type.STRING, "chainpulse.events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(TOPIC, Type.STRING, Topics.EVENTS.name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Topic the events are published to (value subject <topic>-value).")
-            .define(RESOURCES_TOPIC, Type.STRING, "chainpulse.resources", new ConfigDef.NonEmptyString(),
+            .define(RESOURCES_TOPIC, Type.STRING, Topics.RESOURCES.name(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic the node's resource samples (recordResources) are published to, keyed "
                             + "by node id (value subject <topic>-value). They share the buffer and the spool with "
                             + "the events; the topic is only needed once a sample is recorded.")

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -12,7 +13,7 @@ import org.apache.kafka.streams.kstream.KStream;
  * without being counted as unpaired. Input: on-time events keyed by node.
  */
 public final class BlockCreationTopology {
-    public static final String METRIC = "block_creation_ms";
+    public static final String METRIC = Kpi.BLOCK_CREATION_MS.metric();
 
     private BlockCreationTopology() {}
 

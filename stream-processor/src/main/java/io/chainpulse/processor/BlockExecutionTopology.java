@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -10,7 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
  * the window of the complete event. Input: on-time events keyed by node; output: KpiWindow per node and network.
  */
 public final class BlockExecutionTopology {
-    public static final String METRIC = "block_execution_ms";
+    public static final String METRIC = Kpi.BLOCK_EXECUTION_MS.metric();
 
     private BlockExecutionTopology() {}
 

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Finalization times are kept for the pairing timeout of stream time. Input: on-time events keyed by node.
  */
 public final class BlockTimeTopology {
-    public static final String METRIC = "block_time_ms";
+    public static final String METRIC = Kpi.BLOCK_TIME_MS.metric();
     private static final String STORE = METRIC + "-finalizations";
 
     private BlockTimeTopology() {}

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -10,7 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
  * height and round (when given); the complete event's own {@code duration_ns} wins when present.
  */
 public final class ConsensusLatencyTopology {
-    public static final String METRIC = "consensus_latency_ms";
+    public static final String METRIC = Kpi.CONSENSUS_LATENCY_MS.metric();
 
     private ConsensusLatencyTopology() {}
 

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import org.apache.kafka.streams.kstream.Produced;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.ProtocolEvent;
@@ -65,9 +66,10 @@ final class EventGate {
                 .branch((key, gated) -> gated.verdict() == Verdict.SET_ASIDE, Branched.as("set-aside"))
                 .defaultBranch(Branched.as("dead"));
         branches.get("event-split-set-aside").mapValues(Gated::event, Named.as("set-aside-unwrap"))
-                .to(ctx.late().name(), ctx.late().produced());
+                .to(ctx.late().name(), Produced.with(ctx.late().keySerde(), ctx.late().valueSerde()));
         branches.get("event-split-dead").mapValues(Gated::event, Named.as("dead-unwrap"))
-                .to(ctx.deadLetters().name(), ctx.deadLetters().produced());
+                .to(ctx.deadLetters().name(),
+                        Produced.with(ctx.deadLetters().keySerde(), ctx.deadLetters().valueSerde()));
         Repartitioned<String, ProtocolEvent> byNode = Repartitioned.<String, ProtocolEvent>as("events-by-node")
                 .withKeySerde(ctx.events().keySerde()).withValueSerde(ctx.events().valueSerde());
         KStream<String, ProtocolEvent> rekeyed = branches.get("event-split-rekey")

@@ -1,14 +1,13 @@
 package io.chainpulse.processor;
 
-import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Topic;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.registry.RegistryWait;
-import io.chainpulse.schema.serde.AvroSerde;
 import io.chainpulse.schema.serde.AvroSerdeConfig;
 import java.time.Duration;
 import java.util.function.LongSupplier;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -17,8 +16,9 @@ import org.apache.kafka.common.serialization.Serdes;
  * reference clock future events are judged by (the wall clock; {@link #withReferenceClock} for a recording) and the
  * nodes held ({@link NodeRegistry}). No I/O.
  */
-public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> events, Topic<String, KpiWindow> kpis,
-                         Topic<String, ProtocolEvent> late, Topic<String, ProtocolEvent> deadLetters,
+public record KpiContext(ProcessorConfig config, Topic.Bound<String, ProtocolEvent> events,
+                         Topic.Bound<String, KpiWindow> kpis, Topic.Bound<String, ProtocolEvent> late,
+                         Topic.Bound<String, ProtocolEvent> deadLetters,
                          ProcessorCounters counters, int inputPartitions, LongSupplier referenceClock,
                          NodeRegistry nodes) {
 
@@ -40,13 +40,15 @@ public record KpiContext(ProcessorConfig config, Topic<String, ProtocolEvent> ev
         if (registryWait != null) {
             serde.put(AvroSerdeConfig.REGISTRY_WAIT, registryWait);
         }
-        Serde<ProtocolEvent> events = AvroSerde.of(ProtocolEvent.class, serde);
+        Topic.Bound<String, ProtocolEvent> events = Topics.EVENTS.named(config.getString(ProcessorConfig.INPUT_TOPIC))
+                .bind(serde);
         long forgetAfter = config.pairingTimeout().plus(config.windowSize().plus(config.grace()).multipliedBy(4)).toMillis();
         return new KpiContext(config,
-                new Topic<>(config.getString(ProcessorConfig.INPUT_TOPIC), Serdes.String(), events),
-                new Topic<>(config.getString(ProcessorConfig.KPI_TOPIC), Serdes.String(), AvroSerde.of(KpiWindow.class, serde)),
-                new Topic<>(config.getString(ProcessorConfig.LATE_TOPIC), Serdes.String(), events),
-                new Topic<>(DeadLetters.TOPIC, Serdes.String(), events),
+                events,
+                Topics.KPIS.named(config.getString(ProcessorConfig.KPI_TOPIC)).bind(serde),
+                new Topic.Bound<>(config.getString(ProcessorConfig.LATE_TOPIC), Serdes.String(), events.valueSerde()),
+                // invalid node ids: the event re-encoded, keyed by its (invalid) node id
+                new Topic.Bound<>(Topics.DEAD_LETTERS.name(), Serdes.String(), events.valueSerde()),
                 counters, inputPartitions, System::currentTimeMillis,
                 new NodeRegistry(config.maxNodes(), inputPartitions, forgetAfter));
     }

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import org.apache.kafka.streams.kstream.Consumed;
 import io.chainpulse.schema.ProtocolEvent;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -26,7 +27,8 @@ public final class KpiTopology {
     public static Topology build(KpiContext ctx) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ProtocolEvent> events = builder.stream(ctx.events().name(),
-                ctx.events().consumed().withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
+                Consumed.with(ctx.events().keySerde(), ctx.events().valueSerde())
+                        .withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
                         ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
         KStream<String, ProtocolEvent> onTime = EventGate.gate(events, ctx);
         TxIngressTpsTopology.build(builder, onTime, ctx);

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.catalog.Topics;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -33,11 +34,11 @@ public final class ProcessorConfig extends AbstractConfig {
             .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7", Importance.HIGH,
                     "Confluent-compatible schema registry.")
-            .define(INPUT_TOPIC, Type.STRING, "chainpulse.events", Importance.MEDIUM, "Protocol events. The SDK keys them by node id; any other key (none, another string, bytes) is "
+            .define(INPUT_TOPIC, Type.STRING, Topics.EVENTS.name(), Importance.MEDIUM, "Protocol events. The SDK keys them by node id; any other key (none, another string, bytes) is "
                     + "accepted: the processor re-keys and re-partitions by the event's node_id.")
-            .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
+            .define(KPI_TOPIC, Type.STRING, Topics.KPIS.name(), Importance.MEDIUM,
                     "KpiWindow output, key metric|scope|node|window_start_ms.")
-            .define(LATE_TOPIC, Type.STRING, "chainpulse.late-events", Importance.MEDIUM,
+            .define(LATE_TOPIC, Type.STRING, Topics.LATE_EVENTS.name(), Importance.MEDIUM,
                     "Events that arrived after their window closed, events stamped too far ahead (future) and events of "
                             + "nodes beyond max.nodes, with the reason in the header chainpulse.reason: nothing is "
                             + "dropped silently.")
@@ -61,7 +62,7 @@ public final class ProcessorConfig extends AbstractConfig {
                             + NodeRegistry.MAX_CHAINS + " chains. An event of a further node goes to the late topic "
                             + "with reason max.nodes and is counted; a node silent for pairing.timeout.ms plus two "
                             + "network graces is forgotten, making room. An event whose node_id breaks the node-id "
-                            + "rule goes to chainpulse.dead-letters.")
+                            + "rule goes to " + Topics.DEAD_LETTERS.name() + ".")
             .define(STREAM_THREADS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM, "Kafka Streams threads.")
             .define(STATE_DIR, Type.STRING, ".chainpulse/streams-state", Importance.LOW,
                     "Local state (RocksDB) directory.")

@@ -2,12 +2,13 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * {@code propagation_delay_ms}: {@code block_propagation_complete} at the receiving node − {@code
@@ -15,7 +16,7 @@ import org.apache.kafka.common.serialization.Serdes;
  * come from different nodes, so events are first repartitioned by block hash (topic {@code …-by-block-hash}).
  */
 public final class PropagationDelayTopology {
-    public static final String METRIC = "propagation_delay_ms";
+    public static final String METRIC = Kpi.PROPAGATION_DELAY_MS.metric();
 
     private PropagationDelayTopology() {}
 

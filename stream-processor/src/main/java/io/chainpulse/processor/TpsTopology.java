@@ -3,6 +3,7 @@ package io.chainpulse.processor;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,7 +29,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * still wins) and remembered for the pairing timeout so later finalizations of it are not counted again.
  */
 public final class TpsTopology {
-    public static final String METRIC = "tps";
+    public static final String METRIC = Kpi.TPS.metric();
     private static final String BLOCKS_STORE = METRIC + "-network-blocks";
 
     private TpsTopology() {}

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -11,7 +12,7 @@ import org.apache.kafka.streams.kstream.Named;
  * value is the sum over nodes. Input: on-time events keyed by node.
  */
 public final class TxIngressTpsTopology {
-    public static final String METRIC = "tx_ingress_tps";
+    public static final String METRIC = Kpi.TX_INGRESS_TPS.metric();
 
     private TxIngressTpsTopology() {}
 

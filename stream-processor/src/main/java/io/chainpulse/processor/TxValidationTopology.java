@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 
@@ -10,7 +11,7 @@ import org.apache.kafka.streams.kstream.KStream;
  * {@code tx_id}: how long a transaction waited and was validated after reaching the node.
  */
 public final class TxValidationTopology {
-    public static final String METRIC = "tx_validation_ms";
+    public static final String METRIC = Kpi.TX_VALIDATION_MS.metric();
 
     private TxValidationTopology() {}
 

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import org.apache.kafka.streams.kstream.Produced;
 import io.chainpulse.processor.WindowAggregation.Closed;
 import io.chainpulse.processor.WindowAggregation.Emitted;
 import io.chainpulse.schema.KpiScope;
@@ -87,7 +88,7 @@ final class WindowedStats {
                     return KeyValue.pair(key(metric, scope, node, w.start()),
                             toKpi(metric, scope, node, w.start(), w.end(), w.stats(), kind, ctx.windowSize()));
                 }, Named.as(metric + "-" + scope + "-kpi"))
-                .to(ctx.kpis().name(), ctx.kpis().produced());
+                .to(ctx.kpis().name(), Produced.with(ctx.kpis().keySerde(), ctx.kpis().valueSerde()));
     }
 
     /** The upsert key of a KPI record: {@code metric|scope|node|window_start_ms} (node empty for the network). */

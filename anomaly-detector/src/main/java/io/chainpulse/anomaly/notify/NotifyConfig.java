@@ -1,6 +1,7 @@
 package io.chainpulse.anomaly.notify;
 
 import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.retry.Backoff;
 import java.net.URI;
 import java.time.Duration;
@@ -37,7 +38,7 @@ public final class NotifyConfig extends AbstractConfig {
             .define(BOOTSTRAP_SERVERS, Type.LIST, "127.0.0.1:9092", Importance.HIGH, "Kafka brokers.")
             .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://127.0.0.1:8081/apis/ccompat/v7",
                     new ConfigDef.NonEmptyString(), Importance.HIGH, "Confluent-compatible schema registry.")
-            .define(TOPIC, Type.STRING, "chainpulse.anomalies", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(TOPIC, Type.STRING, Topics.ANOMALIES.name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Topic of anomaly transitions (read_committed).")
             .define(GROUP_ID, Type.STRING, "chainpulse-notify", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Consumer group of the notifier (its own, so a slow webhook never holds back the pipeline).")

@@ -1,5 +1,6 @@
 package io.chainpulse.cli.evaluate;
 
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.simulator.Fault;
 import java.time.Duration;
 import java.util.Arrays;
@@ -41,21 +42,25 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
         return switch (kind) {
             // consensus and transaction validation at the node take this many times longer
             case SLOW_VALIDATOR -> new FaultLadder(kind, List.of(1.25, 1.5, 2.0, 3.0), true,
-                    Set.of("consensus_latency_ms", "tx_validation_ms"));
+                    metrics(Kpi.CONSENSUS_LATENCY_MS, Kpi.TX_VALIDATION_MS));
             // blocks reach the node this many ms late
             case LATE_BLOCKS -> new FaultLadder(kind, List.of(100.0, 200.0, 500.0, 1500.0), true,
-                    Set.of("propagation_delay_ms"));
+                    metrics(Kpi.PROPAGATION_DELAY_MS));
             // transaction arrivals fall to this fraction, network-wide: 80 %, 60 %, 40 %, 10 %
             case TPS_COLLAPSE -> new FaultLadder(kind, List.of(0.8, 0.6, 0.4, 0.1), false,
-                    Set.of("tps", "tx_ingress_tps"));
+                    metrics(Kpi.TPS, Kpi.TX_INGRESS_TPS));
             // the node sends nothing for this many seconds
             case SILENT_NODE -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), true, Set.of("kpis"));
             // the node misses votes and forces an extra round on its blocks with this probability
-            case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true, Set.of("block_creation_ms"));
+            case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true, metrics(Kpi.BLOCK_CREATION_MS));
             // the node's clock runs this many ms ahead
             case CLOCK_SKEW -> new FaultLadder(kind, List.of(25.0, 50.0, 100.0, 250.0), true,
-                    Set.of("propagation_delay_ms"));
+                    metrics(Kpi.PROPAGATION_DELAY_MS));
         };
+    }
+
+    private static Set<String> metrics(Kpi... kpis) {
+        return java.util.Arrays.stream(kpis).map(Kpi::metric).collect(java.util.stream.Collectors.toSet());
     }
 
     /** The step twice the smallest: the magnitude the targets are stated for. */

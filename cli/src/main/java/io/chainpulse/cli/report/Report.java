@@ -1,19 +1,15 @@
 package io.chainpulse.cli.report;
 
-import io.chainpulse.processor.BlockExecutionTopology;
-import io.chainpulse.processor.BlockTimeTopology;
-import io.chainpulse.processor.ConsensusLatencyTopology;
-import io.chainpulse.processor.PropagationDelayTopology;
-import io.chainpulse.processor.TpsTopology;
-import io.chainpulse.processor.TxIngressTpsTopology;
-import io.chainpulse.processor.TxValidationTopology;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.KpiKind;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,17 +47,9 @@ public final class Report {
      */
     public static final long DEFAULT_MIN_SAMPLES = 100;
 
-    /** The per-node table's columns: metric, the statistic shown, and the heading. */
-    private record Column(String metric, String statistic, String heading) {}
-
-    private static final List<Column> NODE_COLUMNS = List.of(
-            new Column(ConsensusLatencyTopology.METRIC, "p95", "consensus p95"),
-            new Column(PropagationDelayTopology.METRIC, "p95", "propagation p95"),
-            new Column(TxValidationTopology.METRIC, "p95", "tx validation p95"),
-            new Column(BlockExecutionTopology.METRIC, "p95", "block execution p95"),
-            new Column(BlockTimeTopology.METRIC, "mean", "block time mean"),
-            new Column(TpsTopology.METRIC, "mean rate", "tps"),
-            new Column(TxIngressTpsTopology.METRIC, "mean rate", "tx ingress tps"));
+    /** The per-node table's columns: the catalog's headline KPIs of node scope, each by the statistic it is judged by. */
+    private static final List<Kpi> NODE_COLUMNS = Arrays.stream(Kpi.values())
+            .filter(k -> k.headline() && k.scopes().contains(KpiScope.node)).toList();
 
     private final String source;
     private final Period period;
@@ -288,14 +276,15 @@ public final class Report {
         md.append('\n');
         for (String node : nodes) {
             md.append("| ").append(node).append(" |");
-            for (Column c : NODE_COLUMNS) {
+            for (Kpi c : NODE_COLUMNS) {
                 Summary s = current.get(new Series(c.metric(), KpiScope.node, node));
-                Double v = s == null ? null : switch (c.statistic()) {
+                String statistic = c.kind() == KpiKind.RATE ? "mean rate" : c.kind().statistic();
+                Double v = s == null ? null : switch (statistic) {
                     case "p95" -> s.p95();
                     case "mean" -> s.mean();
                     default -> s.rateMean();
                 };
-                md.append(' ').append(value(v, c.statistic().equals("mean rate") ? "/s" : unit(c.metric()), c.statistic()))
+                md.append(' ').append(value(v, c.kind() == KpiKind.RATE ? "/s" : unit(c.metric()), statistic))
                         .append(" |");
             }
             md.append('\n');
@@ -367,7 +356,7 @@ public final class Report {
     }
 
     private static String unit(String metric) {
-        return metric.endsWith("_ms") ? " ms" : "";
+        return Kpi.byMetric(metric).filter(k -> k.kind() != KpiKind.RATE).map(k -> " " + k.unit()).orElse("");
     }
 
     private static String value(Double v, String unit, String statistic) {

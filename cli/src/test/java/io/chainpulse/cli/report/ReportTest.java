@@ -119,7 +119,7 @@ class ReportTest {
 
         assertThat(result.regressions()).extracting(Report.Regression::line)
                 .containsExactly("REGRESSION tx_ingress_tps rate v2: 30.0/s → 10.0/s (-67%)");
-        assertThat(result.markdown()).contains("| v2 | — | — | — | — | — | — | 10.0/s |\n");
+        assertThat(result.markdown()).contains("| v2 | 10.0/s | — | — | — | — | — | — |\n");
     }
 
     @Test
@@ -244,9 +244,9 @@ class ReportTest {
 
                 ## Per node
 
-                | node | consensus p95 | propagation p95 | tx validation p95 | block execution p95 | block time mean | tps | tx ingress tps |
+                | node | tx ingress tps | tps | block time p95 | block execution p95 | consensus p95 | propagation p95 | tx validation p95 |
                 |---|---:|---:|---:|---:|---:|---:|---:|
-                | v1 | 49.9 ms | — | — | — | — | — | — |
+                | v1 | — | — | — | — | 49.9 ms | — | — |
 
                 ## Worst windows
 

@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.retry.Backoff;
 import java.net.URI;
 import java.time.Duration;
@@ -8,10 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.types.Password;
 
@@ -58,16 +59,16 @@ public final class SinkEsConfig extends AbstractConfig {
             .define(GROUP_ID, Type.STRING, "chainpulse-sink-es", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the sink. Offsets are committed only after Elasticsearch acknowledged the "
                             + "documents, so a restart resumes without loss.")
-            .define(TOPIC_KPIS, Type.STRING, "chainpulse.kpis", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+            .define(TOPIC_KPIS, Type.STRING, Topics.KPIS.name(), new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Topic of KpiWindow records (key metric|scope|node_id|window_start_ms).")
-            .define(TOPIC_ANOMALIES, Type.STRING, "chainpulse.anomalies", new ConfigDef.NonEmptyString(),
+            .define(TOPIC_ANOMALIES, Type.STRING, Topics.ANOMALIES.name(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic of Anomaly records (key anomaly_id).")
-            .define(TOPIC_DLQ, Type.STRING, "chainpulse.sink-es.dlq", new ConfigDef.NonEmptyString(),
+            .define(TOPIC_DLQ, Type.STRING, Topics.SINK_ES_DLQ.name(), new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Dead-letter topic: the original key and value of each record Elasticsearch "
                             + "rejected for good, with headers chainpulse.dlq.reason, "
                             + "chainpulse.dlq.status, chainpulse.dlq.topic, chainpulse.dlq.partition, "
                             + "chainpulse.dlq.offset, chainpulse.dlq.index and chainpulse.dlq.id. Records that cannot be "
-                            + "decoded go to chainpulse.dead-letters, like every service's.")
+                            + "decoded go to " + Topics.DEAD_LETTERS.name() + ", like every service's.")
             .define(ES_URLS, Type.LIST, "http://127.0.0.1:9200", new HttpUrls(), Importance.HIGH,
                     "Elasticsearch HTTP endpoints (8.x or 9.x).")
             .define(ES_USERNAME, Type.STRING, null, Importance.MEDIUM,

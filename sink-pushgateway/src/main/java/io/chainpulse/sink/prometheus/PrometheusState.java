@@ -4,6 +4,7 @@ import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.catalog.Kpi;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
@@ -160,17 +161,13 @@ final class PrometheusState {
         double latestEnd = 0;
         KpiWindow any = null;
         for (KpiWindow w : kpis.getOrDefault(group, Map.of()).values()) {
-            String name = "chainpulse_" + w.getMetric();
             Labels labels = labels(w);
             if (w.getRatePerS() != null) {
-                out.add(gauge("chainpulse_" + w.getMetric(), "ChainPulse KPI " + w.getMetric()
+                out.add(gauge(Kpi.prometheusName(w.getMetric(), ""), "ChainPulse KPI " + w.getMetric()
                         + ", events per second, latest final window.", labels, w.getRatePerS()));
             } else {
-                // Prometheus wants base units: consensus_latency_ms → chainpulse_consensus_latency_seconds
-                String base = "chainpulse_" + (w.getMetric().endsWith("_ms")
-                        ? w.getMetric().substring(0, w.getMetric().length() - 3) : w.getMetric());
-                double scale = w.getMetric().endsWith("_ms") ? 1e-3 : 1;
-                String unit = w.getMetric().endsWith("_ms") ? "_seconds" : "";
+                // Prometheus wants base units (the catalog's rule): consensus_latency_ms → chainpulse_consensus_latency_seconds
+                double scale = Kpi.prometheusScale(w.getMetric());
                 List<Quantile> quantiles = new ArrayList<>();
                 Double[] values = {w.getP50(), w.getP90(), w.getP95(), w.getP99()};
                 for (int i = 0; i < QUANTILES.length; i++) {
@@ -183,15 +180,16 @@ final class PrometheusState {
                 if (w.getMean() != null) {
                     point.sum(w.getMean() * w.getCount() * scale);
                 }
-                out.add(SummarySnapshot.builder().name(base + unit).help("ChainPulse KPI " + w.getMetric()
+                out.add(SummarySnapshot.builder().name(Kpi.prometheusName(w.getMetric(), ""))
+                        .help("ChainPulse KPI " + w.getMetric()
                         + " over the latest final window: quantiles from the sketch (1% relative error), count and sum "
                         + "of that window only.").dataPoint(point.build()).build());
                 if (w.getMax() != null) {
-                    out.add(gauge(base + "_max" + unit, "Maximum of " + w.getMetric() + ", latest final window.",
+                    out.add(gauge(Kpi.prometheusName(w.getMetric(), "_max"), "Maximum of " + w.getMetric() + ", latest final window.",
                             labels, w.getMax() * scale));
                 }
                 if (w.getMean() != null) {
-                    out.add(gauge(base + "_mean" + unit, "Mean of " + w.getMetric() + ", latest final window.",
+                    out.add(gauge(Kpi.prometheusName(w.getMetric(), "_mean"), "Mean of " + w.getMetric() + ", latest final window.",
                             labels, w.getMean() * scale));
                 }
             }

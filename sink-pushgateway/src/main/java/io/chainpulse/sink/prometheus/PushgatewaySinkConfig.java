@@ -1,5 +1,6 @@
 package io.chainpulse.sink.prometheus;
 
+import io.chainpulse.schema.catalog.Topics;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -30,9 +31,9 @@ public final class PushgatewaySinkConfig extends AbstractConfig {
                     "Confluent-compatible schema registry.")
             .define(GROUP_ID, Type.STRING, "chainpulse-sink-pushgateway", Importance.MEDIUM,
                     "Consumer group of this sink (its own, so it never slows other consumers).")
-            .define(KPI_TOPIC, Type.STRING, "chainpulse.kpis", Importance.MEDIUM,
+            .define(KPI_TOPIC, Type.STRING, Topics.KPIS.name(), Importance.MEDIUM,
                     "Topic of KpiWindow records; only final windows are pushed.")
-            .define(ANOMALY_TOPIC, Type.STRING, "chainpulse.anomalies.current", Importance.MEDIUM,
+            .define(ANOMALY_TOPIC, Type.STRING, Topics.ANOMALIES_CURRENT.name(), Importance.MEDIUM,
                     "Compacted topic of the current state of each anomaly (FIRING record, tombstone once resolved), "
                             + "read from its beginning at every start, without a consumer group, before the first "
                             + "push: a restarted sink still knows every incident that is firing.")

@@ -1,5 +1,6 @@
 package io.chainpulse.sink.prometheus;
 
+import io.chainpulse.schema.catalog.Topics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -28,7 +29,8 @@ public final class PushgatewaySinkMetrics implements MeterBinder, AutoCloseable 
         counter(registry, "pushes", "Groups pushed successfully.", sink.pushes);
         counter(registry, "push.failures", "Pushes or deletes that failed; retried at the next interval.", sink.pushFailures);
         counter(registry, "groups.deleted", "Groups of silent nodes deleted.", sink.groupsDeleted);
-        counter(registry, "records.unreadable", "Records that could not be decoded (sent to chainpulse.dead-letters).", sink.unreadable);
+        counter(registry, "records.unreadable", "Records that could not be decoded (sent to "
+                + Topics.DEAD_LETTERS.name() + ").", sink.unreadable);
     }
 
     private void counter(MeterRegistry registry, String name, String description, LongAdder adder) {

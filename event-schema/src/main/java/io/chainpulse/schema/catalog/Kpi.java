@@ -1,0 +1,261 @@
+package io.chainpulse.schema.catalog;
+
+import static io.chainpulse.schema.catalog.Direction.HIGHER_IS_WORSE;
+import static io.chainpulse.schema.catalog.Direction.LOWER_IS_WORSE;
+
+
+
+import io.chainpulse.schema.KpiScope;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The KPI catalog: every KPI the pipeline computes, named once. The processor's topology for a KPI takes its name
+ * from here; the anomaly detector's metric list, directions and defaults, the report's columns, the dashboard's
+ * charts, the Pushgateway series names, the README's KPI table and the generated Kibana and Grafana assets all
+ * derive from it.
+ *
+ * <p>Adding a KPI is one entry here and one topology class in {@code stream-processor} (see the README's checklist).
+ * The names are contracts: {@code kpis.jsonl}, Elasticsearch documents and scripts use them, so an entry is never
+ * renamed.
+ */
+public enum Kpi {
+    TX_INGRESS_TPS(rate("tx_ingress_tps", "tx/s").human("transaction ingress rate").label("tx ingress tps")
+            .headline().definition("`transaction_ingress` events in the window ÷ window seconds; network = sum over nodes")),
+    TPS(rate("tps", "tx/s").human("TPS").label("tps").peers().headline()
+            .definition("node: Σ `tx_count` of its `block_finalization` events ÷ window seconds; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    BLOCK_TIME_MS(latency("block_time_ms").human("block time").label("block time").headline()
+            .definition("at a node, finalization of height h − finalization of h−1")),
+    BLOCK_CREATION_MS(latency("block_creation_ms").human("block creation time").label("block creation").peers()
+            .definition("`block_finalization` − `block_creation_start`, same node and height")),
+    BLOCK_EXECUTION_MS(latency("block_execution_ms").human("block execution time").label("block execution").peers()
+            .headline().definition("`block_execution_complete` − `block_execution_start`, same node and height")),
+    CONSENSUS_LATENCY_MS(latency("consensus_latency_ms").human("consensus latency").label("consensus").peers()
+            .headline().definition("`consensus_validation_complete` − `consensus_validation_start`, same node, height"
+                    + " and round; `duration_ns` wins")),
+    PROPAGATION_DELAY_MS(latency("propagation_delay_ms").human("propagation delay").label("propagation").peers()
+            .headline().definition("`block_propagation_complete` at the receiver − `block_propagation_start` at the"
+                    + " origin, same `block_hash`; per receiving node")),
+    TX_VALIDATION_MS(latency("tx_validation_ms").human("transaction validation time").label("tx validation").peers()
+            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`"));
+
+    private final String metric;
+    private final KpiKind kind;
+    private final String unit;
+    private final String human;
+    private final String label;
+    private final Direction worse;
+    private final boolean peerComparable;
+    private final boolean headline;
+    private final String definition;
+    private final Set<KpiScope> scopes;
+
+    Kpi(Spec spec) {
+        this.metric = spec.metric;
+        this.kind = spec.kind;
+        this.unit = spec.unit;
+        this.human = spec.human;
+        this.label = spec.label;
+        this.worse = spec.worse;
+        this.peerComparable = spec.peers;
+        this.headline = spec.headline;
+        this.definition = spec.definition;
+        this.scopes = spec.scopes;
+    }
+
+    private static Spec latency(String metric) {
+        return new Spec(metric, KpiKind.LATENCY, "ms", HIGHER_IS_WORSE);
+    }
+
+    private static Spec rate(String metric, String unit) {
+        return new Spec(metric, KpiKind.RATE, unit, LOWER_IS_WORSE);
+    }
+
+    /** One entry's attributes, named where they are given. */
+    private static final class Spec {
+        private final String metric;
+        private final KpiKind kind;
+        private final String unit;
+        private Direction worse;
+        private String human;
+        private String label;
+        private boolean peers;
+        private boolean headline;
+        private String definition;
+        private Set<KpiScope> scopes = EnumSet.allOf(KpiScope.class);
+
+        Spec(String metric, KpiKind kind, String unit, Direction worse) {
+            this.metric = metric;
+            this.kind = kind;
+            this.unit = unit;
+            this.worse = worse;
+        }
+
+        Spec human(String words) {
+            this.human = words;
+            return this;
+        }
+
+        Spec label(String heading) {
+            this.label = heading;
+            return this;
+        }
+
+        Spec peers() {
+            this.peers = true;
+            return this;
+        }
+
+        Spec headline() {
+            this.headline = true;
+            return this;
+        }
+
+        Spec worse(Direction direction) {
+            this.worse = direction;
+            return this;
+        }
+
+        Spec only(KpiScope scope) {
+            this.scopes = EnumSet.of(scope);
+            return this;
+        }
+
+        Spec definition(String markdown) {
+            this.definition = markdown;
+            return this;
+        }
+    }
+
+    /** The name on every record, document and series: {@code consensus_latency_ms}. */
+    public String metric() {
+        return metric;
+    }
+
+    public KpiKind kind() {
+        return kind;
+    }
+
+    /** Display unit: {@code ms}, {@code tx/s}, {@code %}. */
+    public String unit() {
+        return unit;
+    }
+
+    /** Words for people: {@code consensus latency}. */
+    public String human() {
+        return human;
+    }
+
+    /** A short column heading: {@code consensus}, {@code tx ingress tps}. */
+    public String label() {
+        return label;
+    }
+
+    /** A column heading with the statistic it shows: {@code consensus p95}, {@code tps}. */
+    public String heading() {
+        return kind == KpiKind.RATE ? label : label + " " + kind.statistic();
+    }
+
+    /** true for the KPIs shown first: the report's per-node table, the dashboard's charts. */
+    public boolean headline() {
+        return headline;
+    }
+
+    public Direction worse() {
+        return worse;
+    }
+
+    public boolean higherIsWorse() {
+        return worse == HIGHER_IS_WORSE;
+    }
+
+    /**
+     * true when one node's value can be judged against its peers' (a slow validator); false when nodes differ by
+     * design (ingress depends on which node clients reach; block time is the network's).
+     */
+    public boolean peerComparable() {
+        return peerComparable;
+    }
+
+    /** One line of Markdown: what the KPI measures, from which events. */
+    public String definition() {
+        return definition;
+    }
+
+    /** The scopes it is computed for. */
+    public Set<KpiScope> scopes() {
+        return scopes;
+    }
+
+    /**
+     * The Pushgateway series name, in Prometheus base units: {@code consensus_latency_ms} →
+     * {@code chainpulse_consensus_latency_seconds}, {@code tx_failure_pct} → {@code chainpulse_tx_failure_ratio},
+     * {@code tps} → {@code chainpulse_tps}.
+     */
+    public String prometheusName() {
+        return prometheusName(metric, "");
+    }
+
+    /** The series of one statistic: {@code prometheusName("_max")} → {@code chainpulse_consensus_latency_max_seconds}. */
+    public String prometheusName(String statistic) {
+        return prometheusName(metric, statistic);
+    }
+
+    /** Factor from the KPI's unit to its series' (1e-3 for milliseconds → seconds, 0.01 for percent → ratio). */
+    public double prometheusScale() {
+        return prometheusScale(metric);
+    }
+
+    /** The naming rule for any metric name, in the catalog or not (a newer processor's KPI). */
+    public static String prometheusName(String metric, String statistic) {
+        for (String[] unit : BASE_UNITS) {
+            if (metric.endsWith(unit[0])) {
+                return "chainpulse_" + metric.substring(0, metric.length() - unit[0].length()) + statistic + unit[1];
+            }
+        }
+        return "chainpulse_" + metric + statistic;
+    }
+
+    /** The scale of the naming rule for any metric name. */
+    public static double prometheusScale(String metric) {
+        for (String[] unit : BASE_UNITS) {
+            if (metric.endsWith(unit[0])) {
+                return Double.parseDouble(unit[2]);
+            }
+        }
+        return 1;
+    }
+
+    /** Name suffix, Prometheus base-unit suffix, scale. */
+    private static final String[][] BASE_UNITS = {{"_ms", "_seconds", "1e-3"}, {"_pct", "_ratio", "0.01"}};
+
+    /** The KPI called {@code metric}, if the catalog has one. */
+    public static Optional<Kpi> byMetric(String metric) {
+        for (Kpi kpi : values()) {
+            if (kpi.metric.equals(metric)) {
+                return Optional.of(kpi);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The KPI called {@code metric}; an {@link IllegalArgumentException} naming the known ones otherwise. */
+    public static Kpi of(String metric) {
+        return byMetric(metric).orElseThrow(() -> new IllegalArgumentException(
+                "unknown KPI '" + metric + "' (known: " + String.join(", ", metrics()) + ")"));
+    }
+
+    /** Every KPI name, in catalog order. */
+    public static List<String> metrics() {
+        return Arrays.stream(values()).map(Kpi::metric).toList();
+    }
+
+    /** The names of the KPIs of {@code kind}, in catalog order. */
+    public static List<String> metrics(KpiKind kind) {
+        return Arrays.stream(values()).filter(k -> k.kind == kind).map(Kpi::metric).toList();
+    }
+}
