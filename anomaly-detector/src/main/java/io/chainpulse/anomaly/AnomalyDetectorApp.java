@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.streams.BrokerOutages;
 import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.DeadLetters;
@@ -83,6 +84,7 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(AnomalyConfig.APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(AnomalyConfig.BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.putAll(BrokerOutages.streamsConfig());
         props.putAll(config.streamsOverrides());
         return props;
     }

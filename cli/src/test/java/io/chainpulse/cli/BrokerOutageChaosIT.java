@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue 14, fault 1: the broker SIGKILLed for 75 s while the whole pipeline runs under load — the demo's processor,
+ * Issue 14, fault 1: the broker SIGKILLed for 60 s while the whole pipeline runs under load — the demo's processor,
  * anomaly detector, both sinks, notifier and dashboard, fed live by four validators through the SDK. Nothing is
  * restarted but the broker. Afterwards, from the topics themselves:
  * <ul>
@@ -59,7 +59,13 @@ import org.junit.jupiter.api.io.TempDir;
  * About five minutes.
  */
 class BrokerOutageChaosIT {
-    private static final Duration OUTAGE = Duration.ofSeconds(75);
+    /**
+     * With its restart the broker is away 80–120 s on a loaded machine: longer than a Kafka client's default 60 s
+     * {@code max.block.ms} (which once stopped half the processor's tasks, see {@code BrokerOutages}), shorter than the
+     * SDK's 120 s {@code delivery.timeout.ms}, beyond which it may duplicate the batches in flight (its documented
+     * limit: 75 s plus a 47 s restart did, 60 events).
+     */
+    private static final Duration OUTAGE = Duration.ofSeconds(60);
     private static final Duration SIMULATED = Duration.ofSeconds(170);
     private static final long WINDOW_MS = 10_000;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -125,10 +131,6 @@ class BrokerOutageChaosIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("Open finding (issue 14, fault 1): after the merged keying, event-time and fatal-error "
-            + "changes, three of the four nodes' tx_ingress_tps windows stopped becoming final after the outage while v1's "
-            + "went on (38 final node windows, 16 for v1, 3 each for the others). Before those changes this passed. "
-            + "Re-enable once found and fixed.")
     void shouldEmitEveryKpiKeyOnceAndEveryNodesIngressWindowExact() {
         List<ConsumerRecord<String, KpiWindow>> kpis = records(Topics.KPIS.name(), kpiValues());
         Map<String, Long> perKey = kpis.stream().collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.counting()));

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.streams.BrokerOutages;
 import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
@@ -63,6 +64,7 @@ public final class StreamProcessorApp implements AutoCloseable {
 
     static Properties streamsProperties(ProcessorConfig config) {
         Properties props = new Properties();
+        props.putAll(BrokerOutages.streamsConfig());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.getString(ProcessorConfig.APPLICATION_ID));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(ProcessorConfig.BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);

@@ -1,0 +1,25 @@
+package io.chainpulse.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+
+class StreamProcessorAppTest {
+
+    /**
+     * BrokerOutageChaosIT's finding: with the default 60 s, a 75 s broker outage timed a stream thread's commit out,
+     * and that thread's tasks (two of the four nodes' windows) stopped for the rest of the run.
+     */
+    @Test
+    void shouldLetEveryStreamThreadsProducerWaitFiveMinutesForTheBroker() {
+        ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://app"));
+
+        Map<String, Object> producer = new StreamsConfig(StreamProcessorApp.streamsProperties(config))
+                .getProducerConfigs("chainpulse-processor-StreamThread-1-producer");
+
+        assertThat(String.valueOf(producer.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000))).as("max.block.ms").isEqualTo("300000");
+    }
+}
