@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
                 CollectCommand.class, ProcessCommand.class, AnalyzeCommand.class, ReportCommand.class,
                 EvaluateCommand.class, AnomalyCommand.class, AlertsCommand.class, NotifyCommand.class,
                 DeadLettersCommand.class, SinkEsCommand.class, SinkPushgatewayCommand.class, DashboardCommand.class,
-                IngestCommand.class, BenchCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+                IngestCommand.class, BenchCommand.class, ConfigCommand.class, CatalogCommand.class,
+                CommandLine.HelpCommand.class})
 public final class ChainPulseCli implements Runnable {
     /** Exit code for a command line that cannot be understood (picocli's convention, and the shell's). */
     static final int USAGE_ERROR = 2;

@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 
 /**
  * The dashboard's HTTP side on the loopback interface (the JDK's own server): {@code GET /} the page,
- * {@code /api/kpis} and {@code /api/anomalies} the view as JSON (never cached), and the page's static assets, uPlot
+ * {@code /api/catalog} what the page can draw ({@link DashboardCatalog}), {@code /api/kpis} and
+ * {@code /api/anomalies} the view as JSON (never cached), and the page's static assets, uPlot
  * among them, from this jar and the uPlot WebJar — nothing from the internet, so the page works offline. Only the
  * paths listed here are served; anything else is 404, a method other than GET or HEAD 405.
  */
@@ -47,6 +48,8 @@ final class DashboardServer implements AutoCloseable {
             throw new IllegalArgumentException("cannot serve the dashboard on " + (bind == null ? "loopback" : bind)
                     + " port " + port + ": " + e.getMessage(), e);
         }
+        String catalog = DashboardCatalog.json();
+        server.createContext("/api/catalog", exchange -> json(exchange, () -> catalog));
         server.createContext("/api/kpis", exchange -> json(exchange, view::kpisJson));
         server.createContext("/api/anomalies", exchange -> json(exchange, view::anomaliesJson));
         server.createContext("/", this::asset);

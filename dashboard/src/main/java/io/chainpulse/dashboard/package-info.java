@@ -11,7 +11,8 @@
  *
  * <p>{@link io.chainpulse.dashboard.Dashboard} is the whole public surface. Inside: {@code TopicTail} reads the recent
  * tail of both topics (assigned partitions, no consumer group), {@code DashboardView} keeps a bounded window of it in
- * memory and renders it as JSON, and {@code DashboardServer} serves that JSON, the page and uPlot (from its WebJar)
+ * memory and renders it as JSON, {@code DashboardCatalog} tells the page what to draw (the KPI catalog and the fixed
+ * charts; the page spells no KPI), and {@code DashboardServer} serves that JSON, the page and uPlot (from its WebJar)
  * with the JDK's HTTP server. Browsers poll the JSON every second and never reach Kafka.
  */
 package io.chainpulse.dashboard;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroSerializer;
 import io.chainpulse.stack.RealStack;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -41,6 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -168,6 +171,46 @@ class DashboardIT {
         assertThat(errors).as("errors in the browser console").isEmpty();
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
 
+    }
+
+    @Test
+    void shouldDrawAnyCatalogKpiChosenInTheSelectWithoutTheKpiBeingNamedInThePage() throws Exception {
+        Kpi kpi = Kpi.BLOCK_EXECUTION_MS; // in the catalog, on none of the fixed charts
+        long first = (System.currentTimeMillis() / W - WINDOWS) * W;
+        for (int i = 0; i < WINDOWS; i++) {
+            long start = first + i * W;
+            send(kpis, latency(kpi.metric(), null, start, 30, 45 + i, 60));                 // network
+            for (String node : NODES) {
+                send(kpis, latency(kpi.metric(), node, start, 20, 40, 50));
+            }
+            send(kpis, tps(null, start, 800));                                             // another KPI: not drawn
+        }
+        dashboard.start();
+        browser = chromium();
+        browser.get(dashboard.uri().toString());
+
+        List<String> fixed = DashboardCatalog.CHARTS.stream().map(c -> c.kpi().metric()).toList();
+        String firstUncharted = Arrays.stream(Kpi.values()).map(Kpi::metric).filter(m -> !fixed.contains(m))
+                .findFirst().orElseThrow();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.until(b -> attribute("chart-kpi", "data-metric").equals(firstUncharted));
+        Select select = new Select(browser.findElement(By.id("kpi-select")));
+        assertThat(select.getOptions()).extracting(o -> o.getAttribute("value")).isEqualTo(Kpi.metrics());
+
+        select.selectByValue(kpi.metric());
+        wait.until(b -> attribute("chart-kpi", "data-points").equals(Integer.toString(5 * WINDOWS)));
+        assertChart("chart-kpi", 5, 5 * WINDOWS); // the network and four nodes, one p95 per window each
+        assertThat(attribute("chart-kpi", "data-metric")).isEqualTo(kpi.metric());
+        assertThat(browser.findElement(By.id("kpi-latest")).getText()).isEqualTo("p95 " + (45 + WINDOWS - 1) + " ms");
+        assertThat(browser.findElement(By.id("kpi-definition")).getText())
+                .isEqualTo(kpi.definition().replace("`", "") + " (latency, p95 in ms)");
+        assertThat(browser.findElements(By.cssSelector("#chart-kpi .u-legend .u-series th")))
+                .extracting(WebElement::getText).containsExactly("Time", "v1", "v2", "v3", "v4", "network"); // nodes first, as /api/kpis orders them
+        assertChart("chart-tps", 1, WINDOWS); // the fixed charts keep drawing
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
     }
 
     private Path saveScreenshot() throws Exception {

@@ -3,12 +3,18 @@ package io.chainpulse.dashboard;
 import static io.chainpulse.dashboard.Records.tps;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.KpiKind;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +82,44 @@ class DashboardServerTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isEqualTo(405);
         assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
+    }
+
+    @Test
+    void shouldServeEveryCatalogKpiAndTheChartsAsUncachedJson() throws Exception {
+        HttpResponse<String> response = get("/api/catalog");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Cache-Control")).contains("no-store");
+        JsonNode catalog = new ObjectMapper().readTree(response.body());
+
+        List<String> metrics = new ArrayList<>();
+        catalog.get("kpis").forEach(k -> metrics.add(k.get("metric").asText()));
+        assertThat(metrics).as("every KPI, in catalog order").isEqualTo(Kpi.metrics());
+        for (JsonNode k : catalog.get("kpis")) {
+            Kpi kpi = Kpi.of(k.get("metric").asText());
+            assertThat(k.get("kind").asText()).isEqualTo(kpi.kind().name());
+            assertThat(k.get("unit").asText()).isEqualTo(kpi.unit());
+            assertThat(k.get("human").asText()).isEqualTo(kpi.human());
+            assertThat(k.get("label").asText()).isEqualTo(kpi.label());
+            assertThat(k.get("headline").asBoolean()).isEqualTo(kpi.headline());
+            assertThat(k.get("definition").asText()).isEqualTo(kpi.definition());
+            List<String> scopes = new ArrayList<>();
+            k.get("scopes").forEach(s -> scopes.add(s.asText()));
+            assertThat(scopes).containsExactlyInAnyOrderElementsOf(kpi.scopes().stream().map(Enum::name).toList());
+            assertThat(k.get("field").asText()).as(kpi.metric())
+                    .isEqualTo(kpi.kind() == KpiKind.RATE ? "rate_per_s" : kpi.kind().statistic());
+        }
+
+        // the page's four charts, in page order, each naming its KPI, scope and what it plots
+        List<String> charts = new ArrayList<>();
+        catalog.get("charts").forEach(c -> charts.add(c.get("id").asText() + " " + c.get("metric").asText() + " "
+                + c.get("scope").asText() + " " + c.get("statistics") + " " + c.get("mode").asText() + " "
+                + c.get("unit").asText() + " " + c.get("latest").asText()));
+        assertThat(charts).containsExactly(
+                Kpi.TPS.metric() + " " + Kpi.TPS.metric() + " network [\"rate_per_s\"] ALL tx/s rate_per_s",
+                "consensus " + Kpi.CONSENSUS_LATENCY_MS.metric() + " node [\"p50\",\"p95\",\"p99\"] CHOOSE ms null",
+                "propagation " + Kpi.PROPAGATION_DELAY_MS.metric() + " node [\"p95\"] ALL ms null",
+                "blocktime " + Kpi.BLOCK_TIME_MS.metric() + " network [\"p50\",\"p95\",\"p99\"] ALL ms p95");
+        assertThat(catalog.at("/charts/1/selected").asText()).isEqualTo("p95");
     }
 
     private HttpResponse<String> get(String path) throws Exception {

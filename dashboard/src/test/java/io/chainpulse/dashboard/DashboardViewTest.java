@@ -36,12 +36,12 @@ class DashboardViewTest {
 
         assertThat(view.kpisJson()).isEqualTo("{\"newest_window_end_ms\":20000,\"history_ms\":30000,\"series\":["
                 + "{\"metric\":\"consensus_latency_ms\",\"scope\":\"node\",\"node_id\":\"v1\",\"points\":["
-                + "{\"window_end_ms\":10000,\"p50\":100.0,\"p95\":150.0,\"p99\":200.0},"
-                + "{\"window_end_ms\":20000,\"p50\":101.0,\"p95\":151.0,\"p99\":201.0}]},"
+                + "{\"window_end_ms\":10000,\"p50\":100.0,\"p95\":150.0,\"p99\":200.0,\"mean\":100.0},"
+                + "{\"window_end_ms\":20000,\"p50\":101.0,\"p95\":151.0,\"p99\":201.0,\"mean\":101.0}]},"
                 + "{\"metric\":\"consensus_latency_ms\",\"scope\":\"node\",\"node_id\":\"v2\",\"points\":["
-                + "{\"window_end_ms\":20000,\"p50\":120.0,\"p95\":180.0,\"p99\":250.5}]},"
+                + "{\"window_end_ms\":20000,\"p50\":120.0,\"p95\":180.0,\"p99\":250.5,\"mean\":120.0}]},"
                 + "{\"metric\":\"consensus_latency_ms\",\"scope\":\"network\",\"node_id\":null,\"points\":["
-                + "{\"window_end_ms\":10000,\"p50\":110.0,\"p95\":160.0,\"p99\":240.0}]},"
+                + "{\"window_end_ms\":10000,\"p50\":110.0,\"p95\":160.0,\"p99\":240.0,\"mean\":110.0}]},"
                 + "{\"metric\":\"tps\",\"scope\":\"network\",\"node_id\":null,\"points\":["
                 + "{\"window_end_ms\":10000,\"rate_per_s\":812.5}]}]}");
     }

@@ -1,4 +1,5 @@
-// ChainPulse live dashboard: polls /api/kpis and /api/anomalies every second, draws uPlot charts and the feed.
+// ChainPulse live dashboard: reads what to draw from /api/catalog (the server's KPI catalog and chart list: no KPI is
+// named here), then polls /api/kpis and /api/anomalies every second, draws uPlot charts and the feed.
 // Each chart's element carries data-points (plotted values) and data-series (lines), the feed data-count (entries),
 // and <body> data-updates (successful polls), so a browser test can assert what was drawn.
 (function () {
@@ -14,25 +15,42 @@
     {key: 'p99', color: '#1e3a8a', dash: [6, 4]},
   ];
 
-  let consensusPct = 'p95';
+  const NETWORK_COLOR = '#111827';
+  const RATE = 'rate_per_s'; // the point field of a rate window
+
+  let catalog = null;  // /api/catalog: {kpis, charts}
+  let CHARTS = [];     // built from catalog.charts: {id, unit, latest, lines(kpis, color)}
+  const chosen = {};   // chart id -> the statistic its toggle shows (charts of mode CHOOSE)
   let lastKpis = null;
   let lastAnomalies = '';
   let updates = 0;
   let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
 
   const forMetric = (kpis, metric, scope) => kpis.series.filter(s => s.metric === metric && s.scope === scope);
+  const seriesLabel = s => s.node_id == null ? 'network' : s.node_id;
+  const STYLE = Object.fromEntries(PERCENTILES.map(q => [q.key, q]));
 
-  // What each chart draws: a list of lines {label, color, dash, series, value(point)}.
-  const CHARTS = [
-    {id: 'tps', unit: 'tx/s', lines: (kpis) => forMetric(kpis, 'tps', 'network')
-        .map(s => ({label: 'network', color: PALETTE[0], series: s, value: p => p.rate_per_s}))},
-    {id: 'consensus', unit: 'ms', lines: (kpis, color) => forMetric(kpis, 'consensus_latency_ms', 'node')
-        .map(s => ({label: s.node_id, color: color(s.node_id), series: s, value: p => p[consensusPct]}))},
-    {id: 'propagation', unit: 'ms', lines: (kpis, color) => forMetric(kpis, 'propagation_delay_ms', 'node')
-        .map(s => ({label: s.node_id, color: color(s.node_id), series: s, value: p => p.p95}))},
-    {id: 'blocktime', unit: 'ms', lines: (kpis) => forMetric(kpis, 'block_time_ms', 'network')
-        .flatMap(s => PERCENTILES.map(q => ({label: q.key, color: q.color, dash: q.dash, series: s, value: p => p[q.key]})))},
-  ];
+  // What a server-side chart draws: a list of lines {label, color, dash, series, value(point)}.
+  function chartOf(c) {
+    return {id: c.id, unit: c.unit, latest: c.latest, lines: (kpis, color) => forMetric(kpis, c.metric, c.scope)
+        .flatMap(s => {
+          const own = s.node_id == null ? PALETTE[0] : color(s.node_id);
+          if (c.mode === 'CHOOSE') return [{label: seriesLabel(s), color: own, series: s, value: p => p[chosen[c.id]]}];
+          if (c.statistics.length === 1) {
+            return [{label: seriesLabel(s), color: own, series: s, value: p => p[c.statistics[0]]}];
+          }
+          return c.statistics.map((k, i) => ({
+            label: s.node_id == null ? k : s.node_id + ' ' + k,
+            color: s.node_id == null ? (STYLE[k] || {color: PALETTE[i % PALETTE.length]}).color : own,
+            dash: (STYLE[k] || {}).dash, series: s, value: p => p[k]}));
+        })};
+  }
+
+  // The "any KPI" chart: every series of the selected catalog KPI, the network dashed, by the KPI's own statistic.
+  const explorer = {id: 'kpi', unit: '', kpi: null, lines: (kpis, color) => explorer.kpi == null ? []
+      : kpis.series.filter(s => s.metric === explorer.kpi.metric).map(s => ({
+        label: seriesLabel(s), color: s.node_id == null ? NETWORK_COLOR : color(s.node_id),
+        dash: s.node_id == null ? [6, 4] : undefined, series: s, value: p => p[explorer.kpi.field]}))};
   const plots = {};
 
   function fmt(v) {
@@ -96,16 +114,23 @@
   function renderKpis(kpis) {
     const color = nodeColors(kpis);
     const drawn = {};
-    CHARTS.forEach(c => { drawn[c.id] = c.lines(kpis, color); });
+    CHARTS.concat([explorer]).forEach(c => { drawn[c.id] = c.lines(kpis, color); });
     let lo = Infinity, hi = -Infinity; // a loop, not Math.min(...): a spread of ~10^5 values overflows the stack
     Object.values(drawn).flat().forEach(l => l.series.points.forEach(p => {
       lo = Math.min(lo, p.window_end_ms / 1000);
       hi = Math.max(hi, p.window_end_ms / 1000);
     }));
     xRange = lo === Infinity ? null : [lo === hi ? lo - 10 : lo, hi];
-    CHARTS.forEach(c => draw(c, drawn[c.id]));
-    document.getElementById('tps-latest').textContent = latest(drawn.tps, p => fmt(p.rate_per_s) + ' tx/s');
-    document.getElementById('blocktime-latest').textContent = latest(drawn.blocktime, p => 'p95 ' + fmt(p.p95) + ' ms');
+    CHARTS.concat([explorer]).forEach(c => draw(c, drawn[c.id]));
+    CHARTS.filter(c => c.latest != null).forEach(c => {
+      document.getElementById(c.id + '-latest').textContent =
+          latest(drawn[c.id], p => (c.latest === RATE ? '' : c.latest + ' ') + fmt(p[c.latest]) + ' ' + c.unit);
+    });
+    if (explorer.kpi != null) {
+      const field = explorer.kpi.field;
+      document.getElementById('kpi-latest').textContent = latest(drawn.kpi.filter(l => l.series.node_id == null),
+          p => (field === RATE ? '' : field + ' ') + fmt(p[field]) + ' ' + explorer.unit);
+    }
     const status = document.getElementById('status');
     if (kpis.newest_window_end_ms == null) {
       status.className = 'status waiting';
@@ -173,14 +198,92 @@
     }
   }
 
-  document.querySelectorAll('#consensus-pct button').forEach(b => b.addEventListener('click', () => {
-    consensusPct = b.dataset.pct;
-    document.querySelectorAll('#consensus-pct button').forEach(o => o.classList.toggle('on', o === b));
+  // A card for a server-side chart the page does not have yet (the page's own cards keep their ids).
+  function card(c) {
+    const article = el('article', 'card');
+    const h2 = el('h2', null, c.title + ' ');
+    if (c.latest != null) {
+      const span = el('span', 'latest');
+      span.id = c.id + '-latest';
+      h2.append(span);
+    }
+    if (c.mode === 'CHOOSE') {
+      const toggle = el('span', 'toggle');
+      toggle.id = c.id + '-pct';
+      c.statistics.forEach(k => {
+        const b = el('button', k === c.selected ? 'on' : null, k);
+        b.type = 'button';
+        b.dataset.pct = k;
+        toggle.append(b);
+      });
+      h2.append(toggle);
+    }
+    const chart = el('div', 'chart');
+    chart.id = 'chart-' + c.id;
+    chart.dataset.points = '0';
+    chart.dataset.series = '0';
+    article.append(h2, chart);
+    document.getElementById('kpi-card').before(article);
+  }
+
+  // Inline code of a catalog definition (its Markdown backticks) as <code>, the rest as text.
+  function definition(markdown) {
+    const p = document.getElementById('kpi-definition');
+    p.replaceChildren(...markdown.split('\u0060').map((part, i) => i % 2 ? el('code', null, part) : part));
+  }
+
+  function select(kpi) {
+    explorer.kpi = kpi;
+    explorer.unit = kpi.unit;
+    const chart = document.getElementById('chart-kpi');
+    chart.dataset.metric = kpi.metric;
+    definition(kpi.definition + ' (' + kpi.kind.toLowerCase() + ', ' + (kpi.field === RATE ? 'rate' : kpi.field)
+        + ' in ' + kpi.unit + ')');
     if (lastKpis) renderKpis(lastKpis);
-  }));
+  }
+
+  function useCatalog(json) {
+    catalog = json;
+    catalog.charts.forEach(c => {
+      if (!document.getElementById('chart-' + c.id)) card(c);
+      if (c.mode === 'CHOOSE') {
+        chosen[c.id] = c.selected;
+        document.querySelectorAll('#' + c.id + '-pct button').forEach(b => b.addEventListener('click', () => {
+          chosen[c.id] = b.dataset.pct;
+          document.querySelectorAll('#' + c.id + '-pct button').forEach(o => o.classList.toggle('on', o === b));
+          if (lastKpis) renderKpis(lastKpis);
+        }));
+      }
+    });
+    CHARTS = catalog.charts.map(chartOf);
+    const picker = document.getElementById('kpi-select');
+    catalog.kpis.forEach(k => {
+      const option = el('option', null, k.human + ' (' + k.unit + ')');
+      option.value = k.metric;
+      picker.append(option);
+    });
+    const charted = new Set(catalog.charts.map(c => c.metric));
+    const first = catalog.kpis.find(k => !charted.has(k.metric)) || catalog.kpis[0];
+    picker.value = first.metric;
+    picker.addEventListener('change', () => select(catalog.kpis.find(k => k.metric === picker.value)));
+    select(first);
+  }
+
+  async function start() {
+    try {
+      useCatalog(JSON.parse(await getJson('/api/catalog')));
+      tick();
+    } catch (e) {
+      const status = document.getElementById('status');
+      status.className = 'status down';
+      status.textContent = 'dashboard server unreachable · retrying (' + e.message + ')';
+      setTimeout(start, POLL_MS);
+    }
+  }
+
   window.addEventListener('resize', () => Object.keys(plots).forEach(id => {
     const el = document.getElementById('chart-' + id);
     plots[id].plot.setSize({width: el.clientWidth, height: 250});
   }));
-  tick();
+  start();
 })();

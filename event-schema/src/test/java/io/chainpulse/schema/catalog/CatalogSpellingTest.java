@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The catalog is the only place a KPI name or a topic name is spelled in main code (issue 15): every string literal
- * of every module's {@code src/main} Java (comments do not count) is checked, and a
+ * of every module's {@code src/main} Java and JavaScript (the dashboard's page; comments do not count) is checked, and a
  * literal that is a KPI name, contains a KPI name with more than one word ({@code consensus_latency_ms}) or contains
  * a topic name fails this test with its file and line. A few literals are the same word for something else, listed
  * in {@link #OTHER_MEANING} with what they mean.
@@ -63,6 +63,17 @@ class CatalogSpellingTest {
         List<String> named = literals(java, false).stream().map(l -> l.line() + ":" + names(l.text()))
                 .filter(s -> !s.endsWith("null")).toList();
         assertThat(named).containsExactly("1:topic chainpulse.kpis", "2:KPI consensus_latency_ms", "2:KPI tps");
+    }
+
+    @Test
+    void shouldFindSingleQuotedAndTemplateLiteralsInJavaScript() {
+        String js = """
+                // 'tps' in a comment
+                const a = 'tps', b = `p95 of consensus_latency_ms`; /* "block_time_ms" */ const c = "x";
+                """;
+        List<String> named = literals(js, true).stream().map(l -> l.line() + ":" + names(l.text()))
+                .filter(s -> !s.endsWith("null")).toList();
+        assertThat(named).containsExactly("2:KPI tps", "2:KPI consensus_latency_ms");
     }
 
     /** What {@code text} spells, or null. */
@@ -143,7 +154,7 @@ class CatalogSpellingTest {
     private static boolean isMainSource(Path file) {
         String path = file.toString().replace('\\', '/');
         return path.contains("/src/main/") && !path.contains("/target/") && !path.contains("/.git/")
-                && path.endsWith(".java");
+                && (path.endsWith(".java") || path.endsWith(".js"));
     }
 
     private static String read(Path file) {

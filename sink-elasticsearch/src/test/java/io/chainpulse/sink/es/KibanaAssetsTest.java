@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.chainpulse.schema.catalog.Kpi;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,13 +58,44 @@ class KibanaAssetsTest {
     }
 
     @Test
+    void shouldBeExactlyWhatTheGeneratorWrites() throws Exception {
+        Path file = Path.of(System.getProperty("chainpulse.home")).resolve(KibanaAssets.FILE);
+        assertThat(Files.readString(file))
+                .as("%s is stale (the KPI catalog or KibanaAssets changed): regenerate it with ./chainpulse catalog"
+                        + " --write", KibanaAssets.FILE)
+                .isEqualTo(KibanaAssets.ndjson());
+    }
+
+    @Test
     void shouldHoldTheDataViewsTheChartsTheSearchAndTheDashboard() {
-        assertThat(objects.keySet()).containsExactlyInAnyOrder(
+        List<String> expected = new ArrayList<>(List.of(
                 "index-pattern/chainpulse-kpis", "index-pattern/chainpulse-anomalies",
                 "lens/chainpulse-tps-network", "lens/chainpulse-tps-per-node", "lens/chainpulse-consensus-latency",
                 "lens/chainpulse-propagation-delay", "lens/chainpulse-block-time",
                 "lens/chainpulse-anomalies-by-severity", "search/chainpulse-anomaly-table",
-                "dashboard/chainpulse-overview");
+                "dashboard/chainpulse-overview"));
+        Set<Kpi> fixed = Set.of(Kpi.TPS, Kpi.CONSENSUS_LATENCY_MS, Kpi.PROPAGATION_DELAY_MS, Kpi.BLOCK_TIME_MS);
+        Arrays.stream(Kpi.values()).filter(k -> !fixed.contains(k)).forEach(k -> expected.add("lens/" + KibanaAssets.id(k)));
+        assertThat(objects.keySet()).containsExactlyInAnyOrderElementsOf(expected);
+    }
+
+    @Test
+    void shouldChartEveryCatalogKpiByTheStatisticItIsJudgedBy() {
+        for (Kpi kpi : Kpi.values()) {
+            String query = "metric : \"" + kpi.metric() + "\"";
+            List<JsonNode> charts = ofType("lens").stream()
+                    .filter(l -> l.at("/attributes/state/query/query").asText().startsWith(query)).toList();
+            assertThat(charts).as("charts of %s", kpi.metric()).isNotEmpty();
+        }
+        JsonNode generated = objects.get("lens/" + KibanaAssets.id(Kpi.BLOCK_EXECUTION_MS));
+        assertThat(generated.at("/attributes/title").asText()).isEqualTo("Block execution time per node, p95 (ms)");
+        assertThat(generated.at("/attributes/state/query/query").asText())
+                .isEqualTo("metric : \"" + Kpi.BLOCK_EXECUTION_MS.metric() + "\" and scope : \"node\"");
+        assertThat(generated.at("/attributes/state/datasourceStates/formBased/layers/layer1/columns/m0/sourceField")
+                .asText()).isEqualTo("p95");
+        JsonNode rate = objects.get("lens/" + KibanaAssets.id(Kpi.TX_INGRESS_TPS));
+        assertThat(rate.at("/attributes/state/datasourceStates/formBased/layers/layer1/columns/m0/sourceField")
+                .asText()).isEqualTo("rate_per_s");
     }
 
     @Test
@@ -82,9 +115,26 @@ class KibanaAssetsTest {
         dashboard.get("references").forEach(r -> names.add(r.get("name").asText()));
 
         JsonNode panels = JSON.readTree(dashboard.at("/attributes/panelsJSON").asText());
-        assertThat(panels).hasSize(7);
+        assertThat(panels).hasSize(objects.size() - 3); // every lens and the search: all but two views and itself
         for (JsonNode panel : panels) {
             assertThat(names).contains(panel.get("panelRefName").asText());
+        }
+    }
+
+    @Test
+    void shouldLayThePanelsOutWithoutOverlapInsideTheGrid() throws Exception {
+        JsonNode panels = JSON.readTree(objects.get("dashboard/chainpulse-overview").at("/attributes/panelsJSON").asText());
+        List<int[]> boxes = new ArrayList<>();
+        panels.forEach(p -> boxes.add(new int[] {p.at("/gridData/x").asInt(), p.at("/gridData/y").asInt(),
+                p.at("/gridData/w").asInt(), p.at("/gridData/h").asInt()}));
+        for (int i = 0; i < boxes.size(); i++) {
+            int[] a = boxes.get(i);
+            assertThat(a[0] + a[2]).as("panel %d inside the 48 columns", i + 1).isLessThanOrEqualTo(48);
+            for (int j = i + 1; j < boxes.size(); j++) {
+                int[] b = boxes.get(j);
+                boolean apart = a[0] + a[2] <= b[0] || b[0] + b[2] <= a[0] || a[1] + a[3] <= b[1] || b[1] + b[3] <= a[1];
+                assertThat(apart).as("panels %d and %d overlap", i + 1, j + 1).isTrue();
+            }
         }
     }
 

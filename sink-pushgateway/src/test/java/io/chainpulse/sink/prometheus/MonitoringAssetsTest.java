@@ -6,10 +6,13 @@ import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.KpiKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,9 +25,10 @@ import org.junit.jupiter.api.Test;
 /** The Prometheus alert rules and the Grafana dashboard in docker/ use only series this sink pushes. */
 class MonitoringAssetsTest {
     private static final Path DOCKER = Path.of(System.getProperty("chainpulse.home", "..")).resolve("docker");
-    private static final List<String> LATENCY = List.of("block_time_ms", "block_creation_ms", "block_execution_ms",
-            "consensus_latency_ms", "propagation_delay_ms", "tx_validation_ms");
-    private static final List<String> RATES = List.of("tps", "tx_ingress_tps");
+    /** Every catalog KPI whose windows carry a sketch (summaries), and every rate KPI (gauges). */
+    private static final List<String> LATENCY = Arrays.stream(Kpi.values()).filter(k -> k.kind().sketched())
+            .map(Kpi::metric).toList();
+    private static final List<String> RATES = Kpi.metrics(KpiKind.RATE);
     private static final Pattern SERIES = Pattern.compile("\\b(chainpulse_[a-z0-9_]+)");
 
     @ParameterizedTest
@@ -39,6 +43,26 @@ class MonitoringAssetsTest {
 
         assertThat(used).isNotEmpty();
         assertThat(pushed).containsAll(used);
+    }
+
+    @Test
+    void shouldHoldExactlyWhatTheGeneratorWrites() throws IOException {
+        assertThat(Files.readString(DOCKER.resolve("..").resolve(GrafanaDashboard.FILE), StandardCharsets.UTF_8))
+                .as("%s is stale (the KPI catalog or GrafanaDashboard changed): regenerate it with ./chainpulse"
+                        + " catalog --write", GrafanaDashboard.FILE)
+                .isEqualTo(GrafanaDashboard.json());
+    }
+
+    @Test
+    void shouldGiveEveryCatalogKpiAPanelOnItsSeries() throws IOException {
+        String dashboard = Files.readString(DOCKER.resolve("grafana/dashboards/chainpulse-overview.json"));
+        for (Kpi kpi : Kpi.values()) {
+            String series = kpi.kind() == KpiKind.RATIO ? kpi.prometheusName("_mean") : kpi.prometheusName();
+            boolean meanOnly = kpi == Kpi.BLOCK_TIME_MS; // the hand-picked block-time panel shows the mean
+            assertThat(dashboard).as(kpi.metric()).contains(meanOnly ? kpi.prometheusName("_mean") : series);
+        }
+        assertThat(dashboard).contains("\"expr\": \"" + Kpi.BLOCK_EXECUTION_MS.prometheusName()
+                + "{scope=\\\"node\\\",quantile=\\\"0.95\\\"}\"");
     }
 
     @Test
