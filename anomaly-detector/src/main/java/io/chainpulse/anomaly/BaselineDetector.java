@@ -15,6 +15,9 @@ import java.util.Optional;
  * above the mean (k per severity) and at least {@code minRelativeChange} of the mean above it, so that near-constant
  * series with a tiny variance do not fire on noise. A latency falling is not an operator's problem.
  *
+ * <p><b>Ratio KPIs</b> (failure percentages) are judged like latencies, on the window's mean (their samples are 0
+ * or 100, so only the mean is the ratio), at both scopes.
+ *
  * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
  * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),
  * severity by depth — MEDIUM, HIGH at or below {@code rateHighRatio} of the mean, CRITICAL at or below
@@ -90,7 +93,9 @@ public final class BaselineDetector {
     }
 
     static Statistic statistic(KpiWindow window) {
-        return Metrics.isRate(window.getMetric()) ? Statistic.RATE
+        String metric = window.getMetric();
+        return Metrics.isRate(metric) ? Statistic.RATE
+                : Metrics.isRatio(metric) ? Statistic.MEAN // samples of 0 and 100: only the mean is the ratio
                 : window.getScope() == KpiScope.network ? Statistic.P50 : Statistic.P95;
     }
 
@@ -138,7 +143,11 @@ public final class BaselineDetector {
                 : String.format(Locale.ROOT, "%s %s %s, %s σ above its baseline of %s",
                         Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(), sigmas,
                         Metrics.format(metric, state.mean()));
-        List<String> actions = !rate
+        List<String> actions = Metrics.isRatio(metric)
+                ? List.of("Compare with the node's peers: if only this node fails more, check its logs for what it "
+                        + "rejects, its configuration and software version; if all do, check recent upgrades and the "
+                        + "failing transactions or blocks")
+                : !rate
                 ? List.of("Compare with the node's peers: if only this node is slower, check its CPU, disk and "
                         + "network; if all are, check recent deployments and load")
                 : window.getScope() == KpiScope.network

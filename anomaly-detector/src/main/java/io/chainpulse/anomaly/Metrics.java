@@ -21,6 +21,11 @@ final class Metrics {
         return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.RATE).orElse(false);
     }
 
+    /** true for a percentage of failed samples (a window's mean is the ratio). */
+    static boolean isRatio(String metric) {
+        return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.RATIO).orElse(false);
+    }
+
     /** The statistic baseline, peer and trend detectors compare: the catalog kind's (rate, p95 or mean). */
     static Statistic learnedStatistic(String metric) {
         return Kpi.byMetric(metric).flatMap(k -> Statistic.parse(k.kind().statistic())).orElse(Statistic.P95);

@@ -69,7 +69,10 @@ public final class PeerOutlierDetector {
                     Metrics.label(metric, statistic), Metrics.format(metric, value), e.getKey(),
                     Double.isInfinite(ratio) ? "∞" : String.format(Locale.ROOT, "%.1f", ratio),
                     Metrics.format(metric, median));
-            List<String> actions = higherIsWorse
+            List<String> actions = Metrics.isRatio(metric)
+                    ? List.of("Only " + e.getKey() + " fails this often: check its logs for what it rejects",
+                            "Compare its software version and configuration with its peers")
+                    : higherIsWorse
                     ? List.of("Only " + e.getKey() + " is affected: check its CPU, disk, memory and peer connections",
                             "Compare its software version and configuration with its peers")
                     : List.of(e.getKey() + " lags its peers: check whether it is syncing, partitioned or overloaded");

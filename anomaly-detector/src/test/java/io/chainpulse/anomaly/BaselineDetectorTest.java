@@ -209,6 +209,36 @@ class BaselineDetectorTest {
         return detector.evaluate(state, Kpi.rate(metric, node, 10, perSecond), network).verdict().orElseThrow();
     }
 
+    @Test
+    void shouldJudgeAFailureRateOnItsMeanInPercent() {
+        BaselineState state = null;
+        for (int i = 0; i < 10; i++) { // 0 % and 2 %: mean 1 %, σ 1 point; p95 would be 0 or 100
+            state = detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", i, i % 2 == 0 ? 0 : 2)).state();
+        }
+        assertThat(state.mean()).isEqualTo(1.0);
+        assertThat(state.variance()).isEqualTo(1.0);
+
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 4.5)).verdict().orElseThrow()
+                .breached()).isFalse();                                                         // 3.5 σ
+        Verdict critical = detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 12.5)).verdict()
+                .orElseThrow();
+        assertThat(critical.severity()).isEqualTo(Severity.CRITICAL);                          // 11.5 σ
+        assertThat(critical.key().id()).isEqualTo("baseline|ewma_mean|tx_failure_pct|node|v1");
+        assertThat(critical.description())
+                .isEqualTo("mean transaction failure rate 12.5 % on v1, 11.5 σ above its baseline of 1.0 %");
+        assertThat(critical.suggestedActions()).singleElement().asString().startsWith(
+                "Compare with the node's peers: if only this node fails more");
+        // the network is judged on its mean too, not on its p50
+        BaselineState network = null;
+        for (int i = 0; i < 10; i++) {
+            network = detector.evaluate(network, Kpi.ratio("consensus_failure_pct", null, i, i % 2 == 0 ? 0 : 2))
+                    .state();
+        }
+        assertThat(detector.evaluate(network, Kpi.ratio("consensus_failure_pct", null, 10, 8)).verdict().orElseThrow()
+                .description()).isEqualTo("mean consensus failure rate 8.0 % on the network, 7.0 σ above its "
+                + "baseline of 1.0 %");
+    }
+
     private Verdict verdict(BaselineState state, double p95) {
         KpiWindow w = Kpi.latency("consensus_latency_ms", "v1", 10, p95);
         return detector.evaluate(state, w).verdict().orElseThrow();

@@ -33,6 +33,26 @@ final class Kpi {
                 .build();
     }
 
+    /**
+     * A ratio KPI of 40 samples, each 100 (failed) or 0, {@code percent} of them failed: the mean is the percentage,
+     * the percentiles are 0 or 100.
+     */
+    static KpiWindow ratio(String metric, String node, int window, double percent) {
+        double failed = percent > 0 ? 100 : 0;
+        return KpiWindow.newBuilder()
+                .setMetric(metric)
+                .setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node)
+                .setWindowStartMs(w(window))
+                .setWindowEndMs(w(window) + WINDOW_MS)
+                .setFinal$(true)
+                .setCount(40)
+                .setMin(percent < 100 ? 0.0 : 100.0).setMean(percent).setMax(failed)
+                .setP50(percent >= 50 ? 100.0 : 0.0).setP90(percent > 10 ? 100.0 : 0.0)
+                .setP95(percent > 5 ? 100.0 : 0.0).setP99(failed)
+                .build();
+    }
+
     static KpiWindow rate(String metric, String node, int window, double perSecond) {
         return KpiWindow.newBuilder()
                 .setMetric(metric)

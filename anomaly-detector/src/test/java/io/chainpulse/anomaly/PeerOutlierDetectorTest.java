@@ -36,6 +36,19 @@ class PeerOutlierDetectorTest {
     }
 
     @Test
+    void shouldFlagTheOneNodeThatFailsMuchMoreOftenThanItsPeers() {
+        List<Verdict> verdicts = detector.evaluate("tx_failure_pct", Kpi.w(0),
+                Map.of("v1", 1.0, "v2", 0.0, "v3", 30.0, "v4", 2.0, "v5", 1.0));
+
+        assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.severity())
+                .containsExactly("v1 null", "v2 null", "v3 HIGH", "v4 null", "v5 null");
+        assertThat(verdicts.get(2).description())
+                .isEqualTo("mean transaction failure rate 30.0 % on v3, 30.0× the network median of 1.0 %");
+        assertThat(verdicts.get(2).suggestedActions()).first().asString()
+                .isEqualTo("Only v3 fails this often: check its logs for what it rejects");
+    }
+
+    @Test
     void shouldNotFireWhenTheWholeNetworkIsSlowOrTheMadIsTinyOrTooFewNodes() {
         assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(0),
                 Map.of("v1", 900.0, "v2", 950.0, "v3", 1000.0, "v4", 980.0)))

@@ -65,6 +65,25 @@ class StaticRuleDetectorTest {
     }
 
     @Test
+    void shouldFlagFailureRatesAboveFivePercentAtNodeAndNetworkScope() {
+        List<Anomaly> out = run(List.of(
+                Kpi.ratio("tx_failure_pct", "v3", 0, 12.5), Kpi.ratio("tx_failure_pct", null, 0, 4.0),
+                Kpi.ratio("tx_failure_pct", "v3", 1, 30.0), Kpi.ratio("tx_failure_pct", null, 1, 7.5),   // v3 fires
+                Kpi.ratio("tx_failure_pct", "v3", 2, 5.0), Kpi.ratio("tx_failure_pct", null, 2, 5.5),    // v3 clean, network fires
+                Kpi.ratio("tx_failure_pct", null, 3, 6.0),                                               // continues
+                Kpi.ratio("consensus_failure_pct", "v1", 0, 10.0), Kpi.ratio("consensus_failure_pct", "v1", 1, 20.0),
+                Kpi.ratio("consensus_failure_pct", null, 0, 2.5), Kpi.ratio("consensus_failure_pct", null, 1, 5.0)));
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getRule() + " "
+                + a.getDescription())
+                .containsExactly(
+                        "FIRING MEDIUM tx_failure_pct_node_high transaction failure rate 30.0 % on v3, above 5.0 %",
+                        "FIRING HIGH tx_failure_pct_network_high transaction failure rate 5.5 % on the network, above 5.0 %",
+                        "FIRING HIGH consensus_failure_pct_node_high consensus failure rate 20.0 % on v1, above 5.0 %");
+        assertThat(out.get(0).getSuggestedActions()).hasSize(2);
+    }
+
+    @Test
     void shouldIgnoreWindowsOfOtherMetricsAndStatisticsTheWindowLacks() {
         assertThat(detector.evaluate(Kpi.latency("block_execution_ms", "v1", 0, 99_999))).isEmpty();
         assertThat(detector.evaluate(Kpi.rate("tx_ingress_tps", null, 0, 0))).isEmpty();

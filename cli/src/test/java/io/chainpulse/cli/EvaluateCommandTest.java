@@ -89,7 +89,7 @@ class EvaluateCommandTest {
                 "**Detection floor**", "**Healthy runs**");
         BufferedImage image = ImageIO.read(chart.toFile());
         assertThat(image.getWidth()).isEqualTo(3 * 420);
-        assertThat(image.getHeight()).isEqualTo(2 * 300);
+        assertThat(image.getHeight()).isEqualTo(3 * 300); // seven kinds: three rows of three
     }
 
     @Test
@@ -108,7 +108,7 @@ class EvaluateCommandTest {
         assertThat(evaluate("--faults", "meteor_strike")).satisfies(r -> {
             assertThat(r.code()).isEqualTo(ChainPulseCli.USAGE_ERROR);
             assertThat(r.err()).contains("chainpulse evaluate: --faults: unknown fault kind 'meteor_strike' (known: "
-                    + "slow_validator, late_blocks, tps_collapse, silent_node, byzantine, clock_skew)");
+                    + "slow_validator, late_blocks, tps_collapse, silent_node, byzantine, clock_skew, failure_burst)");
         });
         assertThat(evaluate("--set", "baseline.warmup.windowz=5")).satisfies(r -> {
             assertThat(r.code()).isEqualTo(ChainPulseCli.USAGE_ERROR);

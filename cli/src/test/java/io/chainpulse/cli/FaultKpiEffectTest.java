@@ -67,30 +67,38 @@ class FaultKpiEffectTest {
     static List<Object[]> faults() {
         String[] all = ALL.toArray(String[]::new);
         return List.of(
-                // v3 validates and votes 3x slower: its consensus and validation times, and the network's
+                // v3 validates and votes 3x slower: its consensus and validation times, and the network's; its
+                // votes come later, so its vote-to-commit time shrinks
                 new Object[] {new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", FROM, TO, 3), union(
-                        series("consensus_latency_ms", "v3", "network"), series("tx_validation_ms", "v3", "network"))},
+                        series("consensus_latency_ms", "v3", "network"), series("tx_validation_ms", "v3", "network"),
+                        series("vote_to_commit_ms", "v3", "network"))},
                 // blocks reach v5 400 ms late: its propagation delay; it also finalizes 400 ms later, so its block
-                // times change where the fault starts and ends
+                // times change where the fault starts and ends; it commits late, so its vote-to-commit time grows
                 new Object[] {new Fault(Fault.Kind.LATE_BLOCKS, "v5", FROM, TO, 400), union(
-                        series("propagation_delay_ms", "v5", "network"), series("block_time_ms", "v5", "network"))},
-                // a fifth of the transactions: everything that depends on load, at every node — but not consensus,
-                // which depends on votes, not on block size
+                        series("propagation_delay_ms", "v5", "network"), series("block_time_ms", "v5", "network"),
+                        series("vote_to_commit_ms", "v5", "network"))},
+                // a fifth of the transactions: everything that depends on load, at every node (the failure ratio's
+                // sample counts; shorter executions move votes and commits across window edges) — but not consensus,
+                // which depends on votes, not on block size, nor packing, a fixed step
                 new Object[] {new Fault(Fault.Kind.TPS_COLLAPSE, null, FROM, TO, 0.2), union(
                         series("tx_ingress_tps", all), series("tps", all), series("tx_validation_ms", all),
                         series("block_creation_ms", all), series("block_execution_ms", all),
-                        series("block_time_ms", all), series("propagation_delay_ms", all))},
+                        series("block_time_ms", all), series("propagation_delay_ms", all),
+                        series("tx_failure_pct", all), series("vote_to_commit_ms", all))},
                 // v2's clock 250 ms ahead: every receiver's propagation delay of blocks v2 proposes (a cross-node
                 // delta), and v2's own timestamps where the skew starts and ends (ingress windows, validation and
                 // block time across the edge); its same-node latencies in between are untouched
                 new Object[] {new Fault(Fault.Kind.CLOCK_SKEW, "v2", FROM, TO, 250), union(
                         series("propagation_delay_ms", all), series("block_time_ms", "v2", "network"),
-                        series("tx_ingress_tps", "v2", "network"), series("tx_validation_ms", "v2", "network"))},
+                        series("tx_ingress_tps", "v2", "network"), series("tx_validation_ms", "v2", "network"),
+                        series("tx_failure_pct", "v2", "network"))},
                 // v4 misses or contradicts votes and forces extra rounds when it leads: consensus and block time
-                // at every node, and block creation of the blocks v4 proposes
+                // at every node (and the number of consensus validations, each still a success), block creation of
+                // the blocks v4 proposes, and v4's vote-to-commit time (its missed votes)
                 new Object[] {new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5), union(
                         series("consensus_latency_ms", all), series("block_time_ms", all),
-                        series("block_creation_ms", "v4", "network"))},
+                        series("consensus_failure_pct", all), series("block_creation_ms", "v4", "network"),
+                        series("vote_to_commit_ms", "v4", "network"))},
                 // v6 sends nothing: every KPI of v6 (and the network's, which include it) and every receiver's
                 // propagation delay of the blocks v6 proposes; network tps is unchanged — each block is counted once,
                 // at its earliest finalization, which the other validators still report
@@ -98,7 +106,17 @@ class FaultKpiEffectTest {
                         series("block_creation_ms", "v6", "network"), series("block_execution_ms", "v6", "network"),
                         series("block_time_ms", "v6", "network"), series("consensus_latency_ms", "v6", "network"),
                         series("propagation_delay_ms", all), series("tps", "v6"),
-                        series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"))});
+                        series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"),
+                        series("block_packing_ms", "v6", "network"), series("vote_to_commit_ms", "v6", "network"),
+                        series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"))},
+                // v1's validations fail with probability 0.4: its failure ratios and the network's; its failed
+                // transactions never reach a block, so everything that depends on load changes as in a (small)
+                // collapse of arrivals
+                new Object[] {new Fault(Fault.Kind.FAILURE_BURST, "v1", FROM, TO, 0.4), union(
+                        series("tx_failure_pct", "v1", "network"), series("consensus_failure_pct", "v1", "network"),
+                        series("tps", all), series("block_creation_ms", all), series("block_execution_ms", all),
+                        series("block_time_ms", all), series("propagation_delay_ms", all),
+                        series("vote_to_commit_ms", all))});
     }
 
     @ParameterizedTest(name = "{0}")

@@ -26,7 +26,13 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
          */
         BYZANTINE,
         /** {@code node}'s clock runs {@code magnitude} ms ahead (negative: behind). */
-        CLOCK_SKEW;
+        CLOCK_SKEW,
+        /**
+         * {@code node}'s transaction and consensus validations fail with probability {@code magnitude} in [0, 1]
+         * (e.g. 0.3): a bad upgrade or a corrupt state. A failed transaction is not enqueued; a failed consensus
+         * validation is reported as such, and the node still votes.
+         */
+        FAILURE_BURST;
 
         /** The name used in scenario files and on the command line, e.g. {@code slow_validator}. */
         public String id() {
@@ -41,6 +47,10 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
         }
         if (kind != Kind.TPS_COLLAPSE && node == null) {
             throw new IllegalArgumentException("fault " + kind.id() + " needs a node");
+        }
+        if (kind == Kind.FAILURE_BURST && !(magnitude >= 0 && magnitude <= 1)) {
+            throw new IllegalArgumentException("fault " + kind.id() + " magnitude must be a probability in [0, 1]: "
+                    + magnitude);
         }
     }
 

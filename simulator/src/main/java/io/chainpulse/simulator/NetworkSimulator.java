@@ -39,6 +39,8 @@ public final class NetworkSimulator {
     private static final double NETWORK_MEDIAN_MS = 5.0;
     private static final double EXTRA_ROUND_MS = 150.0;
     private static final double FAILED_TX_SHARE = 0.01;
+    /** Seed salt of the per-block stream of consensus validation outcomes. */
+    private static final long OUTCOME_STREAM = 0x5EEDFA11L;
     /** Events are released once the generator is this far past them: later blocks never produce earlier events. */
     private static final long REORDER_HORIZON_MS = 10_000;
     /** Simulated time between two resource samples of a validator. */
@@ -133,7 +135,7 @@ public final class NetworkSimulator {
             double keep = random.nextDouble();
             double validationStart = 0.1 + random.nextDouble() * 0.4;
             double validation = logNormal(random, VALIDATION_MEDIAN_MS, 0.5);
-            boolean ok = random.nextDouble() >= FAILED_TX_SHARE;
+            double failDraw = random.nextDouble();
             long arrival = (long) t;
             t += exponential(random, ratePerMs);
             if (keep >= collapseFactor(arrival)) {
@@ -141,6 +143,7 @@ public final class NetworkSimulator {
             }
             String txId = String.format("0x%016x", mix(scenario.seed(), tx));
             String name = nodes[node];
+            boolean ok = failDraw >= Math.max(FAILED_TX_SHARE, factor(Fault.Kind.FAILURE_BURST, name, arrival, 0));
             double slow = factor(Fault.Kind.SLOW_VALIDATOR, name, arrival, 1.0);
             double startMs = arrival + validationStart;
             double completeMs = startMs + validation * slow;
@@ -198,6 +201,9 @@ public final class NetworkSimulator {
         double[] sorted = arrival.clone();
         Arrays.sort(sorted);
         double commit = proposal + (rounds - 1) * EXTRA_ROUND_MS + sorted[(2 * nodes.length) / 3] + 5;
+        // consensus validation outcomes come from a stream of their own, drawn for every validator and round
+        // whether a fault needs them or not: the block's stream above stays exactly as it was
+        SplittableRandom outcomes = new SplittableRandom(mix(scenario.seed() ^ OUTCOME_STREAM, h));
 
         for (int round = 0; round < rounds; round++) {
             double roundStart = proposal + round * EXTRA_ROUND_MS;
@@ -208,9 +214,11 @@ public final class NetworkSimulator {
                 double slow = factor(Fault.Kind.SLOW_VALIDATOR, name, startMs, 1.0);
                 double validationStart = roundStart + network[v];
                 double duration = consensus[v] * slow;
+                boolean validated = outcomes.nextDouble() >= factor(Fault.Kind.FAILURE_BURST, name, startMs, 0);
                 emit(event(EventType.consensus_validation_start, v, validationStart).setHeight(h).setRound(round));
                 emit(event(EventType.consensus_validation_complete, v, validationStart + duration).setHeight(h)
-                        .setRound(round).setDurationNs((long) (duration * 1e6)).setStatus(EventStatus.success));
+                        .setRound(round).setDurationNs((long) (duration * 1e6))
+                        .setStatus(validated ? EventStatus.success : EventStatus.failure));
                 boolean faulty = byzantine[v] || factor(Fault.Kind.BYZANTINE, name, startMs, 0) > 0;
                 double missProbability = byzantine[v] ? 0.5 : factor(Fault.Kind.BYZANTINE, name, startMs, 0);
                 if (faulty && voteDraw[v] < missProbability) {

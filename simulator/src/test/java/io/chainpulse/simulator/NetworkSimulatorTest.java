@@ -1,7 +1,9 @@
 package io.chainpulse.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.json.EventJson;
@@ -9,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -70,6 +73,69 @@ class NetworkSimulatorTest {
         assertThat(events).filteredOn(e -> e.getNodeId().equals("v2"))
                 .noneMatch(e -> e.getTimestampNs() >= start && e.getTimestampNs() < end)
                 .anyMatch(e -> e.getTimestampNs() >= end);
+    }
+
+    @Test
+    void shouldFailTheBurstingNodesValidationsOnlyWhileTheFaultIsActiveWithoutShiftingAnyRandomStream() {
+        Fault burst = new Fault(Fault.Kind.FAILURE_BURST, "v3", Duration.ofSeconds(5), Duration.ofSeconds(15), 0.3);
+        List<ProtocolEvent> baseline = events(SHORT);
+        List<ProtocolEvent> faulted = events(SHORT.withFault(burst));
+
+        // the same transactions arrive at the same nodes at the same times
+        assertThat(ingress(faulted)).isEqualTo(ingress(baseline));
+        Map<String, EventStatus> before = txOutcomes(baseline);
+        Map<String, EventStatus> after = txOutcomes(faulted);
+        assertThat(after.keySet()).isEqualTo(before.keySet());
+        Set<String> burstTxs = faulted.stream().filter(e -> e.getEventType() == EventType.transaction_ingress
+                && e.getNodeId().equals("v3") && inBurst(e)).map(ProtocolEvent::getTxId).collect(Collectors.toSet());
+        // outside the burst every outcome is the baseline's; inside, the baseline's failures still fail and more join
+        assertThat(after).isEqualTo(overlay(before, after, burstTxs));
+        assertThat(burstTxs).hasSize(244);
+        assertThat(burstTxs).filteredOn(tx -> before.get(tx) == EventStatus.failure).hasSize(3);
+        assertThat(burstTxs).filteredOn(tx -> after.get(tx) == EventStatus.failure).hasSize(62); // 25 %
+        assertThat(burstTxs).filteredOn(tx -> before.get(tx) == EventStatus.failure)
+                .allMatch(tx -> after.get(tx) == EventStatus.failure);
+        // consensus validations: all succeed, except v3's inside the burst: 2 of its 10 there fail
+        assertThat(consensusFailures(baseline)).isEmpty();
+        assertThat(faulted).filteredOn(e -> e.getEventType() == EventType.consensus_validation_complete
+                && e.getNodeId().equals("v3") && inBurst(e)).hasSize(10);
+        assertThat(consensusFailures(faulted)).containsExactly("v3|6", "v3|11");
+    }
+
+    @Test
+    void shouldRejectAFailureBurstThatIsNotAProbability() {
+        assertThatThrownBy(() -> new Fault(Fault.Kind.FAILURE_BURST, "v1", Duration.ZERO, Duration.ofSeconds(1), 1.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fault failure_burst magnitude must be a probability in [0, 1]: 1.5");
+    }
+
+    private static boolean inBurst(ProtocolEvent e) {
+        long simMs = e.getTimestampNs() / 1_000_000L - START_MS;
+        return simMs >= 5_000 && simMs < 15_000;
+    }
+
+    private static List<String> ingress(List<ProtocolEvent> events) {
+        return events.stream().filter(e -> e.getEventType() == EventType.transaction_ingress)
+                .map(e -> e.getTxId() + "@" + e.getNodeId() + "@" + e.getTimestampNs()).toList();
+    }
+
+    private static Map<String, EventStatus> txOutcomes(List<ProtocolEvent> events) {
+        return events.stream().filter(e -> e.getEventType() == EventType.transaction_validation_complete)
+                .collect(Collectors.toMap(ProtocolEvent::getTxId, ProtocolEvent::getStatus));
+    }
+
+    /** The baseline's outcomes with the burst transactions' taken from the faulted run. */
+    private static Map<String, EventStatus> overlay(Map<String, EventStatus> before, Map<String, EventStatus> after,
+                                                    Set<String> burstTxs) {
+        Map<String, EventStatus> out = new java.util.HashMap<>(before);
+        burstTxs.forEach(tx -> out.put(tx, after.get(tx)));
+        return out;
+    }
+
+    private static List<String> consensusFailures(List<ProtocolEvent> events) {
+        return events.stream().filter(e -> e.getEventType() == EventType.consensus_validation_complete
+                        && e.getStatus() != EventStatus.success)
+                .map(e -> e.getNodeId() + "|" + e.getHeight()).toList();
     }
 
     private static List<String> changed(List<ProtocolEvent> a, List<ProtocolEvent> b) {

@@ -26,6 +26,7 @@ class ScenarioFileTest {
                 faults:
                   - {kind: slow_validator, node: v3, start: 60s, end: 120s, magnitude: 3}
                   - {kind: tps_collapse, start: 2m, end: 3m, magnitude: 0.1}
+                  - {kind: failure_burst, node: v5, start: 150s, end: 210s, magnitude: 0.3}
                 """);
 
         Scenario s = ScenarioFile.load(file);
@@ -35,7 +36,8 @@ class ScenarioFileTest {
         assertThat(s.duration()).isEqualTo(Duration.ofMinutes(4));
         assertThat(s.faults()).containsExactly(
                 new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(60), Duration.ofSeconds(120), 3),
-                new Fault(Fault.Kind.TPS_COLLAPSE, null, Duration.ofMinutes(2), Duration.ofMinutes(3), 0.1));
+                new Fault(Fault.Kind.TPS_COLLAPSE, null, Duration.ofMinutes(2), Duration.ofMinutes(3), 0.1),
+                new Fault(Fault.Kind.FAILURE_BURST, "v5", Duration.ofSeconds(150), Duration.ofSeconds(210), 0.3));
     }
 
     @Test
@@ -50,6 +52,7 @@ class ScenarioFileTest {
                   - {kind: slow_validator, node: v3, start: 60s, end: 120s, magnitude: 3}
                   - {kind: meteor, node: v1, start: 1s, end: 2s}
                   - {kind: silent_node, node: v2, start: 10s}
+                  - {kind: failure_burst, node: v1, start: 1s, end: 2s, magnitude: 30}
                 """);
 
         assertThatThrownBy(() -> ScenarioFile.load(file))
@@ -59,6 +62,7 @@ class ScenarioFileTest {
                         file + ":3: duration: '4 minutes' is not a duration: use a whole number with ms, s, m or h",
                         file + ":4: unknown key 'colour'; known: block_interval, byzantine_fraction, chain_id, duration, faults, name, seed, tps, validators",
                         file + ":7: fault: unknown kind 'meteor'",
-                        file + ":8: fault: kind, start and end are required"));
+                        file + ":8: fault: kind, start and end are required",
+                        file + ":9: fault: fault failure_burst magnitude must be a probability in [0, 1]: 30.0"));
     }
 }

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
 import java.util.ArrayList;
@@ -62,12 +63,17 @@ public final class FlushEvents {
             long h = 1_000_000_000L + 2L * round;
             String hash = "~flush-" + round;
             out.add(event(NODE, EventType.transaction_ingress, t).setTxId("~tx-" + round).build());
-            out.add(event(NODE, EventType.transaction_validation_complete, t + 1).setTxId("~tx-" + round).build());
+            out.add(event(NODE, EventType.transaction_validation_complete, t + 1).setTxId("~tx-" + round)
+                    .setStatus(EventStatus.success).build());
             out.add(event(NODE, EventType.block_creation_start, t + 2).setHeight(h).build());
+            out.add(event(NODE, EventType.block_packing_start, t + 2).setHeight(h).build());
             out.add(event(NODE, EventType.block_execution_start, t + 3).setHeight(h).build());
             out.add(event(NODE, EventType.block_execution_complete, t + 4).setHeight(h).build());
             out.add(event(NODE, EventType.consensus_validation_start, t + 5).setHeight(h).setRound(0).build());
-            out.add(event(NODE, EventType.consensus_validation_complete, t + 6).setHeight(h).setRound(0).build());
+            out.add(event(NODE, EventType.consensus_validation_complete, t + 6).setHeight(h).setRound(0)
+                    .setStatus(EventStatus.success).build());
+            out.add(event(NODE, EventType.consensus_vote, t + 6).setHeight(h).setRound(0).setBlockHash(hash).build());
+            out.add(event(NODE, EventType.consensus_commit, t + 7).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_propagation_start, t + 7).setBlockHash(hash).build());
             out.add(event(PEER, EventType.block_propagation_complete, t + 8).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_finalization, t + 9).setHeight(h).setBlockHash(hash).setTxCount(0).build());

@@ -14,7 +14,8 @@ import org.apache.kafka.streams.kstream.KStream;
  *
  * <pre>{@code
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
- *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms ─▶ chainpulse.kpis
+ *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, vote_to_commit_ms,
+ *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
  * }</pre>
@@ -39,6 +40,10 @@ public final class KpiTopology {
         ConsensusLatencyTopology.build(builder, onTime, ctx);
         PropagationDelayTopology.build(builder, onTime, ctx);
         TxValidationTopology.build(builder, onTime, ctx);
+        VoteToCommitTopology.build(builder, onTime, ctx);
+        BlockPackingTopology.build(builder, onTime, ctx);
+        TxFailureTopology.build(builder, onTime, ctx);
+        ConsensusFailureTopology.build(builder, onTime, ctx);
         return builder.build();
     }
 }

@@ -56,6 +56,9 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             // the node's clock runs this many ms ahead
             case CLOCK_SKEW -> new FaultLadder(kind, List.of(25.0, 50.0, 100.0, 250.0), true,
                     metrics(Kpi.PROPAGATION_DELAY_MS));
+            // the node's transaction and consensus validations fail with this probability
+            case FAILURE_BURST -> new FaultLadder(kind, List.of(0.05, 0.1, 0.2, 0.4), true,
+                    metrics(Kpi.TX_FAILURE_PCT, Kpi.CONSENSUS_FAILURE_PCT));
         };
     }
 
@@ -80,7 +83,7 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             case LATE_BLOCKS, CLOCK_SKEW -> "+" + number(magnitude) + " ms";
             case TPS_COLLAPSE -> "to " + Math.round(magnitude * 100) + " %";
             case SILENT_NODE -> number(magnitude) + " s";
-            case BYZANTINE -> "p=" + number(magnitude);
+            case BYZANTINE, FAILURE_BURST -> "p=" + number(magnitude);
         };
     }
 

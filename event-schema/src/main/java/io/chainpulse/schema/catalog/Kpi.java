@@ -41,7 +41,17 @@ public enum Kpi {
             .headline().definition("`block_propagation_complete` at the receiver − `block_propagation_start` at the"
                     + " origin, same `block_hash`; per receiving node")),
     TX_VALIDATION_MS(latency("tx_validation_ms").human("transaction validation time").label("tx validation").peers()
-            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`"));
+            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`")),
+    VOTE_TO_COMMIT_MS(latency("vote_to_commit_ms").human("vote-to-commit time").label("vote to commit").peers()
+            .definition("`consensus_commit` − `consensus_vote`, same node, height and round")),
+    BLOCK_PACKING_MS(latency("block_packing_ms").human("block packing time").label("block packing").peers()
+            .definition("`block_execution_start` − `block_packing_start`, same node and height")),
+    TX_FAILURE_PCT(ratio("tx_failure_pct").human("transaction failure rate").label("tx failures").peers()
+            .definition("`transaction_validation_complete` events with `status` failure ÷ those with status success"
+                    + " or failure × 100 (no status or UNKNOWN: not counted); node and network")),
+    CONSENSUS_FAILURE_PCT(ratio("consensus_failure_pct").human("consensus failure rate").label("consensus failures")
+            .peers().definition("`consensus_validation_complete` events with `status` failure ÷ those with status"
+                    + " success or failure × 100 (no status or UNKNOWN: not counted); node and network"));
 
     private final String metric;
     private final KpiKind kind;
@@ -73,6 +83,11 @@ public enum Kpi {
 
     private static Spec rate(String metric, String unit) {
         return new Spec(metric, KpiKind.RATE, unit, LOWER_IS_WORSE);
+    }
+
+    /** A percentage per sample (a failed complete 100, a successful one 0): the window's mean is the ratio. */
+    private static Spec ratio(String metric) {
+        return new Spec(metric, KpiKind.RATIO, "%", HIGHER_IS_WORSE);
     }
 
     /** One entry's attributes, named where they are given. */

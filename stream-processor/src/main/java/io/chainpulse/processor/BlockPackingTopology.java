@@ -1,0 +1,25 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code block_packing_ms}: {@code block_execution_start − block_packing_start}, same node, same height, in the window
+ * of the execution start. Input: on-time events keyed by node; output: KpiWindow per node and network.
+ */
+public final class BlockPackingTopology {
+    public static final String METRIC = Kpi.BLOCK_PACKING_MS.metric();
+
+    private BlockPackingTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+                e -> e.getEventType() == EventType.block_packing_start ? Pairing.Role.START
+                        : e.getEventType() == EventType.block_execution_start ? Pairing.Role.COMPLETE
+                        : Pairing.Role.IGNORE,
+                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false), ctx);
+    }
+}

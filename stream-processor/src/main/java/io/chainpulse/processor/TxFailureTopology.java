@@ -1,0 +1,22 @@
+package io.chainpulse.processor;
+
+import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+
+/**
+ * {@code tx_failure_pct}: {@code transaction_validation_complete} events with status failure ÷ those with status
+ * success or failure × 100, per node and network, in the window of the complete (no status or UNKNOWN: not counted).
+ * Input: on-time events keyed by node; output: KpiWindow per node and network, the percentage as {@code mean}.
+ */
+public final class TxFailureTopology {
+    public static final String METRIC = Kpi.TX_FAILURE_PCT.metric();
+
+    private TxFailureTopology() {}
+
+    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+        FailureRatioKpi.of(events, EventType.transaction_validation_complete, METRIC, ctx);
+    }
+}
