@@ -41,7 +41,20 @@ public enum Kpi {
             .headline().definition("`block_propagation_complete` at the receiver − `block_propagation_start` at the"
                     + " origin, same `block_hash`; per receiving node")),
     TX_VALIDATION_MS(latency("tx_validation_ms").human("transaction validation time").label("tx validation").peers()
-            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`"));
+            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`")),
+    GAS_PER_S(rate("gas_per_s", "gas/s").human("gas throughput").label("gas/s")
+            .definition("node: Σ `gas_used` of its `block_finalization` events ÷ window seconds; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    BLOCK_GAS_USED(distribution("block_gas_used", "gas").human("block gas used").label("block gas")
+            .definition("`gas_used` per block: node: each of its `block_finalization` events; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    BLOCK_SIZE_BYTES(distribution("block_size_bytes", "bytes").human("block size").label("block size")
+            .definition("`size_bytes` per block: node: each of its `block_finalization` events; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    LEADER_SHARE_PCT(ratio("leader_share_pct").worse(LOWER_IS_WORSE).human("leader share").label("leader share")
+            .only(KpiScope.node)
+            .definition("node: distinct blocks whose `leader` it is ÷ all distinct blocks in the window × 100 (each"
+                    + " `block_hash` once, at its earliest `block_finalization`; `mean` is the share, `count` all blocks)"));
 
     private final String metric;
     private final KpiKind kind;
@@ -73,6 +86,14 @@ public enum Kpi {
 
     private static Spec rate(String metric, String unit) {
         return new Spec(metric, KpiKind.RATE, unit, LOWER_IS_WORSE);
+    }
+
+    private static Spec distribution(String metric, String unit) {
+        return new Spec(metric, KpiKind.DISTRIBUTION, unit, HIGHER_IS_WORSE);
+    }
+
+    private static Spec ratio(String metric) {
+        return new Spec(metric, KpiKind.RATIO, "%", HIGHER_IS_WORSE);
     }
 
     /** One entry's attributes, named where they are given. */
