@@ -52,7 +52,7 @@ public enum Kpi {
             .definition("`size_bytes` per block: node: each of its `block_finalization` events; network: each distinct"
                     + " `block_hash` once, in the window of its earliest finalization")),
     LEADER_SHARE_PCT(ratio("leader_share_pct").worse(LOWER_IS_WORSE).human("leader share").label("leader share")
-            .only(KpiScope.node)
+            .only(KpiScope.node).reportedByOthers()
             .definition("node: distinct blocks whose `leader` it is ÷ all distinct blocks in the window × 100 (each"
                     + " `block_hash` once, at its earliest `block_finalization`; `mean` is the share, `count` all blocks)"));
 
@@ -66,6 +66,7 @@ public enum Kpi {
     private final boolean headline;
     private final String definition;
     private final Set<KpiScope> scopes;
+    private final boolean reportedByOthers;
 
     Kpi(Spec spec) {
         this.metric = spec.metric;
@@ -78,6 +79,7 @@ public enum Kpi {
         this.headline = spec.headline;
         this.definition = spec.definition;
         this.scopes = spec.scopes;
+        this.reportedByOthers = spec.reportedByOthers;
     }
 
     private static Spec latency(String metric) {
@@ -108,6 +110,7 @@ public enum Kpi {
         private boolean headline;
         private String definition;
         private Set<KpiScope> scopes = EnumSet.allOf(KpiScope.class);
+        private boolean reportedByOthers;
 
         Spec(String metric, KpiKind kind, String unit, Direction worse) {
             this.metric = metric;
@@ -143,6 +146,11 @@ public enum Kpi {
 
         Spec only(KpiScope scope) {
             this.scopes = EnumSet.of(scope);
+            return this;
+        }
+
+        Spec reportedByOthers() {
+            this.reportedByOthers = true;
             return this;
         }
 
@@ -205,6 +213,15 @@ public enum Kpi {
     /** One line of Markdown: what the KPI measures, from which events. */
     public String definition() {
         return definition;
+    }
+
+    /**
+     * true when a node's windows come from its own events, so that they show the node is alive; false when other
+     * nodes' events make them ({@code leader_share_pct}: every node's finalizations name the block's leader, so a
+     * silent leader keeps its share).
+     */
+    public boolean fromOwnEvents() {
+        return !reportedByOthers;
     }
 
     /** The scopes it is computed for. */
