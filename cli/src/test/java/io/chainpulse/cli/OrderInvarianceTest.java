@@ -48,7 +48,9 @@ class OrderInvarianceTest {
                 .containsExactlyInAnyOrder("{\"metric\":\"block_creation_ms\"", "{\"metric\":\"block_execution_ms\"",
                         "{\"metric\":\"block_time_ms\"", "{\"metric\":\"consensus_latency_ms\"",
                         "{\"metric\":\"propagation_delay_ms\"", "{\"metric\":\"tps\"",
-                        "{\"metric\":\"tx_ingress_tps\"", "{\"metric\":\"tx_validation_ms\"");
+                        "{\"metric\":\"tx_ingress_tps\"", "{\"metric\":\"tx_validation_ms\"",
+                        "{\"metric\":\"gas_per_s\"", "{\"metric\":\"block_gas_used\"",
+                        "{\"metric\":\"block_size_bytes\"", "{\"metric\":\"leader_share_pct\"");
 
         Set<String> differing = new TreeSet<>();
         for (int seed = 1; seed <= ORDERS; seed++) {
