@@ -40,7 +40,8 @@ import org.apache.kafka.streams.state.Stores;
  *   outlier per window once the window is complete (its
  *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
- *   largest window end seen.</li>
+ *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
+ *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
  *   <li>Output: {@code chainpulse.anomalies} (every transition, key anomaly_id) and compacted
  *   {@code chainpulse.anomalies.current} (the FIRING record, replaced by a tombstone when the incident resolves).</li>
  * </ul>
@@ -114,7 +115,8 @@ public final class AnomalyTopology {
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
-                        && !kpi.getNodeId().isEmpty(), Named.as("anomaly-node-kpis"))
+                        && !kpi.getNodeId().isEmpty() && Metrics.fromOwnEvents(kpi.getMetric()),
+                        Named.as("anomaly-node-kpis"))
                 .selectKey((key, kpi) -> kpi.getNodeId(), Named.as("anomaly-key-by-node"))
                 .repartition(Repartitioned.<String, KpiWindow>as(LIVENESS)
                         .withKeySerde(strings).withValueSerde(topics.kpiSerde())

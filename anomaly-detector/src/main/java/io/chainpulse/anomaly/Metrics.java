@@ -36,6 +36,14 @@ final class Metrics {
         return Kpi.byMetric(metric).map(Kpi::higherIsWorse).orElse(true);
     }
 
+    /**
+     * true when a node's windows of {@code metric} show the node is alive (made from its own events); false for a KPI
+     * other nodes report about it ({@code leader_share_pct}), which the liveness detector ignores.
+     */
+    static boolean fromOwnEvents(String metric) {
+        return Kpi.byMetric(metric).map(Kpi::fromOwnEvents).orElse(true);
+    }
+
     static String human(String metric) {
         return Kpi.byMetric(metric).map(Kpi::human).orElse(metric);
     }

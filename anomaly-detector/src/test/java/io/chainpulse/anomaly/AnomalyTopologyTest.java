@@ -142,6 +142,30 @@ class AnomalyTopologyTest {
     }
 
     @Test
+    void shouldFlagASilentNodeWhoseLeaderShareOthersStillReport() {
+        // v1 and v2 report tx_ingress_tps for windows 0..12; v2 stops after window 5, but the other validators'
+        // finalizations still name it leader, so its leader_share_pct goes on: that does not make it alive
+        List<KpiWindow> arrivals = new ArrayList<>();
+        for (int w = 0; w <= 12; w++) {
+            arrivals.add(Kpi.rate("tx_ingress_tps", "v1", w, 100));
+            if (w <= 5) {
+                arrivals.add(Kpi.rate("tx_ingress_tps", "v2", w, 100));
+            }
+            for (String node : List.of("v1", "v2")) {
+                KpiWindow share = Kpi.latency("leader_share_pct", node, w, 50);
+                share.setMean(50.0);
+                arrivals.add(share);
+            }
+        }
+
+        List<String> lines = AnomalyReplay.run(arrivals, Map.of()).stream()
+                .filter(a -> a.getDetector().equals("liveness")).map(AnomalyTopologyTest::line).toList();
+
+        // v2's last own window is 5 (ends at 6): at stream time end(8) it has missed 6, 7, 8
+        assertThat(lines).containsExactly("8 FIRING CRITICAL liveness kpis v2");
+    }
+
+    @Test
     void shouldForgetANodeSilentForTheNodeExpiryResolvingItsIncidentWithReasonExpired() {
         // v1 reports windows 0..20; v2 reports 0..5, is silent, sends a straggler for window 2 after it was forgotten,
         // comes back for window 15 only, and is silent again

@@ -79,12 +79,13 @@ class FaultKpiEffectTest {
                         series("vote_to_commit_ms", "v5", "network"))},
                 // a fifth of the transactions: everything that depends on load, at every node (the failure ratio's
                 // sample counts; shorter executions move votes and commits across window edges) — but not consensus,
-                // which depends on votes, not on block size, nor packing, a fixed step
+                // which depends on votes, not on block size, nor packing, a fixed step, nor leader shares (a block a second, as before)
                 new Object[] {new Fault(Fault.Kind.TPS_COLLAPSE, null, FROM, TO, 0.2), union(
                         series("tx_ingress_tps", all), series("tps", all), series("tx_validation_ms", all),
                         series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
-                        series("tx_failure_pct", all), series("vote_to_commit_ms", all))},
+                        series("tx_failure_pct", all), series("vote_to_commit_ms", all), series("gas_per_s", all),
+                        series("block_gas_used", all), series("block_size_bytes", all))},
                 // v2's clock 250 ms ahead: every receiver's propagation delay of blocks v2 proposes (a cross-node
                 // delta), and v2's own timestamps where the skew starts and ends (ingress windows, validation and
                 // block time across the edge); its same-node latencies in between are untouched
@@ -100,12 +101,14 @@ class FaultKpiEffectTest {
                         series("consensus_failure_pct", all), series("block_creation_ms", "v4", "network"),
                         series("vote_to_commit_ms", "v4", "network"))},
                 // v6 sends nothing: every KPI of v6 (and the network's, which include it) and every receiver's
-                // propagation delay of the blocks v6 proposes; network tps is unchanged — each block is counted once,
-                // at its earliest finalization, which the other validators still report
+                // propagation delay of the blocks v6 proposes; network tps, gas and block distributions are unchanged
+                // — each block is counted once, at its earliest finalization, which the other validators still
+                // report — and so is v6's leader share: their finalizations still name v6 leader of its blocks
                 new Object[] {new Fault(Fault.Kind.SILENT_NODE, "v6", FROM, TO, 0), union(
                         series("block_creation_ms", "v6", "network"), series("block_execution_ms", "v6", "network"),
                         series("block_time_ms", "v6", "network"), series("consensus_latency_ms", "v6", "network"),
-                        series("propagation_delay_ms", all), series("tps", "v6"),
+                        series("propagation_delay_ms", all), series("tps", "v6"), series("gas_per_s", "v6"),
+                        series("block_gas_used", "v6"), series("block_size_bytes", "v6"),
                         series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"),
                         series("block_packing_ms", "v6", "network"), series("vote_to_commit_ms", "v6", "network"),
                         series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"))},
@@ -116,7 +119,8 @@ class FaultKpiEffectTest {
                         series("tx_failure_pct", "v1", "network"), series("consensus_failure_pct", "v1", "network"),
                         series("tps", all), series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
-                        series("vote_to_commit_ms", all))});
+                        series("vote_to_commit_ms", all), series("gas_per_s", all),
+                        series("block_gas_used", all), series("block_size_bytes", all))});
     }
 
     @ParameterizedTest(name = "{0}")

@@ -41,6 +41,8 @@ public final class NetworkSimulator {
     private static final double FAILED_TX_SHARE = 0.01;
     /** Seed salt of the per-block stream of consensus validation outcomes. */
     private static final long OUTCOME_STREAM = 0x5EEDFA11L;
+    /** A block's size: this header plus its transactions' {@code size_bytes}. */
+    static final long BLOCK_HEADER_BYTES = 512;
     /** Events are released once the generator is this far past them: later blocks never produce earlier events. */
     private static final long REORDER_HORIZON_MS = 10_000;
     /** Simulated time between two resource samples of a validator. */
@@ -120,7 +122,7 @@ public final class NetworkSimulator {
         }
     }
 
-    private record Tx(String id, int node, long validatedAtMs, boolean ok) {}
+    private record Tx(String id, int node, long validatedAtMs, boolean ok, long sizeBytes) {}
 
     private List<Tx> transactions(SplittableRandom random, long fromMs, long toMs) {
         List<Tx> out = new ArrayList<>();
@@ -147,14 +149,15 @@ public final class NetworkSimulator {
             double slow = factor(Fault.Kind.SLOW_VALIDATOR, name, arrival, 1.0);
             double startMs = arrival + validationStart;
             double completeMs = startMs + validation * slow;
-            emit(event(EventType.transaction_ingress, node, arrival).setTxId(txId).setSizeBytes(120L + (tx % 400)));
+            long size = 120L + (tx % 400);
+            emit(event(EventType.transaction_ingress, node, arrival).setTxId(txId).setSizeBytes(size));
             emit(event(EventType.transaction_validation_start, node, startMs).setTxId(txId));
             emit(event(EventType.transaction_validation_complete, node, completeMs).setTxId(txId)
                     .setDurationNs((long) ((completeMs - startMs) * 1e6))
                     .setStatus(ok ? EventStatus.success : EventStatus.failure));
             if (ok) {
                 emit(event(EventType.transaction_pool_enqueued, node, completeMs + 0.1).setTxId(txId));
-                out.add(new Tx(txId, node, (long) completeMs, true));
+                out.add(new Tx(txId, node, (long) completeMs, true, size));
             }
         }
         return out;
@@ -166,6 +169,7 @@ public final class NetworkSimulator {
         String hash = String.format("0x%016x%016x", mix(scenario.seed(), h), mix(h, scenario.seed()));
         int txCount = txs.size();
         long gas = 21_000L * txCount;
+        long size = BLOCK_HEADER_BYTES + txs.stream().mapToLong(Tx::sizeBytes).sum();
 
         for (int v = 0; v < nodes.length; v++) {
             emit(event(EventType.leader_selection, v, startMs).setHeight(h).setLeader(nodes[leader]));
@@ -177,7 +181,7 @@ public final class NetworkSimulator {
         double execution = (10 + 0.02 * txCount) * logNormal(random, 1.0, 0.2);
         emit(event(EventType.block_execution_start, leader, execStart).setHeight(h));
         emit(event(EventType.block_execution_complete, leader, execStart + execution).setHeight(h)
-                .setTxCount(txCount).setGasUsed(gas).setDurationNs((long) (execution * 1e6)));
+                .setTxCount(txCount).setGasUsed(gas).setSizeBytes(size).setDurationNs((long) (execution * 1e6)));
 
         // draw everything per validator first, so that faults never shift the random streams
         double[] network = new double[nodes.length];
@@ -243,7 +247,7 @@ public final class NetworkSimulator {
             double local = Math.max(commit + network[v], received);
             emit(event(EventType.consensus_commit, v, local).setHeight(h).setRound(rounds - 1).setBlockHash(hash));
             emit(event(EventType.block_finalization, v, local + 2).setHeight(h).setBlockHash(hash).setTxCount(txCount)
-                    .setGasUsed(gas).setLeader(nodes[leader]));
+                    .setGasUsed(gas).setSizeBytes(size).setLeader(nodes[leader]));
         }
     }
 

@@ -138,6 +138,35 @@ class NetworkSimulatorTest {
                 .map(e -> e.getNodeId() + "|" + e.getHeight()).toList();
     }
 
+    @Test
+    void shouldGiveEveryBlockTheSizeOfItsHeaderPlusItsTransactions() {
+        List<ProtocolEvent> events = events(SHORT);
+        java.util.Map<String, Long> ingressSize = new java.util.HashMap<>();
+        java.util.Map<String, Long> ingressMs = new java.util.HashMap<>();
+        java.util.Map<Long, Long> expected = new java.util.TreeMap<>();
+        for (ProtocolEvent e : events) {
+            if (e.getEventType() == EventType.transaction_ingress) {
+                ingressSize.put(e.getTxId(), e.getSizeBytes());
+                ingressMs.put(e.getTxId(), e.getTimestampNs() / 1_000_000L - START_MS);
+            } else if (e.getEventType() == EventType.transaction_pool_enqueued) {
+                // block h holds the valid transactions that arrived in [h − 1, h) s
+                long h = ingressMs.get(e.getTxId()) / 1_000 + 1;
+                expected.merge(h, ingressSize.get(e.getTxId()), Long::sum);
+            }
+        }
+
+        List<ProtocolEvent> finalizations = events.stream()
+                .filter(e -> e.getEventType() == EventType.block_finalization).toList();
+        assertThat(finalizations).hasSize(20 * 4);
+        for (ProtocolEvent f : finalizations) {
+            assertThat(f.getSizeBytes()).as("height %d", f.getHeight())
+                    .isEqualTo(NetworkSimulator.BLOCK_HEADER_BYTES + expected.getOrDefault(f.getHeight(), 0L));
+        }
+        assertThat(events).filteredOn(e -> e.getEventType() == EventType.block_execution_complete)
+                .hasSize(20).allMatch(e -> e.getSizeBytes() == NetworkSimulator.BLOCK_HEADER_BYTES
+                        + expected.getOrDefault(e.getHeight(), 0L));
+    }
+
     private static List<String> changed(List<ProtocolEvent> a, List<ProtocolEvent> b) {
         var byId = b.stream().collect(Collectors.toMap(ProtocolEvent::getEventId, e -> e));
         List<String> out = new ArrayList<>();

@@ -76,8 +76,10 @@ public final class FlushEvents {
             out.add(event(NODE, EventType.consensus_commit, t + 7).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_propagation_start, t + 7).setBlockHash(hash).build());
             out.add(event(PEER, EventType.block_propagation_complete, t + 8).setBlockHash(hash).build());
-            out.add(event(NODE, EventType.block_finalization, t + 9).setHeight(h).setBlockHash(hash).setTxCount(0).build());
-            out.add(event(NODE, EventType.block_finalization, t + 10).setHeight(h + 1).setBlockHash(hash + "b").setTxCount(0).build());
+            out.add(event(NODE, EventType.block_finalization, t + 9).setHeight(h).setBlockHash(hash).setTxCount(0)
+                    .setGasUsed(0L).setSizeBytes(0L).setLeader(NODE).build());
+            out.add(event(NODE, EventType.block_finalization, t + 10).setHeight(h + 1).setBlockHash(hash + "b").setTxCount(0)
+                    .setGasUsed(0L).setSizeBytes(0L).setLeader(NODE).build());
         }
         return out;
     }

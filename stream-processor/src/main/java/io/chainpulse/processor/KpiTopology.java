@@ -16,9 +16,13 @@ import org.apache.kafka.streams.kstream.KStream;
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
  *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, vote_to_commit_ms,
  *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct ─▶ chainpulse.kpis
+ *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, gas_per_s,
+ *                       │   block_gas_used, block_size_bytes, leader_share_pct ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
  * }</pre>
+ * The KPIs of blocks (tps, gas_per_s, block_gas_used, block_size_bytes, leader_share_pct) share one stream of
+ * finalizations and of distinct blocks ({@link Blocks}).
  * Pure: builds the topology, does no I/O; {@link StreamProcessorApp} runs it and {@link AnalyzeJob} runs the same
  * build over a file.
  */
@@ -33,7 +37,8 @@ public final class KpiTopology {
                         ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
         KStream<String, ProtocolEvent> onTime = EventGate.gate(events, ctx);
         TxIngressTpsTopology.build(builder, onTime, ctx);
-        TpsTopology.build(builder, onTime, ctx);
+        Blocks blocks = Blocks.build(builder, onTime, ctx);
+        TpsTopology.build(blocks, ctx);
         BlockTimeTopology.build(builder, onTime, ctx);
         BlockCreationTopology.build(builder, onTime, ctx);
         BlockExecutionTopology.build(builder, onTime, ctx);
@@ -44,6 +49,10 @@ public final class KpiTopology {
         BlockPackingTopology.build(builder, onTime, ctx);
         TxFailureTopology.build(builder, onTime, ctx);
         ConsensusFailureTopology.build(builder, onTime, ctx);
+        GasPerSecondTopology.build(blocks, ctx);
+        BlockGasUsedTopology.build(blocks, ctx);
+        BlockSizeTopology.build(blocks, ctx);
+        LeaderShareTopology.build(builder, blocks, ctx);
         return builder.build();
     }
 }

@@ -51,7 +51,20 @@ public enum Kpi {
                     + " or failure × 100 (no status or UNKNOWN: not counted); node and network")),
     CONSENSUS_FAILURE_PCT(ratio("consensus_failure_pct").human("consensus failure rate").label("consensus failures")
             .peers().definition("`consensus_validation_complete` events with `status` failure ÷ those with status"
-                    + " success or failure × 100 (no status or UNKNOWN: not counted); node and network"));
+                    + " success or failure × 100 (no status or UNKNOWN: not counted); node and network")),
+    GAS_PER_S(rate("gas_per_s", "gas/s").human("gas throughput").label("gas/s")
+            .definition("node: Σ `gas_used` of its `block_finalization` events ÷ window seconds; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    BLOCK_GAS_USED(distribution("block_gas_used", "gas").human("block gas used").label("block gas")
+            .definition("`gas_used` per block: node: each of its `block_finalization` events; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    BLOCK_SIZE_BYTES(distribution("block_size_bytes", "bytes").human("block size").label("block size")
+            .definition("`size_bytes` per block: node: each of its `block_finalization` events; network: each distinct"
+                    + " `block_hash` once, in the window of its earliest finalization")),
+    LEADER_SHARE_PCT(ratio("leader_share_pct").worse(LOWER_IS_WORSE).human("leader share").label("leader share")
+            .only(KpiScope.node).reportedByOthers()
+            .definition("node: distinct blocks whose `leader` it is ÷ all distinct blocks in the window × 100 (each"
+                    + " `block_hash` once, at its earliest `block_finalization`; `mean` is the share, `count` all blocks)"));
 
     private final String metric;
     private final KpiKind kind;
@@ -63,6 +76,7 @@ public enum Kpi {
     private final boolean headline;
     private final String definition;
     private final Set<KpiScope> scopes;
+    private final boolean reportedByOthers;
 
     Kpi(Spec spec) {
         this.metric = spec.metric;
@@ -75,6 +89,7 @@ public enum Kpi {
         this.headline = spec.headline;
         this.definition = spec.definition;
         this.scopes = spec.scopes;
+        this.reportedByOthers = spec.reportedByOthers;
     }
 
     private static Spec latency(String metric) {
@@ -83,6 +98,10 @@ public enum Kpi {
 
     private static Spec rate(String metric, String unit) {
         return new Spec(metric, KpiKind.RATE, unit, LOWER_IS_WORSE);
+    }
+
+    private static Spec distribution(String metric, String unit) {
+        return new Spec(metric, KpiKind.DISTRIBUTION, unit, HIGHER_IS_WORSE);
     }
 
     /** A percentage per sample (a failed complete 100, a successful one 0): the window's mean is the ratio. */
@@ -102,6 +121,7 @@ public enum Kpi {
         private boolean headline;
         private String definition;
         private Set<KpiScope> scopes = EnumSet.allOf(KpiScope.class);
+        private boolean reportedByOthers;
 
         Spec(String metric, KpiKind kind, String unit, Direction worse) {
             this.metric = metric;
@@ -137,6 +157,11 @@ public enum Kpi {
 
         Spec only(KpiScope scope) {
             this.scopes = EnumSet.of(scope);
+            return this;
+        }
+
+        Spec reportedByOthers() {
+            this.reportedByOthers = true;
             return this;
         }
 
@@ -199,6 +224,15 @@ public enum Kpi {
     /** One line of Markdown: what the KPI measures, from which events. */
     public String definition() {
         return definition;
+    }
+
+    /**
+     * true when a node's windows come from its own events, so that they show the node is alive; false when other
+     * nodes' events make them ({@code leader_share_pct}: every node's finalizations name the block's leader, so a
+     * silent leader keeps its share).
+     */
+    public boolean fromOwnEvents() {
+        return !reportedByOthers;
     }
 
     /** The scopes it is computed for. */
