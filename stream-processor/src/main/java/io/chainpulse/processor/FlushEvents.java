@@ -68,6 +68,8 @@ public final class FlushEvents {
             out.add(event(NODE, EventType.block_execution_complete, t + 4).setHeight(h).build());
             out.add(event(NODE, EventType.consensus_validation_start, t + 5).setHeight(h).setRound(0).build());
             out.add(event(NODE, EventType.consensus_validation_complete, t + 6).setHeight(h).setRound(0).build());
+            out.add(event(NODE, EventType.consensus_proposal, t + 5).setHeight(h).setRound(0).setBlockHash(hash).build());
+            out.add(event(PEER, EventType.consensus_vote, t + 6).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_propagation_start, t + 7).setBlockHash(hash).build());
             out.add(event(PEER, EventType.block_propagation_complete, t + 8).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_finalization, t + 9).setHeight(h).setBlockHash(hash).setTxCount(0).build());

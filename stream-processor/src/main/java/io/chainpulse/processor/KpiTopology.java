@@ -15,6 +15,8 @@ import org.apache.kafka.streams.kstream.KStream;
  * <pre>{@code
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
  *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms ─▶ chainpulse.kpis
+ *                       ├─▶ consensus events by network ─▶ proposal_to_vote_ms, consensus_rounds,
+ *                       │   round_changes_per_min, vote_participation_pct ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
  * }</pre>
@@ -39,6 +41,10 @@ public final class KpiTopology {
         ConsensusLatencyTopology.build(builder, onTime, ctx);
         PropagationDelayTopology.build(builder, onTime, ctx);
         TxValidationTopology.build(builder, onTime, ctx);
+        KStream<String, ProtocolEvent> consensus = ConsensusEvents.byNetwork(onTime, ctx);
+        ProposalToVoteTopology.build(builder, consensus, ctx);
+        ConsensusRoundsTopology.build(builder, consensus, ctx);
+        VoteParticipationTopology.build(builder, consensus, ctx);
         return builder.build();
     }
 }

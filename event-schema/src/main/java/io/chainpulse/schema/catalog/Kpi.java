@@ -41,7 +41,24 @@ public enum Kpi {
             .headline().definition("`block_propagation_complete` at the receiver − `block_propagation_start` at the"
                     + " origin, same `block_hash`; per receiving node")),
     TX_VALIDATION_MS(latency("tx_validation_ms").human("transaction validation time").label("tx validation").peers()
-            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`"));
+            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`")),
+    PROPOSAL_TO_VOTE_MS(latency("proposal_to_vote_ms").human("proposal to vote time").label("proposal to vote").peers()
+            .definition("at each voter: its `consensus_vote` − the leader's `consensus_proposal`, same height and"
+                    + " round; per voting node")),
+    CONSENSUS_ROUNDS(distribution("consensus_rounds", "rounds").human("consensus rounds per height").label("rounds")
+            .only(KpiScope.network).definition("per height, in the window of its first `block_finalization`: the"
+                    + " highest `round` of its `consensus_proposal`, `consensus_vote` and `consensus_commit` events"
+                    + " before that window's end, + 1 (1 when none has a round)")),
+    ROUND_CHANGES_PER_MIN(rate("round_changes_per_min", "heights/s").human("round changes").label("round changes")
+            .worse(HIGHER_IS_WORSE).only(KpiScope.network).definition("heights whose `consensus_rounds` is above 1,"
+                    + " in the window of their first finalization, ÷ window seconds: per second (`rate_per_s`) like"
+                    + " every rate despite the name; × 60 for per minute")),
+    VOTE_PARTICIPATION_PCT(ratio("vote_participation_pct").worse(LOWER_IS_WORSE).human("vote participation")
+            .label("participation").only(KpiScope.network).definition("per height, in the window of its first"
+                    + " `block_finalization`: distinct nodes with a `consensus_vote` of that height before the"
+                    + " window's end ÷ active validators × 100, active = distinct nodes with a `consensus_vote`,"
+                    + " `consensus_commit` or `block_finalization` (any height) in that window, and the height's"
+                    + " voters; the window's mean is the participation"));
 
     private final String metric;
     private final KpiKind kind;
@@ -73,6 +90,14 @@ public enum Kpi {
 
     private static Spec rate(String metric, String unit) {
         return new Spec(metric, KpiKind.RATE, unit, LOWER_IS_WORSE);
+    }
+
+    private static Spec distribution(String metric, String unit) {
+        return new Spec(metric, KpiKind.DISTRIBUTION, unit, HIGHER_IS_WORSE);
+    }
+
+    private static Spec ratio(String metric) {
+        return new Spec(metric, KpiKind.RATIO, "%", HIGHER_IS_WORSE);
     }
 
     /** One entry's attributes, named where they are given. */
