@@ -33,6 +33,21 @@ final class Kpi {
                 .build();
     }
 
+    /** A ratio or distribution KPI judged on its mean: every sample {@code mean}, as when all heights agree. */
+    static KpiWindow mean(String metric, String node, int window, double mean) {
+        return KpiWindow.newBuilder()
+                .setMetric(metric)
+                .setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node)
+                .setWindowStartMs(w(window))
+                .setWindowEndMs(w(window) + WINDOW_MS)
+                .setFinal$(true)
+                .setCount(10)
+                .setMin(mean).setMean(mean).setMax(mean)
+                .setP50(mean).setP90(mean).setP95(mean).setP99(mean)
+                .build();
+    }
+
     static KpiWindow rate(String metric, String node, int window, double perSecond) {
         return KpiWindow.newBuilder()
                 .setMetric(metric)

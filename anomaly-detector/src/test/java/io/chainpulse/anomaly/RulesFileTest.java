@@ -39,9 +39,10 @@ class RulesFileTest {
     }
 
     @Test
-    void shouldShipDefaultsForTheFiveOperatorRules() {
+    void shouldShipDefaultsForTheOperatorRules() {
         assertThat(RulesFile.defaults()).extracting(Rule::name).containsExactly("consensus_latency_p95_high",
-                "block_time_above_target", "tps_below_floor", "propagation_delay_p95_high", "tx_validation_p99_high");
+                "block_time_above_target", "tps_below_floor", "propagation_delay_p95_high", "tx_validation_p99_high",
+                "vote_participation_low", "consensus_rounds_above_one");
     }
 
     @Test
