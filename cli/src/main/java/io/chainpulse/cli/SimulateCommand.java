@@ -48,7 +48,7 @@ final class SimulateCommand implements Callable<Integer> {
     Long seed;
 
     @Option(names = "--fault", description = "Add a fault KIND:NODE:START-END[:MAGNITUDE], e.g. slow_validator:v3:60s-120s:3 "
-            + "(kinds: slow_validator, late_blocks, tps_collapse (node '-'), silent_node, byzantine, clock_skew). Repeatable.")
+            + "(kinds: slow_validator, late_blocks, tps_collapse (node '-'), silent_node, byzantine, clock_skew, stop_voting). Repeatable.")
     List<String> faults = List.of();
 
     @Option(names = "--output", description = "Write JSON Lines here instead of publishing.")

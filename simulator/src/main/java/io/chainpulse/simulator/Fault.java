@@ -26,7 +26,13 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
          */
         BYZANTINE,
         /** {@code node}'s clock runs {@code magnitude} ms ahead (negative: behind). */
-        CLOCK_SKEW;
+        CLOCK_SKEW,
+        /**
+         * {@code node} emits no {@code consensus_vote} (a validator whose signer stopped), but still validates,
+         * commits and finalizes; {@code magnitude} is not used. The commit quorum does not depend on it, so only
+         * the votes are missing.
+         */
+        STOP_VOTING;
 
         /** The name used in scenario files and on the command line, e.g. {@code slow_validator}. */
         public String id() {

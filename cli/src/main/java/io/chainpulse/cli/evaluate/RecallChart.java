@@ -78,6 +78,7 @@ public final class RecallChart {
             case SILENT_NODE -> "silent for (s)";
             case BYZANTINE -> "miss / extra-round probability";
             case CLOCK_SKEW -> "clock ahead by (ms)";
+            case STOP_VOTING -> "votes stopped for (s)";
         };
     }
 }
