@@ -35,11 +35,14 @@ class OrderInvarianceTest {
 
     @Test
     void shouldWriteByteIdenticalKpisForTwentyOrdersOfTheSameRecordingWithinTheGrace() throws IOException {
-        // 2 minutes, 5 validators, a slow validator and late blocks for spread: every KPI has samples
+        // 2 minutes, 5 validators, a slow validator and late blocks for spread, a byzantine node (extra rounds,
+        // missed and conflicting votes) and a node that stops voting: every KPI has samples, and varied ones
         Scenario scenario = new Scenario("orders", "simnet", 5, 15, Duration.ofSeconds(1), Duration.ofMinutes(2), 23,
                 0, List.of())
                 .withFault(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(40), Duration.ofSeconds(90), 3))
-                .withFault(new Fault(Fault.Kind.LATE_BLOCKS, "v5", Duration.ofSeconds(60), Duration.ofSeconds(120), 400));
+                .withFault(new Fault(Fault.Kind.LATE_BLOCKS, "v5", Duration.ofSeconds(60), Duration.ofSeconds(120), 400))
+                .withFault(new Fault(Fault.Kind.BYZANTINE, "v4", Duration.ofSeconds(25), Duration.ofSeconds(75), 0.5))
+                .withFault(new Fault(Fault.Kind.STOP_VOTING, "v1", Duration.ofSeconds(35), Duration.ofSeconds(65), 0));
         Path recording = Recordings.write(scenario, START_MS, dir.resolve("in-order.jsonl"));
         List<String> lines = Files.readAllLines(recording);
         byte[] expected = analyse(recording, "in-order");
@@ -48,7 +51,9 @@ class OrderInvarianceTest {
                 .containsExactlyInAnyOrder("{\"metric\":\"block_creation_ms\"", "{\"metric\":\"block_execution_ms\"",
                         "{\"metric\":\"block_time_ms\"", "{\"metric\":\"consensus_latency_ms\"",
                         "{\"metric\":\"propagation_delay_ms\"", "{\"metric\":\"tps\"",
-                        "{\"metric\":\"tx_ingress_tps\"", "{\"metric\":\"tx_validation_ms\"");
+                        "{\"metric\":\"tx_ingress_tps\"", "{\"metric\":\"tx_validation_ms\"",
+                        "{\"metric\":\"proposal_to_vote_ms\"", "{\"metric\":\"consensus_rounds\"",
+                        "{\"metric\":\"round_changes_per_min\"", "{\"metric\":\"vote_participation_pct\"");
 
         Set<String> differing = new TreeSet<>();
         for (int seed = 1; seed <= ORDERS; seed++) {
