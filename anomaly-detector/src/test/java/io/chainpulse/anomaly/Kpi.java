@@ -33,6 +33,21 @@ final class Kpi {
                 .build();
     }
 
+    /** A ratio or distribution KPI judged on its mean: every sample {@code mean}, as when all heights agree. */
+    static KpiWindow mean(String metric, String node, int window, double mean) {
+        return KpiWindow.newBuilder()
+                .setMetric(metric)
+                .setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node)
+                .setWindowStartMs(w(window))
+                .setWindowEndMs(w(window) + WINDOW_MS)
+                .setFinal$(true)
+                .setCount(10)
+                .setMin(mean).setMean(mean).setMax(mean)
+                .setP50(mean).setP90(mean).setP95(mean).setP99(mean)
+                .build();
+    }
+
     /**
      * A ratio KPI of 40 samples, each 100 (failed) or 0, {@code percent} of them failed: the mean is the percentage,
      * the percentiles are 0 or 100.

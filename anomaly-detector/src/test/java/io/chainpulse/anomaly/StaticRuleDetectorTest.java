@@ -84,6 +84,41 @@ class StaticRuleDetectorTest {
     }
 
     @Test
+    void shouldFlagVoteParticipationBelowTwoThirdsOfTheActiveValidators() {
+        List<Anomaly> out = run(List.of(
+                Kpi.mean("vote_participation_pct", null, 0, 75.0),
+                Kpi.mean("vote_participation_pct", null, 1, 66.5),   // 1 of 2
+                Kpi.mean("vote_participation_pct", null, 2, 50.0),   // fires
+                Kpi.mean("vote_participation_pct", null, 3, 67.0),   // not below: clean 1 of 3
+                Kpi.mean("vote_participation_pct", null, 4, 100.0),
+                Kpi.mean("vote_participation_pct", null, 5, 100.0))); // resolves
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getWindowStartMs() + " "
+                + a.getNodeId() + " " + a.getObserved())
+                .containsExactly("FIRING HIGH " + Kpi.w(2) + " null 50.0", "RESOLVED HIGH " + Kpi.w(5) + " null 100.0");
+        assertThat(out.get(0).getDescription()).isEqualTo(DESCRIBED_PARTICIPATION);
+    }
+
+    @Test
+    void shouldFlagConsensusRoundsWhenTheMeanHeightNeedsMoreThanOneRoundForTwoWindows() {
+        List<Anomaly> out = run(List.of(
+                Kpi.mean("consensus_rounds", null, 0, 1.0),      // every height in one round: exactly 1
+                Kpi.mean("consensus_rounds", null, 1, 1.2),      // 1 of 2
+                Kpi.mean("consensus_rounds", null, 2, 1.0),      // clean: the count starts again
+                Kpi.mean("consensus_rounds", null, 3, 1.1),
+                Kpi.mean("consensus_rounds", null, 4, 1.5)));    // fires
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getWindowStartMs())
+                .containsExactly("FIRING MEDIUM " + Kpi.w(4));
+        assertThat(out.get(0).getDescription()).isEqualTo(DESCRIBED_ROUNDS);
+    }
+
+    private static final String DESCRIBED_PARTICIPATION =
+            "vote participation 50.0 % on the network, below 67.0 %: fewer than two thirds of the active validators vote";
+    private static final String DESCRIBED_ROUNDS =
+            "mean consensus rounds per height 1.5 rounds on the network, above 1.0 rounds: heights need round changes";
+
+    @Test
     void shouldIgnoreWindowsOfOtherMetricsAndStatisticsTheWindowLacks() {
         assertThat(detector.evaluate(Kpi.latency("block_execution_ms", "v1", 0, 99_999))).isEmpty();
         assertThat(detector.evaluate(Kpi.rate("tx_ingress_tps", null, 0, 0))).isEmpty();

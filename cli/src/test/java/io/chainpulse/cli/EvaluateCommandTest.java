@@ -108,7 +108,7 @@ class EvaluateCommandTest {
         assertThat(evaluate("--faults", "meteor_strike")).satisfies(r -> {
             assertThat(r.code()).isEqualTo(ChainPulseCli.USAGE_ERROR);
             assertThat(r.err()).contains("chainpulse evaluate: --faults: unknown fault kind 'meteor_strike' (known: "
-                    + "slow_validator, late_blocks, tps_collapse, silent_node, byzantine, clock_skew, failure_burst)");
+                    + "slow_validator, late_blocks, tps_collapse, silent_node, byzantine, clock_skew, failure_burst, stop_voting)");
         });
         assertThat(evaluate("--set", "baseline.warmup.windowz=5")).satisfies(r -> {
             assertThat(r.code()).isEqualTo(ChainPulseCli.USAGE_ERROR);

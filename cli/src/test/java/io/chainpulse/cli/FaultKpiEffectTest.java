@@ -67,48 +67,62 @@ class FaultKpiEffectTest {
     static List<Object[]> faults() {
         String[] all = ALL.toArray(String[]::new);
         return List.of(
-                // v3 validates and votes 3x slower: its consensus and validation times, and the network's; its
-                // votes come later, so its vote-to-commit time shrinks
+                // v3 validates and votes 3x slower: its consensus and validation times and its votes' delay after
+                // the proposal, and the network's; its votes come later, so its vote-to-commit time shrinks
                 new Object[] {new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", FROM, TO, 3), union(
                         series("consensus_latency_ms", "v3", "network"), series("tx_validation_ms", "v3", "network"),
-                        series("vote_to_commit_ms", "v3", "network"))},
+                        series("vote_to_commit_ms", "v3", "network"), series("proposal_to_vote_ms", "v3", "network"))},
                 // blocks reach v5 400 ms late: its propagation delay; it also finalizes 400 ms later, so its block
                 // times change where the fault starts and ends; it commits late, so its vote-to-commit time grows
                 new Object[] {new Fault(Fault.Kind.LATE_BLOCKS, "v5", FROM, TO, 400), union(
                         series("propagation_delay_ms", "v5", "network"), series("block_time_ms", "v5", "network"),
                         series("vote_to_commit_ms", "v5", "network"))},
                 // a fifth of the transactions: everything that depends on load, at every node (the failure ratio's
-                // sample counts; shorter executions move votes and commits across window edges) — but not consensus,
-                // which depends on votes, not on block size, nor packing, a fixed step, nor leader shares (a block a second, as before)
+                // sample counts; shorter executions move votes and commits across window edges, and move each
+                // proposal and its votes, so their difference changes in the last nanosecond) — but not consensus,
+                // which depends on votes, not on block size, nor packing, a fixed step, nor leader shares (a block a
+                // second, as before)
                 new Object[] {new Fault(Fault.Kind.TPS_COLLAPSE, null, FROM, TO, 0.2), union(
                         series("tx_ingress_tps", all), series("tps", all), series("tx_validation_ms", all),
                         series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
                         series("tx_failure_pct", all), series("vote_to_commit_ms", all), series("gas_per_s", all),
-                        series("block_gas_used", all), series("block_size_bytes", all))},
-                // v2's clock 250 ms ahead: every receiver's propagation delay of blocks v2 proposes (a cross-node
-                // delta), and v2's own timestamps where the skew starts and ends (ingress windows, validation and
-                // block time across the edge); its same-node latencies in between are untouched
+                        series("block_gas_used", all), series("block_size_bytes", all),
+                        series("proposal_to_vote_ms", all))},
+                // v2's clock 250 ms ahead: every receiver's propagation delay and proposal-to-vote time of blocks v2
+                // proposes (cross-node deltas), and v2's own timestamps where the skew starts and ends (ingress
+                // windows, validation and block time across the edge); its same-node latencies in between are untouched
                 new Object[] {new Fault(Fault.Kind.CLOCK_SKEW, "v2", FROM, TO, 250), union(
-                        series("propagation_delay_ms", all), series("block_time_ms", "v2", "network"),
+                        series("propagation_delay_ms", all), series("proposal_to_vote_ms", all),
+                        series("block_time_ms", "v2", "network"),
                         series("tx_ingress_tps", "v2", "network"), series("tx_validation_ms", "v2", "network"),
                         series("tx_failure_pct", "v2", "network"))},
-                // v4 misses or contradicts votes and forces extra rounds when it leads: consensus and block time
-                // at every node (and the number of consensus validations, each still a success), block creation of
-                // the blocks v4 proposes, and v4's vote-to-commit time (its missed votes)
+                // v4 misses or contradicts votes and forces extra rounds when it leads: consensus, block time and
+                // proposal-to-vote time at every node (and the number of consensus validations, each still a
+                // success), block creation of the blocks v4 proposes, v4's vote-to-commit time (its missed votes),
+                // the network's rounds, round changes and participation
                 new Object[] {new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5), union(
                         series("consensus_latency_ms", all), series("block_time_ms", all),
                         series("consensus_failure_pct", all), series("block_creation_ms", "v4", "network"),
-                        series("vote_to_commit_ms", "v4", "network"))},
+                        series("vote_to_commit_ms", "v4", "network"), series("proposal_to_vote_ms", all),
+                        series("consensus_rounds", "network"), series("round_changes_per_min", "network"),
+                        series("vote_participation_pct", "network"))},
+                // v1 casts no vote but validates, commits and finalizes: its proposal-to-vote and vote-to-commit
+                // samples and the network's participation, nothing else (the commit quorum does not wait for its vote)
+                new Object[] {new Fault(Fault.Kind.STOP_VOTING, "v1", FROM, TO, 0), union(
+                        series("proposal_to_vote_ms", "v1", "network"), series("vote_to_commit_ms", "v1", "network"),
+                        series("vote_participation_pct", "network"))},
                 // v6 sends nothing: every KPI of v6 (and the network's, which include it) and every receiver's
-                // propagation delay of the blocks v6 proposes; network tps, gas and block distributions are unchanged
-                // — each block is counted once, at its earliest finalization, which the other validators still
-                // report — and so is v6's leader share: their finalizations still name v6 leader of its blocks
+                // propagation delay and proposal-to-vote time of the blocks v6 proposes; network tps, gas and block
+                // distributions are unchanged — each block is counted once, at its earliest finalization, which the
+                // other validators still report — and so is v6's leader share: their finalizations still name v6
+                // leader of its blocks; so is participation: a silent node is not active (the fault starts and ends
+                // on window edges)
                 new Object[] {new Fault(Fault.Kind.SILENT_NODE, "v6", FROM, TO, 0), union(
                         series("block_creation_ms", "v6", "network"), series("block_execution_ms", "v6", "network"),
                         series("block_time_ms", "v6", "network"), series("consensus_latency_ms", "v6", "network"),
-                        series("propagation_delay_ms", all), series("tps", "v6"), series("gas_per_s", "v6"),
-                        series("block_gas_used", "v6"), series("block_size_bytes", "v6"),
+                        series("propagation_delay_ms", all), series("proposal_to_vote_ms", all), series("tps", "v6"),
+                        series("gas_per_s", "v6"), series("block_gas_used", "v6"), series("block_size_bytes", "v6"),
                         series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"),
                         series("block_packing_ms", "v6", "network"), series("vote_to_commit_ms", "v6", "network"),
                         series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"))},
@@ -120,7 +134,8 @@ class FaultKpiEffectTest {
                         series("tps", all), series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
                         series("vote_to_commit_ms", all), series("gas_per_s", all),
-                        series("block_gas_used", all), series("block_size_bytes", all))});
+                        series("block_gas_used", all), series("block_size_bytes", all),
+                        series("proposal_to_vote_ms", all))});
     }
 
     @ParameterizedTest(name = "{0}")

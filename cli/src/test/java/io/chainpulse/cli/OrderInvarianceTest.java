@@ -37,12 +37,15 @@ class OrderInvarianceTest {
     @Test
     void shouldWriteByteIdenticalKpisForTwentyOrdersOfTheSameRecordingWithinTheGrace() throws IOException {
         // 2 minutes, 5 validators, a slow validator and late blocks for spread, a failure burst for failure ratios
-        // other than 0 and 100: every KPI has samples
+        // other than 0 and 100, a byzantine node (extra rounds, missed and conflicting votes) and a node that stops
+        // voting: every KPI has samples, and varied ones
         Scenario scenario = new Scenario("orders", "simnet", 5, 15, Duration.ofSeconds(1), Duration.ofMinutes(2), 23,
                 0, List.of())
                 .withFault(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", Duration.ofSeconds(40), Duration.ofSeconds(90), 3))
                 .withFault(new Fault(Fault.Kind.LATE_BLOCKS, "v5", Duration.ofSeconds(60), Duration.ofSeconds(120), 400))
-                .withFault(new Fault(Fault.Kind.FAILURE_BURST, "v2", Duration.ofSeconds(30), Duration.ofSeconds(70), 0.3));
+                .withFault(new Fault(Fault.Kind.FAILURE_BURST, "v2", Duration.ofSeconds(30), Duration.ofSeconds(70), 0.3))
+                .withFault(new Fault(Fault.Kind.BYZANTINE, "v4", Duration.ofSeconds(25), Duration.ofSeconds(75), 0.5))
+                .withFault(new Fault(Fault.Kind.STOP_VOTING, "v1", Duration.ofSeconds(35), Duration.ofSeconds(65), 0));
         Path recording = Recordings.write(scenario, START_MS, dir.resolve("in-order.jsonl"));
         List<String> lines = Files.readAllLines(recording);
         byte[] expected = analyse(recording, "in-order");

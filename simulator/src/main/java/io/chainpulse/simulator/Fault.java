@@ -32,7 +32,14 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
          * (e.g. 0.3): a bad upgrade or a corrupt state. A failed transaction is not enqueued; a failed consensus
          * validation is reported as such, and the node still votes.
          */
-        FAILURE_BURST;
+        FAILURE_BURST,
+        /**
+
+         * {@code node} emits no {@code consensus_vote} (a validator whose signer stopped), but still validates,
+         * commits and finalizes; {@code magnitude} is not used. The commit quorum does not depend on it, so only
+         * the votes are missing.
+         */
+        STOP_VOTING;
 
         /** The name used in scenario files and on the command line, e.g. {@code slow_validator}. */
         public String id() {

@@ -234,7 +234,10 @@ public final class NetworkSimulator {
                     vote.getMetadata().put("conflicting", "true");
                     vote.setBlockHash(String.format("0x%016x", mix(h, v)));
                 }
-                emit(vote);
+                // built before it is dropped, so the node's later event ids are those of the run without the fault
+                if (!stopsVoting(name, (long) (validationStart + duration + 0.5))) {
+                    emit(vote);
+                }
             }
         }
 
@@ -298,6 +301,15 @@ public final class NetworkSimulator {
             event.setTimestampNs(event.getTimestampNs() + (long) (skew * 1_000_000L));
         }
         pending.add(event);
+    }
+
+    private boolean stopsVoting(String node, long simMs) {
+        for (Fault fault : scenario.faults()) {
+            if (fault.kind() == Fault.Kind.STOP_VOTING && fault.hits(node, simMs)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean silent(String node, long simMs) {

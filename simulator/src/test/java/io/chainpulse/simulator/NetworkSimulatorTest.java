@@ -167,6 +167,24 @@ class NetworkSimulatorTest {
                         + expected.getOrDefault(e.getHeight(), 0L));
     }
 
+    @Test
+    void shouldDropOnlyTheStoppedNodesVotesDuringItsFaultAndKeepEveryOtherEventAsItWas() {
+        Fault stop = new Fault(Fault.Kind.STOP_VOTING, "v2", Duration.ofSeconds(5), Duration.ofSeconds(15), 0);
+        List<ProtocolEvent> baseline = events(SHORT);
+        List<ProtocolEvent> faulted = events(SHORT.withFault(stop));
+
+        long start = START_MS * 1_000_000L + 5_000_000_000L;
+        long end = START_MS * 1_000_000L + 15_000_000_000L;
+        Set<ProtocolEvent> kept = Set.copyOf(faulted);
+        List<ProtocolEvent> dropped = baseline.stream().filter(e -> !kept.contains(e)).toList();
+        // heights 5 … 14 vote 5.0x s – 14.0x s into the run: ten votes of v2, nothing else
+        assertThat(dropped).hasSize(10).allMatch(e -> e.getNodeId().equals("v2")
+                && e.getEventType() == EventType.consensus_vote && e.getTimestampNs() >= start && e.getTimestampNs() < end);
+        assertThat(dropped).extracting(ProtocolEvent::getHeight).containsExactly(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L);
+        assertThat(faulted).hasSize(baseline.size() - 10);
+        assertThat(Set.copyOf(baseline)).containsAll(kept);
+    }
+
     private static List<String> changed(List<ProtocolEvent> a, List<ProtocolEvent> b) {
         var byId = b.stream().collect(Collectors.toMap(ProtocolEvent::getEventId, e -> e));
         List<String> out = new ArrayList<>();

@@ -72,7 +72,9 @@ public final class FlushEvents {
             out.add(event(NODE, EventType.consensus_validation_start, t + 5).setHeight(h).setRound(0).build());
             out.add(event(NODE, EventType.consensus_validation_complete, t + 6).setHeight(h).setRound(0)
                     .setStatus(EventStatus.success).build());
+            out.add(event(NODE, EventType.consensus_proposal, t + 5).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.consensus_vote, t + 6).setHeight(h).setRound(0).setBlockHash(hash).build());
+            out.add(event(PEER, EventType.consensus_vote, t + 6).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.consensus_commit, t + 7).setHeight(h).setRound(0).setBlockHash(hash).build());
             out.add(event(NODE, EventType.block_propagation_start, t + 7).setBlockHash(hash).build());
             out.add(event(PEER, EventType.block_propagation_complete, t + 8).setBlockHash(hash).build());

@@ -15,9 +15,10 @@ import org.apache.kafka.streams.kstream.KStream;
  * <pre>{@code
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
  *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, vote_to_commit_ms,
- *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct ─▶ chainpulse.kpis
- *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, gas_per_s,
+ *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct, gas_per_s,
  *                       │   block_gas_used, block_size_bytes, leader_share_pct ─▶ chainpulse.kpis
+ *                       ├─▶ consensus events by network ─▶ proposal_to_vote_ms, consensus_rounds,
+ *                       │   round_changes_per_min, vote_participation_pct ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
  * }</pre>
@@ -53,6 +54,10 @@ public final class KpiTopology {
         BlockGasUsedTopology.build(blocks, ctx);
         BlockSizeTopology.build(blocks, ctx);
         LeaderShareTopology.build(builder, blocks, ctx);
+        KStream<String, ProtocolEvent> consensus = ConsensusEvents.byNetwork(onTime, ctx);
+        ProposalToVoteTopology.build(builder, consensus, ctx);
+        ConsensusRoundsTopology.build(builder, consensus, ctx);
+        VoteParticipationTopology.build(builder, consensus, ctx);
         return builder.build();
     }
 }

@@ -33,6 +33,15 @@ final class WindowedStats {
      * after {@link #networkGrace} when a partition stays silent.
      */
     static void nodeAndNetwork(KStream<String, Sample> samples, String metric, Kind kind, KpiContext ctx) {
+        nodeAndNetwork(samples, metric, kind, ctx.inputPartitions(), ctx);
+    }
+
+    /**
+     * The same, for samples that come from {@code samplePartitions} partitions only (1: a stream gathered under one
+     * key, as {@link ConsensusEvents}), so the network stage waits for that many partitions' progress.
+     */
+    static void nodeAndNetwork(KStream<String, Sample> samples, String metric, Kind kind, int samplePartitions,
+                               KpiContext ctx) {
         KStream<String, Emitted> node = windows(samples, metric, KpiScope.node, ctx.grace(), adding(kind), true, 0, ctx);
         toKpis(node, metric, KpiScope.node, kind, ctx);
         KStream<String, Emitted> toNetwork = node
@@ -40,7 +49,7 @@ final class WindowedStats {
                 .repartition(Repartitioned.<String, Emitted>as(metric + "-network-stats")
                         .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE));
         BiFunction<Stats, Emitted, Stats> merge = (stats, emitted) -> stats.merge(((Closed) emitted).stats());
-        toKpis(windows(toNetwork, metric, KpiScope.network, networkGrace(ctx), merge, false, ctx.inputPartitions(), ctx),
+        toKpis(windows(toNetwork, metric, KpiScope.network, networkGrace(ctx), merge, false, samplePartitions, ctx),
                 metric, KpiScope.network, kind, ctx);
     }
 

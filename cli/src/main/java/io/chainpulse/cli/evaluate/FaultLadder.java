@@ -18,8 +18,10 @@ import java.util.Set;
  * Fault fault = slow.fault("v3", Duration.ofSeconds(150), Duration.ofSeconds(60), 1.5);
  * }</pre>
  *
- * @param magnitudes weakest first; for {@link Fault.Kind#SILENT_NODE} the silence in seconds
- * @param node       false for a network-wide fault (the right alert is at network scope)
+ * @param magnitudes weakest first; for {@link Fault.Kind#SILENT_NODE} and {@link Fault.Kind#STOP_VOTING} the
+ *                   fault's length in seconds ({@link #timed()})
+ * @param node       false when the right alert is at network scope: a network-wide fault, or a node's fault that
+ *                   only a network KPI shows ({@link Fault.Kind#STOP_VOTING}: {@code vote_participation_pct})
  * @param metrics    the metrics a right alert may name
  */
 public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node, Set<String> metrics) {
@@ -59,6 +61,9 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             // the node's transaction and consensus validations fail with this probability
             case FAILURE_BURST -> new FaultLadder(kind, List.of(0.05, 0.1, 0.2, 0.4), true,
                     metrics(Kpi.TX_FAILURE_PCT, Kpi.CONSENSUS_FAILURE_PCT));
+            // the node casts no vote for this many seconds; participation is a network KPI
+            case STOP_VOTING -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), false,
+                    metrics(Kpi.VOTE_PARTICIPATION_PCT));
         };
     }
 
@@ -82,20 +87,25 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             case SLOW_VALIDATOR -> "×" + number(magnitude);
             case LATE_BLOCKS, CLOCK_SKEW -> "+" + number(magnitude) + " ms";
             case TPS_COLLAPSE -> "to " + Math.round(magnitude * 100) + " %";
-            case SILENT_NODE -> number(magnitude) + " s";
+            case SILENT_NODE, STOP_VOTING -> number(magnitude) + " s";
             case BYZANTINE, FAILURE_BURST -> "p=" + number(magnitude);
         };
     }
 
-    /** How long the fault lasts: the magnitude for a silence, {@code duration} otherwise. */
+    /** true when the magnitude is how long the fault lasts, in seconds (a silence, a stop of votes). */
+    public boolean timed() {
+        return kind == Fault.Kind.SILENT_NODE || kind == Fault.Kind.STOP_VOTING;
+    }
+
+    /** How long the fault lasts: the magnitude for a {@link #timed()} kind, {@code duration} otherwise. */
     public Duration duration(double magnitude, Duration duration) {
-        return kind == Fault.Kind.SILENT_NODE ? Duration.ofMillis(Math.round(magnitude * 1000)) : duration;
+        return timed() ? Duration.ofMillis(Math.round(magnitude * 1000)) : duration;
     }
 
     /** The simulator fault: at {@code node} (ignored for a network-wide kind) from {@code onset} for its duration. */
     public Fault fault(String node, Duration onset, Duration duration, double magnitude) {
-        return new Fault(kind, this.node ? node : null, onset, onset.plus(duration(magnitude, duration)),
-                kind == Fault.Kind.SILENT_NODE ? 0 : magnitude);
+        return new Fault(kind, kind == Fault.Kind.TPS_COLLAPSE ? null : node, onset,
+                onset.plus(duration(magnitude, duration)), timed() ? 0 : magnitude);
     }
 
     static String number(double value) {

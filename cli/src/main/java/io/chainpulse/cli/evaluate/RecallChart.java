@@ -79,6 +79,7 @@ public final class RecallChart {
             case BYZANTINE -> "miss / extra-round probability";
             case CLOCK_SKEW -> "clock ahead by (ms)";
             case FAILURE_BURST -> "validation failure probability";
+            case STOP_VOTING -> "votes stopped for (s)";
         };
     }
 }

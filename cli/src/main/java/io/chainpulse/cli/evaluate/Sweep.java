@@ -98,7 +98,7 @@ public final class Sweep {
     public record Case(FaultLadder ladder, double magnitude, Duration duration, boolean target) {
         public String label() {
             String label = ladder.label(magnitude);
-            return ladder.kind() == Fault.Kind.SILENT_NODE ? label
+            return ladder.timed() ? label
                     : label + (duration.equals(DIP_DURATION) ? " for 3 windows" : "");
         }
     }

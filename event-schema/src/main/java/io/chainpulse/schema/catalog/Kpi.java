@@ -64,7 +64,24 @@ public enum Kpi {
     LEADER_SHARE_PCT(ratio("leader_share_pct").worse(LOWER_IS_WORSE).human("leader share").label("leader share")
             .only(KpiScope.node).reportedByOthers()
             .definition("node: distinct blocks whose `leader` it is ÷ all distinct blocks in the window × 100 (each"
-                    + " `block_hash` once, at its earliest `block_finalization`; `mean` is the share, `count` all blocks)"));
+                    + " `block_hash` once, at its earliest `block_finalization`; `mean` is the share, `count` all blocks)")),
+    PROPOSAL_TO_VOTE_MS(latency("proposal_to_vote_ms").human("proposal to vote time").label("proposal to vote").peers()
+            .definition("at each voter: its `consensus_vote` − the leader's `consensus_proposal`, same height and"
+                    + " round; per voting node")),
+    CONSENSUS_ROUNDS(distribution("consensus_rounds", "rounds").human("consensus rounds per height").label("rounds")
+            .only(KpiScope.network).definition("per height, in the window of its first `block_finalization`: the"
+                    + " highest `round` of its `consensus_proposal`, `consensus_vote` and `consensus_commit` events"
+                    + " before that window's end, + 1 (1 when none has a round)")),
+    ROUND_CHANGES_PER_MIN(rate("round_changes_per_min", "heights/s").human("round changes").label("round changes")
+            .worse(HIGHER_IS_WORSE).only(KpiScope.network).definition("heights whose `consensus_rounds` is above 1,"
+                    + " in the window of their first finalization, ÷ window seconds: per second (`rate_per_s`) like"
+                    + " every rate despite the name; × 60 for per minute")),
+    VOTE_PARTICIPATION_PCT(ratio("vote_participation_pct").worse(LOWER_IS_WORSE).human("vote participation")
+            .label("participation").only(KpiScope.network).definition("per height, in the window of its first"
+                    + " `block_finalization`: distinct nodes with a `consensus_vote` of that height before the"
+                    + " window's end ÷ active validators × 100, active = distinct nodes with a `consensus_vote`,"
+                    + " `consensus_commit` or `block_finalization` (any height) in that window, and the height's"
+                    + " voters; the window's mean is the participation"));
 
     private final String metric;
     private final KpiKind kind;
