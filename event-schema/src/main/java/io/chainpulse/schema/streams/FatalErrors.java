@@ -6,6 +6,7 @@ import java.util.Deque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -19,7 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code REPLACE_THREAD} when the exception is transient — a Kafka {@link RetriableException} anywhere in its
- *   causes (a timeout, a broker or leader not available) — at most {@value #MAX_REPLACEMENTS} times in
+ *   causes (a timeout, a broker or leader not available), or a bare {@link KafkaException} as the root cause (a client
+ *   that gave up without a more specific type, e.g. the producer's "unhandled error in EndTxnResponse" when a
+ *   just-restarted broker answered a commit with an unknown server error; only a new client helps, and a new thread
+ *   has new clients) — at most {@value #MAX_REPLACEMENTS} times in
  *   {@link #REPLACEMENT_WINDOW}: the tasks go to a new thread and resume from their last commit (exactly-once).</li>
  *   <li>{@code SHUTDOWN_CLIENT} for everything else — a bug, an {@link Error}, a missing or forbidden topic, a
  *   transient error that keeps coming back — since a new thread would fail the same way, forever, while the process
@@ -97,12 +101,16 @@ public final class FatalErrors implements StreamsUncaughtExceptionHandler {
     }
 
     static boolean isTransient(Throwable e) {
+        Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RetriableException) {
                 return true;
             }
+            root = t;
         }
-        return false;
+        // a bare KafkaException at the root is a client's unclassified give-up; every error Kafka knows to be
+        // permanent (authorization, unsupported version, invalid configuration …) has its own subclass
+        return root.getClass() == KafkaException.class;
     }
 
     private static String describe(Throwable e) {

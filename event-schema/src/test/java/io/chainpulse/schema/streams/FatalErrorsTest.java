@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.streams.KafkaStreams.State;
 import org.apache.kafka.streams.errors.MissingSourceTopicException;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -25,6 +27,14 @@ class FatalErrorsTest {
             {new StreamsException(new TimeoutException("commit timed out")), StreamThreadExceptionResponse.REPLACE_THREAD},
             {new StreamsException("task failed", new StreamsException(new NotLeaderOrFollowerException("moved"))),
                     StreamThreadExceptionResponse.REPLACE_THREAD},
+            // BrokerOutageChaosIT: a commit waiting out the outage, answered by the restarted broker
+            {new StreamsException("Error encountered trying to commit a transaction", new KafkaException(
+                    "Unhandled error in EndTxnResponse: The server experienced an unexpected error when processing the "
+                            + "request.")), StreamThreadExceptionResponse.REPLACE_THREAD},
+            {new StreamsException("Error encountered trying to commit a transaction", new KafkaException(
+                    "Cannot execute transactional method because we are in an error state",
+                    new TransactionalIdAuthorizationException("Transactional Id authorization failed."))),
+                    StreamThreadExceptionResponse.SHUTDOWN_CLIENT},
             {new MissingSourceTopicException("One or more source topics were missing during rebalance"),
                     StreamThreadExceptionResponse.SHUTDOWN_CLIENT},
             {new StreamsException(new TopicAuthorizationException("chainpulse.kpis")),
