@@ -16,7 +16,8 @@ import java.util.Optional;
  * series with a tiny variance do not fire on noise. A latency falling is not an operator's problem.
  *
  * <p><b>Ratio KPIs</b> (failure percentages) are judged like latencies, on the window's mean (their samples are 0
- * or 100, so only the mean is the ratio), at both scopes.
+ * or 100, so only the mean is the ratio), at both scopes, and only when more than
+ * {@link Metrics#RATIO_MIN_POINTS} percentage points above the baseline: a few failures more in a window is noise.
  *
  * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
  * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),
@@ -128,7 +129,8 @@ public final class BaselineDetector {
         double deviation = rate ? state.mean() - value : value - state.mean();
         double z = sigma > 0 ? deviation / sigma : (deviation > 0 ? Double.POSITIVE_INFINITY : 0);
         double ratio = ratio(value, state.mean());
-        Severity severity = rate ? rateSeverity(z, ratio, window, network) : latencySeverity(z, deviation, state);
+        Severity severity = rate ? rateSeverity(z, ratio, window, network)
+                : Metrics.risesEnough(metric, deviation) ? latencySeverity(z, deviation, state) : null;
         IncidentKey key = new IncidentKey(DETECTOR, "ewma_" + statistic.label(), metric, window.getScope(),
                 window.getNodeId());
         if (severity == null) {

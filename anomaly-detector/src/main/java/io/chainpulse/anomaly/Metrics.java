@@ -21,6 +21,18 @@ final class Metrics {
         return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.RATE).orElse(false);
     }
 
+    /**
+     * How far, in percentage points, a ratio KPI must rise above what the baseline or peer detector expects before it
+     * counts: a window holds tens of samples per node, so one failure more already moves the ratio by 2–4 points,
+     * and against a median of 0 % any failure is "infinitely" worse. The shipped static rules flag above 5 % too.
+     */
+    static final double RATIO_MIN_POINTS = 5.0;
+
+    /** The rise a detector needs before {@code metric} counts as worse: {@link #RATIO_MIN_POINTS} for a ratio, else 0. */
+    static boolean risesEnough(String metric, double deviation) {
+        return !isRatio(metric) || deviation > RATIO_MIN_POINTS;
+    }
+
     /** true for a percentage of failed samples (a window's mean is the ratio). */
     static boolean isRatio(String metric) {
         return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.RATIO).orElse(false);

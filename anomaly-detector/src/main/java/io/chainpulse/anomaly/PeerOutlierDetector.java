@@ -13,7 +13,9 @@ import java.util.TreeMap;
  * Peer comparison within one window: a node whose statistic is more than {@code madFactor} median absolute
  * deviations from the median of all nodes on the bad side, and at least {@code minRelativeDifference} of the median
  * away (so a tight cluster with a tiny MAD does not fire on a 3% difference). This is what tells "v3 is slow" from
- * "the whole network is slow": when every node slows down, the median moves with them.
+ * "the whole network is slow": when every node slows down, the median moves with them. A failure ratio must also be
+ * more than {@link Metrics#RATIO_MIN_POINTS} percentage points above the median (against a median of 0 %, one failed
+ * transaction would otherwise be an outlier).
  *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
@@ -57,7 +59,8 @@ public final class PeerOutlierDetector {
             IncidentKey key = new IncidentKey(DETECTOR, RULE, metric, KpiScope.node, e.getKey());
             double deviation = higherIsWorse ? value - median : median - value;
             boolean breached = deviation > settings.madFactor() * mad
-                    && deviation >= settings.minRelativeDifference() * Math.abs(median);
+                    && deviation >= settings.minRelativeDifference() * Math.abs(median)
+                    && Metrics.risesEnough(metric, deviation);
             if (!breached) {
                 verdicts.add(Verdict.clean(key, windowStartMs, value, median, settings.fireAfter(),
                         settings.resolveAfter()));

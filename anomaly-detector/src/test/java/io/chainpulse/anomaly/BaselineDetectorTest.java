@@ -220,6 +220,11 @@ class BaselineDetectorTest {
 
         assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 4.5)).verdict().orElseThrow()
                 .breached()).isFalse();                                                         // 3.5 σ
+        // 5.9 σ, but 4.9 points above the baseline: a few failures more in a window is noise
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 5.9)).verdict().orElseThrow()
+                .breached()).isFalse();
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 6.1)).verdict().orElseThrow()
+                .severity()).isEqualTo(Severity.MEDIUM);                                       // 5.1 σ, 5.1 points
         Verdict critical = detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 12.5)).verdict()
                 .orElseThrow();
         assertThat(critical.severity()).isEqualTo(Severity.CRITICAL);                          // 11.5 σ

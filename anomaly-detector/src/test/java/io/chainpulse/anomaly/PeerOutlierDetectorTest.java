@@ -49,6 +49,18 @@ class PeerOutlierDetectorTest {
     }
 
     @Test
+    void shouldNotCallAFewFailuresMoreThanPeersWithNoneAnOutlier() {
+        // the median is 0 %, so the MAD is 0 and the relative difference unbounded: only the 5-point floor holds
+        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0),
+                Map.of("v1", 0.0, "v2", 0.0, "v3", 5.0, "v4", 0.0, "v5", 2.0)))
+                .noneMatch(Verdict::breached);
+        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0),
+                Map.of("v1", 0.0, "v2", 0.0, "v3", 5.1, "v4", 0.0, "v5", 2.0)))
+                .extracting(v -> v.key().nodeId() + " " + v.breached())
+                .containsExactly("v1 false", "v2 false", "v3 true", "v4 false", "v5 false");
+    }
+
+    @Test
     void shouldNotFireWhenTheWholeNetworkIsSlowOrTheMadIsTinyOrTooFewNodes() {
         assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(0),
                 Map.of("v1", 900.0, "v2", 950.0, "v3", 1000.0, "v4", 980.0)))
