@@ -34,8 +34,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>Distinct blocks: finalizations with a {@code block_hash} are repartitioned by it ({@code tps-by-block-hash}); a
  * block is released once stream time is a grace period past its earliest finalization (so an earlier finalization
- * arriving out of order still wins), with that finalization's fields, at its time, and remembered for the pairing
- * timeout so later finalizations of it are not released again. Released blocks go to the one network task through
+ * arriving out of order still wins), with that finalization's fields, at its time, and remembered for twice the
+ * pairing timeout so later finalizations of it are not released again; a finalization more than the pairing timeout
+ * behind the stage's stream time (an input partition far behind the others) is counted {@code late} for
+ * {@code tps network}, as its block may be forgotten already. Released blocks go to the one network task through
  * {@code tps-network-samples}. The stage's names are {@code tps}'s, which computed the distinct blocks alone before:
  * existing state and topics stay valid (the store and the topic read the records they held before, whose gas, size
  * and leader are unknown).
@@ -143,7 +145,7 @@ final class Blocks {
                 .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(NAME + "-key-by-hash"))
                 .repartition(Repartitioned.<String, ProtocolEvent>as(NAME + "-by-block-hash")
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()))
-                .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout()),
+                .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout(), ctx.counters()),
                         Named.as(NAME + "-earliest-finalization"), BLOCKS_STORE)
                 .repartition(Repartitioned.<String, Block>as(NAME + "-network-samples")
                         .withKeySerde(Serdes.String()).withValueSerde(Block.SERDE));
@@ -179,13 +181,22 @@ final class Blocks {
     /** hash → earliest finalization; releases each block once, in time order. */
     private static final class EarliestFinalization implements Processor<String, ProtocolEvent, String, Block> {
         private final long graceMs;
+        private final long rememberMs;
         private final long forgetMs;
+        private final ProcessorCounters counters;
         private ProcessorContext<String, Block> context;
         private KeyValueStore<String, Pending> blocks;
 
-        EarliestFinalization(Duration grace, Duration forget) {
+        /**
+         * @param remember how far behind stream time a finalization may be: its block is kept twice as long after
+         *                 release, so a later finalization of a block (up to {@code remember} after the earliest,
+         *                 from a partition running behind the others) finds it and is not counted again
+         */
+        EarliestFinalization(Duration grace, Duration remember, ProcessorCounters counters) {
             this.graceMs = grace.toMillis();
-            this.forgetMs = forget.toMillis();
+            this.rememberMs = remember.toMillis();
+            this.forgetMs = 2 * rememberMs;
+            this.counters = counters;
         }
 
         @Override
@@ -197,6 +208,12 @@ final class Blocks {
 
         @Override
         public void process(Record<String, ProtocolEvent> record) {
+            // the task's stream time, as its punctuation's: the largest finalization time it has seen, kept over restarts
+            if (record.timestamp() + rememberMs <= context.currentStreamTimeMs()) {
+                // its block may be forgotten already: counting it again would count the block twice
+                counters.increment("late", NAME, WindowedStats.NETWORK);
+                return;
+            }
             Pending current = blocks.get(record.key());
             if (current == null || !current.released() && record.timestamp() < current.time()) {
                 blocks.put(record.key(), new Pending(record.timestamp(), Block.of(record.value()), false));

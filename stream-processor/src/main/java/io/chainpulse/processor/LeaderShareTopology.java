@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -45,8 +46,13 @@ public final class LeaderShareTopology {
     private LeaderShareTopology() {}
 
     static void build(StreamsBuilder builder, Blocks blocks, KpiContext ctx) {
+        build(builder, blocks.distinct(), ctx);
+    }
+
+    /** The stage over {@code distinct}: each block once, keyed {@code network}, at its earliest finalization. */
+    static void build(StreamsBuilder builder, KStream<String, Block> distinct, KpiContext ctx) {
         builder.addStateStore(WriteBackStore.builder(STORE, Serdes.String(), State.SERDE, ctx.config()));
-        blocks.distinct()
+        distinct
                 .process(() -> new Shares(ctx), Named.as(METRIC + "-network-window"), STORE)
                 .to(ctx.kpis().name(), Produced.with(ctx.kpis().keySerde(), ctx.kpis().valueSerde())
                         .withName(METRIC + "-kpis"));

@@ -201,6 +201,75 @@ class StreamProcessorIT {
         }
     }
 
+    /**
+     * The block KPIs across partitions: nine blocks, each finalized by eight nodes spread over the four input
+     * partitions; the distinct-block stage runs in four hash-partitioned tasks and hands each block once to the
+     * network task. Block hashes are picked to share repartition partitions with the first flush round's blocks: a
+     * hash partition releases its blocks only when its own stream time moves on (a live chain's next blocks do that),
+     * and blocks released by another partition's later flush round would otherwise close the network windows first.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(5)
+    void shouldComputeGasBlockDistributionsAndLeaderSharesEachBlockOnceAcrossPartitions(RealStack stack)
+            throws Exception {
+        stack.broker().createTopics(PARTITIONS, input);
+        ProcessorConfig config = config(stack, "a");
+        java.util.Set<Integer> flushPartitions = new java.util.HashSet<>();
+        for (ProtocolEvent e : new FlushEvents(0, config, KpiContext.of(config, new ProcessorCounters())).round(0)) {
+            if (e.getBlockHash() != null && e.getEventType() == EventType.block_finalization) {
+                flushPartitions.add(hashPartition(e.getBlockHash()));
+            }
+        }
+        try (StreamProcessorApp app = new StreamProcessorApp(config);
+             KafkaProducer<String, ProtocolEvent> producer = producer(stack)) {
+            app.start();
+            long last = 0;
+            for (int h = 1; h <= 9; h++) {
+                // window 0: heights 1..6 at 1.4 s steps; window 10 s: heights 7..9
+                long at = h <= 6 ? h * 1_400L : 10_000L + (h - 6) * 1_400L;
+                String hash = "0x" + h;
+                for (int k = 0; !flushPartitions.contains(hashPartition(hash)); k++) {
+                    hash = "0x" + h + "-" + k;
+                }
+                String leader = "v" + ((h - 1) % 4 + 1);
+                for (int n = 1; n <= 8; n++) {
+                    send(producer, event("v" + n, EventType.block_finalization, at + n).setHeight((long) h)
+                            .setBlockHash(hash).setLeader(leader).setTxCount(h).setGasUsed(21_000L * h)
+                            .setSizeBytes(1_000L * h));
+                    last = Math.max(last, at + n);
+                }
+            }
+            flush(producer, config, T0 + last, stack, GasPerSecondTopology.METRIC, 8 * 2);
+
+            Map<String, KpiWindow> gas = awaitKpis(stack, GasPerSecondTopology.METRIC, 8 * 2 + 2);
+            assertThat(gas.get("network||" + T0).getRatePerS()).isEqualTo(44_100.0);   // 21,000 × (1 + … + 6) ÷ 10
+            assertThat(gas.get("network||" + (T0 + 10_000)).getRatePerS()).isEqualTo(50_400.0); // 21,000 × 24 ÷ 10
+            assertThat(gas.get("node|v5|" + T0).getRatePerS()).isEqualTo(44_100.0);
+            Map<String, KpiWindow> blockGas = awaitKpis(stack, BlockGasUsedTopology.METRIC, 8 * 2 + 2);
+            assertThat(blockGas.get("network||" + T0).getCount()).isEqualTo(6);
+            assertThat(blockGas.get("network||" + T0).getMean()).isEqualTo(73_500.0);
+            assertThat(blockGas.get("network||" + (T0 + 10_000)).getCount()).isEqualTo(3);
+            assertThat(blockGas.get("network||" + (T0 + 10_000)).getMean()).isEqualTo(168_000.0);
+            Map<String, KpiWindow> size = awaitKpis(stack, BlockSizeTopology.METRIC, 8 * 2 + 2);
+            assertThat(size.get("network||" + T0).getMean()).isEqualTo(3_500.0);
+            assertThat(size.get("network||" + T0).getMax()).isEqualTo(6_000.0);
+            // leaders v1 v2 v3 v4 v1 v2 | v3 v4 v1; v2 led nothing in window 10 s but is remembered: 0 %
+            Map<String, KpiWindow> shares = awaitKpis(stack, LeaderShareTopology.METRIC, 8);
+            java.util.Map<String, String> byKey = new java.util.TreeMap<>();
+            shares.values().forEach(w -> byKey.put(w.getNodeId() + " " + (w.getWindowStartMs() - T0),
+                    w.getCount() + " " + String.format(java.util.Locale.ROOT, "%.2f", w.getMean())));
+            assertThat(byKey).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
+                    "v1 0", "6 33.33", "v2 0", "6 33.33", "v3 0", "6 16.67", "v4 0", "6 16.67",
+                    "v1 10000", "3 33.33", "v2 10000", "3 0.00", "v3 10000", "3 33.33", "v4 10000", "3 33.33")));
+        }
+    }
+
+    /** The partition of the repartition topics (four partitions, like the input) a string key lands in. */
+    private static int hashPartition(String key) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
     private static String logOf(ChildProcess process) {
         try {
             return java.nio.file.Files.readString(process.log());

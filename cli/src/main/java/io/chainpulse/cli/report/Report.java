@@ -294,7 +294,8 @@ public final class Report {
     private void worstWindows(StringBuilder md, List<KpiWindow> now) {
         md.append("\n## Worst windows\n\n");
         Map<String, List<KpiWindow>> byMetric = now.stream()
-                .filter(w -> w.getScope() == KpiScope.node && w.getRatePerS() == null && w.getP99() != null)
+                .filter(w -> w.getScope() == KpiScope.node && w.getRatePerS() == null && w.getP99() != null
+                        && isLatency(w.getMetric()))
                 .collect(Collectors.groupingBy(KpiWindow::getMetric, TreeMap::new, Collectors.toList()));
         if (byMetric.isEmpty()) {
             md.append("No node latency windows in the period.\n");
@@ -311,6 +312,14 @@ public final class Report {
                         .append(value(w.getP99(), unit(metric), "p99")).append(" | ")
                         .append(value(w.getP95(), unit(metric), "p95")).append(" | ").append(w.getCount())
                         .append(" |\n")));
+    }
+
+    /**
+     * A latency KPI, or one the catalog does not know (a newer processor's): the highest p99 of a block size or a
+     * leader share is no "worst" window.
+     */
+    private static boolean isLatency(String metric) {
+        return Kpi.byMetric(metric).map(k -> k.kind() == KpiKind.LATENCY).orElse(true);
     }
 
     /** One incident: its transitions grouped by anomaly id. */

@@ -182,6 +182,20 @@ class ReportTest {
     }
 
     @Test
+    void shouldLeaveDistributionsAndRatiosOutOfTheWorstWindows() {
+        List<KpiWindow> kpis = new ArrayList<>(slowV3());
+        kpis.add(latency("leader_share_pct", "v1", T0, 100, 0, 0));
+        kpis.add(latency("block_size_bytes", "v2", T0, repeat(50_000, 3)));
+
+        Report.Result result = Report.builder("test", PERIOD).top(2).build().render(kpis, List.of());
+
+        assertThat(result.markdown()).contains("|---|---|---|---:|---:|---:|\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:40Z | 120.3 ms | 120.3 ms | 40 |\n\n")
+                .doesNotContain("| leader_share_pct | v1 |").doesNotContain("| block_size_bytes | v2 |");
+    }
+
+    @Test
     void shouldListIncidentsOverlappingThePeriodWithTheirSuggestedActionAndLeaveOutEarlierOnes() {
         String early = "peer_outlier|network_median_mad|consensus_latency_ms|node|v1|" + T0;
         String v3 = "peer_outlier|network_median_mad|consensus_latency_ms|node|v3|" + (T0 + 3 * W);
