@@ -94,9 +94,10 @@ public final class BaselineDetector {
     }
 
     static Statistic statistic(KpiWindow window) {
-        String metric = window.getMetric();
-        return Metrics.isRate(metric) ? Statistic.RATE
-                : Metrics.isRatio(metric) ? Statistic.MEAN // samples of 0 and 100: only the mean is the ratio
+        if (Metrics.learnedStatistic(window.getMetric()) == Statistic.MEAN) {
+            return Statistic.MEAN; // a ratio: the window's mean is the percentage
+        }
+        return Metrics.isRate(window.getMetric()) ? Statistic.RATE
                 : window.getScope() == KpiScope.network ? Statistic.P50 : Statistic.P95;
     }
 
@@ -126,7 +127,9 @@ public final class BaselineDetector {
         }
         String metric = window.getMetric();
         boolean rate = Metrics.isRate(metric);
-        double deviation = rate ? state.mean() - value : value - state.mean();
+        // a drop is the breach for a rate and for a distribution whose lower values are worse (participation)
+        boolean lowerIsWorse = rate || !Metrics.higherIsWorse(metric);
+        double deviation = lowerIsWorse ? state.mean() - value : value - state.mean();
         double z = sigma > 0 ? deviation / sigma : (deviation > 0 ? Double.POSITIVE_INFINITY : 0);
         double ratio = ratio(value, state.mean());
         Severity severity = rate ? rateSeverity(z, ratio, window, network)
@@ -142,10 +145,10 @@ public final class BaselineDetector {
                 ? String.format(Locale.ROOT, "%s %s %s, %.0f%% of its baseline of %s (%s σ below)",
                         Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(), 100 * ratio,
                         Metrics.format(metric, state.mean()), sigmas)
-                : String.format(Locale.ROOT, "%s %s %s, %s σ above its baseline of %s",
+                : String.format(Locale.ROOT, "%s %s %s, %s σ %s its baseline of %s",
                         Metrics.label(metric, statistic), Metrics.format(metric, value), key.where(), sigmas,
-                        Metrics.format(metric, state.mean()));
-        List<String> actions = Metrics.isRatio(metric)
+                        lowerIsWorse ? "below" : "above", Metrics.format(metric, state.mean()));
+        List<String> actions = Metrics.isRatio(metric) && !lowerIsWorse
                 ? List.of("Compare with the node's peers: if only this node fails more, check its logs for what it "
                         + "rejects, its configuration and software version; if all do, check recent upgrades and the "
                         + "failing transactions or blocks")

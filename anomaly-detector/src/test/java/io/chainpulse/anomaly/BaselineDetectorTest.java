@@ -72,6 +72,24 @@ class BaselineDetectorTest {
     }
 
     @Test
+    void shouldJudgeParticipationOnItsMeanAndFlagADropNotARise() {
+        BaselineState state = null;
+        for (int i = 0; i < 10; i++) {   // every height of every window voted by all: exactly 100, σ 0
+            state = detector.evaluate(state, Kpi.mean("vote_participation_pct", null, i, 100)).state();
+        }
+
+        Verdict stopped = detector.evaluate(state, Kpi.mean("vote_participation_pct", null, 10, 75)).verdict()
+                .orElseThrow();   // one of four validators stopped voting: 25 points, 25 % of the baseline
+        assertThat(stopped.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(stopped.key().id()).isEqualTo("baseline|ewma_mean|vote_participation_pct|network|");
+        assertThat(stopped.description())
+                .isEqualTo("mean vote participation 75.0 % on the network, ∞ σ below its baseline of 100 %");
+        // one of seven: 14 % of the baseline, under the minimum relative change of 25 %
+        assertThat(detector.evaluate(state, Kpi.mean("vote_participation_pct", null, 10, 600.0 / 7)).verdict()
+                .orElseThrow().breached()).isFalse();
+    }
+
+    @Test
     void shouldKeepFlaggedValuesOutOfTheBaseline() {
         BaselineState state = warm(10);
         BaselineDetector.Outcome outlier = detector.evaluate(state, Kpi.latency("consensus_latency_ms", "v1", 10, 1000));
