@@ -75,8 +75,10 @@ class FaultDetectionEndToEndTest {
     @Test
     void shouldRaiseNothingOnHealthyNodesOrUnaffectedMetrics() {
         Set<String> allowed = Set.of(
-                "v3|consensus_latency_ms", "v3|tx_validation_ms",   // the slow validator validates slowly
+                "v3|consensus_latency_ms", "v3|tx_validation_ms",   // the slow validator validates slowly ...
+                "v3|proposal_to_vote_ms",                           // ... so its votes come late after each proposal
                 "v5|propagation_delay_ms",                          // blocks reach v5 late ...
+                "v5|vote_to_commit_ms",                             // ... so does its commit, after its own vote
                 "v5|block_time_ms",                                 // ... so its block time jumps when that starts and ends
                 "v6|kpis",                                          // v6 silent ...
                 "null|tx_ingress_tps",                              // ... and the transactions it took in are missing
