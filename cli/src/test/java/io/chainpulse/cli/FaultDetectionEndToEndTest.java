@@ -78,6 +78,7 @@ class FaultDetectionEndToEndTest {
                 "v3|consensus_latency_ms", "v3|tx_validation_ms",   // the slow validator validates slowly
                 "v5|propagation_delay_ms",                          // blocks reach v5 late ...
                 "v5|block_time_ms",                                 // ... so its block time jumps when that starts and ends
+                "v5|vote_to_commit_ms",                             // ... and it commits late after voting on time
                 "v6|kpis",                                          // v6 silent ...
                 "null|tx_ingress_tps",                              // ... and the transactions it took in are missing
                 "null|tps");                                        // the collapse
