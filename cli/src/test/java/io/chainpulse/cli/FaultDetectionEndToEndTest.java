@@ -80,7 +80,6 @@ class FaultDetectionEndToEndTest {
                 "v5|propagation_delay_ms",                          // blocks reach v5 late ...
                 "v5|vote_to_commit_ms",                             // ... so does its commit, after its own vote
                 "v5|block_time_ms",                                 // ... so its block time jumps when that starts and ends
-                "v5|vote_to_commit_ms",                             // ... and it commits late after voting on time
                 "v6|kpis",                                          // v6 silent ...
                 "null|tx_ingress_tps",                              // ... and the transactions it took in are missing
                 "null|tps", "null|gas_per_s");                      // the collapse (gas is 21,000 a transaction)
