@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -46,6 +47,8 @@ public final class Report {
      * propagation p95 over 40 samples moved by +43%, over 110 samples by at most 15%.
      */
     public static final long DEFAULT_MIN_SAMPLES = 100;
+    /** A ratio KPI (percent) must also move by more than this many points to be a regression. */
+    static final double RATIO_MIN_POINTS = 5.0;
 
     /** The per-node table's columns: the catalog's headline KPIs of node scope, each by the statistic it is judged by. */
     private static final List<Kpi> NODE_COLUMNS = Arrays.stream(Kpi.values())
@@ -122,7 +125,8 @@ public final class Report {
     public record Result(String markdown, List<Regression> regressions) {}
 
     /**
-     * One series that got worse: {@code statistic} is {@code p95} (latency) or {@code rate} (rate KPIs).
+     * One series that got worse: {@code statistic} is {@code p95} (latency and distributions), {@code mean} (ratios)
+     * or {@code rate} (rates), judged in the direction the KPI catalog gives.
      *
      * @param where the node id, or {@code network}
      */
@@ -176,21 +180,39 @@ public final class Report {
         List<Regression> found = new ArrayList<>();
         past.forEach((series, before) -> {
             Summary now = current.get(series);
+            Optional<Kpi> kpi = Kpi.byMetric(series.metric());
+            // the catalog's direction; a KPI it does not know is judged as before: rates down, latencies up
+            boolean higherIsWorse = kpi.map(Kpi::higherIsWorse).orElse(!before.rate());
             if (before.rate()) {
                 Double was = before.rateMean();
                 // a rate series with no window at all in a period that has data fell to zero
                 Double is = now != null ? now.rateMean() : current.isEmpty() ? null : Double.valueOf(0);
-                if (was != null && is != null && was > 0 && (was - is) / was > threshold) {
+                if (was != null && is != null && was > 0 && worse(was, is, higherIsWorse) > threshold) {
                     found.add(new Regression(series.metric(), "rate", series.where(), was, is, "/s"));
+                }
+            } else if (kpi.map(k -> k.kind() == KpiKind.RATIO).orElse(false)) {
+                // a ratio's samples are 0 or 100 (or one per height): its mean is the percentage, and a change of a
+                // few points is noise, whatever it is relative to a small base
+                if (now != null && before.mean() != null && now.mean() != null && before.mean() > 0
+                        && before.count() >= minSamples && now.count() >= minSamples
+                        && worse(before.mean(), now.mean(), higherIsWorse) > threshold
+                        && Math.abs(now.mean() - before.mean()) > RATIO_MIN_POINTS) {
+                    found.add(new Regression(series.metric(), "mean", series.where(), before.mean(), now.mean(),
+                            unit(series.metric())));
                 }
             } else if (now != null && before.p95() != null && now.p95() != null && before.p95() > 0
                     && before.count() >= minSamples && now.count() >= minSamples
-                    && (now.p95() - before.p95()) / before.p95() > threshold) {
+                    && worse(before.p95(), now.p95(), higherIsWorse) > threshold) {
                 found.add(new Regression(series.metric(), "p95", series.where(), before.p95(), now.p95(),
                         unit(series.metric())));
             }
         });
         return found;
+    }
+
+    /** How much worse {@code is} is than {@code was}, relative to it (negative when better). */
+    private static double worse(double was, double is, boolean higherIsWorse) {
+        return (higherIsWorse ? is - was : was - is) / was;
     }
 
     private void header(StringBuilder md, List<KpiWindow> now, List<KpiWindow> before) {

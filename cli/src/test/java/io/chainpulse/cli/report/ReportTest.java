@@ -137,6 +137,35 @@ class ReportTest {
     }
 
     @Test
+    void shouldJudgeRatiosOnTheirMeanInTheCatalogsDirectionAndIgnoreAMoveOfAFewPoints() {
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            long start = T0 + i * W;
+            // v1 fails 1 in 100 transactions, then 12 in 100: +11 points; v2 1 then 4: +300 % but 3 points
+            kpis.add(latency("tx_failure_pct", "v1", start, failures(i < 3 ? 1 : 12, 100)));
+            kpis.add(latency("tx_failure_pct", "v2", start, failures(i < 3 ? 1 : 4, 100)));
+            // participation falls from 100 % to 75 % of the validators: lower is worse
+            kpis.add(latency("vote_participation_pct", null, start, repeat(i < 3 ? 100 : 75, 100)));
+            // round changes rise from 0.1/s to 0.3/s: a rate for which higher is worse
+            kpis.add(rate("round_changes_per_min", null, start, i < 3 ? 0.1 : 0.3));
+        }
+
+        assertThat(render(kpis, List.of()).regressions()).extracting(Report.Regression::line).containsExactly(
+                "REGRESSION round_changes_per_min rate network: 0.1/s → 0.3/s (+200%)",
+                "REGRESSION tx_failure_pct mean v1: 1.0 % → 12.0 % (+1100%)",
+                "REGRESSION vote_participation_pct mean network: 100.0 % → 75.0 % (-25%)");
+    }
+
+    /** {@code n} samples of a failure ratio, {@code failed} of them 100. */
+    private static double[] failures(int failed, int n) {
+        double[] samples = new double[n];
+        for (int k = 0; k < failed; k++) {
+            samples[k] = 100;
+        }
+        return samples;
+    }
+
+    @Test
     void shouldNotJudgeALatencySeriesWithFewerSamplesThanTheMinimum() {
         List<KpiWindow> kpis = List.of(latency(CONSENSUS, "v1", T0, repeat(40, 99)),
                 latency(CONSENSUS, "v1", T0 + 3 * W, repeat(400, 99)));
