@@ -93,10 +93,16 @@ class StaticRuleDetectorTest {
                 Kpi.mean("vote_participation_pct", null, 4, 100.0),
                 Kpi.mean("vote_participation_pct", null, 5, 100.0))); // resolves
 
-        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getWindowStartMs() + " "
-                + a.getNodeId() + " " + a.getObserved())
-                .containsExactly("FIRING HIGH " + Kpi.w(2) + " null 50.0", "RESOLVED HIGH " + Kpi.w(5) + " null 100.0");
-        assertThat(out.get(0).getDescription()).isEqualTo(DESCRIBED_PARTICIPATION);
+        // below 90 % from the first window: the MEDIUM rule fires at the second and is not yet resolved after two
+        // clean windows (it needs three); below 67 % the HIGH one fires at the third and resolves at the sixth
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getRule() + " "
+                + a.getWindowStartMs() + " " + a.getNodeId() + " " + a.getObserved())
+                .containsExactly("FIRING MEDIUM vote_participation_degraded " + Kpi.w(1) + " null 66.5",
+                        "FIRING HIGH vote_participation_low " + Kpi.w(2) + " null 50.0",
+                        "RESOLVED HIGH vote_participation_low " + Kpi.w(5) + " null 100.0");
+        assertThat(out.get(1).getDescription()).isEqualTo(DESCRIBED_PARTICIPATION);
+        assertThat(out.get(0).getDescription())
+                .isEqualTo("vote participation 66.5 % on the network, below 90.0 %: some active validators do not vote");
     }
 
     @Test

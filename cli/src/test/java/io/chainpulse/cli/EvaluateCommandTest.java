@@ -40,9 +40,9 @@ class EvaluateCommandTest {
         CAUGHT_IN_TIME.put("byzantine p=0.2", 0);    // not caught at this strength
         CAUGHT_IN_TIME.put("clock_skew +50 ms", 2);
         CAUGHT_IN_TIME.put("failure_burst p=0.1", 1); // seed 1: caught after 3 (a window at or under 5 %)
-        // one of four stops voting: participation 75 %, above the 67 % rule, and the fault's first, partial window
-        // (92.5 %) draws the baseline down so 75 % is just under its minimum relative change of 25 %
-        CAUGHT_IN_TIME.put("stop_voting 40 s", 0);
+        // one of four stops voting: participation 75 %, above the 67 % quorum rule, below the 90 % rule
+        // (vote_participation_degraded, two windows)
+        CAUGHT_IN_TIME.put("stop_voting 40 s", 2);
     }
 
     /**
