@@ -141,17 +141,27 @@ public final class WebhookNotifier {
         }
     }
 
-    /** One line a person reads in a channel: severity, state, node, metric, the description and what to do. */
+    /**
+     * One line a person reads in a channel: severity, state, node, metric, the description and what to do. Every part
+     * that comes from data (node ids, metric names, descriptions and actions, which rules files write) is escaped as
+     * Slack asks ({@code & < >}), so a text such as {@code <!channel>} is shown, never a mention that pings a channel.
+     */
     static String slackText(Anomaly a) {
         StringBuilder text = new StringBuilder()
                 .append(a.getState().name().equals("FIRING") ? ":rotating_light: " : ":white_check_mark: ")
                 .append('*').append(a.getSeverity()).append(' ').append(a.getState()).append("* ")
-                .append(a.getNodeId() == null ? "network" : a.getNodeId()).append(' ').append(a.getMetric())
+                .append(slackEscape(a.getNodeId() == null ? "network" : a.getNodeId())).append(' ')
+                .append(slackEscape(a.getMetric()))
                 .append(" (").append(Instant.ofEpochMilli(a.getWindowStartMs())).append("): ")
-                .append(a.getDescription());
+                .append(slackEscape(a.getDescription()));
         if (!a.getSuggestedActions().isEmpty()) {
-            text.append("\nSuggested: ").append(String.join("; ", a.getSuggestedActions()));
+            text.append("\nSuggested: ").append(slackEscape(String.join("; ", a.getSuggestedActions())));
         }
         return JSON.createObjectNode().put("text", text.toString()).toString();
+    }
+
+    /** Slack's control characters as the entities it documents for message text. */
+    static String slackEscape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -89,4 +89,15 @@ class WebhookNotifierTest {
                     + "Suggested: check v3's CPU and disk; compare its peers\"}");
         }
     }
+
+    @Test
+    void shouldEscapeWhatARulesFileWroteSoNoMentionPingsAChannel() {
+        Anomaly a = Anomaly.newBuilder(anomaly(AnomalyState.FIRING, Severity.HIGH))
+                .setDescription("<!channel> latency > 2 s & rising on <@U024BE7LH>")
+                .setSuggestedActions(List.of("page <!here>")).build();
+
+        assertThat(WebhookNotifier.slackText(a)).isEqualTo("{\"text\":\":rotating_light: *HIGH FIRING* v3 "
+                + "consensus_latency_ms (2025-07-29T10:21:40Z): &lt;!channel&gt; latency &gt; 2 s &amp; rising on "
+                + "&lt;@U024BE7LH&gt;\\nSuggested: page &lt;!here&gt;\"}");
+    }
 }
