@@ -76,7 +76,7 @@ class ReportCommandIT {
         assertThat(stdout.toString())
                 .contains("- Windows: 6 final KPI windows in the period, 6 in the previous period\n")
                 .contains("\n- REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)\n\n## Network")
-                .contains("| v1 | 40.0 ms |")
+                .contains("| v1 | — | — | — | — | 40.0 ms | — | — |")
                 .contains("| HIGH | v3 | consensus_latency_ms | peer_outlier | 2025-11-30T02:40:30Z | ongoing | check v3 |")
                 .doesNotContain("900").doesNotContain("500");
     }
