@@ -17,7 +17,7 @@ import java.util.Optional;
  *
  * <p><b>Ratio KPIs</b> (failure percentages) are judged like latencies, on the window's mean (their samples are 0
  * or 100, so only the mean is the ratio), at both scopes, and only when more than
- * {@link Metrics#RATIO_MIN_POINTS} percentage points above the baseline: a few failures more in a window is noise.
+ * {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the baseline: a few failures more in a window is noise.
  *
  * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
  * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),

@@ -22,15 +22,13 @@ final class Metrics {
     }
 
     /**
-     * How far, in percentage points, a ratio KPI must rise above what the baseline or peer detector expects before it
-     * counts: a window holds tens of samples per node, so one failure more already moves the ratio by 2–4 points,
-     * and against a median of 0 % any failure is "infinitely" worse. The shipped static rules flag above 5 % too.
+     * The rise a detector needs before {@code metric} counts as worse: for a ratio, more than
+     * {@link KpiKind#RATIO_NOISE_POINTS} above what the baseline or peer detector expects (a window holds tens of
+     * samples per node, so one failure more already moves the ratio by 2–4 points, and against a median of 0 % any
+     * failure is "infinitely" worse; the shipped static rules flag above 5 % too); for anything else, any rise.
      */
-    static final double RATIO_MIN_POINTS = 5.0;
-
-    /** The rise a detector needs before {@code metric} counts as worse: {@link #RATIO_MIN_POINTS} for a ratio, else 0. */
     static boolean risesEnough(String metric, double deviation) {
-        return !isRatio(metric) || deviation > RATIO_MIN_POINTS;
+        return !isRatio(metric) || deviation > KpiKind.RATIO_NOISE_POINTS;
     }
 
     /** true for a percentage of failed samples (a window's mean is the ratio). */

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * deviations from the median of all nodes on the bad side, and at least {@code minRelativeDifference} of the median
  * away (so a tight cluster with a tiny MAD does not fire on a 3% difference). This is what tells "v3 is slow" from
  * "the whole network is slow": when every node slows down, the median moves with them. A failure ratio must also be
- * more than {@link Metrics#RATIO_MIN_POINTS} percentage points above the median (against a median of 0 %, one failed
+ * more than {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the median (against a median of 0 %, one failed
  * transaction would otherwise be an outlier).
  *
  * <pre>{@code

@@ -47,8 +47,6 @@ public final class Report {
      * propagation p95 over 40 samples moved by +43%, over 110 samples by at most 15%.
      */
     public static final long DEFAULT_MIN_SAMPLES = 100;
-    /** A ratio KPI (percent) must also move by more than this many points to be a regression. */
-    static final double RATIO_MIN_POINTS = 5.0;
 
     /** The per-node table's columns: the catalog's headline KPIs of node scope, each by the statistic it is judged by. */
     private static final List<Kpi> NODE_COLUMNS = Arrays.stream(Kpi.values())
@@ -196,7 +194,7 @@ public final class Report {
                 if (now != null && before.mean() != null && now.mean() != null && before.mean() > 0
                         && before.count() >= minSamples && now.count() >= minSamples
                         && worse(before.mean(), now.mean(), higherIsWorse) > threshold
-                        && Math.abs(now.mean() - before.mean()) > RATIO_MIN_POINTS) {
+                        && Math.abs(now.mean() - before.mean()) > KpiKind.RATIO_NOISE_POINTS) {
                     found.add(new Regression(series.metric(), "mean", series.where(), before.mean(), now.mean(),
                             unit(series.metric())));
                 }

@@ -17,6 +17,12 @@ public enum KpiKind {
     RATIO("mean", true),
     RATE("rate", false);
 
+    /**
+     * How many percentage points a {@link #RATIO} must move before anything judges it worse (the learned detectors,
+     * the report's regressions): a few failures more in a window is noise, whatever it is relative to a small base.
+     */
+    public static final double RATIO_NOISE_POINTS = 5.0;
+
     private final String statistic;
     private final boolean sketched;
 
