@@ -139,7 +139,9 @@ class ResourceCollectorProcTest {
             for (NodeResourceSample s : whileAlive) {
                 assertThat(s.getNodeId()).isEqualTo("sidecar-1");
                 assertThat(s.getRssBytes()).isGreaterThanOrEqualTo(ALLOCATED);
-                assertThat(s.getProcessCpuPercent()).isBetween(2.0, 101.0);
+                // over a 1 s interval the kernel's 10 ms tick at each end is 1 pp each, and the probe reads
+                // /proc/PID/stat a few ms after its clock: 101.07 % was seen in CI for one busy thread
+                assertThat(s.getProcessCpuPercent()).isBetween(2.0, 103.0);
                 assertThat(s.getOpenFds()).isGreaterThanOrEqualTo(3 + OPENED);
                 assertThat(s.getThreads()).isEqualTo(1);
                 assertThat(s.getHeapUsedBytes()).isZero();
