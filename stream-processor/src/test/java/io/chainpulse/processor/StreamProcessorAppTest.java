@@ -22,4 +22,12 @@ class StreamProcessorAppTest {
 
         assertThat(String.valueOf(producer.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000))).as("max.block.ms").isEqualTo("300000");
     }
+
+    @Test
+    void shouldNotIdleTasksForTheRarelyUsedReKeyTopic() {
+        ProcessorConfig config = new ProcessorConfig(Map.of(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://app"));
+
+        assertThat(new StreamsConfig(StreamProcessorApp.streamsProperties(config))
+                .getLong(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);
+    }
 }
