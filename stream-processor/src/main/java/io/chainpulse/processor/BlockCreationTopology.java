@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code block_creation_ms}: {@code block_finalization − block_creation_start}, same node, same height (the
@@ -17,8 +15,8 @@ public final class BlockCreationTopology {
 
     private BlockCreationTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.block_creation_start, EventType.block_finalization), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.block_creation_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_finalization ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,

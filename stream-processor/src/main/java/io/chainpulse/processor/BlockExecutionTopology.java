@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code block_execution_ms}: {@code block_execution_complete − block_execution_start}, same node, same height, in
@@ -15,8 +13,8 @@ public final class BlockExecutionTopology {
 
     private BlockExecutionTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.block_execution_start, EventType.block_execution_complete), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.block_execution_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_execution_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,

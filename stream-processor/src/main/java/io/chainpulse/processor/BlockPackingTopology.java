@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code block_packing_ms}: {@code block_execution_start − block_packing_start}, same node, same height, in the window
@@ -15,8 +13,8 @@ public final class BlockPackingTopology {
 
     private BlockPackingTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.block_packing_start, EventType.block_execution_start), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.block_packing_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_execution_start ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,

@@ -28,11 +28,10 @@ public final class BlockTimeTopology {
 
     private BlockTimeTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
         builder.addStateStore(WriteBackStore.builder(STORE, Serdes.String(), Serdes.Long(), ctx.config()));
-        KStream<String, Sample> samples = events
-                .filter((node, e) -> e.getEventType() == EventType.block_finalization && e.getHeight() != null,
-                        Named.as(METRIC + "-finalizations"))
+        KStream<String, Sample> samples = events.of(EventType.block_finalization)
+                .filter((node, e) -> e.getHeight() != null, Named.as(METRIC + "-finalizations"))
                 .processValues(() -> new Consecutive(ctx), Named.as(METRIC + "-consecutive"), STORE);
         WindowedStats.nodeAndNetwork(samples, METRIC, WindowedStats.Kind.LATENCY, ctx);
     }

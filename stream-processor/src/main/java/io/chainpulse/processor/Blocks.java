@@ -136,9 +136,8 @@ final class Blocks {
         }
     }
 
-    static Blocks build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        KStream<String, ProtocolEvent> finalizations = events.filter(
-                (node, e) -> e.getEventType() == EventType.block_finalization, Named.as(NAME + "-finalizations"));
+    static Blocks build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        KStream<String, ProtocolEvent> finalizations = events.of(EventType.block_finalization);
         builder.addStateStore(WriteBackStore.builder(BLOCKS_STORE, Serdes.String(), Pending.SERDE, ctx.config()));
         KStream<String, Block> distinct = finalizations
                 .filter((node, e) -> e.getBlockHash() != null, Named.as(NAME + "-with-hash"))

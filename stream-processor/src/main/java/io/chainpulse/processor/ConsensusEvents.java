@@ -2,8 +2,6 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
-import java.util.EnumSet;
-import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.KStream;
@@ -20,15 +18,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * of one each. It carries a few events per node and height, not the transactions.
  */
 final class ConsensusEvents {
-    private static final Set<EventType> TYPES = EnumSet.of(EventType.consensus_proposal, EventType.consensus_vote,
-            EventType.consensus_commit, EventType.block_finalization);
-
     private ConsensusEvents() {}
 
-    static KStream<String, ProtocolEvent> byNetwork(KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        return events
-                .filter((node, e) -> e.getHeight() != null && TYPES.contains(e.getEventType()),
-                        Named.as("consensus-events"))
+    static KStream<String, ProtocolEvent> byNetwork(EventsByType events, KpiContext ctx) {
+        return events.of("consensus", EventType.consensus_proposal, EventType.consensus_vote,
+                        EventType.consensus_commit, EventType.block_finalization)
+                .filter((node, e) -> e.getHeight() != null, Named.as("consensus-events"))
                 .map((node, e) -> KeyValue.pair(WindowedStats.NETWORK, e), Named.as("consensus-key-by-network"))
                 .repartition(Repartitioned.<String, ProtocolEvent>as("consensus-by-network")
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()));

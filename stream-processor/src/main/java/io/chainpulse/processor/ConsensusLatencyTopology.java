@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code consensus_latency_ms}: {@code consensus_validation_complete − consensus_validation_start}, same node, same
@@ -15,8 +13,8 @@ public final class ConsensusLatencyTopology {
 
     private ConsensusLatencyTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.consensus_validation_start, EventType.consensus_validation_complete), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.consensus_validation_start ? Pairing.Role.START
                         : e.getEventType() == EventType.consensus_validation_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,

@@ -2,7 +2,6 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
@@ -18,10 +17,9 @@ final class FailureRatioKpi {
     private FailureRatioKpi() {}
 
     /** Node and network failure percentages of the {@code complete} events (the input is keyed by node). */
-    static void of(KStream<String, ProtocolEvent> events, EventType complete, String metric, KpiContext ctx) {
-        KStream<String, Sample> samples = events
-                .filter((node, e) -> e.getEventType() == complete && hasOutcome(e.getStatus()),
-                        Named.as(metric + "-events"))
+    static void of(EventsByType events, EventType complete, String metric, KpiContext ctx) {
+        KStream<String, Sample> samples = events.of(complete)
+                .filter((node, e) -> hasOutcome(e.getStatus()), Named.as(metric + "-events"))
                 .mapValues((node, e) -> Sample.of(node, e.getStatus() == EventStatus.failure ? FAILED : SUCCEEDED),
                         Named.as(metric + "-samples"));
         WindowedStats.nodeAndNetwork(samples, metric, WindowedStats.Kind.LATENCY, ctx);

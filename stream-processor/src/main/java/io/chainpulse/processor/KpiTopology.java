@@ -36,7 +36,7 @@ public final class KpiTopology {
                 Consumed.with(ctx.events().keySerde(), ctx.events().valueSerde())
                         .withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
                         ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
-        KStream<String, ProtocolEvent> onTime = EventGate.gate(events, ctx);
+        EventsByType onTime = EventsByType.split(EventGate.gate(events, ctx));
         TxIngressTpsTopology.build(builder, onTime, ctx);
         Blocks blocks = Blocks.build(builder, onTime, ctx);
         TpsTopology.build(blocks, ctx);

@@ -20,11 +20,10 @@ public final class PropagationDelayTopology {
 
     private PropagationDelayTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
         KStream<String, ProtocolEvent> byHash = events
-                .filter((node, e) -> e.getBlockHash() != null
-                        && (e.getEventType() == EventType.block_propagation_start
-                        || e.getEventType() == EventType.block_propagation_complete), Named.as(METRIC + "-events"))
+                .of(METRIC, EventType.block_propagation_start, EventType.block_propagation_complete)
+                .filter((node, e) -> e.getBlockHash() != null, Named.as(METRIC + "-events"))
                 .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(METRIC + "-key-by-hash"))
                 .repartition(Repartitioned.<String, ProtocolEvent>as(METRIC + "-by-block-hash")
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()));

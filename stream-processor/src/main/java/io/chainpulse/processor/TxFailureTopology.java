@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code tx_failure_pct}: {@code transaction_validation_complete} events with status failure ÷ those with status
@@ -16,7 +14,7 @@ public final class TxFailureTopology {
 
     private TxFailureTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
         FailureRatioKpi.of(events, EventType.transaction_validation_complete, METRIC, ctx);
     }
 }

@@ -1,7 +1,6 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -16,9 +15,8 @@ public final class TxIngressTpsTopology {
 
     private TxIngressTpsTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        KStream<String, Sample> ingress = events
-                .filter((node, e) -> e.getEventType() == EventType.transaction_ingress, Named.as(METRIC + "-events"))
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        KStream<String, Sample> ingress = events.of(EventType.transaction_ingress)
                 .mapValues((node, e) -> Sample.of(node, 1), Named.as(METRIC + "-samples"));
         WindowedStats.nodeAndNetwork(ingress, METRIC, WindowedStats.Kind.RATE, ctx);
     }

@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code tx_validation_ms}: {@code transaction_validation_complete − transaction_ingress}, same node, same
@@ -15,8 +13,8 @@ public final class TxValidationTopology {
 
     private TxValidationTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.transaction_ingress, EventType.transaction_validation_complete), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.transaction_ingress ? Pairing.Role.START
                         : e.getEventType() == EventType.transaction_validation_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,

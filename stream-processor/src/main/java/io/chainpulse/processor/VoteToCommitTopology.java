@@ -1,10 +1,8 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import org.apache.kafka.streams.StreamsBuilder;
-import org.apache.kafka.streams.kstream.KStream;
 
 /**
  * {@code vote_to_commit_ms}: {@code consensus_commit − consensus_vote}, same node, same height and round, in the window
@@ -19,8 +17,8 @@ public final class VoteToCommitTopology {
 
     private VoteToCommitTopology() {}
 
-    public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> events, KpiContext ctx) {
-        LatencyKpi.sameNode(builder, events, new Pairing.Spec(METRIC,
+    public static void build(StreamsBuilder builder, EventsByType events, KpiContext ctx) {
+        LatencyKpi.sameNode(builder, events.of(METRIC, EventType.consensus_vote, EventType.consensus_commit), new Pairing.Spec(METRIC,
                 e -> e.getEventType() == EventType.consensus_vote ? Pairing.Role.START
                         : e.getEventType() == EventType.consensus_commit ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
