@@ -147,7 +147,8 @@ final class Blocks {
                 .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout(), ctx.counters()),
                         Named.as(NAME + "-earliest-finalization"), BLOCKS_STORE)
                 .repartition(Repartitioned.<String, Block>as(NAME + "-network-samples")
-                        .withKeySerde(Serdes.String()).withValueSerde(Block.SERDE));
+                        .withKeySerde(Serdes.String()).withValueSerde(Block.SERDE)
+                        .withNumberOfPartitions(WindowedStats.NETWORK_PARTITIONS));
         return new Blocks(finalizations, distinct);
     }
 

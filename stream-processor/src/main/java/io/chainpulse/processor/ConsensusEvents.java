@@ -26,6 +26,7 @@ final class ConsensusEvents {
                 .filter((node, e) -> e.getHeight() != null, Named.as("consensus-events"))
                 .map((node, e) -> KeyValue.pair(WindowedStats.NETWORK, e), Named.as("consensus-key-by-network"))
                 .repartition(Repartitioned.<String, ProtocolEvent>as("consensus-by-network")
-                        .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()));
+                        .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde())
+                        .withNumberOfPartitions(WindowedStats.NETWORK_PARTITIONS));
     }
 }

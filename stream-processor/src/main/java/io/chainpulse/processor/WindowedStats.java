@@ -25,6 +25,14 @@ final class WindowedStats {
 
     static final String NETWORK = "network";
 
+    /**
+     * Partitions of a repartition topic keyed {@value #NETWORK}: every record has that one key, so it lands in one
+     * partition whatever the count, and more partitions would only add idle tasks, changelog partitions and internal
+     * topic partitions to create and to commit. (Before, these topics had the input's partition count: an application
+     * upgraded from then must be reset, and Kafka Streams says so by naming the topic.)
+     */
+    static final int NETWORK_PARTITIONS = 1;
+
     private WindowedStats() {}
 
     /**
@@ -47,7 +55,8 @@ final class WindowedStats {
         KStream<String, Emitted> toNetwork = node
                 .selectKey((key, emitted) -> NETWORK, Named.as(metric + "-to-network"))
                 .repartition(Repartitioned.<String, Emitted>as(metric + "-network-stats")
-                        .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE));
+                        .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE)
+                        .withNumberOfPartitions(NETWORK_PARTITIONS));
         BiFunction<Stats, Emitted, Stats> merge = (stats, emitted) -> stats.merge(((Closed) emitted).stats());
         toKpis(windows(toNetwork, metric, KpiScope.network, networkGrace(ctx), merge, false, samplePartitions, ctx),
                 metric, KpiScope.network, kind, ctx);
