@@ -64,6 +64,11 @@ public final class BenchReport {
         f.put("processor_to_floor_ratio", round(t.processorToFloorRatio(), 3));
         f.put("processor_to_consumer_ratio", round(t.processorToConsumerRatio(), 3));
         f.put("sdk_to_producer_perf_ratio", round(t.sdkToProducerPerfRatio(), 3));
+        f.put("processor_start_up_s", round(t.processorStartUpS(), 1));
+        f.put("processor_processing_events_per_s", round(t.processorProcessingEventsPerS(), 1));
+        f.put("streams_floor_start_up_s", round(t.streamsFloorStartUpS(), 1));
+        f.put("streams_floor_processing_events_per_s", round(t.streamsFloorProcessingEventsPerS(), 1));
+        f.put("processor_to_floor_processing_ratio", round(t.processorToFloorProcessingRatio(), 3));
         f.put("kpi_latency_p50_ms", l.kpiLatencyMs().p50());
         f.put("kpi_latency_p95_ms", l.kpiLatencyMs().p95());
         f.put("kpi_latency_p99_ms", l.kpiLatencyMs().p99());
@@ -145,6 +150,11 @@ public final class BenchReport {
         row(md, "SDK / ProducerPerformance", ratio(t.sdkToProducerPerfRatio()));
         row(md, "processor / Streams floor", ratio(t.processorToFloorRatio()));
         row(md, "processor / ConsumerPerformance", ratio(t.processorToConsumerRatio()));
+        md.append(String.format(Locale.ROOT, "%nThe catch-up rates above count from `start()` of a new application: "
+                + "its start-up (internal topics created, first rebalance, stores opened) took %.1f s for the processor "
+                + "and %.1f s for the floor. Once running: processor %s, floor %s events/s, ratio %s.%n",
+                t.processorStartUpS(), t.streamsFloorStartUpS(), rate(t.processorProcessingEventsPerS()),
+                rate(t.streamsFloorProcessingEventsPerS()), ratio(t.processorToFloorProcessingRatio())));
         md.append("\n![throughput](throughput.svg)\n\n");
 
         md.append(String.format(Locale.ROOT, "## Live: %,d events/s paced for %.0f s, %d nodes%n%n",

@@ -19,8 +19,20 @@ public record BenchResult(Setup setup, Throughput throughput, Live live, Machine
     public record Setup(String scenario, long events, int nodes, int recordSizeBytes, int partitions,
                         int streamThreads, long windowSizeMs, long graceMs, int processorXmxMb) {}
 
+    /**
+     * The catch-up figures. {@code processorEventsPerS} and {@code streamsFloorEventsPerS} are end to end from
+     * {@code start()} of a new application (creating its internal topics included); the {@code …StartUpS} are the
+     * seconds until every input partition had a committed offset, and the {@code …ProcessingEventsPerS} the rate after
+     * that: a processor that comes back to a backlog has its topics already.
+     */
     public record Throughput(double sdkEventsPerS, double producerPerfEventsPerS, double processorEventsPerS,
-                             double consumerPerfEventsPerS, double streamsFloorEventsPerS) {
+                             double consumerPerfEventsPerS, double streamsFloorEventsPerS, double processorStartUpS,
+                             double processorProcessingEventsPerS, double streamsFloorStartUpS,
+                             double streamsFloorProcessingEventsPerS) {
+        public double processorToFloorProcessingRatio() {
+            return processorProcessingEventsPerS / streamsFloorProcessingEventsPerS;
+        }
+
         public double processorToFloorRatio() {
             return processorEventsPerS / streamsFloorEventsPerS;
         }

@@ -137,12 +137,14 @@ public final class BenchRun {
             events = null; // the live phase needs the memory more
             double consumerPerf = KafkaCeiling.consumerRecordsPerSecond(bootstrap, EVENTS_TOPIC, loaded);
             System.out.printf("bench: ConsumerPerformance %,.0f records/s%n", consumerPerf);
-            double floor = StreamsCatchUp.eventsPerSecond("bench-floor", admin, EVENTS_TOPIC, loaded,
+            StreamsCatchUp.CatchUp floor = StreamsCatchUp.run("bench-floor", admin, EVENTS_TOPIC, loaded,
                     StreamsCatchUp.floor("bench-floor", bootstrap, EVENTS_TOPIC, STREAM_THREADS, dir.resolve("floor-state")));
-            double processor = StreamsCatchUp.eventsPerSecond("bench-catch-up", admin, EVENTS_TOPIC, loaded,
+            StreamsCatchUp.CatchUp processor = StreamsCatchUp.run("bench-catch-up", admin, EVENTS_TOPIC, loaded,
                     StreamsCatchUp.processor("bench-catch-up", bootstrap, registry.url(), EVENTS_TOPIC,
                             "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state")));
-            Throughput throughput = new Throughput(sdk, producerPerf, processor, consumerPerf, floor);
+            Throughput throughput = new Throughput(sdk, producerPerf, processor.eventsPerSecond(), consumerPerf,
+                    floor.eventsPerSecond(), processor.startUpSeconds(), processor.processingEventsPerSecond(),
+                    floor.startUpSeconds(), floor.processingEventsPerSecond());
 
             Live live = live(o, base, model, broker, registry, es, admin, dir);
             Setup setup = new Setup(base.name(), loaded, o.nodes(), recordSize, PARTITIONS, STREAM_THREADS,

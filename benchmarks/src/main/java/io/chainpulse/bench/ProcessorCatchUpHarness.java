@@ -47,30 +47,39 @@ public final class ProcessorCatchUpHarness {
             long loaded = preload(broker, registry, events, nodes);
 
             double consumerPerf = KafkaCeiling.consumerRecordsPerSecond(broker.bootstrapServers(), TOPIC, loaded);
-            double floor;
-            double processor;
+            StreamsCatchUp.CatchUp floor;
+            StreamsCatchUp.CatchUp processor;
             try (Admin admin = broker.admin()) {
-                floor = StreamsCatchUp.eventsPerSecond("floor", admin, TOPIC, loaded,
+                floor = StreamsCatchUp.run("floor", admin, TOPIC, loaded,
                         StreamsCatchUp.floor("floor", broker.bootstrapServers(), TOPIC, threads, dir.resolve("floor-state")));
-                processor = StreamsCatchUp.eventsPerSecond("processor", admin, TOPIC, loaded,
+                processor = StreamsCatchUp.run("processor", admin, TOPIC, loaded,
                         StreamsCatchUp.processor("processor", broker.bootstrapServers(), registry.url(), TOPIC,
                                 Topics.KPIS.name(), threads, dir.resolve("processor-state")));
             }
 
             StringBuilder report = new StringBuilder();
             report.append(String.format(Locale.ROOT, "## Processor catch-up (%s, %d cores, %,d events from %d nodes, "
-                    + "%d partitions, %d stream threads, exactly_once_v2)%n%n| measurement | events/s |%n|---|---|%n",
+                    + "%d partitions, %d stream threads, exactly_once_v2)%n%n"
+                    + "| measurement | events/s, start-up included | start-up s | events/s once running |%n|---|---|---|---|%n",
                     Instant.now(), Runtime.getRuntime().availableProcessors(), loaded, nodes, partitions, threads));
-            report.append(String.format(Locale.ROOT, "| Kafka ConsumerPerformance | %,.0f |%n", consumerPerf));
-            report.append(String.format(Locale.ROOT, "| bare Kafka Streams floor (groupByKey + 10 s count) | %,.0f |%n", floor));
-            report.append(String.format(Locale.ROOT, "| ChainPulse processor, all KPI topologies | %,.0f |%n", processor));
-            report.append(String.format(Locale.ROOT, "| processor / floor | %.2f |%n", processor / floor));
-            report.append(String.format(Locale.ROOT, "| processor / ConsumerPerformance | %.2f |%n", processor / consumerPerf));
+            report.append(String.format(Locale.ROOT, "| Kafka ConsumerPerformance | %,.0f | | |%n", consumerPerf));
+            row(report, "bare Kafka Streams floor (groupByKey + 10 s count)", floor);
+            row(report, "ChainPulse processor, all KPI topologies", processor);
+            report.append(String.format(Locale.ROOT, "| processor / floor | %.2f | | %.2f |%n",
+                    processor.eventsPerSecond() / floor.eventsPerSecond(),
+                    processor.processingEventsPerSecond() / floor.processingEventsPerSecond()));
+            report.append(String.format(Locale.ROOT, "| processor / ConsumerPerformance | %.2f | | %.2f |%n",
+                    processor.eventsPerSecond() / consumerPerf, processor.processingEventsPerSecond() / consumerPerf));
             System.out.println();
             System.out.println(report);
         } finally {
             TempDirs.delete(dir);
         }
+    }
+
+    private static void row(StringBuilder report, String name, StreamsCatchUp.CatchUp run) {
+        report.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f | %,.0f |%n", name, run.eventsPerSecond(),
+                run.startUpSeconds(), run.processingEventsPerSecond()));
     }
 
     private static long preload(KafkaBroker broker, SchemaRegistry registry, long events, int nodes) {

@@ -27,7 +27,8 @@ import org.apache.kafka.streams.state.WindowStore;
  * Catch-up runs over a pre-loaded topic: the ChainPulse processor (all KPI topologies) and a bare Kafka Streams floor
  * ({@code groupByKey} + 10 s tumbling {@code count} over the raw bytes, same guarantee, same threads). Each run is
  * timed from {@code start()} until the application's committed offsets reach the end of the input (start-up and the
- * first rebalance included). Shared by {@link ProcessorCatchUpHarness} and {@link BenchRun}.
+ * first rebalance included), and its processing part alone: from the moment every input partition has a committed
+ * offset to the end ({@link CatchUp}). Shared by {@link ProcessorCatchUpHarness} and {@link BenchRun}.
  */
 final class StreamsCatchUp {
     private StreamsCatchUp() {}
@@ -77,20 +78,61 @@ final class StreamsCatchUp {
         };
     }
 
-    /** Events/s from start until the application {@code appId}'s committed offsets reach the end of {@code topic}. */
-    static double eventsPerSecond(String appId, Admin admin, String topic, long events, Starter starter)
-            throws Exception {
+    /**
+     * One catch-up run of {@code events} events.
+     *
+     * @param seconds          from {@code start()} until the committed offsets reached the end of the input
+     * @param startUpSeconds   from {@code start()} until every input partition had a committed offset: creating the
+     *                         internal topics, the first rebalance, opening the state stores, the first transaction
+     * @param committedAtStart events committed at that moment
+     */
+    record CatchUp(String app, long events, double seconds, double startUpSeconds, long committedAtStart) {
+        /** End to end, start-up included. */
+        double eventsPerSecond() {
+            return events / seconds;
+        }
+
+        /** Once running: the events after the start-up over the time after it. */
+        double processingEventsPerSecond() {
+            return (events - committedAtStart) / (seconds - startUpSeconds);
+        }
+    }
+
+    /** Times application {@code appId} from {@code start()} until its committed offsets reach the end of {@code topic}. */
+    static CatchUp run(String appId, Admin admin, String topic, long events, Starter starter) throws Exception {
+        Map<TopicPartition, Long> end = endOffsets(admin, topic);
         long started = System.nanoTime();
         KafkaStreams streams = starter.start();
-        double seconds;
+        double startUp = -1;
+        long committedAtStart = 0;
+        long deadline = started + Duration.ofMinutes(30).toNanos();
         try {
-            awaitCommittedToEnd(admin, appId, topic, Duration.ofMinutes(30));
-            seconds = (System.nanoTime() - started) / 1e9; // the close that follows is not part of the catch-up
+            while (true) {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
+                        .partitionsToOffsetAndMetadata().get();
+                double now = (System.nanoTime() - started) / 1e9;
+                if (startUp < 0 && end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null)) {
+                    startUp = now;
+                    committedAtStart = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+                }
+                if (end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
+                        && committed.get(p).offset() >= end.get(p))) {
+                    // the close that follows is not part of the catch-up
+                    CatchUp run = new CatchUp(appId, events, now, startUp, committedAtStart);
+                    System.out.printf("%s: %,d events in %.1f s (%,.0f/s); start-up %.1f s, then %,d events at %,.0f/s%n",
+                            appId, events, now, run.eventsPerSecond(), startUp, events - committedAtStart,
+                            run.processingEventsPerSecond());
+                    return run;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(appId + " did not reach the end of " + topic
+                            + " within 30 min: committed " + committed + ", end " + end);
+                }
+                Thread.sleep(100);
+            }
         } finally {
             streams.close(Duration.ofSeconds(30));
         }
-        System.out.printf("%s: %,d events in %.1f s%n", appId, events, seconds);
-        return events / seconds;
     }
 
     /** Records of {@code topic} that consumer group {@code group} has not committed yet. */

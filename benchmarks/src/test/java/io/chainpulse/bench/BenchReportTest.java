@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class BenchReportTest {
     private static final BenchResult RESULT = new BenchResult(
             new Setup("high-load", 2_000_000, 100, 131, 4, 2, 10_000, 5_000, 512),
-            new Throughput(246_234.44, 247_893.0, 88_526.0, 940_862.0, 338_199.0),
+            new Throughput(246_234.44, 247_893.0, 88_526.0, 940_862.0, 338_199.0, 9.24, 141_207.5, 2.11, 372_010.0),
             new Live(50_000, 49_871.26, 60.0, 2_992_276, 124_500, 3.84, 4_812, new Percentiles(9_100, 14_200, 15_900, 16_800),
                     new Percentiles(5_400, 6_100, 6_900, 7_300), new Percentiles(5_900, 6_500, 7_100, 7_300), 4_812, 0, new Percentiles(6_300, 7_200, 7_950, 8_400),
                     402.25, 96.44, 731.61),
@@ -43,6 +43,12 @@ class BenchReportTest {
         assertThat(json.get("kpi_latency_p99_ms").longValue()).isEqualTo(15_900);
         assertThat(json.get("es_visible_latency_p99_ms").longValue()).isEqualTo(7_950);
         assertThat(json.get("processor_heap_max_mb").decimalValue()).isEqualByComparingTo("402.3");
+        assertThat(json.get("processor_start_up_s").decimalValue()).isEqualByComparingTo("9.2");
+        assertThat(json.get("processor_processing_events_per_s").decimalValue()).isEqualByComparingTo("141207.5");
+        assertThat(json.get("streams_floor_start_up_s").decimalValue()).isEqualByComparingTo("2.1");
+        assertThat(json.get("streams_floor_processing_events_per_s").decimalValue()).isEqualByComparingTo("372010.0");
+        // 141,207.5 / 372,010 = 0.37958…
+        assertThat(json.get("processor_to_floor_processing_ratio").decimalValue()).isEqualByComparingTo("0.380");
     }
 
     @Test
@@ -53,7 +59,9 @@ class BenchReportTest {
 
         assertThat(names).containsExactly("sdk_events_per_s", "producer_perf_events_per_s", "processor_events_per_s",
                 "consumer_perf_events_per_s", "streams_floor_events_per_s", "processor_to_floor_ratio",
-                "processor_to_consumer_ratio", "sdk_to_producer_perf_ratio", "kpi_latency_p50_ms",
+                "processor_to_consumer_ratio", "sdk_to_producer_perf_ratio", "processor_start_up_s",
+                "processor_processing_events_per_s", "streams_floor_start_up_s",
+                "streams_floor_processing_events_per_s", "processor_to_floor_processing_ratio", "kpi_latency_p50_ms",
                 "kpi_latency_p95_ms", "kpi_latency_p99_ms", "kpi_latency_max_ms", "kpi_latency_target_ms",
                 "kpi_window_close_latency_p50_ms", "kpi_window_close_latency_p95_ms",
                 "kpi_window_close_latency_p99_ms", "kpi_network_window_close_latency_p99_ms", "es_visible_latency_p50_ms", "es_visible_latency_p95_ms",
@@ -73,7 +81,7 @@ class BenchReportTest {
 
     @Test
     void shouldRefuseAFigureThatIsNotANumber() {
-        BenchResult broken = new BenchResult(RESULT.setup(), new Throughput(1, 1, 1, 1, 0), RESULT.live(),
+        BenchResult broken = new BenchResult(RESULT.setup(), new Throughput(1, 1, 1, 1, 0, 1, 1, 1, 1), RESULT.live(),
                 RESULT.machine(), RESULT.command(), RESULT.startedAt());
 
         assertThatThrownBy(() -> BenchReport.json(broken)).isInstanceOf(IllegalArgumentException.class)
