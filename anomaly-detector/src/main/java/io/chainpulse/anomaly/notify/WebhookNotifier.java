@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +41,7 @@ public final class WebhookNotifier {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     public static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
 
-    private final List<URI> urls;
-    private final boolean slack;
+    private final List<Target> targets;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final Map<String, Boolean> posted = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
@@ -55,11 +55,42 @@ public final class WebhookNotifier {
     final LongAdder rejected = new LongAdder();
 
     public WebhookNotifier(List<URI> urls, boolean slack) {
-        if (urls.isEmpty()) {
-            throw new IllegalArgumentException("at least one webhook URL is needed");
+        this(urls.stream().map(url -> Target.webhook(url, slack)).toList());
+    }
+
+    /** Posts to each of {@code targets} (webhooks and Alertmanagers alike). */
+    public WebhookNotifier(List<Target> targets) {
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("at least one webhook or Alertmanager URL is needed");
         }
-        this.urls = List.copyOf(urls);
-        this.slack = slack;
+        this.targets = List.copyOf(targets);
+    }
+
+    /**
+     * One destination: the URL every transition is posted to, and how a transition is written for it.
+     *
+     * @param body the request body of one transition (rendered again at each attempt)
+     */
+    public record Target(URI url, Function<Anomaly, String> body) {
+        /** A webhook: the {@code anomalies.jsonl} JSON, or with {@code slack} a Slack-compatible text. */
+        public static Target webhook(URI url, boolean slack) {
+            return new Target(url, slack ? WebhookNotifier::slackText : AnomalyJson::write);
+        }
+
+        /** An Alertmanager at {@code baseUrl}: its {@code /api/v2/alerts}, each transition as {@code alerts} write it. */
+        public static Target alertmanager(URI baseUrl, AlertmanagerAlerts alerts, ActiveIncidents active) {
+            return new Target(alertsEndpoint(baseUrl),
+                    a -> alerts.transition(a, active.previous(a.getAnomalyId())));
+        }
+    }
+
+    /** {@code baseUrl}'s {@code /api/v2/alerts} (a trailing slash of the base is dropped). */
+    public static URI alertsEndpoint(URI baseUrl) {
+        String base = baseUrl.toString();
+        while (base.endsWith("/")) {
+            base = base.substring(0, base.length() - 1);
+        }
+        return URI.create(base + "/api/v2/alerts");
     }
 
     /** What one delivery attempt came to. */
@@ -83,16 +114,16 @@ public final class WebhookNotifier {
     /** One attempt to post {@code anomaly} to every URL that does not have it yet. */
     public Result deliver(Anomaly anomaly) throws InterruptedException {
         String id = transitionId(anomaly);
-        String body = slack ? slackText(anomaly) : AnomalyJson.write(anomaly);
         Result result = new Result(Outcome.DELIVERED, null);
-        for (URI url : urls) {
+        for (Target target : targets) {
+            URI url = target.url();
             String key = url + "|" + id;
             synchronized (posted) {
                 if (posted.containsKey(key)) {
                     continue;
                 }
             }
-            Result one = post(url, body, id);
+            Result one = post(url, target.body().apply(anomaly), id);
             if (one.outcome() == Outcome.DELIVERED) {
                 synchronized (posted) {
                     posted.put(key, Boolean.TRUE);
@@ -111,7 +142,7 @@ public final class WebhookNotifier {
     boolean alreadyDelivered(Anomaly anomaly) {
         String id = transitionId(anomaly);
         synchronized (posted) {
-            if (urls.stream().allMatch(url -> posted.containsKey(url + "|" + id))) {
+            if (targets.stream().allMatch(target -> posted.containsKey(target.url() + "|" + id))) {
                 duplicates.increment();
                 return true;
             }
@@ -119,26 +150,52 @@ public final class WebhookNotifier {
         return false;
     }
 
+    /**
+     * One post of {@code body} to {@code url} outside the transitions' bookkeeping (the Alertmanager resend): not
+     * remembered, not counted as delivered.
+     */
+    Result postOnce(URI url, String body) throws InterruptedException {
+        return send(url, body, null);
+    }
+
     private Result post(URI url, String body, String id) throws InterruptedException {
+        Result result = send(url, body, id);
+        if (result.outcome() == Outcome.DELIVERED) {
+            delivered.increment();
+        } else if (result.outcome() == Outcome.REJECTED) {
+            rejected.increment();
+            LOG.warn("{} refused transition {}: {} (not retried)", url, id, result.reason());
+        }
+        return result;
+    }
+
+    private Result send(URI url, String body, String id) throws InterruptedException {
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(TIMEOUT)
-                    .header("Content-Type", "application/json").header(IDEMPOTENCY_KEY_HEADER, id)
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(TIMEOUT)
+                    .header("Content-Type", "application/json");
+            if (id != null) {
+                request.header(IDEMPOTENCY_KEY_HEADER, id);
+            }
+            HttpResponse<String> response = http.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             int status = response.statusCode();
             if (status / 100 == 2) {
-                delivered.increment();
                 return new Result(Outcome.DELIVERED, null);
             }
             String problem = url + " answered HTTP " + status;
             if (status == 408 || status == 429 || status / 100 == 5) {
                 return new Result(Outcome.RETRY, problem);
             }
-            rejected.increment();
-            LOG.warn("webhook {} refused transition {}: HTTP {} (not retried)", url, id, status);
-            return new Result(Outcome.REJECTED, problem);
+            String answer = response.body() == null || response.body().isBlank() ? ""
+                    : ": " + abbreviate(response.body().strip());
+            return new Result(Outcome.REJECTED, problem + answer);
         } catch (IOException e) {
             return new Result(Outcome.RETRY, url + ": " + e);
         }
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "…";
     }
 
     /**
