@@ -68,7 +68,7 @@ public final class NotifyConfig extends AbstractConfig {
             .define(DEAD_LETTER_TOPIC, Type.STRING, DeadLetters.TOPIC, new ConfigDef.NonEmptyString(),
                     Importance.LOW, "Where undeliverable and rejected transitions go, with the dead-letter headers.")
             .define(MIN_SEVERITY, Type.STRING, Severity.INFO.name(),
-                    ConfigDef.CaseInsensitiveValidString.in(severities()), Importance.MEDIUM,
+                    new SeverityName(), Importance.MEDIUM,
                     "Least severity posted, to every destination. Per incident: a FIRING passes at this severity or "
                             + "above, or once its incident passed (an escalation passes from the escalated "
                             + "severity on, a later drop too); a RESOLVED passes when its FIRING did. Skipped "
@@ -90,8 +90,21 @@ public final class NotifyConfig extends AbstractConfig {
                     Importance.LOW, "Compacted topic of the incidents currently firing, read at start (with "
                             + "Alertmanager or a min.severity) to rebuild the firing set.");
 
-    private static String[] severities() {
-        return java.util.Arrays.stream(Severity.values()).map(Enum::name).toArray(String[]::new);
+    /** A severity name in any case, listed in the order of the severities (Kafka's own validator lists a hash set). */
+    private static final class SeverityName implements ConfigDef.Validator {
+        private static final List<String> NAMES = java.util.Arrays.stream(Severity.values()).map(Enum::name).toList();
+
+        @Override
+        public void ensureValid(String name, Object value) {
+            if (value == null || !NAMES.contains(value.toString().toUpperCase(java.util.Locale.ROOT))) {
+                throw new ConfigException(name, value, "must be one of " + this);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return String.join(", ", NAMES) + " (any case)";
+        }
     }
 
     public NotifyConfig(Map<?, ?> values) {
