@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the anomaly topic in its own consumer group ({@code read_committed}) and posts each transition through a
- * {@link WebhookNotifier}, never losing one:
+ * {@link WebhookNotifier} to webhooks and Alertmanagers alike, never losing one:
  * <ul>
  *   <li>a transition is retried until delivered (connection errors, timeouts, 408, 429, 5xx), with exponential
  *   backoff and full jitter ({@link Retry}); meanwhile every partition is <em>paused</em> and the consumer keeps
@@ -60,7 +60,12 @@ import org.slf4j.LoggerFactory;
  *   <li>a transition refused for good (another 4xx), or still undeliverable {@code max.age.ms} after it was written,
  *   goes to the dead-letter topic (service {@value #SERVICE}) and is counted;</li>
  *   <li>a commit that times out is retried; one refused after a rebalance means the new owner posts those transitions
- *   again, with the same {@code Idempotency-Key}.</li>
+ *   again, with the same {@code Idempotency-Key};</li>
+ *   <li>transitions below {@code min.severity} are skipped per incident ({@link ActiveIncidents}), committed and
+ *   counted;</li>
+ *   <li>with Alertmanagers, every firing alert is posted again each {@code alertmanager.resend.interval.ms} on a
+ *   thread of its own, so Alertmanager neither times it out nor loses it in a restart; the firing set is rebuilt at
+ *   start from the compacted current-anomalies topic.</li>
  * </ul>
  * {@link #run()} throws when the service cannot go on (e.g. its consumer fenced for good); {@link #running()} turns
  * false.
@@ -404,7 +409,7 @@ public final class WebhookService implements AutoCloseable {
         if (paused) {
             consumer.resume(consumer.paused());
             paused = false;
-            LOG.info("webhook reachable again: consumption resumed");
+            LOG.info("destinations reachable again: consumption resumed");
         }
     }
 
@@ -416,7 +421,7 @@ public final class WebhookService implements AutoCloseable {
         @Override
         public void onRetry(int attempt, Duration delay, String reason) {
             if (!paused) {
-                LOG.warn("webhook delivery failed ({}): consumption paused, retrying with backoff", reason);
+                LOG.warn("delivery failed ({}): consumption paused, retrying with backoff", reason);
             }
             LOG.debug("retry {} in {} ms ({})", attempt + 1, delay.toMillis(), reason);
             pauseAll();
