@@ -36,8 +36,9 @@ final class NotifyCommand implements Callable<Integer> {
     List<URI> urls = new ArrayList<>();
 
     @Option(names = "--alertmanager", split = ",",
-            description = "Alertmanager base URL, e.g. http://alertmanager:9093 (repeatable or comma-separated: each "
-                    + "member of an HA pair). --url, --alertmanager or both; at least one.")
+            description = "Alertmanager base URL, e.g. http://alertmanager:9093 (repeatable or comma-separated: the "
+                    + "members of one cluster, each posted every alert; one accepting delivers it). --url, "
+                    + "--alertmanager or both; at least one.")
     List<URI> alertmanagers = new ArrayList<>();
 
     @Option(names = "--dashboard-url",

@@ -74,9 +74,10 @@ public final class NotifyConfig extends AbstractConfig {
                             + "severity on, a later drop too); a RESOLVED passes when its FIRING did. Skipped "
                             + "transitions are committed and counted (chainpulse_notify_filtered_total).")
             .define(ALERTMANAGER_URLS, Type.LIST, "", Importance.HIGH,
-                    "Alertmanager base URLs (each member of an HA pair: each gets every alert, as from "
-                            + "Prometheus); transitions are posted to /api/v2/alerts with the same retries, "
-                            + "max.age.ms and dead letters as webhooks.")
+                    "Alertmanager base URLs, the members of one cluster (an HA pair): each is posted every "
+                            + "transition at /api/v2/alerts, as Prometheus does; one member accepting delivers it "
+                            + "(the resend brings a member that was down up to date). Until one does: the same "
+                            + "retries, max.age.ms and dead letters as webhooks.")
             .define(ALERTMANAGER_RESEND_INTERVAL_MS, Type.LONG, 60_000L, Range.atLeast(100), Importance.LOW,
                     "Every FIRING alert is posted again this often, so Alertmanager neither resolves it "
                             + "(resolve_timeout, default 5 m: keep this well below) nor forgets it across its own "

@@ -13,14 +13,16 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Posts anomaly transitions to webhooks: the {@code anomalies.jsonl} JSON of the transition, or with {@code slack}
- * a Slack-compatible {@code {"text": "…"}}. Every post carries an {@code Idempotency-Key} header, the transition's
+ * Posts anomaly transitions to its {@link Target}s: webhooks (the {@code anomalies.jsonl} JSON of the transition, or
+ * with {@code slack} a Slack-compatible {@code {"text": "…"}}) and Alertmanagers ({@link AlertmanagerAlerts}). Every post carries an {@code Idempotency-Key} header, the transition's
  * id {@code anomaly_id|state|severity|window_start_ms} (the same fields are in the JSON body), so a receiver can
  * drop a transition it has already seen — after a notifier restart, a transition is posted again. Within one
  * process each transition is posted at most once per URL: a repeat (a replayed topic, a redelivered record) is
@@ -67,20 +69,30 @@ public final class WebhookNotifier {
     }
 
     /**
-     * One destination: the URL every transition is posted to, and how a transition is written for it.
+     * One destination: the URL every transition is posted to, how a transition is written for it, and the group it
+     * belongs to — a transition is delivered to a group once one of its members accepted it.
      *
-     * @param body the request body of one transition (rendered again at each attempt)
+     * @param body  the request body of one transition (rendered again at each attempt)
+     * @param group members of one group are alternatives: the members of one Alertmanager cluster; a webhook is a
+     *              group of its own
      */
-    public record Target(URI url, Function<Anomaly, String> body) {
+    public record Target(URI url, Function<Anomaly, String> body, String group) {
+        public static final String ALERTMANAGER_CLUSTER = "alertmanager";
+
         /** A webhook: the {@code anomalies.jsonl} JSON, or with {@code slack} a Slack-compatible text. */
         public static Target webhook(URI url, boolean slack) {
-            return new Target(url, slack ? WebhookNotifier::slackText : AnomalyJson::write);
+            return new Target(url, slack ? WebhookNotifier::slackText : AnomalyJson::write, url.toString());
         }
 
-        /** An Alertmanager at {@code baseUrl}: its {@code /api/v2/alerts}, each transition as {@code alerts} write it. */
+        /**
+         * A member of the Alertmanager cluster at {@code baseUrl}: its {@code /api/v2/alerts}, each transition as
+         * {@code alerts} write it. Every member is posted every transition (Alertmanagers share silences and what
+         * they notified, not alerts); one member accepting delivers it, so a member down for maintenance holds
+         * nothing up — the resend gives it the firing alerts once it is back.
+         */
         public static Target alertmanager(URI baseUrl, AlertmanagerAlerts alerts, ActiveIncidents active) {
-            return new Target(alertsEndpoint(baseUrl),
-                    a -> alerts.transition(a, active.previous(a.getAnomalyId())));
+            return new Target(alertsEndpoint(baseUrl), a -> alerts.transition(a, active.previous(a.getAnomalyId())),
+                    ALERTMANAGER_CLUSTER);
         }
     }
 
@@ -114,22 +126,30 @@ public final class WebhookNotifier {
     /** One attempt to post {@code anomaly} to every URL that does not have it yet. */
     public Result deliver(Anomaly anomaly) throws InterruptedException {
         String id = transitionId(anomaly);
-        Result result = new Result(Outcome.DELIVERED, null);
+        Map<String, Result> failed = new LinkedHashMap<>(); // by group: its worst failure this attempt
+        Set<String> delivered = targets.stream().map(Target::group).filter(group -> hasIt(group, id))
+                .collect(Collectors.toSet());
         for (Target target : targets) {
-            URI url = target.url();
-            String key = url + "|" + id;
+            boolean has;
             synchronized (posted) {
-                if (posted.containsKey(key)) {
-                    continue;
-                }
+                has = posted.containsKey(target.url() + "|" + id);
             }
-            Result one = post(url, target.body().apply(anomaly), id);
+            if (has || delivered.contains(target.group())) {
+                continue; // this member has it, or another of its group got it in an earlier attempt
+            }
+            Result one = post(target.url(), target.body().apply(anomaly), id);
             if (one.outcome() == Outcome.DELIVERED) {
                 synchronized (posted) {
-                    posted.put(key, Boolean.TRUE);
+                    posted.put(target.url() + "|" + id, Boolean.TRUE);
                 }
-            } else if (result.outcome() != Outcome.REJECTED) {
-                result = one;
+            } else if (failed.get(target.group()) == null || failed.get(target.group()).outcome() != Outcome.REJECTED) {
+                failed.put(target.group(), one);
+            }
+        }
+        Result result = new Result(Outcome.DELIVERED, null);
+        for (Map.Entry<String, Result> group : failed.entrySet()) {
+            if (!hasIt(group.getKey(), id) && result.outcome() != Outcome.REJECTED) {
+                result = group.getValue();
             }
         }
         if (result.outcome() == Outcome.RETRY) {
@@ -138,16 +158,21 @@ public final class WebhookNotifier {
         return result;
     }
 
-    /** True if every URL already has this transition: a redelivered record, skipped (and counted). */
+    /** True if every group (every webhook, the Alertmanager cluster) already has this transition: a redelivered record, skipped (and counted). */
     boolean alreadyDelivered(Anomaly anomaly) {
         String id = transitionId(anomaly);
-        synchronized (posted) {
-            if (targets.stream().allMatch(target -> posted.containsKey(target.url() + "|" + id))) {
-                duplicates.increment();
-                return true;
-            }
+        if (targets.stream().allMatch(target -> hasIt(target.group(), id))) {
+            duplicates.increment();
+            return true;
         }
         return false;
+    }
+
+    /** Whether a member of {@code group} accepted transition {@code id}. */
+    private boolean hasIt(String group, String id) {
+        synchronized (posted) {
+            return targets.stream().anyMatch(t -> t.group().equals(group) && posted.containsKey(t.url() + "|" + id));
+        }
     }
 
     /**

@@ -160,6 +160,57 @@ class AlertmanagerIT {
         }
     }
 
+    @Test
+    void shouldDeliverToAnHaPairWhileOneMemberIsDownAndBringItUpToDateWhenItIsBack(RealStack stack,
+                                                                                  @TempDir Path dir) throws Exception {
+        assumeTrue(Alertmanager.binary().isPresent() || System.getenv("CI") != null,
+                "prometheus-alertmanager not installed (CI installs it)");
+        String topic = "anomalies-" + UUID.randomUUID();
+        String current = "anomalies-current-" + UUID.randomUUID();
+        stack.broker().createTopics(1, topic, current);
+        Anomaly high = WebhookNotifierTest.anomaly(AnomalyState.FIRING, Severity.HIGH);
+        Anomaly highResolved = WebhookNotifierTest.anomaly(AnomalyState.RESOLVED, Severity.HIGH);
+        highResolved.setWindowStartMs(1_753_784_530_000L);
+        try (Alertmanager first = Alertmanager.inDirectory(dir.resolve("am-1")).start();
+             Alertmanager second = Alertmanager.inDirectory(dir.resolve("am-2")).start();
+             KafkaProducer<String, Anomaly> producer = new KafkaProducer<>(
+                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()), new StringSerializer(),
+                     new AvroSerializer<>(SchemaRegistryClients.forUrl(stack.registryUrl()), true))) {
+            second.kill(); // down for maintenance
+            WebhookService notify = WebhookService.create(Map.of(
+                    NotifyConfig.BOOTSTRAP_SERVERS, stack.bootstrapServers(),
+                    NotifyConfig.SCHEMA_REGISTRY_URL, stack.registryUrl(),
+                    NotifyConfig.TOPIC, topic,
+                    NotifyConfig.CURRENT_TOPIC, current,
+                    NotifyConfig.GROUP_ID, "alertmanager-pair-" + UUID.randomUUID(),
+                    NotifyConfig.ALERTMANAGER_URLS, first.url() + "," + second.url(),
+                    NotifyConfig.ALERTMANAGER_RESEND_INTERVAL_MS, Long.toString(RESEND_MS)));
+            Thread thread = new Thread(notify::run, "notify-pair");
+            thread.start();
+            producer.send(new ProducerRecord<>(topic, high.getAnomalyId(), high)).get();
+            producer.send(new ProducerRecord<>(current, high.getAnomalyId(), high)).get();
+
+            // delivered by the member that is up, not held up by the other
+            await("the alert in the first member", () -> alerts(first).size() == 1);
+            assertThat(notify.delivered()).isEqualTo(1);
+            assertThat(notify.retries()).isZero();
+
+            second.start();
+            long back = System.nanoTime();
+            await("the alert in the second member once it is back", () -> alerts(second).size() == 1);
+            assertThat((System.nanoTime() - back) / 1_000_000).as("within one resend interval (+1 s for the post)")
+                    .isLessThan(RESEND_MS + 1_000);
+            assertThat(alerts(second).get(0).get("labels")).isEqualTo(alerts(first).get(0).get("labels"));
+
+            producer.send(new ProducerRecord<>(topic, highResolved.getAnomalyId(), highResolved)).get();
+            producer.send(new ProducerRecord<>(current, highResolved.getAnomalyId(), null)).get();
+            await("the alert resolved in both members", () -> alerts(first).isEmpty() && alerts(second).isEmpty());
+            assertThat(notify.delivered()).isEqualTo(3); // FIRING to the first member, RESOLVED to both
+            notify.close();
+            thread.join(10_000);
+        }
+    }
+
     private static String config(URI notifications) {
         return """
                 route:
