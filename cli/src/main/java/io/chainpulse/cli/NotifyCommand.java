@@ -5,6 +5,7 @@ import io.chainpulse.anomaly.notify.WebhookService;
 import io.chainpulse.schema.catalog.Topics;
 import io.micrometer.core.instrument.FunctionCounter;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ./chainpulse notify --url URL}: anomaly transitions to webhooks. */
+/** {@code ./chainpulse notify --url URL --alertmanager URL}: anomaly transitions to webhooks and Alertmanager. */
 @Command(name = "notify",
         mixinStandardHelpOptions = true,
         description = {
@@ -24,11 +25,31 @@ import picocli.CommandLine.Option;
                     + "429/5xx/connection errors with backoff until delivered, in order per incident, committing only "
                     + "what was delivered; after max.age.ms an undeliverable transition goes to the dead-letter topic. "
                     + "Its own consumer group: a slow webhook never holds back the pipeline.",
+            "With --alertmanager, every transition also goes to Alertmanager's /api/v2/alerts (labels alertname, "
+                    + "chain, node, metric, severity, detector), with the same guarantees, and the firing alerts are "
+                    + "posted again every alertmanager.resend.interval.ms (rebuilt from the current-anomalies topic "
+                    + "at start), so neither a notify nor an Alertmanager restart loses one.",
             "Settings: see the 'Webhook notifier' table of ./chainpulse config; --set key=value for any of them."})
 final class NotifyCommand implements Callable<Integer> {
 
-    @Option(names = "--url", required = true, description = "Webhook URL (repeatable).")
-    List<URI> urls;
+    @Option(names = {"--url", "--webhook"}, description = "Webhook URL (repeatable; an empty one is ignored).")
+    List<URI> urls = new ArrayList<>();
+
+    @Option(names = "--alertmanager", split = ",",
+            description = "Alertmanager base URL, e.g. http://alertmanager:9093 (repeatable or comma-separated: the "
+                    + "members of one cluster, each posted every alert; one accepting delivers it). --url, "
+                    + "--alertmanager or both; at least one.")
+    List<URI> alertmanagers = new ArrayList<>();
+
+    @Option(names = "--dashboard-url",
+            description = "The dashboard, linked from each alert as its generatorURL (default: http://127.0.0.1:8088/).")
+    String dashboardUrl;
+
+    @Option(names = "--min-severity",
+            description = "Post only incidents of this severity or above (INFO, LOW, MEDIUM, HIGH, CRITICAL), to "
+                    + "every destination; an incident that passed also has its later transitions posted (default: "
+                    + "INFO, everything).")
+    String minSeverity;
 
     @Option(names = "--slack", description = "Send Slack-compatible text payloads.")
     boolean slack;
@@ -60,14 +81,7 @@ final class NotifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        SetOptions.requireKnown(settings, NotifyConfig.CONFIG, "consumer.", "producer.");
-        Map<String, Object> values = new HashMap<>(settings);
-        values.put(NotifyConfig.WEBHOOK_URLS, urls.stream().map(URI::toString).collect(Collectors.joining(",")));
-        values.put(NotifyConfig.WEBHOOK_SLACK, Boolean.toString(slack));
-        values.put(NotifyConfig.TOPIC, topic);
-        values.put(NotifyConfig.GROUP_ID, group);
-        values.put(NotifyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        values.put(NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        Map<String, Object> values = values();
         WebhookService service;
         try {
             service = WebhookService.create(values);
@@ -76,18 +90,60 @@ final class NotifyCommand implements Callable<Integer> {
         }
         ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::healthy);
         service.deadLetters().bindTo(endpoint.registry());
-        counter(endpoint, "delivered", "Transitions posted to a webhook (one per URL).", s -> s.delivered(), service);
+        counter(endpoint, "delivered", "Transitions posted to a webhook or Alertmanager (one per URL).",
+                s -> s.delivered(), service);
         counter(endpoint, "retries", "Failed delivery attempts, retried with backoff.", s -> s.retries(), service);
         counter(endpoint, "dead.lettered", "Transitions sent to the dead-letter topic (refused for good, or "
                 + "undeliverable within max.age.ms).", s -> s.deadLettered(), service);
         counter(endpoint, "duplicates", "Redelivered transitions skipped.", s -> s.duplicates(), service);
+        counter(endpoint, "filtered", "Transitions below --min-severity skipped.", s -> s.filtered(), service);
+        counter(endpoint, "alertmanager.resent", "Firing alerts posted to Alertmanager again.", s -> s.resent(),
+                service);
+        counter(endpoint, "alertmanager.resend.failures", "Resend rounds an Alertmanager did not accept.",
+                s -> s.resendFailures(), service);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             endpoint.close();
         }, "chainpulse-notify-stop"));
-        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s); "
+        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s) and "
+                + alertmanagers.size() + " Alertmanager(s); "
                 + "metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         return ServiceLifetime.run("notify", service::run);
+    }
+
+    /** The notifier's settings from the options: --set first, the named options over it. */
+    Map<String, Object> values() {
+        SetOptions.requireKnown(settings, NotifyConfig.CONFIG, "consumer.", "producer.");
+        Map<String, Object> values = new HashMap<>(settings);
+        // an empty --url (docker-compose's unset ${CHAINPULSE_WEBHOOK_URL:-}) is no webhook
+        List<String> webhooks = urls.stream().map(URI::toString).filter(url -> !url.isBlank()).toList();
+        if (!webhooks.isEmpty()) {
+            values.put(NotifyConfig.WEBHOOK_URLS, String.join(",", webhooks));
+        }
+        if (!alertmanagers.isEmpty()) {
+            values.put(NotifyConfig.ALERTMANAGER_URLS,
+                    alertmanagers.stream().map(URI::toString).collect(Collectors.joining(",")));
+        }
+        if (blank(values.get(NotifyConfig.WEBHOOK_URLS)) && blank(values.get(NotifyConfig.ALERTMANAGER_URLS))) {
+            throw new IllegalArgumentException("notify needs a destination: --url URL (a webhook), --alertmanager URL, "
+                    + "or both");
+        }
+        if (dashboardUrl != null) {
+            values.put(NotifyConfig.DASHBOARD_URL, dashboardUrl);
+        }
+        if (minSeverity != null) {
+            values.put(NotifyConfig.MIN_SEVERITY, minSeverity);
+        }
+        values.put(NotifyConfig.WEBHOOK_SLACK, Boolean.toString(slack));
+        values.put(NotifyConfig.TOPIC, topic);
+        values.put(NotifyConfig.GROUP_ID, group);
+        values.put(NotifyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+        values.put(NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        return values;
+    }
+
+    private static boolean blank(Object value) {
+        return value == null || value.toString().isBlank();
     }
 
     private static void counter(ServiceEndpoint endpoint, String name, String description,

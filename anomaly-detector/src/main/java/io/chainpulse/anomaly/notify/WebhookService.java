@@ -9,8 +9,12 @@ import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.serde.AvroDeserializer;
+import io.chainpulse.schema.Severity;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,6 +23,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -44,7 +50,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes the anomaly topic in its own consumer group ({@code read_committed}) and posts each transition through a
- * {@link WebhookNotifier}, never losing one:
+ * {@link WebhookNotifier} to webhooks and Alertmanagers alike, never losing one:
  * <ul>
  *   <li>a transition is retried until delivered (connection errors, timeouts, 408, 429, 5xx), with exponential
  *   backoff and full jitter ({@link Retry}); meanwhile every partition is <em>paused</em> and the consumer keeps
@@ -54,7 +60,12 @@ import org.slf4j.LoggerFactory;
  *   <li>a transition refused for good (another 4xx), or still undeliverable {@code max.age.ms} after it was written,
  *   goes to the dead-letter topic (service {@value #SERVICE}) and is counted;</li>
  *   <li>a commit that times out is retried; one refused after a rebalance means the new owner posts those transitions
- *   again, with the same {@code Idempotency-Key}.</li>
+ *   again, with the same {@code Idempotency-Key};</li>
+ *   <li>transitions below {@code min.severity} are skipped per incident ({@link ActiveIncidents}), committed and
+ *   counted;</li>
+ *   <li>with Alertmanagers, every firing alert is posted again each {@code alertmanager.resend.interval.ms} on a
+ *   thread of its own, so Alertmanager neither times it out nor loses it in a restart; the firing set is rebuilt at
+ *   start from the compacted current-anomalies topic.</li>
  * </ul>
  * {@link #run()} throws when the service cannot go on (e.g. its consumer fenced for good); {@link #running()} turns
  * false.
@@ -80,6 +91,13 @@ public final class WebhookService implements AutoCloseable {
     private final DeadLetterCounter deadLetters = new DeadLetterCounter(SERVICE);
     private final RegistryWait registryWait;
     private final WebhookNotifier notifier;
+    private final ActiveIncidents active;
+    private final AlertmanagerAlerts alerts;
+    private final List<URI> alertmanagers;
+    private final Duration resendInterval;
+    private final String currentTopic;
+    private final Map<String, Object> consumerProps;
+    private final ScheduledExecutorService resender;
     private final Retry retry;
     private final Clock clock = Clock.systemUTC();
     private final String topic;
@@ -95,12 +113,29 @@ public final class WebhookService implements AutoCloseable {
     private volatile Throwable failure;
     final LongAdder deadLettered = new LongAdder();
     final LongAdder assignments = new LongAdder();
+    final LongAdder filtered = new LongAdder();
+    final LongAdder resent = new LongAdder();
+    final LongAdder resendFailures = new LongAdder();
 
     private WebhookService(NotifyConfig config) {
         this.topic = config.getString(NotifyConfig.TOPIC);
         this.deadLetterTopic = config.getString(NotifyConfig.DEAD_LETTER_TOPIC);
         this.maxAgeMs = config.maxAge().toMillis();
-        this.notifier = new WebhookNotifier(config.urls(), config.getBoolean(NotifyConfig.WEBHOOK_SLACK));
+        this.active = new ActiveIncidents(config.minSeverity());
+        this.alerts = new AlertmanagerAlerts(config.getString(NotifyConfig.ALERTMANAGER_CHAIN), config.dashboardUrl());
+        this.alertmanagers = config.alertmanagerUrls().stream().map(WebhookNotifier::alertsEndpoint).toList();
+        this.resendInterval = config.resendInterval();
+        this.currentTopic = config.getString(NotifyConfig.CURRENT_TOPIC);
+        List<WebhookNotifier.Target> targets = new ArrayList<>();
+        boolean slack = config.getBoolean(NotifyConfig.WEBHOOK_SLACK);
+        config.urls().forEach(url -> targets.add(WebhookNotifier.Target.webhook(url, slack)));
+        config.alertmanagerUrls().forEach(url -> targets.add(WebhookNotifier.Target.alertmanager(url, alerts, active)));
+        this.notifier = new WebhookNotifier(targets);
+        this.resender = alertmanagers.isEmpty() ? null : Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "chainpulse-notify-alertmanager-resend");
+            thread.setDaemon(true);
+            return thread;
+        });
         Map<String, Object> consumerProps = new HashMap<>(config.originalsWithPrefix("consumer."));
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(NotifyConfig.GROUP_ID));
@@ -108,6 +143,7 @@ public final class WebhookService implements AutoCloseable {
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-notify");
+        this.consumerProps = Map.copyOf(consumerProps);
         this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerProps = new HashMap<>(config.originalsWithPrefix("producer."));
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
@@ -115,8 +151,16 @@ public final class WebhookService implements AutoCloseable {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-notify-dlq");
         this.deadLetterProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
-        // an unreachable registry is waited for, polling the paused consumer so it stays in its group; never poison
-        this.registryWait = RegistryWait.untilBack(RegistryWait.pollingPaused(consumer));
+        // an unreachable registry is waited for, polling the paused consumer so it stays in its group (before it
+        // subscribes, while the firing set is rebuilt, a plain sleep does); never poison
+        RegistryWait.Sleeper pollingPaused = RegistryWait.pollingPaused(consumer);
+        this.registryWait = RegistryWait.untilBack(delay -> {
+            if (consumer.subscription().isEmpty()) {
+                Thread.sleep(delay.toMillis());
+            } else {
+                pollingPaused.sleep(delay);
+            }
+        });
         this.decoder = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class,
                 SchemaRegistryClients.forUrl(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL)), registryWait),
                 new DeadLetterPublisher(deadLetterProducer, deadLetters));
@@ -135,6 +179,15 @@ public final class WebhookService implements AutoCloseable {
         }
         started = true;
         try {
+            if (!alertmanagers.isEmpty() || active.minSeverity() != Severity.INFO) {
+                if (!restoreFiring()) {
+                    return; // closed while restoring
+                }
+            }
+            if (resender != null) {
+                long every = resendInterval.toMillis();
+                resender.scheduleWithFixedDelay(this::resendFiring, every, every, TimeUnit.MILLISECONDS);
+            }
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
                 revoked.clear();
@@ -174,9 +227,16 @@ public final class WebhookService implements AutoCloseable {
         }
         Disposition disposition = Disposition.DELIVERED;
         java.util.Optional<Anomaly> decoded = decoder.decode(record); // empty: a tombstone, or dead-lettered poison
-        if (decoded.isPresent() && !notifier.alreadyDelivered(decoded.get())) {
+        if (decoded.isPresent() && !active.passes(decoded.get())) {
+            filtered.increment();
+        } else if (decoded.isPresent() && !notifier.alreadyDelivered(decoded.get())) {
             Anomaly anomaly = decoded.get();
             disposition = retry.run(attempt -> attempt(record, partition, anomaly));
+            if (disposition != Disposition.REVOKED) {
+                active.delivered(anomaly);
+            }
+        } else if (decoded.isPresent()) {
+            active.delivered(decoded.get());
         }
         if (disposition != Disposition.REVOKED) {
             uncommitted.put(partition, new OffsetAndMetadata(record.offset() + 1));
@@ -224,6 +284,86 @@ public final class WebhookService implements AutoCloseable {
         return Retry.Step.done(Disposition.DEAD_LETTERED);
     }
 
+    /**
+     * Reads the compacted current-anomalies topic from its beginning to its end into {@link #active}: the incidents
+     * firing now, so neither a notifier restart nor an Alertmanager restart loses one. False if closed meanwhile.
+     */
+    private boolean restoreFiring() {
+        Map<String, Object> props = new HashMap<>(consumerProps);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG); // no group: every start reads the whole topic
+        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, consumerProps.get(ConsumerConfig.CLIENT_ID_CONFIG) + "-current");
+        try (KafkaConsumer<byte[], byte[]> current = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = List.of();
+            while (partitions.isEmpty()) {
+                if (closed.get()) {
+                    return false;
+                }
+                partitions = current.partitionsFor(currentTopic).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                if (partitions.isEmpty()) {
+                    LOG.warn("topic {} does not exist yet; waiting for it", currentTopic);
+                    Thread.sleep(1_000);
+                }
+            }
+            current.assign(partitions);
+            current.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = current.endOffsets(partitions); // read_committed: the last stable offsets
+            int records = 0;
+            while (partitions.stream().anyMatch(p -> current.position(p) < end.get(p))) {
+                if (closed.get()) {
+                    return false;
+                }
+                for (ConsumerRecord<byte[], byte[]> record : current.poll(POLL)) {
+                    records++;
+                    if (record.key() == null) {
+                        continue;
+                    }
+                    String id = new String(record.key(), StandardCharsets.UTF_8);
+                    if (record.value() == null) {
+                        active.restore(id, null);
+                    } else {
+                        decoder.decode(record).ifPresent(a -> active.restore(id, a));
+                    }
+                }
+            }
+            LOG.info("{} incident(s) firing at or above {}, rebuilt from {} records of {}", active.size(),
+                    active.minSeverity(), records, currentTopic);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Posts every firing alert to each Alertmanager again; a failure is only logged and counted: the next round retries. */
+    private void resendFiring() {
+        List<Anomaly> firing = active.firing();
+        if (firing.isEmpty()) {
+            return;
+        }
+        String body = alerts.firing(firing);
+        for (URI alertmanager : alertmanagers) {
+            try {
+                WebhookNotifier.Result result = notifier.postOnce(alertmanager, body);
+                if (result.outcome() == WebhookNotifier.Outcome.DELIVERED) {
+                    resent.add(firing.size());
+                } else {
+                    resendFailures.increment();
+                    LOG.warn("re-sending {} firing alert(s) failed: {}; next try in {} ms", firing.size(),
+                            result.reason(), resendInterval.toMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                resendFailures.increment();
+                LOG.warn("re-sending {} firing alert(s) to {} failed: {}", firing.size(), alertmanager, e.toString());
+            }
+        }
+    }
+
     /** Commits what was delivered; a timeout keeps the offsets for the next try, a rebalance drops them. */
     private void commitUncommitted() {
         uncommitted.keySet().retainAll(consumer.assignment());
@@ -269,7 +409,7 @@ public final class WebhookService implements AutoCloseable {
         if (paused) {
             consumer.resume(consumer.paused());
             paused = false;
-            LOG.info("webhook reachable again: consumption resumed");
+            LOG.info("destinations reachable again: consumption resumed");
         }
     }
 
@@ -281,7 +421,7 @@ public final class WebhookService implements AutoCloseable {
         @Override
         public void onRetry(int attempt, Duration delay, String reason) {
             if (!paused) {
-                LOG.warn("webhook delivery failed ({}): consumption paused, retrying with backoff", reason);
+                LOG.warn("delivery failed ({}): consumption paused, retrying with backoff", reason);
             }
             LOG.debug("retry {} in {} ms ({})", attempt + 1, delay.toMillis(), reason);
             pauseAll();
@@ -348,6 +488,26 @@ public final class WebhookService implements AutoCloseable {
         return deadLettered.sum();
     }
 
+    /** Transitions below min.severity (whose incident never passed it), skipped and committed. */
+    public long filtered() {
+        return filtered.sum();
+    }
+
+    /** Alerts posted again to an Alertmanager (one per firing incident per Alertmanager and round). */
+    public long resent() {
+        return resent.sum();
+    }
+
+    /** Resend rounds an Alertmanager did not accept (retried at the next round). */
+    public long resendFailures() {
+        return resendFailures.sum();
+    }
+
+    /** The incidents firing now that passed min.severity. */
+    public ActiveIncidents active() {
+        return active;
+    }
+
     /** Redelivered transitions skipped because every URL already had them. */
     public long duplicates() {
         return notifier.duplicates.sum();
@@ -374,6 +534,9 @@ public final class WebhookService implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (resender != null) {
+            resender.shutdownNow();
+        }
         try {
             consumer.close();
         } catch (RuntimeException e) {

@@ -46,7 +46,7 @@ public final class Topics {
             Anomaly.class, false, DAY.multipliedBy(30), "incident id", "anomaly-detector",
             "sink-es, notify, `alerts`, dashboard, `report`", "anomaly transitions");
     public static final Topic<String, Anomaly> ANOMALIES_CURRENT = new Topic<>(Names.ANOMALIES_CURRENT,
-            String.class, Anomaly.class, true, null, "incident id", "anomaly-detector", "sink-pushgateway",
+            String.class, Anomaly.class, true, null, "incident id", "anomaly-detector", "sink-pushgateway, notify",
             "current state per incident (compacted: sinks rebuild from it)");
     public static final Topic<byte[], byte[]> DEAD_LETTERS = new Topic<>(Names.DEAD_LETTERS, byte[].class,
             byte[].class, false, DAY.multipliedBy(30), "the source record's key bytes", "every service",

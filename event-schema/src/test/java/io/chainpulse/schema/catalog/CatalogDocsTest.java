@@ -42,7 +42,7 @@ class CatalogDocsTest {
                         + " | stream-processor | anomaly-detector, sink-es, sink-pushgateway, dashboard, `report` |"
                         + " delete | 30 days | final KPI windows |")
                 .contains("| `" + Topics.ANOMALIES_CURRENT.name() + "` | incident id | `Anomaly` (Avro) |"
-                        + " anomaly-detector | sink-pushgateway | compacted | forever (compacted) |")
+                        + " anomaly-detector | sink-pushgateway, notify | compacted | forever (compacted) |")
                 .contains("| `" + Topics.DEAD_LETTERS.name() + "` | the source record's key bytes | bytes |");
     }
 
