@@ -58,6 +58,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class IngestHarness {
     private static final int NODES = 50;
 
+    /** The follow phase's CPU per line by thread, filled by {@link #follow}. */
+    private static String followBreakdown = "";
+
     private IngestHarness() {}
 
     public static void main(String[] args) throws Exception {
@@ -93,6 +96,7 @@ public final class IngestHarness {
             rows(report, "`ingest --follow`, start → last ack", "lines/s", follow);
             row(report, "`ingest --follow`, lines per CPU-second of the follower thread (read, split, parse, record)",
                     "%,.0f lines/s", follow[2]);
+            row(report, "`ingest --follow`, CPU per line by thread: " + followBreakdown, "%s", "");
             row(report, "`ingest --follow` / `replay`", "%.2f", follow[0] / replay[0]);
             rows(report, "`ingest --http`, NDJSON batches of " + batch + ", " + clients
                     + " clients (in this JVM), first request → last 202", "events/s", http);
@@ -172,6 +176,7 @@ public final class IngestHarness {
     private static double[] follow(KafkaBroker broker, SchemaRegistry registry, Path dir, Path logs, int lines)
             throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<Long, Long> threadsBefore = threadCpuNanos();
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
         try (Ingest ingest = Ingest.builder().bootstrapServers(broker.bootstrapServers())
@@ -188,8 +193,10 @@ public final class IngestHarness {
                 Thread.sleep(5);
             }
             double perSecond = lines / ((System.nanoTime() - start) / 1e9);
-            double processCpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+            long processCpu = processCpuNanos() - cpuStart;
+            double processCpuSeconds = processCpu / 1e9;
             double cpuSeconds = followerCpuNanos() / 1e9;
+            followBreakdown = breakdown(threadsBefore, processCpu, lines);
             return new double[] {perSecond, lines / processCpuSeconds, lines / cpuSeconds};
         }
     }
@@ -197,6 +204,47 @@ public final class IngestHarness {
     private static double published(SimpleMeterRegistry meters) {
         return meters.find("chainpulse.ingest.events.published").functionCounters().stream()
                 .mapToDouble(c -> c.count()).sum();
+    }
+
+    private static Map<Long, Long> threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            out.put(t.getId(), threads.getThreadCpuTime(t.getId()));
+        }
+        return out;
+    }
+
+    /**
+     * CPU µs per line of the follow phase: the follower thread, the SDK's sender, Kafka's network thread, the other
+     * Java threads, and the rest of the process (GC, JIT compiler, VM: not Java threads).
+     */
+    private static String breakdown(Map<Long, Long> before, long processCpuNanos, int lines) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byRole = new java.util.LinkedHashMap<>();
+        for (String role : List.of("follower", "SDK sender", "Kafka network thread", "other Java threads")) {
+            byRole.put(role, 0L);
+        }
+        long java = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long now = threads.getThreadCpuTime(t.getId());
+            if (now < 0) {
+                continue;
+            }
+            long used = now - before.getOrDefault(t.getId(), 0L);
+            java += used;
+            String name = t.getName();
+            String role = name.equals("chainpulse-ingest-follower") ? "follower"
+                    : name.equals("chainpulse-sdk-sender-ingest") ? "SDK sender"
+                    : name.equals("kafka-producer-network-thread | chainpulse-sdk-ingest") ? "Kafka network thread"
+                    : "other Java threads";
+            byRole.merge(role, used, Long::sum);
+        }
+        byRole.put("GC, JIT and VM", Math.max(0, processCpuNanos - java));
+        StringBuilder out = new StringBuilder();
+        byRole.forEach((role, nanos) -> out.append(out.length() == 0 ? "" : ", ").append(role).append(' ')
+                .append(String.format(Locale.ROOT, "%.2f µs", nanos / 1e3 / lines)));
+        return out.append(String.format(Locale.ROOT, "; total %.2f µs", processCpuNanos / 1e3 / lines)).toString();
     }
 
     private static long followerCpuNanos() {
