@@ -45,11 +45,21 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>http: {@code ingest --http}, the file posted as NDJSON batches of {@code batch} lines by {@code clients}
  *       concurrent clients, first request → last 202.</li>
  * </ol>
- * Prints a Markdown report. Run: {@code java -Dchainpulse.home=. -cp benchmarks/target/benchmarks.jar
- * io.chainpulse.bench.IngestHarness [lines=1000000] [batch=1000] [clients=4]}.
+ * Each also as lines per CPU-second of this whole JVM (every thread: reader, SDK sender, committer, GC, JIT — and for
+ * http its own clients), the figure a sidecar confined to one core could reach at best.
+ *
+ * <p>With {@code cpu=N} the JVM confines itself to that one CPU ({@code taskset -a -p -c N}) once the broker and the
+ * registry (child processes, not confined) are up: wall clock then means "on one core". The 1-minute load average is
+ * reported at the start and the end; other work on the machine shows there.
+ *
+ * <p>Prints a Markdown report. Run: {@code java -Dchainpulse.home=. -cp benchmarks/target/benchmarks.jar
+ * io.chainpulse.bench.IngestHarness [lines=1000000] [batch=1000] [clients=4] [cpu=none]}.
  */
 public final class IngestHarness {
     private static final int NODES = 50;
+
+    /** The follow phase's CPU per line by thread, filled by {@link #follow}. */
+    private static String followBreakdown = "";
 
     private IngestHarness() {}
 
@@ -57,6 +67,7 @@ public final class IngestHarness {
         int lines = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
         int clients = args.length > 2 ? Integer.parseInt(args[2]) : 4;
+        String cpu = args.length > 3 && !args[3].equals("none") ? args[3] : null;
         Path dir = Files.createTempDirectory("ingest-bench");
         StringBuilder report = new StringBuilder();
         try (KafkaBroker broker = KafkaBroker.inDirectory(dir.resolve("kafka")).start();
@@ -67,20 +78,30 @@ public final class IngestHarness {
             long bytes = writeFile(file, lines);
             report.append(String.format(Locale.ROOT, "## Ingest (%s, %d cores, %s)%n%n", Instant.now(),
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version")));
-            report.append(String.format(Locale.ROOT, "%,d lines (%,d bytes, %d nodes) in one file%n%n", lines, bytes, NODES));
+            report.append(String.format(Locale.ROOT, "%,d lines (%,d bytes, %d nodes) in one file. ", lines, bytes, NODES));
+            if (cpu != null) {
+                pin(cpu);
+                report.append("This JVM (replay, the sidecar, the HTTP clients) confined to CPU ").append(cpu)
+                        .append(" (`taskset -a -p`); broker and registry not. ");
+            }
+            report.append("1-minute load average at the start: ").append(loadAverage()).append(".\n\n");
 
-            double replay = replay(broker, registry, dir, file, lines);
+            double[] replay = replay(broker, registry, dir, file, lines);
             double[] follow = follow(broker, registry, dir, logs, lines);
-            double http = http(broker, registry, dir, file, batch, clients);
+            double[] http = http(broker, registry, dir, file, batch, clients);
 
-            report.append("| measurement (same file, same broker, same run) | value |\n|---|---|\n");
-            row(report, "`replay` (JsonLinesReplay + SDK), first line → last ack", "%,.0f lines/s", replay);
-            row(report, "`ingest --follow`, start → last ack", "%,.0f lines/s", follow[0]);
-            row(report, "`ingest --follow`, lines per CPU-second of the follower thread", "%,.0f lines/s", follow[1]);
-            row(report, "`ingest --follow` / `replay`", "%.2f", follow[0] / replay);
-            row(report, "`ingest --http`, NDJSON batches of " + batch + ", " + clients + " clients, first request → last 202",
-                    "%,.0f events/s", http);
-            row(report, "`ingest --http` / `replay`", "%.2f", http / replay);
+            report.append("| measurement (same file, same broker, same run) | wall clock | per CPU-second of the JVM |\n")
+                    .append("|---|---:|---:|\n");
+            rows(report, "`replay` (JsonLinesReplay + SDK), first line → last ack", "lines/s", replay);
+            rows(report, "`ingest --follow`, start → last ack", "lines/s", follow);
+            row(report, "`ingest --follow`, lines per CPU-second of the follower thread (read, split, parse, record)",
+                    "%,.0f lines/s", follow[2]);
+            row(report, "`ingest --follow`, CPU per line by thread: " + followBreakdown, "%s", "");
+            row(report, "`ingest --follow` / `replay`", "%.2f", follow[0] / replay[0]);
+            rows(report, "`ingest --http`, NDJSON batches of " + batch + ", " + clients
+                    + " clients (in this JVM), first request → last 202", "events/s", http);
+            row(report, "`ingest --http` / `replay`", "%.2f", http[0] / replay[0]);
+            report.append("\n1-minute load average at the end: ").append(loadAverage()).append(".\n");
         }
         TempDirs.delete(dir);
         System.out.println();
@@ -112,24 +133,52 @@ public final class IngestHarness {
         return Files.size(file);
     }
 
-    private static double replay(KafkaBroker broker, SchemaRegistry registry, Path dir, Path file, int lines)
+    /** Confines every thread of this JVM (and so the threads it starts later) to {@code cpu}. */
+    private static void pin(String cpu) throws Exception {
+        Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", cpu,
+                String.valueOf(ProcessHandle.current().pid())).redirectErrorStream(true).start();
+        String out = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (taskset.waitFor() != 0) {
+            throw new IllegalStateException("taskset failed: " + out);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    /** CPU time of every thread of this JVM so far. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static double[] replay(KafkaBroker broker, SchemaRegistry registry, Path dir, Path file, int lines)
             throws Exception {
         try (ChainPulseSdk sdk = ChainPulseSdk.builder().nodeId("replay").bootstrapServers(broker.bootstrapServers())
                 .schemaRegistryUrl(registry.url()).topic("bench.replay").spoolDirectory(dir.resolve("replay-spool"))
                 .errorListener((m, c) -> {}).build()) {
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             JsonLinesReplay.Report r = JsonLinesReplay.publish(file, sdk, p -> {});
             if (!sdk.flush(Duration.ofMinutes(5)) || r.published() != lines) {
                 throw new IllegalStateException("replay did not publish everything: " + r + " " + sdk.stats());
             }
-            return lines / ((System.nanoTime() - start) / 1e9);
+            return new double[] {lines / ((System.nanoTime() - start) / 1e9),
+                    lines / ((processCpuNanos() - cpuStart) / 1e9)};
         }
     }
 
     private static double[] follow(KafkaBroker broker, SchemaRegistry registry, Path dir, Path logs, int lines)
             throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        Map<Long, Long> threadsBefore = threadCpuNanos();
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         try (Ingest ingest = Ingest.builder().bootstrapServers(broker.bootstrapServers())
                 .schemaRegistryUrl(registry.url()).topic("bench.follow").follow(logs + "/*.jsonl")
                 .spoolDirectory(dir.resolve("follow-spool")).stateDirectory(dir.resolve("follow-state"))
@@ -144,14 +193,58 @@ public final class IngestHarness {
                 Thread.sleep(5);
             }
             double perSecond = lines / ((System.nanoTime() - start) / 1e9);
+            long processCpu = processCpuNanos() - cpuStart;
+            double processCpuSeconds = processCpu / 1e9;
             double cpuSeconds = followerCpuNanos() / 1e9;
-            return new double[] {perSecond, lines / cpuSeconds};
+            followBreakdown = breakdown(threadsBefore, processCpu, lines);
+            return new double[] {perSecond, lines / processCpuSeconds, lines / cpuSeconds};
         }
     }
 
     private static double published(SimpleMeterRegistry meters) {
         return meters.find("chainpulse.ingest.events.published").functionCounters().stream()
                 .mapToDouble(c -> c.count()).sum();
+    }
+
+    private static Map<Long, Long> threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            out.put(t.getId(), threads.getThreadCpuTime(t.getId()));
+        }
+        return out;
+    }
+
+    /**
+     * CPU µs per line of the follow phase: the follower thread, the SDK's sender, Kafka's network thread, the other
+     * Java threads, and the rest of the process (GC, JIT compiler, VM: not Java threads).
+     */
+    private static String breakdown(Map<Long, Long> before, long processCpuNanos, int lines) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        Map<String, Long> byRole = new java.util.LinkedHashMap<>();
+        for (String role : List.of("follower", "SDK sender", "Kafka network thread", "other Java threads")) {
+            byRole.put(role, 0L);
+        }
+        long java = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            long now = threads.getThreadCpuTime(t.getId());
+            if (now < 0) {
+                continue;
+            }
+            long used = now - before.getOrDefault(t.getId(), 0L);
+            java += used;
+            String name = t.getName();
+            String role = name.equals("chainpulse-ingest-follower") ? "follower"
+                    : name.equals("chainpulse-sdk-sender-ingest") ? "SDK sender"
+                    : name.equals("kafka-producer-network-thread | chainpulse-sdk-ingest") ? "Kafka network thread"
+                    : "other Java threads";
+            byRole.merge(role, used, Long::sum);
+        }
+        byRole.put("GC, JIT and VM", Math.max(0, processCpuNanos - java));
+        StringBuilder out = new StringBuilder();
+        byRole.forEach((role, nanos) -> out.append(out.length() == 0 ? "" : ", ").append(role).append(' ')
+                .append(String.format(Locale.ROOT, "%.2f µs", nanos / 1e3 / lines)));
+        return out.append(String.format(Locale.ROOT, "; total %.2f µs", processCpuNanos / 1e3 / lines)).toString();
     }
 
     private static long followerCpuNanos() {
@@ -164,8 +257,8 @@ public final class IngestHarness {
         throw new IllegalStateException("no follower thread");
     }
 
-    private static double http(KafkaBroker broker, SchemaRegistry registry, Path dir, Path file, int batch,
-                               int clients) throws Exception {
+    private static double[] http(KafkaBroker broker, SchemaRegistry registry, Path dir, Path file, int batch,
+                                 int clients) throws Exception {
         List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < all.size(); i += batch) {
@@ -181,6 +274,7 @@ public final class IngestHarness {
             LongAdder accepted = new LongAdder();
             ExecutorService pool = Executors.newFixedThreadPool(clients);
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
             List<Future<?>> done = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 done.add(pool.submit(() -> {
@@ -206,15 +300,22 @@ public final class IngestHarness {
                 f.get();
             }
             double perSecond = accepted.sum() / ((System.nanoTime() - start) / 1e9);
+            double perCpuSecond = accepted.sum() / ((processCpuNanos() - cpuStart) / 1e9);
             pool.shutdown();
             if (accepted.sum() != all.size()) {
                 throw new IllegalStateException("http accepted " + accepted.sum() + " of " + all.size());
             }
-            return perSecond;
+            return new double[] {perSecond, perCpuSecond};
         }
     }
 
     private static void row(StringBuilder report, String name, String format, Object value) {
-        report.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, format, value)).append(" |\n");
+        report.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, format, value)).append(" | |\n");
+    }
+
+    /** Wall clock and per CPU-second of the JVM. */
+    private static void rows(StringBuilder report, String name, String unit, double[] values) {
+        report.append("| ").append(name).append(" | ").append(String.format(Locale.ROOT, "%,.0f %s", values[0], unit))
+                .append(" | ").append(String.format(Locale.ROOT, "%,.0f %s", values[1], unit)).append(" |\n");
     }
 }

@@ -40,10 +40,16 @@ import org.slf4j.LoggerFactory;
  *   <li>Rotation by rename: the old file, no longer matched (or matched under its new name), is read to its end
  *       through the descriptor already open and dropped once it stayed unchanged for {@link #ROTATED_IDLE_NANOS};
  *       the new file is picked up like any new match. Copytruncate and truncation: a file shorter than the position
- *       read, or whose first bytes changed, is read again from byte 0. Lines written after the last read and before
- *       a copytruncate are in the copy only, as with {@code tail -F}.</li>
+ *       read, or whose first bytes changed, is read again from byte 0 — and first, what was not read of the old
+ *       content is read from its copy, if one is next to it: a file of the same directory, not followed, whose
+ *       first bytes are the old fingerprint and that reaches the old position. This also covers a copytruncate
+ *       before the checkpoint took the lines read (a crash) or while the sidecar was down. Lines written between the
+ *       copy and the truncate are in neither file and lost; logrotate documents that window for copytruncate.</li>
  *   <li>Only complete lines ({@code \n}-terminated) are read, except the last line of a rotated file once it is
- *       idle. A line that is not a valid event goes to the rejects file as {@code file:line: reason}.</li>
+ *       idle. A line that is not a valid event goes to the rejects file as {@code file:line: reason}, under the
+ *       name the file had when the line was read (a copy's name for a line read from a copy).</li>
+ *   <li>A chunk is used only if the file's first bytes are still the fingerprint after it was read: a truncate and
+ *       rewrite between the size and the read would otherwise hand us the middle of the new content.</li>
  *   <li>Positions are saved in the {@link Checkpoint} by the publisher's commit, i.e. only for lines whose events
  *       Kafka acknowledged.</li>
  * </ul>
@@ -103,11 +109,12 @@ final class FileFollower implements AutoCloseable {
         boolean matched = true;
         long lastChangeNanos = System.nanoTime();
         long lastSize = -1;
+        long lastModified = -1;
         boolean skippingLongLine;
 
-        Followed(Path path, String fileKey, FileChannel channel) {
+        Followed(Path path, String label, String fileKey, FileChannel channel) {
             this.path = path;
-            this.label = path.toString();
+            this.label = label;
             this.fileKey = fileKey;
             this.channel = channel;
         }
@@ -261,10 +268,11 @@ final class FileFollower implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return;
         }
-        Followed f = new Followed(path, key, channel);
+        Followed f = new Followed(path, path.toString(), key, channel);
         f.matched = matched;
         Checkpoint.FilePosition saved = restored.remove(key);
         long size = channel.size();
+        Followed copy = null;
         if (saved != null && size >= saved.position() && saved.fingerprintBytes() <= size
                 && fingerprint(channel, saved.fingerprintBytes()) == saved.fingerprint()) {
             f.position = saved.position();
@@ -273,6 +281,11 @@ final class FileFollower implements AutoCloseable {
             f.fingerprint = saved.fingerprint();
             LOG.info("resuming {} at byte {} (line {})", path, f.position, f.line);
         } else {
+            if (saved != null) {
+                // truncated or copytruncated after the checkpoint: the lines after it may be in a copy only
+                copy = openCopy(path, key, f.label, saved.fingerprintBytes(), saved.fingerprint(), saved.position(),
+                        saved.line(), false);
+            }
             f.fingerprintBytes = (int) Math.min(size, FINGERPRINT_BYTES);
             f.fingerprint = fingerprint(channel, f.fingerprintBytes);
             LOG.info("following {} from its start", path);
@@ -280,7 +293,74 @@ final class FileFollower implements AutoCloseable {
         if (stats.putIfAbsent(f.label, new PathStats()) == null) {
             newLabelListeners.forEach(l -> l.accept(f.label));
         }
+        if (copy != null) {
+            files.add(copy);
+        }
         files.add(f);
+    }
+
+    /**
+     * The copy a copytruncate left of a file whose head was {@code fingerprint} over {@code fingerprintBytes}, opened
+     * at {@code position} (to be read to its end like a renamed file), or null when there is none: a regular file in
+     * the same directory, neither {@code liveKey} nor followed already, that reaches {@code position} and starts
+     * with those bytes (the newest such file if several do).
+     */
+    private Followed openCopy(Path live, String liveKey, String label, int fingerprintBytes, long fingerprint,
+                              long position, long line, boolean skippingLongLine) throws IOException {
+        Path dir = live.getParent();
+        if (fingerprintBytes == 0 || dir == null || !Files.isDirectory(dir)) {
+            return null; // nothing known of the old content's head: no copy can be told apart
+        }
+        long need = Math.max(position, fingerprintBytes);
+        Path best = null;
+        String bestKey = null;
+        long bestModified = Long.MIN_VALUE;
+        List<Path> siblings;
+        try (Stream<Path> list = Files.list(dir)) {
+            siblings = list.toList();
+        }
+        for (Path p : siblings) {
+            try {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+                if (!a.isRegularFile() || a.size() < need || a.fileKey() == null) {
+                    continue;
+                }
+                String key = a.fileKey().toString();
+                if (key.equals(liveKey) || find(key) != null || a.lastModifiedTime().toMillis() < bestModified) {
+                    continue;
+                }
+                try (FileChannel c = FileChannel.open(p, StandardOpenOption.READ)) {
+                    if (fingerprint(c, fingerprintBytes) == fingerprint) {
+                        best = p;
+                        bestKey = key;
+                        bestModified = a.lastModifiedTime().toMillis();
+                    }
+                }
+            } catch (IOException e) {
+                // gone or unreadable meanwhile: not the copy we can use
+            }
+        }
+        if (best == null) {
+            LOG.warn("{} was truncated and no copy of it reaching byte {} is next to it: what was not read of its old "
+                    + "content (after line {}) is lost", live, position, line);
+            return null;
+        }
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(best, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        Followed copy = new Followed(best, label, bestKey, channel);
+        copy.matched = false;
+        copy.position = position;
+        copy.line = line;
+        copy.fingerprintBytes = fingerprintBytes;
+        copy.fingerprint = fingerprint;
+        copy.skippingLongLine = skippingLongLine;
+        LOG.info("{} was copied to {} before it was truncated: reading the copy from byte {} (line {}) to its end",
+                live, best, position, line);
+        return copy;
     }
 
     private Followed find(String key) {
@@ -358,12 +438,18 @@ final class FileFollower implements AutoCloseable {
             return 0;
         }
         long size = f.channel.size();
-        if (size != f.lastSize) {
-            f.lastSize = size;
-            f.lastChangeNanos = System.nanoTime();
-            checkIdentity(f, size);
-        }
+        long modified = size == f.lastSize ? lastModified(f) : -1;
         long consumed = 0;
+        if (size != f.lastSize || modified != f.lastModified) {
+            // a truncate and rewrite to the very same size changes only the modification time
+            f.lastSize = size;
+            f.lastModified = modified == -1 ? lastModified(f) : modified;
+            f.lastChangeNanos = System.nanoTime();
+            Followed copy = checkIdentity(f, size);
+            if (copy != null) {
+                consumed += follow(copy); // the old content's rest before the new content
+            }
+        }
         while (consumed < PASS_BYTES_PER_FILE) {
             long n = readChunk(f, size);
             if (n == 0) {
@@ -377,17 +463,37 @@ final class FileFollower implements AutoCloseable {
         return consumed;
     }
 
-    /** Truncated, or the same inode with other first bytes (copytruncate, then rewritten): read again from 0. */
-    private void checkIdentity(Followed f, long size) throws IOException {
+    private static long lastModified(Followed f) {
+        try {
+            return Files.getLastModifiedTime(f.path).toMillis();
+        } catch (IOException e) {
+            return -1; // renamed or removed meanwhile: its size still tells
+        }
+    }
+
+    /**
+     * Truncated, or the same inode with other first bytes (copytruncate, then rewritten): read again from 0, after the
+     * rest of the old content from its copy, if there is one. Returns that copy (already followed) or null.
+     */
+    private Followed checkIdentity(Followed f, long size) throws IOException {
         boolean truncated = size < f.position;
-        boolean replaced = !truncated && f.fingerprintBytes > 0
-                && (size < f.fingerprintBytes || fingerprint(f.channel, f.fingerprintBytes) != f.fingerprint);
+        boolean replaced = !truncated && f.fingerprintBytes > 0 && !sameHead(f, size);
         if (truncated || replaced) {
             LOG.warn("{} was {} at byte {} of {}: reading it again from its start", f.path,
                     truncated ? "truncated" : "rewritten", f.position, size);
+            Followed copy = openCopy(f.path, f.fileKey, f.label, f.fingerprintBytes, f.fingerprint, f.position, f.line,
+                    f.skippingLongLine);
             publisher.recording(() -> {
+                // the copy and the reset in one step, so that no checkpoint has the one without the other
+                if (copy != null) {
+                    files.add(copy);
+                }
                 if (recoveryEnds != null && recoveryEnds.containsKey(f)) {
-                    recoveryEnds.put(f, 0L); // what the previous run read of it is gone
+                    // what the previous run read of it is gone from it; in the copy, if any, at the same offsets
+                    Long end = recoveryEnds.put(f, 0L);
+                    if (copy != null) {
+                        recoveryEnds.put(copy, end);
+                    }
                 }
                 f.position = 0;
                 f.line = 0;
@@ -395,6 +501,7 @@ final class FileFollower implements AutoCloseable {
                 f.fingerprintBytes = (int) Math.min(size, FINGERPRINT_BYTES);
                 f.fingerprint = fingerprintQuietly(f.channel, f.fingerprintBytes);
             });
+            return copy;
         } else if (f.fingerprintBytes < FINGERPRINT_BYTES && size > f.fingerprintBytes) {
             int bytes = (int) Math.min(size, FINGERPRINT_BYTES);
             long value = fingerprint(f.channel, bytes);
@@ -403,6 +510,12 @@ final class FileFollower implements AutoCloseable {
                 f.fingerprint = value;
             });
         }
+        return null;
+    }
+
+    /** True when the file still starts with the bytes fingerprinted (and is at least that long). */
+    private boolean sameHead(Followed f, long size) throws IOException {
+        return size >= f.fingerprintBytes && fingerprint(f.channel, f.fingerprintBytes) == f.fingerprint;
     }
 
     private long fingerprintQuietly(FileChannel channel, int bytes) {
@@ -428,6 +541,11 @@ final class FileFollower implements AutoCloseable {
                 break;
             }
             n += r;
+        }
+        if (n > 0 && f.fingerprintBytes > 0 && !sameHead(f, f.channel.size())) {
+            // truncated (and maybe rewritten) while we read: the next pass checks its identity and starts over
+            f.lastSize = -1;
+            return 0;
         }
         byte[] bytes = chunk.array();
         List<ProtocolEvent> events = new ArrayList<>();

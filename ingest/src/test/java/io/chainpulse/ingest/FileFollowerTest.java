@@ -61,6 +61,10 @@ class FileFollowerTest {
     }
 
     private FileFollower follower(Checkpoint checkpoint, Set<String> alreadyPublished) {
+        return follower(publisher, checkpoint, alreadyPublished);
+    }
+
+    private FileFollower follower(Publisher publisher, Checkpoint checkpoint, Set<String> alreadyPublished) {
         Rejects rejects = new Rejects(dir.resolve("state/rejects.txt"), checkpoint.rejectsBytes());
         FileFollower follower = new FileFollower(dir.resolve("logs/*.jsonl").toString(), publisher, rejects,
                 dir.resolve("state/checkpoint.json"), checkpoint, new java.util.HashSet<>(alreadyPublished));
@@ -72,6 +76,27 @@ class FileFollowerTest {
     private static String line(String id) {
         return "{\"event_id\": \"" + id + "\", \"event_type\": \"transaction_ingress\", \"timestamp_ns\": "
                 + "1753784501635923000, \"node_id\": \"v1\", \"metadata\": {\"tx_id\": \"0x" + id + "\"}}\n";
+    }
+
+    /** The reason EventJson gives for an event_type 'nope' (it lists the valid types after it). */
+    private static final String NOPE = reason(badLine("x"));
+
+    private static String reason(String line) {
+        try {
+            io.chainpulse.schema.json.EventJson.parse(line.strip());
+            throw new AssertionError("valid: " + line);
+        } catch (io.chainpulse.schema.json.EventJsonException e) {
+            assertThat(e.getMessage()).startsWith("unknown event_type 'nope'; expected one of ");
+            return e.getMessage();
+        }
+    }
+
+    private static String badLine(String id) {
+        return line(id).replace("transaction_ingress", "nope");
+    }
+
+    private static void truncate(Path file) throws IOException {
+        Files.write(file, new byte[0], StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     private static void append(Path file, String text) throws IOException {
@@ -201,5 +226,81 @@ class FileFollowerTest {
         follower(Checkpoint.read(dir.resolve("state/checkpoint.json")), Set.of()).pollOnce();
 
         assertThat(published).containsExactly("b1", "b2");
+    }
+
+    @Test
+    void shouldReadWhatACopytruncateLeftUnreadFromTheCopyBeforeTheNewContent() throws Exception {
+        Path log = dir.resolve("logs/v1.jsonl");
+        Path copy = dir.resolve("logs/v1.jsonl.1");
+        append(log, line("a1") + line("a2"));
+        FileFollower follower = follower(Checkpoint.empty(), Set.of());
+        follower.pollOnce(); // position: after a2
+
+        // between two polls: three more lines, logrotate's copy, one more line, the truncate, and new lines that
+        // reach past the old position (so only the first bytes tell the file was truncated)
+        append(log, line("a3") + badLine("a4") + line("a5"));
+        Files.copy(log, copy);
+        append(log, line("lost")); // between the copy and the truncate: in neither file (logrotate's own caveat)
+        truncate(log);
+        append(log, line("b1") + line("b2") + line("b3") + line("b4") + line("b5") + line("b6"));
+        follower.pollOnce();
+        publisher.commitNow();
+
+        assertThat(published).containsExactly("a1", "a2", "a3", "a5", "b1", "b2", "b3", "b4", "b5", "b6");
+        assertThat(Files.readString(dir.resolve("state/rejects.txt")))
+                .isEqualTo(copy + ":4: " + NOPE + "\n");
+        FileFollower.PathStats stats = follower.stats().get(log.toString());
+        assertThat(stats.linesRead.sum()).isEqualTo(11);
+        assertThat(stats.rejected.sum()).isEqualTo(1);
+        assertThat(stats.published.sum()).isEqualTo(10);
+        assertThat(follower.lagBytes(log.toString())).isZero();
+        Checkpoint saved = Checkpoint.read(dir.resolve("state/checkpoint.json"));
+        assertThat(saved.files()).extracting(Checkpoint.FilePosition::path, Checkpoint.FilePosition::line)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(copy.toString(), 5L),
+                        org.assertj.core.groups.Tuple.tuple(log.toString(), 6L));
+    }
+
+    @Test
+    void shouldReadTheLinesAfterTheCheckpointFromTheCopyWhenTheFileWasCopytruncatedBeforeARestart() throws Exception {
+        Path log = dir.resolve("logs/v1.jsonl");
+        Path copy = dir.resolve("logs/v1.jsonl.1");
+        append(log, line("a1") + line("a2"));
+        FileFollower first = follower(Checkpoint.empty(), Set.of());
+        first.pollOnce();
+        publisher.commitNow(); // checkpoint after a2, no rejects yet
+        append(log, line("a3") + badLine("a4") + line("a5"));
+        first.pollOnce(); // a3 reached Kafka, a5 was still in the SDK, a4 rejected: crash before the next checkpoint
+        first.close();
+        Files.copy(log, copy);
+        truncate(log);
+        append(log, line("b1"));
+
+        // the restart finds v1.jsonl shorter than its checkpoint; what followed line 2 is only in the copy
+        Publisher restarted = new Publisher(target, Duration.ofHours(1), Duration.ofSeconds(1));
+        closeables.add(restarted);
+        published.clear();
+        FileFollower second = follower(restarted, Checkpoint.read(dir.resolve("state/checkpoint.json")), Set.of("a3"));
+        second.pollOnce();
+        restarted.commitNow();
+
+        assertThat(published).containsExactly("a5", "b1");
+        assertThat(second.skippedAsPublished()).isEqualTo(1);
+        // cut back to the checkpoint (empty) at the restart, then the line rejected again, under the copy's name
+        assertThat(Files.readString(dir.resolve("state/rejects.txt")))
+                .isEqualTo(copy + ":4: " + NOPE + "\n");
+    }
+
+    @Test
+    void shouldStartOverWithoutACopyWhenAFileIsTruncatedInPlace() throws Exception {
+        Path log = dir.resolve("logs/v1.jsonl");
+        append(log, line("a1") + line("a2"));
+        FileFollower follower = follower(Checkpoint.empty(), Set.of());
+        follower.pollOnce();
+        append(log, line("a3"));
+        truncate(log); // "> v1.jsonl": a3 was never read and is nowhere else
+        append(log, line("b1"));
+        follower.pollOnce();
+
+        assertThat(published).containsExactly("a1", "a2", "b1");
     }
 }
