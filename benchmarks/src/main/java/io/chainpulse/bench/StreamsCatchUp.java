@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -29,6 +30,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * timed from {@code start()} until the application's committed offsets reach the end of the input (start-up and the
  * first rebalance included), and its processing part alone: from the moment every input partition has a committed
  * offset to the end ({@link CatchUp}). Shared by {@link ProcessorCatchUpHarness} and {@link BenchRun}.
+ *
+ * <p>Catch-up is an application coming back to a backlog: each one is {@linkplain #provision provisioned} first, on
+ * the still empty input (its internal topics created, its stores opened once), then stopped while the load is written.
+ * A brand-new application's first start is timed there and reported apart.
  */
 final class StreamsCatchUp {
     private StreamsCatchUp() {}
@@ -95,6 +100,32 @@ final class StreamsCatchUp {
         /** Once running: the events after the start-up over the time after it. */
         double processingEventsPerSecond() {
             return (events - committedAtStart) / (seconds - startUpSeconds);
+        }
+    }
+
+    /**
+     * Starts application {@code appId} on the still empty input, waits until it runs (internal topics created, state
+     * stores created), stops it, and returns how long the first start took.
+     */
+    static double provision(String appId, Starter starter) throws Exception {
+        long started = System.nanoTime();
+        KafkaStreams streams = starter.start();
+        try {
+            long deadline = started + Duration.ofMinutes(5).toNanos();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {
+                    throw new IllegalStateException(appId + " did not start within 5 min: " + streams.state());
+                }
+                Thread.sleep(50);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("%s: first start (internal topics and stores created) %.1f s%n", appId, seconds);
+            return seconds;
+        } finally {
+            // leaving the group, as an instance stopped for longer than the session timeout has: the timed start
+            // must not wait for a member that is gone
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
         }
     }
 
