@@ -150,9 +150,10 @@ public final class BenchReport {
         row(md, "SDK / ProducerPerformance", ratio(t.sdkToProducerPerfRatio()));
         row(md, "processor / Streams floor", ratio(t.processorToFloorRatio()));
         row(md, "processor / ConsumerPerformance", ratio(t.processorToConsumerRatio()));
-        md.append(String.format(Locale.ROOT, "%nThe catch-up rates above count from `start()` of a new application: "
-                + "its start-up (internal topics created, first rebalance, stores opened) took %.1f s for the processor "
-                + "and %.1f s for the floor. Once running: processor %s, floor %s events/s, ratio %s.%n",
+        md.append(String.format(Locale.ROOT, "%nCatch-up is an application coming back to a backlog: each was started "
+                + "once on the empty topic, then timed from `start()` on the loaded one; its start-up (rebalance, "
+                + "stores opened and checked) took %.1f s for the processor and %.1f s for the floor. Once running: "
+                + "processor %s, floor %s events/s, ratio %s.%n",
                 t.processorStartUpS(), t.streamsFloorStartUpS(), rate(t.processorProcessingEventsPerS()),
                 rate(t.streamsFloorProcessingEventsPerS()), ratio(t.processorToFloorProcessingRatio())));
         md.append("\n![throughput](throughput.svg)\n\n");

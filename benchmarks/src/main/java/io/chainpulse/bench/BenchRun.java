@@ -121,6 +121,13 @@ public final class BenchRun {
             broker.createTopics(PARTITIONS, EVENTS_TOPIC, PERF_TOPIC, LIVE_EVENTS, LIVE_KPIS, LIVE_LATE,
                     LIVE_ANOMALIES, LIVE_DLQ);
             String bootstrap = broker.bootstrapServers();
+            // catch-up is an application coming back to a backlog: each is started once on the empty topic first
+            StreamsCatchUp.Starter floorApp = StreamsCatchUp.floor("bench-floor", bootstrap, EVENTS_TOPIC,
+                    STREAM_THREADS, dir.resolve("floor-state"));
+            StreamsCatchUp.Starter processorApp = StreamsCatchUp.processor("bench-catch-up", bootstrap, registry.url(),
+                    EVENTS_TOPIC, "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state"));
+            StreamsCatchUp.provision("bench-floor", floorApp);
+            StreamsCatchUp.provision("bench-catch-up", processorApp);
 
             // the history: the same rate as the live phase, an hour ago, so that its windows are complete
             Scenario history = model.sized(base, o.liveRate(), Duration.ofMillis(
@@ -137,11 +144,9 @@ public final class BenchRun {
             events = null; // the live phase needs the memory more
             double consumerPerf = KafkaCeiling.consumerRecordsPerSecond(bootstrap, EVENTS_TOPIC, loaded);
             System.out.printf("bench: ConsumerPerformance %,.0f records/s%n", consumerPerf);
-            StreamsCatchUp.CatchUp floor = StreamsCatchUp.run("bench-floor", admin, EVENTS_TOPIC, loaded,
-                    StreamsCatchUp.floor("bench-floor", bootstrap, EVENTS_TOPIC, STREAM_THREADS, dir.resolve("floor-state")));
+            StreamsCatchUp.CatchUp floor = StreamsCatchUp.run("bench-floor", admin, EVENTS_TOPIC, loaded, floorApp);
             StreamsCatchUp.CatchUp processor = StreamsCatchUp.run("bench-catch-up", admin, EVENTS_TOPIC, loaded,
-                    StreamsCatchUp.processor("bench-catch-up", bootstrap, registry.url(), EVENTS_TOPIC,
-                            "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state")));
+                    processorApp);
             Throughput throughput = new Throughput(sdk, producerPerf, processor.eventsPerSecond(), consumerPerf,
                     floor.eventsPerSecond(), processor.startUpSeconds(), processor.processingEventsPerSecond(),
                     floor.startUpSeconds(), floor.processingEventsPerSecond());
