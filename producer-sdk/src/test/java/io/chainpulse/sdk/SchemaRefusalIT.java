@@ -83,8 +83,9 @@ class SchemaRefusalIT {
             if (fix.startsWith("relaxing")) {
                 registry.setCompatibility(subject, "NONE");
             } else {
+                // a soft delete is enough: the SDK, retrying from its spool, may register its schema again at
+                // once (a permanent delete after that was refused with 409 "must be soft deleted first" in CI)
                 delete(stack.registryUrl() + "/subjects/" + subject);
-                delete(stack.registryUrl() + "/subjects/" + subject + "?permanent=true");
             }
 
             assertThat(sdk.flush(Duration.ofSeconds(60))).as("stats %s", sdk.stats()).isTrue();
