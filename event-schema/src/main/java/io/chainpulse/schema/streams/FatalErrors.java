@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -23,7 +25,10 @@ import org.slf4j.LoggerFactory;
  *   causes (a timeout, a broker or leader not available), or a bare {@link KafkaException} as the root cause (a client
  *   that gave up without a more specific type, e.g. the producer's "unhandled error in EndTxnResponse" when a
  *   just-restarted broker answered a commit with an unknown server error; only a new client helps, and a new thread
- *   has new clients) — at most {@value #MAX_REPLACEMENTS} times in
+ *   has new clients), or a transaction the broker aborted under the producer ({@link InvalidTxnStateException},
+ *   {@link InvalidProducerEpochException}: a coordinator back from an outage aborts the transactions left open longer
+ *   than {@code transaction.timeout.ms}; the new thread's producer starts a new one) — at most
+ *   {@value #MAX_REPLACEMENTS} times in
  *   {@link #REPLACEMENT_WINDOW}: the tasks go to a new thread and resume from their last commit (exactly-once).</li>
  *   <li>{@code SHUTDOWN_CLIENT} for everything else — a bug, an {@link Error}, a missing or forbidden topic, a
  *   transient error that keeps coming back — since a new thread would fail the same way, forever, while the process
@@ -103,7 +108,8 @@ public final class FatalErrors implements StreamsUncaughtExceptionHandler {
     static boolean isTransient(Throwable e) {
         Throwable root = e;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RetriableException) {
+            if (t instanceof RetriableException || t instanceof InvalidTxnStateException
+                    || t instanceof InvalidProducerEpochException) {
                 return true;
             }
             root = t;

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -31,6 +33,13 @@ class FatalErrorsTest {
             {new StreamsException("Error encountered trying to commit a transaction", new KafkaException(
                     "Unhandled error in EndTxnResponse: The server experienced an unexpected error when processing the "
                             + "request.")), StreamThreadExceptionResponse.REPLACE_THREAD},
+            // BrokerOutageChaosIT under load: the restarted coordinator had aborted the transaction left open through
+            // the outage (older than transaction.timeout.ms), so the commit found it gone
+            {new StreamsException("Error encountered trying to commit a transaction", new InvalidTxnStateException(
+                    "The producer attempted a transactional operation in an invalid state.")),
+                    StreamThreadExceptionResponse.REPLACE_THREAD},
+            {new StreamsException(new InvalidProducerEpochException("Producer attempted to produce with an old epoch.")),
+                    StreamThreadExceptionResponse.REPLACE_THREAD},
             {new StreamsException("Error encountered trying to commit a transaction", new KafkaException(
                     "Cannot execute transactional method because we are in an error state",
                     new TransactionalIdAuthorizationException("Transactional Id authorization failed."))),

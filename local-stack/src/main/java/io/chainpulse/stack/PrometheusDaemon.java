@@ -1,0 +1,123 @@
+package io.chainpulse.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A daemon of the Prometheus project ({@link Pushgateway}, {@link Alertmanager}) run from its Debian package as a
+ * child process on loopback, its files in its own directory: ready once {@code /-/ready} answers 200; {@link #stop()}
+ * is SIGTERM (SIGKILL after 30 s), {@link #kill()} the crash case, and {@code start()} again uses the same port.
+ */
+abstract class PrometheusDaemon implements AutoCloseable {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+    private final String name;
+    private final String debianPackage;
+    private final List<Path> binaries;
+    private final String logFile;
+    protected final Path dir;
+    protected final int port;
+    private ChildProcess process;
+
+    /**
+     * @param name          for messages, e.g. {@code Prometheus Pushgateway}
+     * @param debianPackage what to install when no binary is found
+     * @param binaries      where the binary may be installed, first found wins
+     * @param logFile       its output, in {@code dir}
+     */
+    PrometheusDaemon(String name, String debianPackage, List<Path> binaries, String logFile, Path dir, int port) {
+        this.name = name;
+        this.debianPackage = debianPackage;
+        this.binaries = binaries;
+        this.logFile = logFile;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    static Optional<Path> installed(List<Path> binaries) {
+        return binaries.stream().filter(Files::isExecutable).findFirst();
+    }
+
+    /** Writes what the daemon needs into {@link #dir} (created already) and returns its arguments. */
+    abstract List<String> arguments() throws IOException;
+
+    /** Starts the daemon unless it runs, and waits until it is ready. */
+    synchronized void startProcess() {
+        if (process != null && process.isAlive()) {
+            return;
+        }
+        Path binary = installed(binaries).orElseThrow(() -> new IllegalStateException(
+                debianPackage + " is not installed: apt-get install -y " + debianPackage));
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        try {
+            Files.createDirectories(dir);
+            command.addAll(arguments());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not prepare " + dir + " for " + name, e);
+        }
+        command.add("--web.listen-address=127.0.0.1:" + port);
+        command.add("--log.level=warn");
+        process = ChildProcess.start(name, command, log());
+        process.awaitReady(this::answers, START_TIMEOUT);
+    }
+
+    /** SIGTERM, then SIGKILL after 30 s. */
+    public synchronized void stop() {
+        if (process != null) {
+            process.stop();
+        }
+    }
+
+    /** SIGKILL: the crash case; {@code start()} starts it again on the same port. */
+    public synchronized void kill() {
+        if (process != null) {
+            process.kill();
+        }
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:9091}. */
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public Path log() {
+        return dir.resolve(logFile);
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    private boolean answers() {
+        if (!ChildProcess.portOpen(port)) {
+            return false;
+        }
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(url() + "/-/ready")).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
