@@ -138,9 +138,10 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "the slope windows.")
             .define(TREND_WARMUP_WINDOWS, Type.INT, 30, Range.atLeast(1), Importance.LOW,
                     "Windows of history before the trend rules may flag anything.")
-            .define(LIVENESS_SILENT_WINDOWS, Type.INT, 3, Range.atLeast(1), Importance.HIGH,
+            .define(LIVENESS_SILENT_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.HIGH,
                     "Windows of stream time without any KPI from a node that reported before, before it is "
-                            + "CRITICAL node_silent.")
+                            + "CRITICAL node_silent (2: a node silent from mid-window is flagged 2 windows after the "
+                            + "onset's; a lagging partition is covered by liveness.max.lag.windows).")
             .define(LIVENESS_MAX_LAG_WINDOWS, Type.INT, 3, Range.atLeast(0), Importance.LOW,
                     "Most windows a node's KPIs may be learned to arrive behind the other nodes' (the processor's "
                             + "partitions progress at different speeds); that node's silence threshold grows by its "

@@ -209,13 +209,17 @@ public final class AnomalyTopology {
             PeerWindow pending = peerWindows.get(windowKey);
             PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
             if (kpi.getScope() == KpiScope.network) {
-                updated = new PeerWindow(updated.values(), true);
+                updated = new PeerWindow(updated.values(), true, updated.failed());
             } else {
                 Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
                 if (value.isPresent()) {
                     java.util.Map<String, Double> values = new java.util.TreeMap<>(updated.values());
                     values.put(kpi.getNodeId(), value.get());
-                    updated = new PeerWindow(values, updated.networkSeen());
+                    java.util.Map<String, Long> failed = new java.util.TreeMap<>(updated.failed());
+                    if (Metrics.isRatio(metric)) {
+                        failed.put(kpi.getNodeId(), Metrics.failedSamples(kpi));
+                    }
+                    updated = new PeerWindow(values, updated.networkSeen(), failed);
                 }
             }
             peerWindows.put(windowKey, updated);
@@ -235,7 +239,7 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values()));
+                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.failed()));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();

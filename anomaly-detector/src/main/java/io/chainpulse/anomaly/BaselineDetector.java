@@ -18,6 +18,7 @@ import java.util.Optional;
  * <p><b>Ratio KPIs</b> (failure percentages) are judged like latencies, on the window's mean (their samples are 0
  * or 100, so only the mean is the ratio), at both scopes, and only when more than
  * {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the baseline: a few failures more in a window is noise.
+ * A ratio resting on fewer than {@link Metrics#MIN_FAILED_SAMPLES} failed samples is never flagged.
  *
  * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
  * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),
@@ -133,7 +134,8 @@ public final class BaselineDetector {
         double z = sigma > 0 ? deviation / sigma : (deviation > 0 ? Double.POSITIVE_INFINITY : 0);
         double ratio = ratio(value, state.mean());
         Severity severity = rate ? rateSeverity(z, ratio, window, network)
-                : Metrics.risesEnough(metric, deviation) ? latencySeverity(z, deviation, state) : null;
+                : Metrics.risesEnough(metric, deviation) && Metrics.enoughFailures(window)
+                ? latencySeverity(z, deviation, state) : null;
         IncidentKey key = new IncidentKey(DETECTOR, "ewma_" + statistic.label(), metric, window.getScope(),
                 window.getNodeId());
         if (severity == null) {

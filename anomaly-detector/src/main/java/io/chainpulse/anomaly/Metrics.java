@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.catalog.KpiKind;
 import java.util.Arrays;
@@ -29,6 +30,30 @@ final class Metrics {
      */
     static boolean risesEnough(String metric, double deviation) {
         return !isRatio(metric) || deviation > KpiKind.RATIO_NOISE_POINTS;
+    }
+
+    /**
+     * Fewest failed samples a window's failure ratio must rest on before any detector (static rule, baseline, peer)
+     * judges it too high. A node's window holds 10–50 samples at 20 TPS, so one failure is already 2–10 %; with 1 % of
+     * healthy transactions failing, a window with one failure comes every six or so at 18 samples, and two such windows
+     * in a row several times an hour — two failures in one window, about once in 70 (binomial), are the first evidence.
+     */
+    static final int MIN_FAILED_SAMPLES = 2;
+
+    /**
+     * The failed samples behind {@code window}'s ratio (its mean × count); for a window that is not a ratio's, or
+     * carries no mean, {@link #MIN_FAILED_SAMPLES} (nothing to hold back).
+     */
+    static long failedSamples(KpiWindow window) {
+        if (!isRatio(window.getMetric()) || window.getMean() == null || window.getMean().isNaN()) {
+            return MIN_FAILED_SAMPLES;
+        }
+        return Math.round(window.getCount() * window.getMean() / 100);
+    }
+
+    /** false for a failure ratio resting on fewer than {@link #MIN_FAILED_SAMPLES} failed samples. */
+    static boolean enoughFailures(KpiWindow window) {
+        return failedSamples(window) >= MIN_FAILED_SAMPLES;
     }
 
     /** true for a percentage of failed samples (a window's mean is the ratio). */

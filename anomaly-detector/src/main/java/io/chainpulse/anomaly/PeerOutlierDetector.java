@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * away (so a tight cluster with a tiny MAD does not fire on a 3% difference). This is what tells "v3 is slow" from
  * "the whole network is slow": when every node slows down, the median moves with them. A failure ratio must also be
  * more than {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the median (against a median of 0 %, one failed
- * transaction would otherwise be an outlier).
+ * transaction would otherwise be an outlier), and rest on at least {@link Metrics#MIN_FAILED_SAMPLES} failed samples.
  *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
@@ -43,8 +43,19 @@ public final class PeerOutlierDetector {
         return settings.metrics().contains(metric);
     }
 
-    /** One verdict per node of the window (none when fewer than minNodes reported). */
+    /** {@link #evaluate(String, long, Map, Map)} without the nodes' failed samples. */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode) {
+        return evaluate(metric, windowStartMs, valueByNode, Map.of());
+    }
+
+    /**
+     * One verdict per node of the window (none when fewer than minNodes reported).
+     *
+     * @param failedByNode for a failure ratio, the failed samples behind each node's value: a node with fewer than
+     *                     {@link Metrics#MIN_FAILED_SAMPLES} is not flagged (a node missing here is judged on its value)
+     */
+    public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
+                                  Map<String, Long> failedByNode) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -60,7 +71,9 @@ public final class PeerOutlierDetector {
             double deviation = higherIsWorse ? value - median : median - value;
             boolean breached = deviation > settings.madFactor() * mad
                     && deviation >= settings.minRelativeDifference() * Math.abs(median)
-                    && Metrics.risesEnough(metric, deviation);
+                    && Metrics.risesEnough(metric, deviation)
+                    && failedByNode.getOrDefault(e.getKey(), (long) Metrics.MIN_FAILED_SAMPLES)
+                    >= Metrics.MIN_FAILED_SAMPLES;
             if (!breached) {
                 verdicts.add(Verdict.clean(key, windowStartMs, value, median, settings.fireAfter(),
                         settings.resolveAfter()));

@@ -37,7 +37,10 @@ public final class StaticRuleDetector {
             double observed = value.get();
             IncidentKey key = new IncidentKey(DETECTOR, rule.name(), rule.metric(), rule.scope(),
                     window.getNodeId());
-            if (rule.comparison().breached(observed, rule.threshold())) {
+            // a failure ratio above its threshold on one failed sample is the healthy share, not a breach
+            boolean ratioTooThin = (rule.comparison() == Comparison.GT || rule.comparison() == Comparison.GE)
+                    && !Metrics.enoughFailures(window);
+            if (rule.comparison().breached(observed, rule.threshold()) && !ratioTooThin) {
                 verdicts.add(Verdict.breach(key, window.getWindowStartMs(), rule.severity(), observed,
                         rule.threshold(), describe(rule, window, observed), rule.suggestedActions(),
                         rule.forWindows(), rule.clearWindows()));

@@ -243,6 +243,11 @@ class BaselineDetectorTest {
                 .breached()).isFalse();
         assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 6.1)).verdict().orElseThrow()
                 .severity()).isEqualTo(Severity.MEDIUM);                                       // 5.1 σ, 5.1 points
+        // 11.1 %, 10.1 points and 10.1 σ above — but one failed sample of nine: the healthy share, not evidence
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 1, 9)).verdict().orElseThrow()
+                .breached()).isFalse();
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 2, 18)).verdict().orElseThrow()
+                .severity()).isEqualTo(Severity.CRITICAL);                                     // the same 11.1 %
         Verdict critical = detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 12.5)).verdict()
                 .orElseThrow();
         assertThat(critical.severity()).isEqualTo(Severity.CRITICAL);                          // 11.5 σ

@@ -52,6 +52,11 @@ final class Kpi {
      * A ratio KPI of 40 samples, each 100 (failed) or 0, {@code percent} of them failed: the mean is the percentage,
      * the percentiles are 0 or 100.
      */
+    /** A failure ratio of {@code failed} of {@code samples} (a window of a node at 20 TPS holds 10–50). */
+    static KpiWindow ratio(String metric, String node, int window, int failed, int samples) {
+        return KpiWindow.newBuilder(ratio(metric, node, window, 100.0 * failed / samples)).setCount(samples).build();
+    }
+
     static KpiWindow ratio(String metric, String node, int window, double percent) {
         double failed = percent > 0 ? 100 : 0;
         return KpiWindow.newBuilder()

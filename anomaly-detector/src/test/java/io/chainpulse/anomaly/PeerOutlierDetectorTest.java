@@ -49,6 +49,21 @@ class PeerOutlierDetectorTest {
     }
 
     @Test
+    void shouldNotCallOneFailedSampleAnOutlierHoweverSmallTheWindow() {
+        // v3: one failure of 17 samples (5.9 %), v5 two of 19 (10.5 %); against a median of 0 % both are unbounded
+        Map<String, Double> values = Map.of("v1", 0.0, "v2", 0.0, "v3", 5.9, "v4", 0.0, "v5", 10.5);
+
+        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0), values,
+                Map.of("v1", 0L, "v2", 0L, "v3", 1L, "v4", 0L, "v5", 2L)))
+                .extracting(v -> v.key().nodeId() + " " + v.severity())
+                .containsExactly("v1 null", "v2 null", "v3 null", "v4 null", "v5 HIGH");
+        // without the failed samples (an older stored window) both are judged on their ratio alone
+        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0), values))
+                .extracting(v -> v.key().nodeId() + " " + v.severity())
+                .containsExactly("v1 null", "v2 null", "v3 HIGH", "v4 null", "v5 HIGH");
+    }
+
+    @Test
     void shouldNotCallAFewFailuresMoreThanPeersWithNoneAnOutlier() {
         // the median is 0 %, so the MAD is 0 and the relative difference unbounded: only the 5-point floor holds
         assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0),

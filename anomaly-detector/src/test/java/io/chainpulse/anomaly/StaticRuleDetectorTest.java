@@ -84,6 +84,22 @@ class StaticRuleDetectorTest {
     }
 
     @Test
+    void shouldNotFireAFailureRateThatRestsOnOneFailedSample() {
+        List<Anomaly> out = run(List.of(
+                Kpi.ratio("tx_failure_pct", "v4", 0, 1, 17),   // 5.9 %: one failure, the healthy 1 % share
+                Kpi.ratio("tx_failure_pct", "v4", 1, 1, 19),   // 5.3 %: one again, clean
+                Kpi.ratio("tx_failure_pct", "v4", 2, 2, 19),   // 10.5 %: two failures, 1 of 2
+                Kpi.ratio("tx_failure_pct", "v4", 3, 2, 18),   // 11.1 %: fires
+                Kpi.ratio("tx_failure_pct", "v1", 0, 1, 10),   // 10.0 %, one of ten
+                Kpi.ratio("tx_failure_pct", "v1", 1, 1, 10)));
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getRule() + " "
+                + a.getDescription())
+                .containsExactly(
+                        "FIRING MEDIUM tx_failure_pct_node_high transaction failure rate 11.1 % on v4, above 5.0 %");
+    }
+
+    @Test
     void shouldFlagVoteParticipationBelowTwoThirdsOfTheActiveValidators() {
         List<Anomaly> out = run(List.of(
                 Kpi.mean("vote_participation_pct", null, 0, 75.0),

@@ -36,7 +36,7 @@ class EvaluateCommandTest {
         CAUGHT_IN_TIME.put("late_blocks +200 ms", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 60 %", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 50 % for 3 windows", 2);
-        CAUGHT_IN_TIME.put("silent_node 40 s", 0);   // liveness needs 3 silent windows: caught after 3
+        CAUGHT_IN_TIME.put("silent_node 40 s", 2);   // liveness.silent.windows 2: caught after 2
         CAUGHT_IN_TIME.put("byzantine p=0.2", 0);    // not caught at this strength
         CAUGHT_IN_TIME.put("clock_skew +50 ms", 2);
         CAUGHT_IN_TIME.put("failure_burst p=0.1", 1); // seed 1: caught after 3 (a window at or under 5 %)
