@@ -48,9 +48,10 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             // blocks reach the node this many ms late
             case LATE_BLOCKS -> new FaultLadder(kind, List.of(100.0, 200.0, 500.0, 1500.0), true,
                     metrics(Kpi.PROPAGATION_DELAY_MS));
-            // transaction arrivals fall to this fraction, network-wide: 80 %, 60 %, 40 %, 10 %
+            // transaction arrivals fall to this fraction, network-wide: 80 %, 60 %, 40 %, 10 %; the network's gas per
+            // second falls with them (fewer transactions, less gas), often first: one throughput as much as the other
             case TPS_COLLAPSE -> new FaultLadder(kind, List.of(0.8, 0.6, 0.4, 0.1), false,
-                    metrics(Kpi.TPS, Kpi.TX_INGRESS_TPS));
+                    metrics(Kpi.TPS, Kpi.TX_INGRESS_TPS, Kpi.GAS_PER_S));
             // the node sends nothing for this many seconds
             case SILENT_NODE -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), true, Set.of("kpis"));
             // the node misses votes and forces an extra round on its blocks with this probability
