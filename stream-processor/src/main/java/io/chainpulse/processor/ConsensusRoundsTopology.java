@@ -6,9 +6,6 @@ import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -18,7 +15,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -52,16 +48,12 @@ public final class ConsensusRoundsTopology {
 
     /** Height → its state ({@link Height}); releases each height's rounds once. */
     private static final class Rounds implements Processor<String, ProtocolEvent, String, Sample> {
-        private final long windowMs;
-        private final long graceMs;
-        private final long forgetMs;
+        private final HeightRelease release;
         private ProcessorContext<String, Sample> context;
         private KeyValueStore<Long, byte[]> heights;
 
         Rounds(KpiContext ctx) {
-            this.windowMs = ctx.windowSize().toMillis();
-            this.graceMs = ctx.grace().toMillis();
-            this.forgetMs = ctx.config().pairingTimeout().toMillis();
+            this.release = new HeightRelease(ctx);
         }
 
         @Override
@@ -83,33 +75,15 @@ public final class ConsensusRoundsTopology {
             if (e.getEventType() == EventType.block_finalization) {
                 h = h.finalizedAt(ts);
             } else if (e.getRound() != null) {
-                h = h.round(Math.floorDiv(ts, windowMs) * windowMs, e.getRound());
+                h = h.round(release.windowStart(ts), e.getRound());
             }
             heights.put(e.getHeight(), h.seen(ts).encode());
         }
 
         private void release(long streamTime) {
-            List<KeyValue<Long, Height>> due = new ArrayList<>();
-            List<Long> forgotten = new ArrayList<>();
-            try (KeyValueIterator<Long, byte[]> all = heights.all()) {
-                while (all.hasNext()) {
-                    KeyValue<Long, byte[]> entry = all.next();
-                    Height h = Height.decode(entry.value);
-                    if (h.released || h.firstFinalization == Long.MAX_VALUE) {
-                        if (h.lastSeen + forgetMs <= streamTime) {
-                            forgotten.add(entry.key);
-                        }
-                    } else if (windowEnd(h.firstFinalization) + graceMs <= streamTime) {
-                        due.add(KeyValue.pair(entry.key, h));
-                    }
-                }
-            }
-            // in time order, so the window stages' stream time moves forward as the finalizations did
-            due.sort(Comparator.<KeyValue<Long, Height>>comparingLong(kv -> kv.value.firstFinalization)
-                    .thenComparingLong(kv -> kv.key));
-            for (KeyValue<Long, Height> kv : due) {
+            for (KeyValue<Long, Height> kv : release.due(heights, (height, bytes) -> Height.decode(bytes), streamTime)) {
                 Height h = kv.value;
-                long end = windowEnd(h.firstFinalization);
+                long end = release.windowEnd(h.firstFinalization);
                 int highest = -1;
                 for (int i = 0; i < h.windows.length; i++) {
                     if (h.windows[i] < end) {
@@ -122,11 +96,6 @@ public final class ConsensusRoundsTopology {
                 heights.put(kv.key, new Height(h.firstFinalization, Math.max(h.lastSeen, streamTime), true,
                         new long[0], new int[0]).encode());
             }
-            forgotten.forEach(heights::delete);
-        }
-
-        private long windowEnd(long ms) {
-            return Math.floorDiv(ms, windowMs) * windowMs + windowMs;
         }
     }
 
@@ -134,7 +103,8 @@ public final class ConsensusRoundsTopology {
      * One height: its earliest finalization (ms; {@code Long.MAX_VALUE} before one), the latest event time seen, whether
      * it was released, and the highest round seen in each window its round events fell in.
      */
-    private record Height(long firstFinalization, long lastSeen, boolean released, long[] windows, int[] highest) {
+    private record Height(long firstFinalization, long lastSeen, boolean released, long[] windows, int[] highest)
+            implements HeightRelease.Height {
         static final Height NEW = new Height(Long.MAX_VALUE, Long.MIN_VALUE, false, new long[0], new int[0]);
 
         Height finalizedAt(long ms) {

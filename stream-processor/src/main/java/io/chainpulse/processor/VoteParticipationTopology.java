@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,7 +22,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -57,16 +55,12 @@ public final class VoteParticipationTopology {
     }
 
     private static final class Participation implements Processor<String, ProtocolEvent, String, Sample> {
-        private final long windowMs;
-        private final long graceMs;
-        private final long forgetMs;
+        private final HeightRelease release;
         private ProcessorContext<String, Sample> context;
         private KeyValueStore<String, byte[]> store;
 
         Participation(KpiContext ctx) {
-            this.windowMs = ctx.windowSize().toMillis();
-            this.graceMs = ctx.grace().toMillis();
-            this.forgetMs = ctx.config().pairingTimeout().toMillis();
+            this.release = new HeightRelease(ctx);
         }
 
         @Override
@@ -84,7 +78,7 @@ public final class VoteParticipationTopology {
             }
             long ts = record.timestamp();
             String node = e.getNodeId();
-            String window = WINDOW + windowStart(ts);
+            String window = WINDOW + release.windowStart(ts);
             byte[] active = store.get(window);
             Set<String> nodes = active == null ? new TreeSet<>() : strings(active);
             if (nodes.add(node)) {
@@ -109,39 +103,25 @@ public final class VoteParticipationTopology {
         }
 
         private void release(long streamTime) {
-            List<KeyValue<String, Height>> due = new ArrayList<>();
-            List<String> forgotten = new ArrayList<>();
             List<String> closed = new ArrayList<>();
-            try (KeyValueIterator<String, byte[]> all = store.all()) {
-                while (all.hasNext()) {
-                    KeyValue<String, byte[]> entry = all.next();
-                    if (entry.key.startsWith(WINDOW)) {
-                        // no height can still finalize in a window whose end + grace has passed
-                        if (Long.parseLong(entry.key.substring(WINDOW.length())) + windowMs + graceMs <= streamTime) {
-                            closed.add(entry.key);
-                        }
-                        continue;
+            List<KeyValue<String, Height>> due = release.due(store, (key, bytes) -> {
+                // no height can still finalize in a window whose end + grace has passed
+                if (key.startsWith(WINDOW)) {
+                    if (release.closed(Long.parseLong(key.substring(WINDOW.length())), streamTime)) {
+                        closed.add(key);
                     }
-                    Height h = Height.decode(entry.value);
-                    if (h.released || h.firstFinalization == Long.MAX_VALUE) {
-                        if (h.lastSeen + forgetMs <= streamTime) {
-                            forgotten.add(entry.key);
-                        }
-                    } else if (windowStart(h.firstFinalization) + windowMs + graceMs <= streamTime) {
-                        due.add(KeyValue.pair(entry.key, h));
-                    }
+                    return null;
                 }
-            }
-            due.sort(Comparator.<KeyValue<String, Height>>comparingLong(kv -> kv.value.firstFinalization)
-                    .thenComparing(kv -> kv.key));
+                return Height.decode(bytes);
+            }, streamTime);
             for (KeyValue<String, Height> kv : due) {
                 Height h = kv.value;
-                long start = windowStart(h.firstFinalization);
+                long start = release.windowStart(h.firstFinalization);
                 byte[] activeBytes = store.get(WINDOW + start);
                 Set<String> active = activeBytes == null ? new TreeSet<>() : strings(activeBytes);
                 int voters = 0;
                 for (Map.Entry<String, Long> vote : h.voters.entrySet()) {
-                    if (vote.getValue() < start + windowMs) {
+                    if (vote.getValue() < release.windowEnd(start)) {
                         voters++;
                         active.add(vote.getKey());
                     }
@@ -151,17 +131,13 @@ public final class VoteParticipationTopology {
                 store.put(kv.key, new Height(h.firstFinalization, Math.max(h.lastSeen, streamTime), true, Map.of())
                         .encode());
             }
-            forgotten.forEach(store::delete);
             closed.forEach(store::delete);
-        }
-
-        private long windowStart(long ms) {
-            return Math.floorDiv(ms, windowMs) * windowMs;
         }
     }
 
     /** One height: earliest finalization (ms; {@code Long.MAX_VALUE} before one), latest event, released, voter → earliest vote. */
-    private record Height(long firstFinalization, long lastSeen, boolean released, Map<String, Long> voters) {
+    private record Height(long firstFinalization, long lastSeen, boolean released, Map<String, Long> voters)
+            implements HeightRelease.Height {
         static final Height NEW = new Height(Long.MAX_VALUE, Long.MIN_VALUE, false, Map.of());
 
         byte[] encode() {
