@@ -17,7 +17,8 @@ import java.util.List;
  *
  * <p>The port and the data directory are fixed when the object is made, so {@link #stop()} or {@link #kill()}
  * followed by {@link #start()} (or {@link #restart()}) brings the same node back with every index intact — what a
- * test of an outage needs. Modules that Elasticsearch does not publish are absent: painless, ILM, security.
+ * test of an outage needs: after {@link #stop()} the node has flushed and closed its shards, after {@link #kill()} it
+ * recovers from its translog. Modules that Elasticsearch does not publish are absent: painless, ILM, security.
  *
  * <pre>{@code
  * try (Elasticsearch es = Elasticsearch.inDirectory(dir).start()) {
@@ -25,7 +26,7 @@ import java.util.List;
  * }
  * }</pre>
  */
-public final class Elasticsearch implements AutoCloseable {
+public final class Elasticsearch extends ChildServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     private static final String MAIN = "io.chainpulse.stack.es.ElasticsearchMain";
@@ -33,7 +34,6 @@ public final class Elasticsearch implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
-    private ChildProcess process;
 
     private Elasticsearch(Path dir, int port) {
         this.dir = dir;
@@ -58,7 +58,7 @@ public final class Elasticsearch implements AutoCloseable {
      * has its primary shards back and accepts writes.
      */
     public synchronized Elasticsearch start() {
-        if (process != null && process.isAlive()) {
+        if (isRunning()) {
             return this;
         }
         try {
@@ -66,40 +66,21 @@ public final class Elasticsearch implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not create Elasticsearch directory " + dir, e);
         }
-        process = ChildProcess.startJava("Elasticsearch", List.of(
+        launched(ChildProcess.startJava("Elasticsearch", List.of(
                 // Small heap: the local node holds a few thousand KPI documents, not a production corpus.
                 "-Xms512m", "-Xmx512m", "-XX:+UseG1GC",
                 // Elasticsearch closes log4j itself; log4j's own hook would silence the node's last words.
                 "-Dlog4j2.shutdownHookEnabled=false",
                 "-Djava.io.tmpdir=" + tmpDir(),
                 "-cp", ServerHome.elasticsearchLibs() + "/*",
-                MAIN, dir.toAbsolutePath().toString(), Integer.toString(port)), log());
-        process.awaitReady(this::healthy, START_TIMEOUT);
+                MAIN, dir.toAbsolutePath().toString(), Integer.toString(port)), log()), this::healthy, START_TIMEOUT);
         return this;
-    }
-
-    /** Clean shutdown (SIGTERM: the node flushes and closes its shards). */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    /** Crash (SIGKILL): nothing flushed; on the next start the node recovers from its translog. */
-    public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-        }
     }
 
     /** {@link #stop()} then {@link #start()}, same port, same data. */
     public synchronized Elasticsearch restart() {
         stop();
         return start();
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:9200}. */
@@ -118,11 +99,6 @@ public final class Elasticsearch implements AutoCloseable {
 
     public Path log() {
         return dir.resolve("elasticsearch.log");
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private Path tmpDir() {

@@ -26,7 +26,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * }
  * }</pre>
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends ChildServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120); // a loaded 2-core machine has taken over 60 s
     private static final String MAIN = "kafka.Kafka";
     private static final String STORAGE_TOOL = "kafka.tools.StorageTool";
@@ -35,7 +35,6 @@ public final class KafkaBroker implements AutoCloseable {
     private final int port;
     private final int controllerPort;
     private final int partitions;
-    private ChildProcess process;
 
     private KafkaBroker(Path dir, int port, int controllerPort, int partitions) {
         this.dir = dir;
@@ -56,7 +55,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts the broker (formatting its storage the first time) and waits until it answers metadata requests. */
     public synchronized KafkaBroker start() {
-        if (process != null && process.isAlive()) {
+        if (isRunning()) {
             return this;
         }
         try {
@@ -65,34 +64,15 @@ public final class KafkaBroker implements AutoCloseable {
             if (!Files.exists(dir.resolve("data/meta.properties"))) {
                 format(config);
             }
-            process = ChildProcess.startJava("Kafka broker", List.of(
+            launched(ChildProcess.startJava("Kafka broker", List.of(
                     "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
                     "-Dlog4j2.configurationFile=" + writeLogConfig().toUri(),
                     "-cp", ServerHome.kafkaLibs() + "/*",
-                    MAIN, config.toString()), dir.resolve("broker.log"));
-            process.awaitReady(this::answersMetadata, START_TIMEOUT);
+                    MAIN, config.toString()), dir.resolve("broker.log")), this::answersMetadata, START_TIMEOUT);
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("could not prepare broker directory " + dir, e);
         }
-    }
-
-    /** Clean shutdown (SIGTERM). */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    /** Crash (SIGKILL). */
-    public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-        }
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
     }
 
     public String bootstrapServers() {
@@ -169,11 +149,6 @@ public final class KafkaBroker implements AutoCloseable {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000));
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private boolean answersMetadata() {

@@ -18,7 +18,7 @@ import java.util.Optional;
  * child process on loopback, its files in its own directory: ready once {@code /-/ready} answers 200; {@link #stop()}
  * is SIGTERM (SIGKILL after 30 s), {@link #kill()} the crash case, and {@code start()} again uses the same port.
  */
-abstract class PrometheusDaemon implements AutoCloseable {
+abstract class PrometheusDaemon extends ChildServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final String name;
@@ -27,7 +27,6 @@ abstract class PrometheusDaemon implements AutoCloseable {
     private final String logFile;
     protected final Path dir;
     protected final int port;
-    private ChildProcess process;
 
     /**
      * @param name          for messages, e.g. {@code Prometheus Pushgateway}
@@ -53,7 +52,7 @@ abstract class PrometheusDaemon implements AutoCloseable {
 
     /** Starts the daemon unless it runs, and waits until it is ready. */
     synchronized void startProcess() {
-        if (process != null && process.isAlive()) {
+        if (isRunning()) {
             return;
         }
         Path binary = installed(binaries).orElseThrow(() -> new IllegalStateException(
@@ -68,26 +67,7 @@ abstract class PrometheusDaemon implements AutoCloseable {
         }
         command.add("--web.listen-address=127.0.0.1:" + port);
         command.add("--log.level=warn");
-        process = ChildProcess.start(name, command, log());
-        process.awaitReady(this::answers, START_TIMEOUT);
-    }
-
-    /** SIGTERM, then SIGKILL after 30 s. */
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    /** SIGKILL: the crash case; {@code start()} starts it again on the same port. */
-    public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-        }
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
+        launched(ChildProcess.start(name, command, log()), this::answers, START_TIMEOUT);
     }
 
     /** Base URL, e.g. {@code http://127.0.0.1:9091}. */
@@ -97,11 +77,6 @@ abstract class PrometheusDaemon implements AutoCloseable {
 
     public Path log() {
         return dir.resolve(logFile);
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private boolean answers() {

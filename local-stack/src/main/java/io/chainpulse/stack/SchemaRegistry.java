@@ -15,14 +15,13 @@ import java.util.List;
  * A real schema registry speaking the Confluent REST API: Apicurio Registry in a child JVM on loopback, storing its
  * schemas in an H2 file under its directory so that a restart keeps every id (as production registries do).
  */
-public final class SchemaRegistry implements AutoCloseable {
+public final class SchemaRegistry extends ChildServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     /** Where Apicurio serves the Confluent-compatible API. */
     private static final String CCOMPAT_PATH = "/apis/ccompat/v7";
 
     private final Path dir;
     private final int port;
-    private ChildProcess process;
 
     private SchemaRegistry(Path dir, int port) {
         this.dir = dir;
@@ -39,7 +38,7 @@ public final class SchemaRegistry implements AutoCloseable {
 
     /** Starts the registry and waits until its Confluent API answers. */
     public synchronized SchemaRegistry start() {
-        if (process != null && process.isAlive()) {
+        if (isRunning()) {
             return this;
         }
         try {
@@ -47,7 +46,7 @@ public final class SchemaRegistry implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not create registry directory " + dir, e);
         }
-        process = ChildProcess.startJava("Apicurio schema registry", List.of(
+        launched(ChildProcess.startJava("Apicurio schema registry", List.of(
                 "-Xms64m", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.http.port=" + port,
@@ -61,25 +60,8 @@ public final class SchemaRegistry implements AutoCloseable {
                 "-Dapicurio.datasource.url=jdbc:h2:file:" + dir.resolve("registry").toAbsolutePath() + ";WRITE_DELAY=0",
                 "-Dapicurio.datasource.username=sa",
                 "-Dapicurio.datasource.password=sa",
-                "-jar", ServerHome.apicurioRunner().toString()), dir.resolve("registry.log"));
-        process.awaitReady(this::answers, START_TIMEOUT);
+                "-jar", ServerHome.apicurioRunner().toString()), dir.resolve("registry.log")), this::answers, START_TIMEOUT);
         return this;
-    }
-
-    public synchronized void stop() {
-        if (process != null) {
-            process.stop();
-        }
-    }
-
-    public synchronized void kill() {
-        if (process != null) {
-            process.kill();
-        }
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
     }
 
     /** The Confluent-compatible API root, the value of {@code schema.registry.url}. */
@@ -93,11 +75,6 @@ public final class SchemaRegistry implements AutoCloseable {
 
     public Path log() {
         return dir.resolve("registry.log");
-    }
-
-    @Override
-    public void close() {
-        stop();
     }
 
     private boolean answers() {
