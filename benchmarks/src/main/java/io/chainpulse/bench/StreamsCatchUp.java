@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -134,33 +135,22 @@ final class StreamsCatchUp {
         Map<TopicPartition, Long> end = endOffsets(admin, topic);
         long started = System.nanoTime();
         KafkaStreams streams = starter.start();
-        double startUp = -1;
-        long committedAtStart = 0;
-        long deadline = started + Duration.ofMinutes(30).toNanos();
+        double[] startUp = {-1};
+        long[] committedAtStart = {0};
         try {
-            while (true) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(appId)
-                        .partitionsToOffsetAndMetadata().get();
-                double now = (System.nanoTime() - started) / 1e9;
-                if (startUp < 0 && end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null)) {
-                    startUp = now;
-                    committedAtStart = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+            watchCommitted(admin, appId, topic, end, Duration.ofMinutes(30), Duration.ofMillis(100), committed -> {
+                if (startUp[0] < 0 && reached(end, committed, false)) {
+                    startUp[0] = (System.nanoTime() - started) / 1e9;
+                    committedAtStart[0] = committed.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
                 }
-                if (end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
-                        && committed.get(p).offset() >= end.get(p))) {
-                    // the close that follows is not part of the catch-up
-                    CatchUp run = new CatchUp(appId, events, now, startUp, committedAtStart);
-                    System.out.printf("%s: %,d events in %.1f s (%,.0f/s); start-up %.1f s, then %,d events at %,.0f/s%n",
-                            appId, events, now, run.eventsPerSecond(), startUp, events - committedAtStart,
-                            run.processingEventsPerSecond());
-                    return run;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(appId + " did not reach the end of " + topic
-                            + " within 30 min: committed " + committed + ", end " + end);
-                }
-                Thread.sleep(100);
-            }
+            });
+            // the close that follows is not part of the catch-up
+            CatchUp run = new CatchUp(appId, events, (System.nanoTime() - started) / 1e9, startUp[0],
+                    committedAtStart[0]);
+            System.out.printf("%s: %,d events in %.1f s (%,.0f/s); start-up %.1f s, then %,d events at %,.0f/s%n",
+                    appId, events, run.seconds(), run.eventsPerSecond(), run.startUpSeconds(),
+                    events - run.committedAtStart(), run.processingEventsPerSecond());
+            return run;
         } finally {
             streams.close(Duration.ofSeconds(30));
         }
@@ -184,21 +174,36 @@ final class StreamsCatchUp {
 
     /** Waits until consumer group {@code group} has committed the end offset of every partition of {@code topic}. */
     static void awaitCommittedToEnd(Admin admin, String group, String topic, Duration timeout) throws Exception {
-        Map<TopicPartition, Long> end = endOffsets(admin, topic);
+        watchCommitted(admin, group, topic, endOffsets(admin, topic), timeout, Duration.ofMillis(200), committed -> {});
+    }
+
+    /**
+     * Reads {@code group}'s committed offsets every {@code every}, handing each reading to {@code eachReading}, until
+     * they reach {@code end} (the end offsets of {@code topic}); fails after {@code timeout}.
+     */
+    private static void watchCommitted(Admin admin, String group, String topic, Map<TopicPartition, Long> end,
+                                       Duration timeout, Duration every,
+                                       Consumer<Map<TopicPartition, OffsetAndMetadata>> eachReading) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get();
-            boolean done = end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
-                    && committed.get(p).offset() >= end.get(p));
-            if (done) {
+            eachReading.accept(committed);
+            if (reached(end, committed, true)) {
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(group + " did not reach the end of " + topic + " within "
                         + timeout.toMinutes() + " min: committed " + committed + ", end " + end);
             }
-            Thread.sleep(200);
+            Thread.sleep(every.toMillis());
         }
+    }
+
+    /** Every non-empty partition has a committed offset ({@code toEnd}: at its end offset). */
+    private static boolean reached(Map<TopicPartition, Long> end, Map<TopicPartition, OffsetAndMetadata> committed,
+                                   boolean toEnd) {
+        return end.keySet().stream().allMatch(p -> end.get(p) == 0 || committed.get(p) != null
+                && (!toEnd || committed.get(p).offset() >= end.get(p)));
     }
 }
