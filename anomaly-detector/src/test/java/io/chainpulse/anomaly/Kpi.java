@@ -20,13 +20,7 @@ final class Kpi {
     }
 
     static KpiWindow latency(String metric, String node, int window, double p50, double p95) {
-        return KpiWindow.newBuilder()
-                .setMetric(metric)
-                .setScope(node == null ? KpiScope.network : KpiScope.node)
-                .setNodeId(node)
-                .setWindowStartMs(w(window))
-                .setWindowEndMs(w(window) + WINDOW_MS)
-                .setFinal$(true)
+        return finalWindow(metric, node, window)
                 .setCount(100)
                 .setMin(0.2 * p95).setMean(0.65 * p95).setMax(1.5 * p95)
                 .setP50(p50).setP90(0.9 * p95).setP95(p95).setP99(1.2 * p95)
@@ -35,37 +29,25 @@ final class Kpi {
 
     /** A ratio or distribution KPI judged on its mean: every sample {@code mean}, as when all heights agree. */
     static KpiWindow mean(String metric, String node, int window, double mean) {
-        return KpiWindow.newBuilder()
-                .setMetric(metric)
-                .setScope(node == null ? KpiScope.network : KpiScope.node)
-                .setNodeId(node)
-                .setWindowStartMs(w(window))
-                .setWindowEndMs(w(window) + WINDOW_MS)
-                .setFinal$(true)
+        return finalWindow(metric, node, window)
                 .setCount(10)
                 .setMin(mean).setMean(mean).setMax(mean)
                 .setP50(mean).setP90(mean).setP95(mean).setP99(mean)
                 .build();
     }
 
-    /**
-     * A ratio KPI of 40 samples, each 100 (failed) or 0, {@code percent} of them failed: the mean is the percentage,
-     * the percentiles are 0 or 100.
-     */
     /** A failure ratio of {@code failed} of {@code samples} (a window of a node at 20 TPS holds 10–50). */
     static KpiWindow ratio(String metric, String node, int window, int failed, int samples) {
         return KpiWindow.newBuilder(ratio(metric, node, window, 100.0 * failed / samples)).setCount(samples).build();
     }
 
+    /**
+     * A ratio KPI of 40 samples, each 100 (failed) or 0, {@code percent} of them failed: the mean is the percentage,
+     * the percentiles are 0 or 100.
+     */
     static KpiWindow ratio(String metric, String node, int window, double percent) {
         double failed = percent > 0 ? 100 : 0;
-        return KpiWindow.newBuilder()
-                .setMetric(metric)
-                .setScope(node == null ? KpiScope.network : KpiScope.node)
-                .setNodeId(node)
-                .setWindowStartMs(w(window))
-                .setWindowEndMs(w(window) + WINDOW_MS)
-                .setFinal$(true)
+        return finalWindow(metric, node, window)
                 .setCount(40)
                 .setMin(percent < 100 ? 0.0 : 100.0).setMean(percent).setMax(failed)
                 .setP50(percent >= 50 ? 100.0 : 0.0).setP90(percent > 10 ? 100.0 : 0.0)
@@ -74,15 +56,20 @@ final class Kpi {
     }
 
     static KpiWindow rate(String metric, String node, int window, double perSecond) {
+        return finalWindow(metric, node, window)
+                .setCount(Math.round(perSecond * WINDOW_MS / 1000))
+                .setRatePerS(perSecond)
+                .build();
+    }
+
+    /** The final window {@code window} of {@code metric} at {@code node} (network when null), statistics to be set. */
+    private static KpiWindow.Builder finalWindow(String metric, String node, int window) {
         return KpiWindow.newBuilder()
                 .setMetric(metric)
                 .setScope(node == null ? KpiScope.network : KpiScope.node)
                 .setNodeId(node)
                 .setWindowStartMs(w(window))
                 .setWindowEndMs(w(window) + WINDOW_MS)
-                .setFinal$(true)
-                .setCount(Math.round(perSecond * WINDOW_MS / 1000))
-                .setRatePerS(perSecond)
-                .build();
+                .setFinal$(true);
     }
 }
