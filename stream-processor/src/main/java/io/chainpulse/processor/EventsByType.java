@@ -2,7 +2,6 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
-import java.util.EnumMap;
 import java.util.Map;
 import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Branched;
@@ -18,15 +17,15 @@ import org.apache.kafka.streams.kstream.Named;
 final class EventsByType {
     private static final String PREFIX = "events-by-type-";
 
-    private final Map<EventType, KStream<String, ProtocolEvent>> branches = new EnumMap<>(EventType.class);
+    /** By branch name: {@value #PREFIX} and the type. */
+    private final Map<String, KStream<String, ProtocolEvent>> branches;
 
     private EventsByType(KStream<String, ProtocolEvent> events) {
         BranchedKStream<String, ProtocolEvent> split = events.split(Named.as(PREFIX));
         for (EventType type : EventType.values()) {
             split = split.branch((node, e) -> e.getEventType() == type, Branched.as(type.name()));
         }
-        split.noDefaultBranch().forEach((name, stream) ->
-                branches.put(EventType.valueOf(name.substring(PREFIX.length())), stream));
+        branches = split.noDefaultBranch();
     }
 
     /** Splits {@code events} (keyed by node) by type. */
@@ -36,7 +35,7 @@ final class EventsByType {
 
     /** The events of {@code type}, keyed by node. */
     KStream<String, ProtocolEvent> of(EventType type) {
-        return branches.get(type);
+        return branches.get(PREFIX + type.name());
     }
 
     /** The events of {@code first} and {@code others}, keyed by node, in one stream; {@code name} names the merge. */
