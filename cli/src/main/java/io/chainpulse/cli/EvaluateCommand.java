@@ -34,7 +34,8 @@ import picocli.CommandLine.Spec;
                     + "incidents per node-hour. A Markdown table goes to stdout (or --markdown FILE).",
             "Ladders (weakest first; the second step, twice the first, is the target): slow_validator ×1.25 ×1.5 ×2 ×3; "
                     + "late_blocks +100 +200 +500 +1500 ms; tps_collapse to 80 60 40 10 %%, plus to 50 %% for 3 "
-                    + "windows (right: the network's tps, tx_ingress_tps or gas_per_s); silent_node 20 40 80 160 s; byzantine p=0.1 0.2 0.4 0.8; clock_skew +25 +50 +100 "
+                    + "windows (right: the network's transaction or gas throughput); silent_node 20 40 80 160 s; "
+                    + "byzantine p=0.1 0.2 0.4 0.8; clock_skew +25 +50 +100 "
                     + "+250 ms; failure_burst p=0.05 0.1 0.2 0.4; stop_voting 20 40 80 160 s (right: the network's vote "
                     + "participation).",
             "Deterministic for the seeds; runs spread over --threads. Exit code 3 when --fail-under is not met."})
