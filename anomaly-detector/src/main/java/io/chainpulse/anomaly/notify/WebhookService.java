@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -84,7 +85,7 @@ public final class WebhookService implements AutoCloseable {
 
     private enum Disposition { DELIVERED, DEAD_LETTERED, REVOKED }
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Consumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> deadLetterProducer;
     /** Decodes outside {@code poll()}: a record it cannot decode goes to the dead letters, counted in {@link #deadLetters}. */
     private final RecordDecoder<Anomaly> decoder;
@@ -106,7 +107,11 @@ public final class WebhookService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    /** Partitions revoked since the last poll: their records still in hand belong to another member now. */
+    /**
+     * Partitions revoked since the records in hand were polled: those records belong to the partition's next owner
+     * (or, reassigned here, are read again from the committed offset). Records a poll returns are all of the
+     * assignment that poll ended with, so the set is cleared after each poll of the main loop, never before it.
+     */
     private final Set<TopicPartition> revoked = new HashSet<>();
     private boolean paused;
     private volatile boolean started;
@@ -118,6 +123,11 @@ public final class WebhookService implements AutoCloseable {
     final LongAdder resendFailures = new LongAdder();
 
     private WebhookService(NotifyConfig config) {
+        this(config, null);
+    }
+
+    /** With {@code consumer} instead of a {@link KafkaConsumer} built from the configuration: for tests. */
+    WebhookService(NotifyConfig config, Consumer<byte[], byte[]> consumer) {
         this.topic = config.getString(NotifyConfig.TOPIC);
         this.deadLetterTopic = config.getString(NotifyConfig.DEAD_LETTER_TOPIC);
         this.maxAgeMs = config.maxAge().toMillis();
@@ -144,7 +154,8 @@ public final class WebhookService implements AutoCloseable {
         consumerProps.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-notify");
         this.consumerProps = Map.copyOf(consumerProps);
-        this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer = consumer != null ? consumer
+                : new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerProps = new HashMap<>(config.originalsWithPrefix("producer."));
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -190,8 +201,9 @@ public final class WebhookService implements AutoCloseable {
             }
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed.get()) {
-                revoked.clear();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                // a partition revoked and assigned again within this poll delivers these records: keep them
+                revoked.clear();
                 commitUncommitted();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     handle(record);
