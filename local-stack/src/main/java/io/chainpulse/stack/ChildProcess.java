@@ -44,9 +44,15 @@ public final class ChildProcess {
     }
 
     public static ChildProcess start(String name, List<String> command, Path log) {
+        return start(name, command, log, null);
+    }
+
+    /** Starts {@code command} in {@code workingDirectory} (the current one when null), output appended to {@code log}. */
+    public static ChildProcess start(String name, List<String> command, Path log, Path workingDirectory) {
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command)
+                    .directory(workingDirectory == null ? null : workingDirectory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -82,6 +88,10 @@ public final class ChildProcess {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    public String name() {
+        return name;
     }
 
     public long pid() {
