@@ -14,7 +14,7 @@ import java.util.List;
 /**
  * A throw-away certificate authority and a broker certificate it signed (subject alternative names {@code 127.0.0.1}
  * and {@code localhost}, so clients keep hostname verification on), made once per directory by the JDK's own
- * {@code keytool} in child processes — no download, no extra library. Later broker starts reuse them.
+ * {@code keytool} in a child JVM — no download, no extra library. Later broker starts reuse them.
  *
  * <p>Files: {@code broker.p12} (the broker's key and chain), {@code truststore.p12} (the CA, for Java clients),
  * {@code ca.pem} (the CA, for librdkafka and other non-Java clients), {@code store.password} (both stores' password).
@@ -61,8 +61,8 @@ final class BrokerCertificates {
 
     /**
      * Builds every file in a scratch directory and moves it into place at the end, so that a start interrupted
-     * half-way leaves no keystore without its chain behind. Steps without a dependency on each other run at once:
-     * each keytool is a JVM start.
+     * half-way leaves no keystore without its chain behind. All keytool steps run in one child JVM ({@link Steps}):
+     * a JVM start per step cost 15 s on a loaded 2-core machine.
      */
     private static void generate(Path dir) throws IOException {
         Path work = dir.resolveSibling(dir.getFileName() + ".partial");
@@ -71,28 +71,26 @@ final class BrokerCertificates {
         String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
         List<String> store = List.of("-storetype", "PKCS12", "-storepass", password);
 
-        parallel(work,
+        List<List<String>> steps = List.of(
                 keytool(store, "-genkeypair", "-alias", "ca", "-dname", "CN=ChainPulse local stack CA",
                         "-keyalg", "EC", "-groupname", "secp256r1", "-validity", VALIDITY_DAYS,
                         "-ext", "bc:c", "-keystore", "ca.p12"),
+                keytool(store, "-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem"),
+                keytool(store, "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem",
+                        "-keystore", "truststore.p12"),
                 keytool(store, "-genkeypair", "-alias", "broker", "-dname", "CN=localhost",
                         "-keyalg", "EC", "-groupname", "secp256r1", "-validity", VALIDITY_DAYS,
-                        "-keystore", "broker.p12"));
-        parallel(work,
-                keytool(store, "-exportcert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-file", "ca.pem"),
-                keytool(store, "-certreq", "-alias", "broker", "-keystore", "broker.p12", "-file", "broker.csr"));
-        parallel(work,
+                        "-keystore", "broker.p12"),
+                keytool(store, "-certreq", "-alias", "broker", "-keystore", "broker.p12", "-file", "broker.csr"),
                 keytool(store, "-gencert", "-rfc", "-alias", "ca", "-keystore", "ca.p12", "-infile", "broker.csr",
                         "-outfile", "broker.pem", "-validity", VALIDITY_DAYS,
                         "-ext", "SAN=ip:127.0.0.1,dns:localhost",
                         "-ext", "KU=digitalSignature,keyEncipherment", "-ext", "EKU=serverAuth,clientAuth"),
+                // the CA in the broker's store first: keytool installs a signed reply only if it can build its chain
                 keytool(store, "-importcert", "-noprompt", "-alias", "ca", "-file", "ca.pem",
-                        "-keystore", "truststore.p12"));
-        // The reply carries the whole chain; -noprompt installs it although the broker's store does not trust the CA.
-        Files.writeString(work.resolve("chain.pem"),
-                Files.readString(work.resolve("broker.pem")) + Files.readString(work.resolve("ca.pem")));
-        parallel(work, keytool(store, "-importcert", "-noprompt", "-alias", "broker", "-file", "chain.pem",
-                "-keystore", "broker.p12"));
+                        "-keystore", "broker.p12"),
+                keytool(store, "-importcert", "-alias", "broker", "-file", "broker.pem", "-keystore", "broker.p12"));
+        run(work, steps);
         Files.writeString(work.resolve("store.password"), password + "\n");
 
         deleteRecursively(dir);
@@ -101,32 +99,64 @@ final class BrokerCertificates {
     }
 
     private static List<String> keytool(List<String> store, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        command.addAll(store);
-        return command;
+        List<String> step = new ArrayList<>(List.of(args));
+        step.addAll(store);
+        return step;
     }
 
-    @SafeVarargs
-    private static void parallel(Path work, List<String>... commands) {
-        List<ChildProcess> running = new ArrayList<>();
-        for (List<String> command : commands) {
-            running.add(ChildProcess.start("keytool " + command.get(1), command,
-                    work.resolve("keytool-" + command.get(1).substring(1) + ".log"), work));
+    private static void run(Path work, List<List<String>> steps) {
+        List<String> command = new ArrayList<>(List.of(
+                "--add-exports", "java.base/sun.security.tools.keytool=ALL-UNNAMED",
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                "-cp", ownClasspath(), Steps.class.getName()));
+        for (List<String> step : steps) {
+            command.addAll(step);
+            command.add(Steps.NEXT);
         }
-        for (ChildProcess process : running) {
-            try {
-                var exit = process.awaitExit(KEYTOOL_TIMEOUT);
-                if (exit.isEmpty() || exit.getAsInt() != 0) {
-                    process.kill();
-                    throw new IllegalStateException("making the broker's certificates failed: " + process.name()
-                            + (exit.isEmpty() ? " did not finish within " + KEYTOOL_TIMEOUT.toSeconds() + " s"
-                                    : " exited with code " + exit.getAsInt()) + ":\n" + process.tail());
+        ChildProcess keytool = ChildProcess.startJava("keytool", command, work.resolve("keytool.log"), work);
+        try {
+            var exit = keytool.awaitExit(KEYTOOL_TIMEOUT);
+            if (exit.isEmpty() || exit.getAsInt() != 0) {
+                keytool.kill();
+                throw new IllegalStateException("making the broker's certificates in " + work + " failed: keytool "
+                        + (exit.isEmpty() ? "did not finish within " + KEYTOOL_TIMEOUT.toSeconds() + " s"
+                                : "exited with code " + exit.getAsInt()) + ":\n" + keytool.tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            keytool.kill();
+            throw new IllegalStateException("interrupted while making the broker's certificates", e);
+        }
+    }
+
+    /** Where this class was loaded from (target/classes or the local-stack jar): the child JVM's classpath. */
+    private static String ownClasspath() {
+        try {
+            return Path.of(BrokerCertificates.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                    .toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("cannot locate local-stack's classes: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The child JVM: runs the JDK's keytool once per step ({@code step args... NEXT step args... NEXT}), in this one
+     * JVM. keytool's {@code main} returns normally on success and exits the JVM with a non-zero code on failure.
+     */
+    static final class Steps {
+        static final String NEXT = "--next-step--";
+
+        public static void main(String[] args) throws Exception {
+            var keytool = Class.forName("sun.security.tools.keytool.Main").getMethod("main", String[].class);
+            List<String> step = new ArrayList<>();
+            for (String arg : args) {
+                if (!arg.equals(NEXT)) {
+                    step.add(arg);
+                    continue;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while making the broker's certificates", e);
+                System.out.println("keytool " + String.join(" ", step.subList(0, 3)));
+                keytool.invoke(null, (Object) step.toArray(String[]::new));
+                step.clear();
             }
         }
     }

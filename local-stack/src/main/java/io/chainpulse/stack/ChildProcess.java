@@ -37,10 +37,15 @@ public final class ChildProcess {
 
     /** Starts {@code java <jvmArgs> <mainArgs>} with the JVM running this code, output appended to {@code log}. */
     public static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log) {
+        return startJava(name, jvmAndMainArgs, log, null);
+    }
+
+    /** {@link #startJava(String, List, Path)} in {@code workingDirectory} (the current one when null). */
+    public static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log, Path workingDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmAndMainArgs);
-        return start(name, command, log);
+        return start(name, command, log, workingDirectory);
     }
 
     public static ChildProcess start(String name, List<String> command, Path log) {
