@@ -103,10 +103,16 @@ public final class KafkaBroker extends ChildServer {
         }
         try {
             Files.createDirectories(dir);
-            Path config = writeConfig(isSecured() ? certificates() : null);
             if (!Files.exists(dir.resolve("data/meta.properties"))) {
-                format(config);
+                // The storage tool reads only the node, quorum and log settings, not the listeners': it formats with
+                // the PLAINTEXT configuration while the certificates are being made (each is a JVM start).
+                var tls = isSecured() ? java.util.concurrent.CompletableFuture.supplyAsync(this::certificates) : null;
+                format(writeConfig(null));
+                if (tls != null) {
+                    awaitCertificates(tls);
+                }
             }
+            Path config = writeConfig(isSecured() ? certificates() : null);
             launched(ChildProcess.startJava("Kafka broker", List.of(
                     "-Xms256m", "-Xmx512m", "-XX:+UseG1GC",
                     "-Dlog4j2.configurationFile=" + writeLogConfig().toUri(),
@@ -169,6 +175,14 @@ public final class KafkaBroker extends ChildServer {
             throw new IllegalStateException("broker on " + bootstrapServers() + " is PLAINTEXT: it has no certificate");
         }
         return certificates().caCertificate();
+    }
+
+    private static void awaitCertificates(java.util.concurrent.CompletableFuture<BrokerCertificates> tls) {
+        try {
+            tls.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /** The broker's CA and certificate, generated the first time they are asked for. */

@@ -175,8 +175,8 @@ class SecuredBrokerIT {
     void shouldGiveAPlaintextClientNothingButATimeoutWhileTheBrokerLogsTheFailedHandshake() {
         Map<String, Object> plaintext = Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 1_500);
 
         Refusal refused = refusal(() -> {
             try (Admin client = Admin.create(plaintext)) {
@@ -188,7 +188,7 @@ class SecuredBrokerIT {
         // retries until its API timeout. The broker's log is where the reason shows.
         assertThat(refused.error()).isInstanceOf(TimeoutException.class)
                 .hasMessage("Timed out waiting for a node assignment. Call: listTopics");
-        assertThat(refused.took()).isBetween(Duration.ofSeconds(4), REFUSAL_BOUND);
+        assertThat(refused.took()).isBetween(Duration.ofSeconds(3), REFUSAL_BOUND);
         assertThat(brokerLog()).containsPattern(
                 "Failed authentication with /127\\.0\\.0\\.1 \\(channelId=[^)]+\\) \\(SSL handshake failed\\)");
     }
