@@ -37,16 +37,27 @@ public final class ChildProcess {
 
     /** Starts {@code java <jvmArgs> <mainArgs>} with the JVM running this code, output appended to {@code log}. */
     public static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log) {
+        return startJava(name, jvmAndMainArgs, log, null);
+    }
+
+    /** {@link #startJava(String, List, Path)} in {@code workingDirectory} (the current one when null). */
+    public static ChildProcess startJava(String name, List<String> jvmAndMainArgs, Path log, Path workingDirectory) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmAndMainArgs);
-        return start(name, command, log);
+        return start(name, command, log, workingDirectory);
     }
 
     public static ChildProcess start(String name, List<String> command, Path log) {
+        return start(name, command, log, null);
+    }
+
+    /** Starts {@code command} in {@code workingDirectory} (the current one when null), output appended to {@code log}. */
+    public static ChildProcess start(String name, List<String> command, Path log, Path workingDirectory) {
         try {
             Files.createDirectories(log.getParent());
             Process process = new ProcessBuilder(command)
+                    .directory(workingDirectory == null ? null : workingDirectory.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .start();
@@ -82,6 +93,10 @@ public final class ChildProcess {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    public String name() {
+        return name;
     }
 
     public long pid() {
