@@ -24,6 +24,8 @@ import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.jctools.queues.MpscArrayQueue;
 
@@ -246,6 +248,11 @@ final class Sender {
                 counters.sent.increment();
                 counters.recordLatency(System.nanoTime() - sentAt);
                 lastProgressNanos = System.nanoTime();
+            } else if (refusedLogin(exception)) {
+                synchronized (modeLock) {
+                    goOffline(kafkaFailure(exception), exception);
+                    spoolOrDrop(kind, key, value);
+                }
             } else if (exception instanceof RetriableException || exception instanceof org.apache.kafka.common.errors.TimeoutException) {
                 synchronized (modeLock) {
                     goOffline("Kafka did not acknowledge within delivery.timeout.ms", exception);
@@ -303,6 +310,27 @@ final class Sender {
                         + " ms", null);
             }
         }
+    }
+
+    /**
+     * A refused login (SASL or TLS) or a denied permission: the operator's to fix, in the configuration or the ACLs,
+     * never the event's fault, so the events wait in the spool (which outlives a restart with the right settings).
+     */
+    static boolean refusedLogin(Throwable e) {
+        return e instanceof AuthenticationException || e instanceof AuthorizationException;
+    }
+
+    /** The error to tell: a refused login named as such, with the settings to check; anything else as unreachable. */
+    static String kafkaFailure(Throwable e) {
+        if (e instanceof AuthenticationException) {
+            return "Kafka refused the SDK's credentials (" + e.getMessage() + "); check security.protocol, "
+                    + "sasl.mechanism, sasl.jaas.config and the ssl.truststore settings";
+        }
+        if (e instanceof AuthorizationException) {
+            return "Kafka denied the SDK's principal access (" + e.getMessage() + "); it needs WRITE and DESCRIBE on "
+                    + "the events and resources topics";
+        }
+        return "Kafka unreachable (" + e.getMessage() + ")";
     }
 
     private void goOffline(String why, Throwable cause) {
@@ -401,7 +429,7 @@ final class Sender {
         try {
             producer.partitionsFor(destination.topic);
         } catch (KafkaException e) {
-            errors.report("Kafka unreachable (" + e.getMessage() + ")", e);
+            errors.report(kafkaFailure(e), e);
             return false;
         }
         return true;
@@ -432,6 +460,9 @@ final class Sender {
                     synchronized (settled) {
                         settled.set(index);
                     }
+                } else if (refusedLogin(exception)) {
+                    failed.set(true);
+                    errors.report("replaying the spool paused: " + kafkaFailure(exception), exception);
                 } else if (exception instanceof RetriableException
                         || exception instanceof org.apache.kafka.common.errors.TimeoutException) {
                     failed.set(true);

@@ -73,7 +73,7 @@ class SecuredBrokerSdkIT {
             assertThat(stats.dropped()).isZero();
         }
 
-        List<ProtocolEvent> events = readAll(stack, topic);
+        List<ProtocolEvent> events = readAll(stack, topic, EVENTS);
         Set<String> ids = new HashSet<>();
         List<Integer> sequence = new ArrayList<>();
         for (ProtocolEvent event : events) {
@@ -87,13 +87,15 @@ class SecuredBrokerSdkIT {
     }
 
     @Test
-    void shouldTellTheErrorListenerTheExactAuthenticationFailureWithAWrongPassword(RealStack stack)
+    void shouldNameTheRefusedLoginKeepEveryEventAndSendThemOnceWithTheRightPassword(RealStack stack)
             throws InterruptedException {
+        String topic = "sdk-secured-refused";
+        broker.createTopics(2, topic);
         int events = 100;
         List<String> errors = new CopyOnWriteArrayList<>();
         List<Throwable> causes = new CopyOnWriteArrayList<>();
         ChainPulseSdk.Stats stats;
-        try (ChainPulseSdk sdk = secured(sdk("v-refused", stack, "sdk-secured-refused", "spool-refused"),
+        try (ChainPulseSdk sdk = secured(sdk("v-refused", stack, topic, "spool-refused"),
                 broker.clientProperties(USER, "not-" + PASSWORD))
                 .errorListener((message, cause) -> {
                     errors.add(message);
@@ -101,27 +103,45 @@ class SecuredBrokerSdkIT {
                 })
                 .build()) {
             for (int i = 0; i < events; i++) {
-                sdk.event(EventType.consensus_vote).height(i).record();
+                sdk.event(EventType.consensus_vote).height(i).metadata("seq", Integer.toString(i)).record();
             }
             // the first schema registration of a cold registry can take a while on a loaded machine
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (causes.stream().noneMatch(SaslAuthenticationException.class::isInstance)
-                    && System.nanoTime() < deadline) {
+            do {
                 Thread.sleep(50);
-            }
-            stats = sdk.stats();
+                stats = sdk.stats();
+            } while ((stats.spooled() < events || causes.stream().noneMatch(SaslAuthenticationException.class::isInstance))
+                    && System.nanoTime() < deadline);
         }
 
+        // A wrong password is the operator's to fix: every event waits in the spool, none is dropped.
         assertThat(stats.sent()).as("stats %s", stats).isZero();
-        // Which path meets the refusal first depends on timing: the spool's replayer (seen here: "Kafka unreachable
-        // (…)"), a live send or a replayed one ("Kafka refused an event / a spooled event for good: …"). Each names
-        // Kafka's exact authentication error.
-        String refusal = java.util.regex.Pattern.quote("Authentication failed during authentication due to invalid"
-                + " credentials with SASL mechanism SCRAM-SHA-512");
+        assertThat(stats.dropped()).as("stats %s", stats).isZero();
+        assertThat(stats.spooled()).as("stats %s", stats).isEqualTo(events);
+        // Whichever path meets the refusal first (a live send, the spool's connectivity check or a replay), the
+        // listener is told it was the login, with Kafka's exact error and the settings to check.
+        String refusal = java.util.regex.Pattern.quote("Kafka refused the SDK's credentials (Authentication failed"
+                + " during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512); check"
+                + " security.protocol, sasl.mechanism, sasl.jaas.config and the ssl.truststore settings");
         assertThat(errors).as("errors told to the listener").anySatisfy(message -> assertThat(message)
-                .matches("Kafka unreachable \\(" + refusal + "\\)|Kafka refused (an|a spooled) event for good: "
-                        + refusal));
+                .matches("(replaying the spool paused: )?" + refusal + "(; spooling events to .*)?"));
+        assertThat(errors).as("errors told to the listener").noneSatisfy(message -> assertThat(message)
+                .contains("unreachable"));
         assertThat(causes).hasAtLeastOneElementOfType(SaslAuthenticationException.class);
+
+        // Restarted with the right password on the same spool: 100 of 100 arrive, each once, in order.
+        try (ChainPulseSdk sdk = secured(sdk("v-refused", stack, topic, "spool-refused"), broker.clientProperties())
+                .build()) {
+            assertThat(sdk.flush(Duration.ofSeconds(60))).isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (sdk.stats().replayed() < events && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(sdk.stats().replayed()).as("stats %s", sdk.stats()).isEqualTo(events);
+        }
+        List<ProtocolEvent> delivered = readAll(stack, topic, events);
+        assertThat(delivered.stream().map(e -> Integer.valueOf(e.getMetadata().get("seq"))).toList())
+                .isEqualTo(java.util.stream.IntStream.range(0, events).boxed().toList());
     }
 
     private static ChainPulseSdk.Builder sdk(String node, RealStack stack, String topic, String spool) {
@@ -140,7 +160,8 @@ class SecuredBrokerSdkIT {
         return builder;
     }
 
-    private static List<ProtocolEvent> readAll(RealStack stack, String topic) {
+    /** Every event on {@code topic}, once {@code expected} arrived (or after 60 s), and whatever follows within 1 s. */
+    private static List<ProtocolEvent> readAll(RealStack stack, String topic, int expected) {
         Map<String, Object> config = new HashMap<>(broker.clientProperties());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "secured-sdk-reader");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -149,7 +170,7 @@ class SecuredBrokerSdkIT {
                 new AvroDeserializer<>(ProtocolEvent.class, SchemaRegistryClients.forUrl(stack.registryUrl())))) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (out.size() < EVENTS && System.nanoTime() < deadline) {
+            while (out.size() < expected && System.nanoTime() < deadline) {
                 consumer.poll(Duration.ofMillis(200)).forEach(record -> out.add(record.value()));
             }
             // a little longer: duplicates would arrive after the expected count
