@@ -124,7 +124,7 @@ public final class SdkConfig extends AbstractConfig {
         for (String key : values.keySet()) {
             if (!key.startsWith(KAFKA_PREFIX) && !CONFIG.configKeys().containsKey(key) && !isRegistryKey(key)) {
                 problems.add(key + ": unknown setting (Kafka producer settings take the prefix '" + KAFKA_PREFIX
-                        + "'; registry credentials and TLS keys are the serdes' table's)");
+                        + "'; the registry also takes bearer.auth.token and schema.registry.ssl.*)");
             }
         }
         if (!problems.isEmpty()) {
