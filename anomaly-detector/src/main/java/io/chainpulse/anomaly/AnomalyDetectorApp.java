@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.streams.BrokerOutages;
 import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.Anomaly;
@@ -65,8 +66,9 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         AnomalyConfig config = new AnomalyConfig(settings);
         RegistryWait registryWait = RegistryWait.upTo(Duration.ofMillis(config.getLong(AnomalyConfig.REGISTRY_WAIT_MAX_MS)));
         DeadLetterCounter deadLetters = new DeadLetterCounter("anomaly-detector");
-        Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL,
-                config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL), AvroSerdeConfig.REGISTRY_WAIT, registryWait);
+        Map<String, Object> serdeConfig = AvroSerdeConfig.registryKeys(config.originals()); // credentials, TLS
+        serdeConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(AnomalyConfig.SCHEMA_REGISTRY_URL));
+        serdeConfig.put(AvroSerdeConfig.REGISTRY_WAIT, registryWait);
         AnomalyTopology.Topics topics = new AnomalyTopology.Topics(config.getString(AnomalyConfig.KPI_TOPIC),
                 config.getString(AnomalyConfig.ANOMALY_TOPIC), config.getString(AnomalyConfig.ANOMALY_CURRENT_TOPIC),
                 AvroSerde.of(KpiWindow.class, serdeConfig), AvroSerde.of(Anomaly.class, serdeConfig));
@@ -85,7 +87,8 @@ public final class AnomalyDetectorApp implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.getList(AnomalyConfig.BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putAll(BrokerOutages.streamsConfig());
-        props.putAll(config.streamsOverrides());
+        // security.protocol, sasl.*, ssl.*… for every client of the Streams app, then streams.* (which win)
+        props.putAll(ClientSettings.forClient(config.originals(), ClientSettings.STREAMS));
         return props;
     }
 

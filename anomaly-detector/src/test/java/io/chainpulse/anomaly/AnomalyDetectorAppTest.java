@@ -31,4 +31,18 @@ class AnomalyDetectorAppTest {
 
         assertThat(String.valueOf(producer.getOrDefault(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000))).as("max.block.ms").isEqualTo("90000");
     }
+
+    /** Issue 17: a secured cluster's keys reach every client of the detector's Streams app. */
+    @Test
+    void shouldHandTheSecurityKeysToEveryStreamsClient() {
+        AnomalyConfig config = new AnomalyConfig(Map.of("bootstrap.servers", "x:1", "schema.registry.url", "mock://x",
+                "security.protocol", "SSL", "ssl.truststore.location", "/etc/chainpulse/ca.p12"));
+        StreamsConfig streams = new StreamsConfig(AnomalyDetectorApp.streamsProperties(config));
+
+        for (Map<String, Object> client : java.util.List.of(streams.getProducerConfigs(PRODUCER),
+                streams.getMainConsumerConfigs("g", "c", 0), streams.getAdminConfigs("a"))) {
+            assertThat(client).containsEntry("security.protocol", "SSL")
+                    .containsEntry("ssl.truststore.location", "/etc/chainpulse/ca.p12");
+        }
+    }
 }

@@ -8,13 +8,14 @@ import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.deadletter.DeadLetterPublisher;
 import io.chainpulse.schema.deadletter.RecordDecoder;
 import io.chainpulse.schema.registry.RegistryWait;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.serde.AvroDeserializer;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,6 +25,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -47,29 +49,31 @@ final class AlertsCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "Print the whole topic first, then follow it.")
     boolean fromBeginning;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}, as started by ./chainpulse up).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--topic", defaultValue = Topics.Names.ANOMALIES, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Override
     public Integer call() {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         PrintWriter out = spec.commandLine().getOut();
-        Properties props = new Properties();
+        Map<String, Object> props = ClientSettings.forClient(settings, ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // the detector writes transactionally
         RegistryWait registryWait = RegistryWait.untilBack();
-        try (DeadLetterPublisher deadLetters = DeadLetterPublisher.create(bootstrapServers, new DeadLetterCounter("alerts"));
+        try (DeadLetterPublisher deadLetters = DeadLetterPublisher.create(bootstrapServers, settings,
+                new DeadLetterCounter("alerts"));
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
             RecordDecoder<Anomaly> decoder = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class,
-                    SchemaRegistryClients.forUrl(registryUrl), registryWait), deadLetters);
+                    AvroSerdeConfig.registryClient(registryUrl, settings), registryWait), deadLetters);
             Thread main = Thread.currentThread();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 registryWait.close();

@@ -6,6 +6,7 @@ import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.sdk.resources.Processes;
 import io.chainpulse.sdk.resources.ResourceCollector;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -75,13 +77,10 @@ final class CollectCommand implements Callable<Integer> {
     @Option(names = "--chain-id", description = "Chain or network id written into every sample.")
     String chainId;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}, as started by ./chainpulse up).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    private String bootstrapServers;
 
     @Option(names = "--topic", defaultValue = Topics.Names.RESOURCES, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -92,6 +91,12 @@ final class CollectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         NodeIds.problem(nodeId).ifPresent(problem -> {
             throw new IllegalArgumentException("--node-id: " + problem);
         });
@@ -110,7 +115,7 @@ final class CollectCommand implements Callable<Integer> {
         long wanted = duration == null ? Long.MAX_VALUE : duration.toNanos() / interval.toNanos();
         AtomicLong published = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
-        try (ChainPulseSdk sdk = ChainPulseSdk.builder()
+        try (ChainPulseSdk sdk = KafkaOptions.applyTo(ChainPulseSdk.builder(), settings)
                 .nodeId(nodeId)
                 .chainId(chainId)
                 .bootstrapServers(bootstrapServers)

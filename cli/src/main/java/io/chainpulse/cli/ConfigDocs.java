@@ -28,8 +28,8 @@ final class ConfigDocs {
         components.put("Producer SDK (ChainPulseSdk.builder().set(key, value))", SdkConfig.configDef());
         components.put("Stream processor (./chainpulse process --set key=value)", ProcessorConfig.CONFIG);
         components.put("Pushgateway sink (./chainpulse sink-pushgateway --set key=value)", PushgatewaySinkConfig.CONFIG);
-        components.put("Serdes (producer, processor and sink clients)", AvroSerdeConfig.CONFIG);
-        components.put("Anomaly detector (AnomalyDetectorApp properties file)", AnomalyConfig.configDef());
+        components.put("Serdes and schema registry client (every command: --set key=value)", AvroSerdeConfig.CONFIG);
+        components.put("Anomaly detector (./chainpulse anomaly --set key=value)", AnomalyConfig.configDef());
         components.put("Elasticsearch sink (./chainpulse sink-es)", SinkEsConfig.CONFIG);
         components.put("Webhook notifier (./chainpulse notify --set key=value)", NotifyConfig.CONFIG);
         return components;

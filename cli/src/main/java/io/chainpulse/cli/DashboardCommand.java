@@ -2,9 +2,11 @@ package io.chainpulse.cli;
 
 import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.schema.catalog.Topics;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./chainpulse dashboard}: the live web page of KPIs and anomalies on localhost. */
@@ -17,13 +19,8 @@ import picocli.CommandLine.Option;
                     + "consumer group), so browsers never touch the pipeline. Runs until Ctrl-C."})
 final class DashboardCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--port", defaultValue = "8088",
             description = "Port of the page (default: ${DEFAULT-VALUE}; 0 = any free port).")
@@ -38,7 +35,14 @@ final class DashboardCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                .clientSettings(settings)
                 .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(port).bind(bind).build();
         CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();

@@ -1,5 +1,6 @@
 package io.chainpulse.cli;
 
+import io.chainpulse.schema.ClientSettings;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chainpulse.schema.DeadLetters;
@@ -11,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -60,9 +61,11 @@ final class DeadLettersCommand implements Callable<Integer> {
     @Option(names = "--republish", description = "Send the selected records back to their source topic.")
     boolean republish;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    private Map<String, Object> settings;
+    private String bootstrapServers;
 
     /** One dead letter as listed. */
     record Letter(long timestampMs, String service, String sourceTopic, int sourcePartition, long sourceOffset,
@@ -108,6 +111,11 @@ final class DeadLettersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException, ExecutionException {
+        settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        bootstrapServers = KafkaOptions.bootstrapServers(settings);
         PrintWriter out = spec.commandLine().getOut();
         List<Letter> letters = read().stream()
                 .filter(l -> service == null || service.equals(l.service()))
@@ -129,7 +137,7 @@ final class DeadLettersCommand implements Callable<Integer> {
 
     /** Every committed dead letter up to the topic's end offsets now. */
     private List<Letter> read() {
-        Properties props = new Properties();
+        Map<String, Object> props = ClientSettings.forClient(settings, ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // Streams apps write them transactionally
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -175,8 +183,10 @@ final class DeadLettersCommand implements Callable<Integer> {
     }
 
     private void republish(List<Letter> letters) throws InterruptedException, ExecutionException {
-        Map<String, Object> props = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = ClientSettings.forClient(settings, ClientSettings.PRODUCER);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();

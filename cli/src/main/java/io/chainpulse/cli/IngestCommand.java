@@ -3,6 +3,7 @@ package io.chainpulse.cli;
 import io.chainpulse.ingest.Ingest;
 import io.chainpulse.ingest.IngestMetrics;
 import io.chainpulse.schema.catalog.Topics;
+import java.util.Map;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./chainpulse ingest --follow GLOB --http :PORT}: the log-following sidecar and HTTP ingest endpoint. */
@@ -45,13 +47,8 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--rejects", paramLabel = "FILE", description = "Rejects file (default: STATE-DIR/rejects.txt).")
     Path rejects;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--topic", defaultValue = Topics.Names.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -82,9 +79,16 @@ final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         Ingest.Builder builder = Ingest.builder()
                 .bootstrapServers(bootstrapServers)
                 .schemaRegistryUrl(registryUrl)
+                .clientSettings(settings)
                 .topic(topic)
                 .spoolDirectory(spoolDir)
                 .stateDirectory(stateDir)
@@ -93,6 +97,7 @@ final class IngestCommand implements Callable<Integer> {
                 .httpMaxInFlight(httpMaxInFlight)
                 .ackTimeout(ackTimeout)
                 .commitInterval(commitInterval);
+        KafkaOptions.sdkSettings(settings).forEach(builder::sdk); // its SDK's producer
         if (glob != null) {
             builder.follow(glob);
         }

@@ -14,6 +14,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./chainpulse notify --url URL --alertmanager URL}: anomaly transitions to webhooks and Alertmanager. */
@@ -32,7 +33,9 @@ import picocli.CommandLine.Option;
             "Settings: see the 'Webhook notifier' table of ./chainpulse config; --set key=value for any of them."})
 final class NotifyCommand implements Callable<Integer> {
 
-    @Option(names = {"--url", "--webhook"}, description = "Webhook URL (repeatable; an empty one is ignored).")
+    @Option(names = {"--url", "--webhook"}, description = "Webhook URL (repeatable; an empty one is ignored). A URL "
+            + "holding a secret is better set as webhook.urls in --config, CHAINPULSE_SET_WEBHOOK_URLS or --set "
+            + "webhook.urls=@FILE, out of ps.")
     List<URI> urls = new ArrayList<>();
 
     @Option(names = "--alertmanager", split = ",",
@@ -58,30 +61,25 @@ final class NotifyCommand implements Callable<Integer> {
             description = "Ignored: notify retries until delivered or max.age.ms (kept so existing scripts run).")
     Integer maxAttempts;
 
-    @Option(names = "--topic", defaultValue = Topics.Names.ANOMALIES, description = "Anomaly topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", description = "Anomaly topic (default: " + Topics.Names.ANOMALIES + ").")
     String topic;
 
-    @Option(names = "--group", defaultValue = "chainpulse-notify", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--group", description = "Consumer group (default: chainpulse-notify).")
     String group;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--metrics-port", defaultValue = "9468",
             description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
     int metricsPort;
 
-    @Option(names = "--set", description = "Any notifier setting, e.g. --set max.age.ms=3600000, or consumer.*/producer.* "
-            + "(repeatable).")
-    Map<String, String> settings = new HashMap<>();
-
     @Override
     public Integer call() throws InterruptedException {
         Map<String, Object> values = values();
+        if (kafka.printed(values)) {
+            return 0;
+        }
         WebhookService service;
         try {
             service = WebhookService.create(values);
@@ -105,40 +103,34 @@ final class NotifyCommand implements Callable<Integer> {
             service.close();
             endpoint.close();
         }, "chainpulse-notify-stop"));
-        System.out.println("posting anomaly transitions from " + topic + " to " + urls.size() + " webhook(s) and "
-                + alertmanagers.size() + " Alertmanager(s); "
+        System.out.println("posting anomaly transitions from " + values.getOrDefault(NotifyConfig.TOPIC,
+                Topics.Names.ANOMALIES) + " to webhooks and Alertmanagers; "
                 + "metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         return ServiceLifetime.run("notify", service::run);
     }
 
-    /** The notifier's settings from the options: --set first, the named options over it. */
+    /** The notifier's settings: see {@link KafkaOptions} for the layers; the named options win. */
     Map<String, Object> values() {
-        SetOptions.requireKnown(settings, NotifyConfig.CONFIG, "consumer.", "producer.");
-        Map<String, Object> values = new HashMap<>(settings);
+        Map<String, String> flags = new HashMap<>();
         // an empty --url (docker-compose's unset ${CHAINPULSE_WEBHOOK_URL:-}) is no webhook
         List<String> webhooks = urls.stream().map(URI::toString).filter(url -> !url.isBlank()).toList();
         if (!webhooks.isEmpty()) {
-            values.put(NotifyConfig.WEBHOOK_URLS, String.join(",", webhooks));
+            flags.put(NotifyConfig.WEBHOOK_URLS, String.join(",", webhooks));
         }
         if (!alertmanagers.isEmpty()) {
-            values.put(NotifyConfig.ALERTMANAGER_URLS,
+            flags.put(NotifyConfig.ALERTMANAGER_URLS,
                     alertmanagers.stream().map(URI::toString).collect(Collectors.joining(",")));
         }
+        flags.put(NotifyConfig.DASHBOARD_URL, dashboardUrl);
+        flags.put(NotifyConfig.MIN_SEVERITY, minSeverity);
+        flags.put(NotifyConfig.WEBHOOK_SLACK, slack ? "true" : null);
+        flags.put(NotifyConfig.TOPIC, topic);
+        flags.put(NotifyConfig.GROUP_ID, group);
+        Map<String, Object> values = kafka.settings(NotifyConfig.CONFIG, flags);
         if (blank(values.get(NotifyConfig.WEBHOOK_URLS)) && blank(values.get(NotifyConfig.ALERTMANAGER_URLS))) {
             throw new IllegalArgumentException("notify needs a destination: --url URL (a webhook), --alertmanager URL, "
                     + "or both");
         }
-        if (dashboardUrl != null) {
-            values.put(NotifyConfig.DASHBOARD_URL, dashboardUrl);
-        }
-        if (minSeverity != null) {
-            values.put(NotifyConfig.MIN_SEVERITY, minSeverity);
-        }
-        values.put(NotifyConfig.WEBHOOK_SLACK, Boolean.toString(slack));
-        values.put(NotifyConfig.TOPIC, topic);
-        values.put(NotifyConfig.GROUP_ID, group);
-        values.put(NotifyConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        values.put(NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl);
         return values;
     }
 

@@ -1,11 +1,11 @@
 package io.chainpulse.cli;
 
+import picocli.CommandLine.Mixin;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.processor.ProcessorMetrics;
 import io.chainpulse.processor.StreamProcessorApp;
 import io.chainpulse.schema.catalog.Topics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
@@ -18,33 +18,24 @@ import picocli.CommandLine.Option;
         description = {
             "Run the KPI stream processor (Kafka Streams, exactly-once): " + Topics.Names.EVENTS + " in, "
                     + Topics.Names.KPIS + " and " + Topics.Names.LATE_EVENTS + " out. Start more instances with the same application.id to scale out.",
-            "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them.",
+            "Settings: the 'Stream processor' table of ./chainpulse config; --set key=value for any of them, and for "
+                    + "Kafka Streams and client keys (streams.*, security.protocol, sasl.*…).",
             "Exits with code 70 when its Kafka Streams client dies (after /health turned 503): let the supervisor "
                     + "restart it."})
 final class ProcessCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: 127.0.0.1:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", description = "Schema registry (default: http://127.0.0.1:8081/apis/ccompat/v7).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--metrics-port", defaultValue = "9465",
             description = "Port of /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
     int metricsPort;
 
-    @Option(names = "--set", description = "Any processor setting, e.g. --set window.size.ms=5000 (repeatable).")
-    Map<String, String> settings = new HashMap<>();
-
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, Object> values = new HashMap<>(settings);
-        SetOptions.requireKnown(settings, ProcessorConfig.CONFIG);
-        if (bootstrapServers != null) {
-            values.put(ProcessorConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
-        if (registryUrl != null) {
-            values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, registryUrl);
+        Map<String, Object> values = kafka.settings(ProcessorConfig.CONFIG, Map.of());
+        if (kafka.printed(values)) {
+            return 0;
         }
         ProcessorConfig config;
         try {

@@ -3,6 +3,7 @@ package io.chainpulse.cli;
 import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.sdk.JsonLinesReplay;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -30,13 +32,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "The .jsonl file to publish.")
     Path input;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092",
-            description = "Kafka brokers (default: ${DEFAULT-VALUE}, as started by ./chainpulse up).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Confluent-compatible schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--topic", defaultValue = Topics.Names.EVENTS, description = "Topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -51,13 +48,19 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
-        try (ChainPulseSdk sdk = ChainPulseSdk.builder()
+        try (ChainPulseSdk sdk = KafkaOptions.applyTo(ChainPulseSdk.builder(), settings)
                 .nodeId("replay")
                 .bootstrapServers(bootstrapServers)
                 .schemaRegistryUrl(registryUrl)

@@ -7,6 +7,7 @@ import io.chainpulse.cli.report.ReportInput;
 import io.chainpulse.cli.report.ReportInputException;
 import io.chainpulse.cli.report.TimeArgument;
 import io.chainpulse.schema.catalog.Topics;
+import java.util.Map;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
@@ -77,12 +79,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--fail-on-regression", description = "Exit with code 3 when any regression is found (for CI).")
     boolean failOnRegression;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--kpi-topic", defaultValue = Topics.Names.KPIS, description = "KPI topic (default: ${DEFAULT-VALUE}).")
     String kpiTopic;
@@ -93,6 +91,12 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         Instant now = clock.instant();
         Instant fromTime = from == null ? null : TimeArgument.parse("--from", from, now);
         Instant toTime = to == null ? null : TimeArgument.parse("--to", to, now);
@@ -117,7 +121,7 @@ final class ReportCommand implements Callable<Integer> {
             Instant end = toTime != null ? toTime : now;
             Instant start = fromTime != null ? fromTime : end.minus(DEFAULT_TOPIC_PERIOD);
             period = period(start.toEpochMilli(), end.toEpochMilli());
-            KpiTopics topics = new KpiTopics(bootstrapServers, registryUrl, kpiTopic, anomalyTopic);
+            KpiTopics topics = new KpiTopics(bootstrapServers, registryUrl, settings, kpiTopic, anomalyTopic);
             data = topics.read(period);
             long dead = topics.deadLetters().snapshot().values().stream().mapToLong(Long::longValue).sum();
             if (dead > 0) {

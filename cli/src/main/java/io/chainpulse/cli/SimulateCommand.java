@@ -9,6 +9,7 @@ import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
 import io.chainpulse.simulator.SdkPublisher;
+import java.util.Map;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./chainpulse simulate}: a simulated network, to a JSON Lines file or through the SDK to Kafka. */
@@ -67,18 +69,20 @@ final class SimulateCommand implements Callable<Integer> {
                     + "5-minute scenario into 30 s); 0 = as fast as possible (default), --realtime = 1.")
     double speed;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://127.0.0.1:8081/apis/ccompat/v7",
-            description = "Schema registry (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--spool-dir", defaultValue = ".chainpulse/simulator-spool", description = "SDK spool (default: ${DEFAULT-VALUE}).")
     Path spoolDir;
 
     @Override
     public Integer call() throws Exception {
+        Map<String, Object> settings = kafka.settings(null, Map.of());
+        if (kafka.printed(settings)) {
+            return 0;
+        }
+        String bootstrapServers = KafkaOptions.bootstrapServers(settings);
+        String registryUrl = KafkaOptions.registryUrl(settings);
         Scenario s = scenario(scenario);
         if (duration != null) {
             s = s.withDuration(duration);
@@ -122,7 +126,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
             return 0;
         }
-        try (SdkPublisher publisher = new SdkPublisher(simulator, node -> ChainPulseSdk.builder().nodeId(node)
+        try (SdkPublisher publisher = new SdkPublisher(simulator, node -> KafkaOptions.applyTo(ChainPulseSdk.builder(), settings).nodeId(node)
                 .chainId(chainId).bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
                 .spoolDirectory(spoolDir).build())) {
             long t0 = System.nanoTime();

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./chainpulse sink-pushgateway}: final KPIs and active anomalies to a Prometheus Pushgateway. */
@@ -17,32 +18,28 @@ import picocli.CommandLine.Option;
             "Consume the KPI and anomaly topics and push final KPI values (gauges and summaries, bounded labels) and "
                     + "active anomalies to a Prometheus Pushgateway, one group per node.",
             "Groups of nodes silent for node.expiry.ms of stream time are deleted. Runs until Ctrl-C.",
-            "Settings: see the 'Pushgateway sink' table of ./chainpulse config; --set key=value for any of them."})
+            "Settings: see the 'Pushgateway sink' table of ./chainpulse config; --set key=value for any of them, and "
+                    + "for Kafka client keys (security.protocol, sasl.*, consumer.*…)."})
 final class SinkPushgatewayCommand implements Callable<Integer> {
 
     @Option(names = "--pushgateway-url", description = "Pushgateway base URL (default: http://127.0.0.1:9091).")
     String pushgatewayUrl;
 
-    @Option(names = "--bootstrap-servers", description = "Kafka brokers (default: 127.0.0.1:9092).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", description = "Schema registry (default: http://127.0.0.1:8081/apis/ccompat/v7).")
-    String registryUrl;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--metrics-port", defaultValue = "9464",
             description = "Port of this service's /metrics and /health on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = any).")
     int metricsPort;
 
-    @Option(names = "--set", description = "Any sink setting, e.g. --set push.interval.ms=5000 (repeatable).")
-    Map<String, String> settings = new HashMap<>();
-
     @Override
     public Integer call() throws InterruptedException {
-        Map<String, Object> values = new HashMap<>(settings);
-        putIfSet(values, PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgatewayUrl);
-        putIfSet(values, PushgatewaySinkConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        putIfSet(values, PushgatewaySinkConfig.SCHEMA_REGISTRY_URL, registryUrl);
-        SetOptions.requireKnown(settings, PushgatewaySinkConfig.CONFIG, "consumer.");
+        Map<String, String> flags = new HashMap<>();
+        flags.put(PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgatewayUrl);
+        Map<String, Object> values = kafka.settings(PushgatewaySinkConfig.CONFIG, flags);
+        if (kafka.printed(values)) {
+            return 0;
+        }
         PushgatewaySinkConfig config;
         try {
             config = new PushgatewaySinkConfig(values);
@@ -62,11 +59,5 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
                 + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; metrics and health on http://127.0.0.1:"
                 + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
         return ServiceLifetime.run("sink-pushgateway", sink::run);
-    }
-
-    private static void putIfSet(Map<String, Object> values, String key, String value) {
-        if (value != null) {
-            values.put(key, value);
-        }
     }
 }

@@ -49,8 +49,9 @@ class ChainPulseCliTest {
     void shouldPrintTheDashboardsHelpWithItsFlagsAndDefaults() {
         assertThat(run("dashboard", "--help")).isZero();
         assertThat(out.toString()).contains("Usage: chainpulse dashboard")
-                .contains("--bootstrap-servers=<bootstrapServers>", "default: 127.0.0.1:9092")
-                .contains("--registry-url=<registryUrl>", "default: http://127.0.0.1:")  // picocli wraps the URL
+                .contains("--bootstrap-server, --bootstrap-servers=HOST:PORT[,...]", "default: 127.0.0.1:9092")
+                .contains("--registry-url=URL", "CHAINPULSE_REGISTRY_URL")  // picocli wraps the default URL
+                .contains("--config=FILE", "--set=KEY=VALUE", "--print-config")
                 .contains("--port=<port>", "default: 8088");
     }
 
@@ -74,7 +75,12 @@ class ChainPulseCliTest {
         assertThat(err.toString()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
                 + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.future.skew.ms, "
                 + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, registry.wait.max.ms, "
-                + "schema.registry.url, state.dir, state.stores, window.size.ms"
+                + "schema.registry.url, state.dir, state.stores, window.size.ms; or a registry key (auto.register.schemas, "
+                + "basic.auth.user.info, bearer.auth.token, schema.registry.ssl.keystore.location, "
+                + "schema.registry.ssl.keystore.password, schema.registry.ssl.keystore.type, "
+                + "schema.registry.ssl.truststore.location, schema.registry.ssl.truststore.password, "
+                + "schema.registry.ssl.truststore.type, schema.registry.url), a Kafka client key (security.protocol, "
+                + "sasl.*, ssl.*…), or any key starting with consumer., producer., admin., streams."
                 + System.lineSeparator());
     }
 
@@ -103,7 +109,8 @@ class ChainPulseCliTest {
         java.nio.file.Path file = dir.resolve("sink.properties");
         java.nio.file.Files.writeString(file, "elasticsearch.urls=http://file:9200\nbulk.max.actions=500\n");
         SinkEsCommand command = new SinkEsCommand();
-        command.configFile = file;
+        command.kafka.configFile = file;
+        command.kafka.environment = java.util.Map.of();
         command.esUrl = "http://flag:9200";
 
         java.util.Map<String, Object> config = command.config();

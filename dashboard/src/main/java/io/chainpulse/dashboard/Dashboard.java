@@ -1,8 +1,10 @@
 package io.chainpulse.dashboard;
 
+import java.util.Map;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +64,8 @@ public final class Dashboard implements AutoCloseable {
         }
         DashboardServer started = new DashboardServer(settings.bind, settings.port, view);
         try {
-            tail = new TopicTail(settings.bootstrapServers, SchemaRegistryClients.forUrl(settings.schemaRegistryUrl),
+            tail = new TopicTail(settings.bootstrapServers, settings.clientSettings,
+                    AvroSerdeConfig.registryClient(settings.schemaRegistryUrl, settings.clientSettings),
                     settings.kpiTopic, settings.anomalyTopic, HISTORY, view, Clock.systemUTC(), deadLetters);
         } catch (RuntimeException e) { // e.g. no resolvable bootstrap server
             started.close();
@@ -122,6 +125,7 @@ public final class Dashboard implements AutoCloseable {
         private String anomalyTopic = Topics.ANOMALIES.name();
         private int port = 8088;
         private String bind;
+        private Map<String, Object> clientSettings = Map.of();
 
         private Builder() {}
 
@@ -164,6 +168,16 @@ public final class Dashboard implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Kafka client keys for its consumer and dead-letter producer ({@code security.protocol}, {@code sasl.*},
+         * {@code ssl.*}, {@code consumer.*}, {@code producer.*}; see {@link ClientSettings}) and the registry's
+         * credentials and TLS keys ({@link AvroSerdeConfig}); other keys are ignored. Default: none.
+         */
+        public Builder clientSettings(Map<String, ?> settings) {
+            this.clientSettings = Map.copyOf(settings);
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming every bad setting and its value */
         public Dashboard build() {
             List<String> problems = new ArrayList<>();
@@ -187,6 +201,7 @@ public final class Dashboard implements AutoCloseable {
             copy.anomalyTopic = anomalyTopic.strip();
             copy.port = port;
             copy.bind = bind == null ? null : bind.strip();
+            copy.clientSettings = clientSettings;
             return new Dashboard(copy);
         }
 

@@ -1,5 +1,6 @@
 package io.chainpulse.dashboard;
 
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
@@ -69,7 +70,7 @@ final class TopicTail implements Runnable, AutoCloseable {
     private volatile long unreadable;
     private String lastAssignmentProblem;
 
-    TopicTail(String bootstrapServers, SchemaRegistryClient registry, String kpiTopic, String anomalyTopic,
+    TopicTail(String bootstrapServers, Map<String, ?> clientSettings, SchemaRegistryClient registry, String kpiTopic, String anomalyTopic,
               Duration history, DashboardView view, Clock clock, DeadLetterCounter deadLetters) {
         this.kpiTopic = kpiTopic;
         this.anomalyTopic = anomalyTopic;
@@ -77,12 +78,12 @@ final class TopicTail implements Runnable, AutoCloseable {
         this.view = view;
         this.clock = clock;
         this.deadLetters = deadLetters;
-        this.deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, deadLetters);
+        this.deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, clientSettings, deadLetters);
         this.kpiReader = new RecordDecoder<>(new AvroDeserializer<>(KpiWindow.class, registry, registryWait),
                 deadLetterPublisher);
         this.anomalyReader = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class, registry, registryWait),
                 deadLetterPublisher);
-        Map<String, Object> props = new HashMap<>();
+        Map<String, Object> props = ClientSettings.forClient(clientSettings, ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-dashboard");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,8 +1,9 @@
 package io.chainpulse.ingest;
 
+import io.chainpulse.schema.ClientSettings;
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Topics;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.sdk.ChainPulseSdk;
 import io.chainpulse.sdk.ErrorListener;
@@ -78,7 +79,9 @@ public final class Ingest implements AutoCloseable {
         sdkBuilder.stallTimeout(Duration.ofSeconds(10));
         b.sdkSettings.forEach(sdkBuilder::set);
         this.sdk = sdkBuilder.build();
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers));
+        Map<String, Object> adminProps = ClientSettings.forClient(b.clientSettings, ClientSettings.ADMIN);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        this.admin = Admin.create(adminProps);
         // a commit waits up to 10 s for the SDK to drain while writers pause: shorter, and a follower that keeps the
         // SDK's buffer full would never see a checkpoint under load
         this.publisher = new Publisher(new SdkTarget(sdk, admin, b.topic), b.commitInterval, Duration.ofSeconds(10));
@@ -131,8 +134,10 @@ public final class Ingest implements AutoCloseable {
                 }
                 published = new java.util.HashSet<>(Recovery.publishedSince(checkpoint.endOffsets(),
                         settings.bootstrapServers, settings.topic,
-                        new AvroDeserializer<>(ProtocolEvent.class, SchemaRegistryClients.forUrl(settings.registryUrl)),
-                        Map.of(), Duration.ofMinutes(2)));
+                        new AvroDeserializer<>(ProtocolEvent.class,
+                                AvroSerdeConfig.registryClient(settings.registryUrl, settings.clientSettings)),
+                        ClientSettings.forClient(settings.clientSettings, ClientSettings.CONSUMER),
+                        Duration.ofMinutes(2)));
             }
             follower = new FileFollower(settings.glob, publisher, rejects, checkpointFile(), checkpoint, published);
             // a checkpoint, with the topic's end offsets, before the first line is read: a crash at any later
@@ -258,6 +263,7 @@ public final class Ingest implements AutoCloseable {
         private Duration pollInterval = Duration.ofMillis(100);
         private String sdkNodeId = "ingest";
         private final Map<String, Object> sdkSettings = new java.util.LinkedHashMap<>();
+        private Map<String, Object> clientSettings = Map.of();
         private ErrorListener errorListener = (message, cause) -> LOG.warn("producer SDK: {}", message);
 
         private Builder() {}
@@ -350,6 +356,16 @@ public final class Ingest implements AutoCloseable {
         /** Any producer SDK setting ({@code SdkConfig} key). */
         public Builder sdk(String key, Object value) {
             sdkSettings.put(key, value);
+            return this;
+        }
+
+        /**
+         * Kafka client keys for its admin client and its recovery consumer ({@code security.protocol},
+         * {@code sasl.*}, {@code ssl.*}, {@code admin.*}, {@code consumer.*}; see {@code ClientSettings}) and the
+         * registry's credentials and TLS keys; the SDK's producer takes its own through {@link #sdk}.
+         */
+        public Builder clientSettings(Map<String, ?> settings) {
+            this.clientSettings = Map.copyOf(settings);
             return this;
         }
 

@@ -1,10 +1,10 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.sdk.resources.NodeGauges;
 import io.chainpulse.sdk.resources.ResourceCollector;
 import java.nio.file.Path;
@@ -90,8 +90,12 @@ public final class ChainPulseSdk implements AutoCloseable {
                 config.getLong(SdkConfig.SPOOL_MAX_BYTES), config.getInt(SdkConfig.SPOOL_SEGMENT_BYTES),
                 config.getLong(SdkConfig.SPOOL_FSYNC_INTERVAL_MS));
         var userInfo = config.getPassword(SdkConfig.SCHEMA_REGISTRY_USER_INFO);
-        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(config.getString(SdkConfig.SCHEMA_REGISTRY_URL),
-                userInfo == null ? null : userInfo.value());
+        Map<String, Object> registrySettings = new HashMap<>(config.originals()); // bearer, TLS keys
+        if (userInfo != null) {
+            registrySettings.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO, userInfo.value());
+        }
+        SchemaRegistryClient registry = AvroSerdeConfig.registryClient(config.getString(SdkConfig.SCHEMA_REGISTRY_URL),
+                registrySettings);
         this.producer = new KafkaProducer<>(producerConfig(config), new StringSerializer(), new ByteArraySerializer());
         String instanceId = Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
         this.sender = new Sender(queue, producer, registry, config.getString(SdkConfig.TOPIC),

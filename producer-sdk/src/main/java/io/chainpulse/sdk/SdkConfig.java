@@ -1,5 +1,6 @@
 package io.chainpulse.sdk;
 
+import io.chainpulse.schema.serde.AvroSerdeConfig;
 import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.catalog.Topics;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class SdkConfig extends AbstractConfig {
         List<String> problems = new ArrayList<>();
         Map<String, String> forValidation = new LinkedHashMap<>();
         values.forEach((k, v) -> {
-            if (!k.startsWith(KAFKA_PREFIX) && v != null) {
+            if (!k.startsWith(KAFKA_PREFIX) && !isRegistryKey(k) && v != null) {
                 forValidation.put(k, String.valueOf(v));
             }
         });
@@ -121,14 +122,21 @@ public final class SdkConfig extends AbstractConfig {
             }
         }
         for (String key : values.keySet()) {
-            if (!key.startsWith(KAFKA_PREFIX) && !CONFIG.configKeys().containsKey(key)) {
-                problems.add(key + ": unknown setting (Kafka producer settings take the prefix '" + KAFKA_PREFIX + "')");
+            if (!key.startsWith(KAFKA_PREFIX) && !CONFIG.configKeys().containsKey(key) && !isRegistryKey(key)) {
+                problems.add(key + ": unknown setting (Kafka producer settings take the prefix '" + KAFKA_PREFIX
+                        + "'; the registry also takes bearer.auth.token and schema.registry.ssl.*)");
             }
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid ChainPulse SDK configuration: " + String.join("; ", problems));
         }
         return new SdkConfig(values);
+    }
+
+    /** A registry credential or TLS key of the serdes' table ({@code bearer.auth.token}, {@code schema.registry.ssl.*}). */
+    private static boolean isRegistryKey(String key) {
+        return AvroSerdeConfig.CONFIG.names().contains(key) && !CONFIG.names().contains(key)
+                && !key.equals(AvroSerdeConfig.SCHEMA_REGISTRY_URL) && !key.equals(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS);
     }
 
     String nodeId() {

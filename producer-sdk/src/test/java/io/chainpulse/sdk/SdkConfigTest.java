@@ -77,7 +77,8 @@ class SdkConfigTest {
                 .hasMessage("invalid ChainPulse SDK configuration: "
                         + "buffer.events: Invalid value 10 for configuration buffer.events: Value must be at least 1024; "
                         + "spool.max.bytes: Invalid value 5 for configuration spool.max.bytes: Value must be at least 1048576; "
-                        + "linger.ms: unknown setting (Kafka producer settings take the prefix 'kafka.')");
+                        + "linger.ms: unknown setting (Kafka producer settings take the prefix 'kafka.'; the registry also "
+                        + "takes bearer.auth.token and schema.registry.ssl.*)");
     }
 
     @Test

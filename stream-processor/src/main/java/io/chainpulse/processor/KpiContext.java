@@ -36,6 +36,7 @@ public record KpiContext(ProcessorConfig config, Topic.Bound<String, ProtocolEve
     static KpiContext of(ProcessorConfig config, ProcessorCounters counters, int inputPartitions,
                          RegistryWait registryWait) {
         java.util.Map<String, Object> serde = new java.util.HashMap<>();
+        serde.putAll(AvroSerdeConfig.registryKeys(config.originals())); // credentials, TLS
         serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL, config.getString(ProcessorConfig.SCHEMA_REGISTRY_URL));
         if (registryWait != null) {
             serde.put(AvroSerdeConfig.REGISTRY_WAIT, registryWait);

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.streams.BrokerOutages;
 import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.DeadLetters;
@@ -78,6 +79,8 @@ public final class StreamProcessorApp implements AutoCloseable {
         // every stage is order-invariant within the grace (OrderInvarianceTest): off.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, StreamsConfig.MAX_TASK_IDLE_MS_DISABLED);
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        // security.protocol, sasl.*, ssl.*… for every client of the Streams app, then streams.* (which win)
+        props.putAll(ClientSettings.forClient(config.originals(), ClientSettings.STREAMS));
         return props;
     }
 
@@ -90,8 +93,10 @@ public final class StreamProcessorApp implements AutoCloseable {
      * returns the input's partition count, which the network windows wait for.
      */
     private int ensureTopics() {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                String.join(",", config.getList(ProcessorConfig.BOOTSTRAP_SERVERS))))) {
+        Map<String, Object> adminProps = ClientSettings.forClient(config.originals(), ClientSettings.ADMIN);
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", config.getList(ProcessorConfig.BOOTSTRAP_SERVERS)));
+        try (Admin admin = Admin.create(adminProps)) {
             String input = config.getString(ProcessorConfig.INPUT_TOPIC);
             Set<String> existing = admin.listTopics().names().get();
             if (!existing.contains(input)) {

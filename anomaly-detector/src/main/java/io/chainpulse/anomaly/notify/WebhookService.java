@@ -1,12 +1,13 @@
 package io.chainpulse.anomaly.notify;
 
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.deadletter.DeadLetterPublisher;
 import io.chainpulse.schema.deadletter.RecordDecoder;
 import io.chainpulse.schema.registry.RegistryWait;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.schema.Severity;
@@ -146,7 +147,7 @@ public final class WebhookService implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        Map<String, Object> consumerProps = new HashMap<>(config.originalsWithPrefix("consumer."));
+        Map<String, Object> consumerProps = ClientSettings.forClient(config.originals(), ClientSettings.CONSUMER);
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
         consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(NotifyConfig.GROUP_ID));
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -156,7 +157,7 @@ public final class WebhookService implements AutoCloseable {
         this.consumerProps = Map.copyOf(consumerProps);
         this.consumer = consumer != null ? consumer
                 : new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        Map<String, Object> producerProps = new HashMap<>(config.originalsWithPrefix("producer."));
+        Map<String, Object> producerProps = ClientSettings.forClient(config.originals(), ClientSettings.PRODUCER);
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -173,7 +174,7 @@ public final class WebhookService implements AutoCloseable {
             }
         });
         this.decoder = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class,
-                SchemaRegistryClients.forUrl(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL)), registryWait),
+                AvroSerdeConfig.registryClient(config.getString(NotifyConfig.SCHEMA_REGISTRY_URL), config.originals()), registryWait),
                 new DeadLetterPublisher(deadLetterProducer, deadLetters));
         this.retry = new Retry(config.backoff(), clock, this::pollWhilePaused, new PauseOnRetry());
     }

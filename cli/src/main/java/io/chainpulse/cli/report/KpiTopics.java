@@ -1,12 +1,13 @@
 package io.chainpulse.cli.report;
 
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.deadletter.DeadLetterPublisher;
 import io.chainpulse.schema.deadletter.RecordDecoder;
 import io.chainpulse.schema.registry.RegistryWait;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * consumer group, nothing committed: a report never moves anybody's offsets.
  *
  * <pre>{@code
- * ReportInput input = new KpiTopics("127.0.0.1:9092", registryUrl, "chainpulse.kpis", "chainpulse.anomalies")
+ * ReportInput input = new KpiTopics("127.0.0.1:9092", registryUrl, Map.of(), "chainpulse.kpis", "chainpulse.anomalies")
  *         .read(period);
  * }</pre>
  *
@@ -46,13 +46,20 @@ public final class KpiTopics {
 
     private final String bootstrapServers;
     private final String registryUrl;
+    private final Map<String, ?> clientSettings;
     private final String kpiTopic;
     private final String anomalyTopic;
     private final DeadLetterCounter deadLetters = new DeadLetterCounter("report");
 
-    public KpiTopics(String bootstrapServers, String registryUrl, String kpiTopic, String anomalyTopic) {
+    /**
+     * @param clientSettings Kafka client keys ({@code security.protocol}, {@code sasl.*}, {@code consumer.*}…) and the
+     *     registry's credentials and TLS keys
+     */
+    public KpiTopics(String bootstrapServers, String registryUrl, Map<String, ?> clientSettings, String kpiTopic,
+                     String anomalyTopic) {
         this.bootstrapServers = bootstrapServers;
         this.registryUrl = registryUrl;
+        this.clientSettings = Map.copyOf(clientSettings);
         this.kpiTopic = kpiTopic;
         this.anomalyTopic = anomalyTopic;
     }
@@ -85,18 +92,18 @@ public final class KpiTopics {
     /** The decoded values of {@code topic} from {@code fromTimestamp} to the end offsets; poison dead-lettered. */
     private <V extends org.apache.avro.specific.SpecificRecord> List<V> read(String topic, Class<V> type,
                                                                             long fromTimestamp) {
-        Properties props = new Properties();
+        Map<String, Object> props = ClientSettings.forClient(clientSettings, ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"); // processor and detector write transactionally
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-report");
         List<V> records = new ArrayList<>();
         try (RegistryWait registryWait = RegistryWait.upTo(TIMEOUT);
-             DeadLetterPublisher deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, deadLetters);
+             DeadLetterPublisher deadLetterPublisher = DeadLetterPublisher.create(bootstrapServers, clientSettings, deadLetters);
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                      new ByteArrayDeserializer())) {
             RecordDecoder<V> decoder = new RecordDecoder<>(new AvroDeserializer<>(type,
-                    SchemaRegistryClients.forUrl(registryUrl), registryWait), deadLetterPublisher);
+                    AvroSerdeConfig.registryClient(registryUrl, clientSettings), registryWait), deadLetterPublisher);
             List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (infos == null || infos.isEmpty()) {
                 throw new IllegalArgumentException("topic " + topic + " does not exist on " + bootstrapServers);

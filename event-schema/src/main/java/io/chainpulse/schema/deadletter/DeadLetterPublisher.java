@@ -1,7 +1,7 @@
 package io.chainpulse.schema.deadletter;
 
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.DeadLetters;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -45,12 +45,22 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     /** A publisher with its own idempotent producer to {@code bootstrapServers}, closed with it. */
     public static DeadLetterPublisher create(Object bootstrapServers, DeadLetterCounter counter) {
-        Map<String, Object> props = new HashMap<>();
+        return create(bootstrapServers, Map.of(), counter);
+    }
+
+    /**
+     * A publisher with its own idempotent producer to {@code bootstrapServers}, closed with it, configured with the
+     * Kafka client keys of {@code settings} ({@link ClientSettings#forClient} with the {@code producer.} prefix: e.g.
+     * {@code security.protocol}, {@code sasl.*}).
+     */
+    public static DeadLetterPublisher create(Object bootstrapServers, Map<String, ?> settings,
+                                             DeadLetterCounter counter) {
+        Map<String, Object> props = ClientSettings.forClient(settings, ClientSettings.PRODUCER);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers instanceof List<?> list
                 ? String.join(",", list.stream().map(String::valueOf).toList()) : String.valueOf(bootstrapServers));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-" + counter.service() + "-dead-letters");
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "chainpulse-" + counter.service() + "-dead-letters");
         return new DeadLetterPublisher(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()),
                 counter, true);
     }

@@ -15,6 +15,7 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -42,6 +43,16 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      * @param basicAuthUserInfo {@code user:password} for HTTP basic authentication, or null
      */
     public RestSchemaRegistryClient(String baseUrl, String basicAuthUserInfo, Duration requestTimeout) {
+        this(baseUrl, basicAuthUserInfo == null ? null : basicAuthorization(basicAuthUserInfo), null, requestTimeout);
+    }
+
+    /**
+     * @param authorization the whole {@code Authorization} header ({@code Basic …} or {@code Bearer …}), or null
+     * @param sslContext the TLS context of an https registry (its trust store, a client certificate), or null for the
+     *     JVM's default
+     */
+    public RestSchemaRegistryClient(String baseUrl, String authorization, SSLContext sslContext,
+                                    Duration requestTimeout) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         String trimmed = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         try {
@@ -52,11 +63,18 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (baseUri.getScheme() == null || !baseUri.getScheme().startsWith("http")) {
             throw new IllegalArgumentException("schema.registry.url must start with http:// or https://: " + baseUrl);
         }
-        this.authorization = basicAuthUserInfo == null
-                ? null
-                : "Basic " + Base64.getEncoder().encodeToString(basicAuthUserInfo.getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        if (sslContext != null) {
+            http.sslContext(sslContext);
+        }
+        this.http = http.build();
+    }
+
+    /** The {@code Authorization} header of HTTP basic authentication as {@code user:password}. */
+    public static String basicAuthorization(String userInfo) {
+        return "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
     }
 
     @Override

@@ -12,7 +12,7 @@ public final class SchemaRegistryClients {
     /** Registry calls give up after this long; they happen once per schema, never per record. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Map<String, SchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
+    private static final Map<Key, SchemaRegistryClient> SHARED = new ConcurrentHashMap<>();
 
     private SchemaRegistryClients() {}
 
@@ -21,6 +21,16 @@ public final class SchemaRegistryClients {
     }
 
     public static SchemaRegistryClient forUrl(String url, String basicAuthUserInfo) {
+        return forUrl(url, basicAuthUserInfo == null ? null : RestSchemaRegistryClient.basicAuthorization(
+                basicAuthUserInfo), RegistryTls.DEFAULT);
+    }
+
+    /**
+     * The shared client of a registry, an identity and a TLS setup.
+     *
+     * @param authorization the whole {@code Authorization} header ({@code Basic …}, {@code Bearer …}) or null
+     */
+    public static SchemaRegistryClient forUrl(String url, String authorization, RegistryTls tls) {
         if (url == null || url.isBlank()) {
             throw new IllegalArgumentException("schema.registry.url must be set (e.g. http://127.0.0.1:8081): "
                     + url);
@@ -28,8 +38,15 @@ public final class SchemaRegistryClients {
         if (url.startsWith("mock://")) {
             return InMemorySchemaRegistry.forScope(url.substring("mock://".length()));
         }
-        // One client (and so one cache) per registry and identity, shared by every serde of the JVM.
-        String key = url + '\u0000' + (basicAuthUserInfo == null ? "" : basicAuthUserInfo);
-        return SHARED.computeIfAbsent(key, k -> new RestSchemaRegistryClient(url, basicAuthUserInfo, DEFAULT_TIMEOUT));
+        // One client (and so one cache) per registry, identity and TLS setup, shared by every serde of the JVM.
+        return SHARED.computeIfAbsent(new Key(url, authorization, tls),
+                k -> new RestSchemaRegistryClient(url, authorization, tls.sslContext(), DEFAULT_TIMEOUT));
+    }
+
+    private record Key(String url, String authorization, RegistryTls tls) {
+        @Override
+        public String toString() {
+            return "Key[" + url + "]";
+        }
     }
 }

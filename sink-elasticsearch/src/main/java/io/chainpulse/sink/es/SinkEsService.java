@@ -1,5 +1,6 @@
 package io.chainpulse.sink.es;
 
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.retry.Retry;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
@@ -396,7 +397,7 @@ public final class SinkEsService implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerConfig(SinkEsConfig config) {
-        Map<String, Object> props = new HashMap<>(config.originalsWithPrefix("consumer."));
+        Map<String, Object> props = ClientSettings.forClient(config.originals(), ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(SinkEsConfig.BOOTSTRAP_SERVERS));
         props.put(ConsumerConfig.GROUP_ID_CONFIG, config.getString(SinkEsConfig.GROUP_ID));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -409,7 +410,7 @@ public final class SinkEsService implements AutoCloseable {
     }
 
     private static Map<String, Object> producerConfig(SinkEsConfig config) {
-        Map<String, Object> props = new HashMap<>(config.originalsWithPrefix("producer."));
+        Map<String, Object> props = ClientSettings.forClient(config.originals(), ClientSettings.PRODUCER);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(SinkEsConfig.BOOTSTRAP_SERVERS));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -1,5 +1,7 @@
 package io.chainpulse.sink.prometheus;
 
+import io.chainpulse.schema.serde.AvroSerdeConfig;
+import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
@@ -7,7 +9,6 @@ import io.chainpulse.schema.deadletter.DeadLetterPublisher;
 import io.chainpulse.schema.deadletter.RecordDecoder;
 import io.chainpulse.schema.registry.RegistryWait;
 import io.chainpulse.schema.registry.SchemaRegistryClient;
-import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroDeserializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +98,8 @@ public final class PushgatewaySink implements AutoCloseable {
         this.state = new PrometheusState(config.getLong(PushgatewaySinkConfig.NODE_EXPIRY_MS));
         this.client = new PushgatewayClient(config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL),
                 config.getString(PushgatewaySinkConfig.PUSHGATEWAY_JOB), config.userInfo());
-        SchemaRegistryClient registry = SchemaRegistryClients.forUrl(config.getString(PushgatewaySinkConfig.SCHEMA_REGISTRY_URL));
+        SchemaRegistryClient registry = AvroSerdeConfig.registryClient(
+                config.getString(PushgatewaySinkConfig.SCHEMA_REGISTRY_URL), config.originals());
         this.kpiTopic = config.getString(PushgatewaySinkConfig.KPI_TOPIC);
         this.anomalyTopic = config.getString(PushgatewaySinkConfig.ANOMALY_TOPIC);
         String group = config.getString(PushgatewaySinkConfig.GROUP_ID);
@@ -119,7 +121,7 @@ public final class PushgatewaySink implements AutoCloseable {
             }
         });
         this.deadLetterPublisher = DeadLetterPublisher.create(config.getList(PushgatewaySinkConfig.BOOTSTRAP_SERVERS),
-                deadLetters);
+                config.originals(), deadLetters);
         this.kpiReader = new RecordDecoder<>(new AvroDeserializer<>(KpiWindow.class, registry, registryWait),
                 deadLetterPublisher);
         this.anomalyReader = new RecordDecoder<>(new AvroDeserializer<>(Anomaly.class, registry, registryWait),
@@ -132,7 +134,7 @@ public final class PushgatewaySink implements AutoCloseable {
     }
 
     private static Map<String, Object> consumerProps(PushgatewaySinkConfig config, String clientId) {
-        Map<String, Object> props = new HashMap<>(config.originalsWithPrefix("consumer."));
+        Map<String, Object> props = ClientSettings.forClient(config.originals(), ClientSettings.CONSUMER);
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(PushgatewaySinkConfig.BOOTSTRAP_SERVERS));
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
