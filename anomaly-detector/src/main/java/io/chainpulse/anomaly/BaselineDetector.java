@@ -89,9 +89,9 @@ public final class BaselineDetector {
         this.settings = settings;
     }
 
-    /** true when this detector judges {@code window}'s metric at its scope. */
+    /** true when this detector judges {@code window}'s metric at its scope: a catalog KPI, resource KPIs aside. */
     public static boolean appliesTo(KpiWindow window) {
-        return Metrics.ALL.contains(window.getMetric());
+        return Metrics.ALL.contains(window.getMetric()) && !Metrics.isResource(window.getMetric());
     }
 
     static Statistic statistic(KpiWindow window) {

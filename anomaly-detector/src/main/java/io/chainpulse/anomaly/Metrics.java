@@ -13,8 +13,19 @@ import java.util.Locale;
  * {@code p95} and a rise is bad (a node much faster than its peers is not an operator's problem).
  */
 final class Metrics {
-    static final List<String> RATE = Kpi.metrics(KpiKind.RATE);
+    /**
+     * The protocol rate KPIs (the trend detector's default). Resource KPIs ({@link Kpi#resource()}) are judged only
+     * by the rules that name them, not by the learned detectors' defaults: their noise and meaning differ from the
+     * protocol KPIs' the defaults were tuned on.
+     */
+    static final List<String> RATE = Arrays.stream(Kpi.values()).filter(k -> k.kind() == KpiKind.RATE && !k.resource())
+            .map(Kpi::metric).toList();
     static final List<String> ALL = Kpi.metrics();
+
+    /** true for a resource KPI ({@link Kpi#resource()}). */
+    static boolean isResource(String metric) {
+        return Kpi.byMetric(metric).map(Kpi::resource).orElse(false);
+    }
 
     private Metrics() {}
 

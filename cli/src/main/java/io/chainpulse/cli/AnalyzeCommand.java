@@ -37,6 +37,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "The .jsonl file of events.")
     Path input;
 
+    @Option(names = "--resources", paramLabel = "FILE.jsonl", description = "Node resource samples (JSON Lines, as "
+            + "simulate --resources-output writes them): their resource KPIs (CPU, memory, disk, network, …) join "
+            + "kpis.jsonl.")
+    Path resources;
+
     @Option(names = "--output", required = true, description = "Directory for kpis.jsonl and anomalies.jsonl.")
     Path output;
 
@@ -56,10 +61,13 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (!Files.isRegularFile(input)) {
             throw new IllegalArgumentException("--input " + input + ": no such file");
         }
+        if (resources != null && !Files.isRegularFile(resources)) {
+            throw new IllegalArgumentException("--resources " + resources + ": no such file");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
-        AnalyzeJob.Result result = AnalyzeJob.run(input, Map.of(
+        AnalyzeJob.Result result = AnalyzeJob.run(input, resources, Map.of(
                 ProcessorConfig.WINDOW_SIZE_MS, window.toMillis(), ProcessorConfig.GRACE_MS, grace.toMillis()),
                 problem -> {
                     err.println(problem);
@@ -83,6 +91,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         out.printf("%s: %d events (%d bad lines skipped) → %d KPI windows, %d anomaly transitions in %.1f s (%.0f events/s)%n",
                 input, result.events(), result.badLines(), result.kpis().size(), anomalies.size(), seconds,
                 result.events() / seconds);
+        if (resources != null) {
+            out.printf("  %s: %d resource samples (%d bad lines skipped)%n", resources, result.samples(),
+                    result.badSampleLines());
+        }
         result.counters().forEach((key, count) -> out.printf("  set aside: %s = %d%n", key, count));
         out.printf("  wrote %s and %s%n", output.resolve("kpis.jsonl"), output.resolve("anomalies.jsonl"));
         return 0;

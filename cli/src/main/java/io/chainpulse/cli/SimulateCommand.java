@@ -51,7 +51,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--fault", description = "Add a fault KIND:NODE:START-END[:MAGNITUDE], e.g. slow_validator:v3:60s-120s:3 "
             + "(kinds: slow_validator, late_blocks, tps_collapse (node '-'), silent_node, byzantine, clock_skew, "
-            + "failure_burst, stop_voting). Repeatable.")
+            + "failure_burst, stop_voting; cpu_saturation: machine CPU at 95-100 %% and MAGNITUDE times slower, "
+            + "memory_leak: MAGNITUDE MiB a minute). Repeatable.")
     List<String> faults = List.of();
 
     @Option(names = "--output", description = "Write JSON Lines here instead of publishing.")

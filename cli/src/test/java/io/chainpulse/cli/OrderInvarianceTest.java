@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chainpulse.processor.AnalyzeJob;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.json.EventJson;
+import io.chainpulse.schema.json.ResourceSampleJson;
+import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.Scenario;
 import java.io.IOException;
@@ -22,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every KPI gives the same result whatever the order of its events within the grace: the same simulated recording,
- * each event delayed by a random amount below the grace (seeded), is analysed in many orders, and every
+ * Every KPI gives the same result whatever the order of its events within the grace: the same simulated recording
+ * (events and resource samples), each event and sample delayed by a random amount below the grace (seeded), is analysed in many orders, and every
  * {@code kpis.jsonl} is byte-identical to the one of the recording in time order.
  */
 class OrderInvarianceTest {
@@ -48,16 +50,24 @@ class OrderInvarianceTest {
                 .withFault(new Fault(Fault.Kind.STOP_VOTING, "v1", Duration.ofSeconds(35), Duration.ofSeconds(65), 0));
         Path recording = Recordings.write(scenario, START_MS, dir.resolve("in-order.jsonl"));
         List<String> lines = Files.readAllLines(recording);
-        byte[] expected = analyse(recording, "in-order");
+        List<String> sampleLines = new ArrayList<>();
+        new NetworkSimulator(scenario, START_MS).run(e -> {}, sample -> sampleLines.add(SimulateCommand.sampleJson(sample)));
+        Path samples = Files.write(dir.resolve("in-order-resources.jsonl"), sampleLines);
+        byte[] expected = analyse(recording, samples, "in-order");
+        // the simulator reports no peer count, disk use or threads: every other KPI has windows
+        Set<Kpi> unreported = Set.of(Kpi.PEERS_CONNECTED, Kpi.DISK_USED_PCT, Kpi.PROCESS_THREADS);
         assertThat(new String(expected).lines().map(l -> l.substring(0, l.indexOf(",\"scope\""))).distinct())
                 .as("every KPI is in the recording's output")
-                .containsExactlyInAnyOrderElementsOf(Kpi.metrics().stream().map(m -> "{\"metric\":\"" + m + "\"")
+                .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(Kpi.values())
+                        .filter(k -> !unreported.contains(k)).map(k -> "{\"metric\":\"" + k.metric() + "\"")
                         .toList());
 
         Set<String> differing = new TreeSet<>();
         for (int seed = 1; seed <= ORDERS; seed++) {
             Path shuffled = Files.write(dir.resolve("order-" + seed + ".jsonl"), delayedWithinGrace(lines, seed));
-            byte[] actual = analyse(shuffled, "order-" + seed);
+            Path shuffledSamples = Files.write(dir.resolve("order-" + seed + "-resources.jsonl"),
+                    delayedWithinGrace(sampleLines, seed));
+            byte[] actual = analyse(shuffled, shuffledSamples, "order-" + seed);
             if (!java.util.Arrays.equals(actual, expected)) {
                 differing.add("order " + seed + ": first difference " + firstDifference(expected, actual));
             }
@@ -71,7 +81,8 @@ class OrderInvarianceTest {
         record Arrival(String line, long atMs) {}
         List<Arrival> arrivals = new ArrayList<>();
         for (String line : lines) {
-            long ms = Math.floorDiv(EventJson.parse(line).getTimestampNs(), 1_000_000L);
+            long ms = Math.floorDiv(line.contains("\"event_type\"") ? EventJson.parse(line).getTimestampNs()
+                    : ResourceSampleJson.parse(line).getTimestampNs(), 1_000_000L);
             arrivals.add(new Arrival(line, ms + (long) (random.nextDouble() * GRACE_MS)));
         }
         arrivals.sort(Comparator.comparingLong(Arrival::atMs));
@@ -83,8 +94,8 @@ class OrderInvarianceTest {
         return arrivals.stream().map(Arrival::line).toList();
     }
 
-    private byte[] analyse(Path events, String name) throws IOException {
-        AnalyzeJob.Result result = AnalyzeJob.run(events, Map.of(), problem -> {
+    private byte[] analyse(Path events, Path samples, String name) throws IOException {
+        AnalyzeJob.Result result = AnalyzeJob.run(events, samples, Map.of(), problem -> {
             throw new AssertionError(problem);
         });
         assertThat(result.counters().keySet()).as("%s: nothing late or set aside", name)

@@ -39,7 +39,19 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
          * commits and finalizes; {@code magnitude} is not used. The commit quorum does not depend on it, so only
          * the votes are missing.
          */
-        STOP_VOTING;
+        STOP_VOTING,
+        /**
+         * {@code node}'s CPU is saturated: its machine CPU runs at 95–100 % of all cores (the node's process taking
+         * what the rest leaves), so consensus and transaction validation there take {@code magnitude} times longer
+         * (at least 1, e.g. 3) — a CPU-bound validator, as its resource samples show.
+         */
+        CPU_SATURATION,
+        /**
+         * {@code node}'s process leaks {@code magnitude} MiB per minute (above 0, e.g. 200) from the fault's start:
+         * its heap in use and RSS grow steadily by that much, its machine's available memory shrinks by it; when the
+         * fault ends the memory is back (the node restarted). Protocol events are unchanged.
+         */
+        MEMORY_LEAK;
 
         /** The name used in scenario files and on the command line, e.g. {@code slow_validator}. */
         public String id() {
@@ -54,6 +66,14 @@ public record Fault(Kind kind, String node, Duration start, Duration end, double
         }
         if (kind != Kind.TPS_COLLAPSE && node == null) {
             throw new IllegalArgumentException("fault " + kind.id() + " needs a node");
+        }
+        if (kind == Kind.CPU_SATURATION && !(magnitude >= 1)) {
+            throw new IllegalArgumentException("fault " + kind.id() + " magnitude must be a slowdown of at least 1: "
+                    + magnitude);
+        }
+        if (kind == Kind.MEMORY_LEAK && !(magnitude > 0)) {
+            throw new IllegalArgumentException("fault " + kind.id() + " magnitude must be MiB per minute above 0: "
+                    + magnitude);
         }
         if (kind == Kind.FAILURE_BURST && !(magnitude >= 0 && magnitude <= 1)) {
             throw new IllegalArgumentException("fault " + kind.id() + " magnitude must be a probability in [0, 1]: "

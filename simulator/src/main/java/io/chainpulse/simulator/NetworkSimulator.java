@@ -146,7 +146,7 @@ public final class NetworkSimulator {
             String txId = String.format("0x%016x", mix(scenario.seed(), tx));
             String name = nodes[node];
             boolean ok = failDraw >= Math.max(FAILED_TX_SHARE, factor(Fault.Kind.FAILURE_BURST, name, arrival, 0));
-            double slow = factor(Fault.Kind.SLOW_VALIDATOR, name, arrival, 1.0);
+            double slow = slowdown(name, arrival);
             double startMs = arrival + validationStart;
             double completeMs = startMs + validation * slow;
             long size = 120L + (tx % 400);
@@ -215,7 +215,7 @@ public final class NetworkSimulator {
                     .setLeader(nodes[leader]).setBlockHash(hash));
             for (int v = 0; v < nodes.length; v++) {
                 String name = nodes[v];
-                double slow = factor(Fault.Kind.SLOW_VALIDATOR, name, startMs, 1.0);
+                double slow = slowdown(name, startMs);
                 double validationStart = roundStart + network[v];
                 double duration = consensus[v] * slow;
                 boolean validated = outcomes.nextDouble() >= factor(Fault.Kind.FAILURE_BURST, name, startMs, 0);
@@ -261,6 +261,14 @@ public final class NetworkSimulator {
      */
     private double extraRoundProbability(int leader, long simMs) {
         return byzantine[leader] ? 0.5 : factor(Fault.Kind.BYZANTINE, nodes[leader], simMs, 0);
+    }
+
+    /**
+     * How many times longer consensus and transaction validation take at {@code node}: a slow validator's and a
+     * saturated CPU's magnitudes (1 × 1 = 1 without either, so a run without them is exactly what it was).
+     */
+    private double slowdown(String node, long simMs) {
+        return factor(Fault.Kind.SLOW_VALIDATOR, node, simMs, 1.0) * factor(Fault.Kind.CPU_SATURATION, node, simMs, 1.0);
     }
 
     /** The magnitude of an active fault of {@code kind} at {@code node}, or {@code otherwise}. */

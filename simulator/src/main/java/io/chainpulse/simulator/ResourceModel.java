@@ -18,8 +18,14 @@ import java.util.SplittableRandom;
  *       arrivals;</li>
  *   <li>{@code silent_node}: no sample while it lasts (at the sample's time, as for events);</li>
  *   <li>{@code clock_skew}: the timestamp moves by the skew, as for events;</li>
- *   <li>{@code byzantine}: nothing — misbehaving costs no resources.</li>
+ *   <li>{@code byzantine}: nothing — misbehaving costs no resources;</li>
+ *   <li>{@code cpu_saturation}: machine CPU at 95–100 % of all {@value #CORES} cores (the level drawn from a stream
+ *       of its own), the process taking what the rest leaves;</li>
+ *   <li>{@code memory_leak}: heap and RSS + magnitude MiB per minute since the fault began (at the sample's time),
+ *       machine memory available − as much.</li>
  * </ul>
+ * Every sample carries its machine's memory: {@value #MACHINE_MEMORY_BYTES} bytes, of which the RSS and
+ * {@value #OTHER_MEMORY_BYTES} bytes for the rest are used.
  */
 final class ResourceModel {
     static final int CORES = 4;
@@ -38,6 +44,18 @@ final class ResourceModel {
     private static final int BASE_OPEN_FDS = 64;
     /** "resource" in ASCII: keeps the samples' streams apart from the blocks' and transactions'. */
     private static final long STREAM_SALT = 0x7265736F75726365L;
+    /**
+     * "cpu-satu" in ASCII: the saturated CPU's level comes from a stream of its own, so the samples' streams stay
+     * exactly as they were.
+     */
+    private static final long SATURATION_SALT = 0x6370752D73617475L;
+    /** A saturated machine's CPU: at least this share of all its cores, up to all of them. */
+    static final double SATURATED_SHARE = 0.95;
+    /** Memory of each simulated validator's machine. */
+    static final long MACHINE_MEMORY_BYTES = 16L << 30;
+    /** Machine memory in use besides the node process (the system, other processes). */
+    static final long OTHER_MEMORY_BYTES = 1L << 30;
+    private static final long MIB = 1L << 20;
 
     private final Scenario scenario;
     private final String[] nodes;
@@ -93,18 +111,30 @@ final class ResourceModel {
 
         double cap = 100.0 * CORES;
         double processCpu = Math.min(cap, (IDLE_CPU_PERCENT + CPU_PER_TPS * tps + CPU_PER_OWN_TPS * ownTps) * cpuNoise * slow);
+        double machineCpu = Math.min(cap, processCpu + otherCpu);
+        if (scenario.faultMagnitude(Fault.Kind.CPU_SATURATION, name, midMs, 0) > 0) {
+            SplittableRandom saturation = new SplittableRandom(NetworkSimulator.mix(scenario.seed() ^ SATURATION_SALT,
+                    ((long) node << 32) | k));
+            machineCpu = cap * (SATURATED_SHARE + (1 - SATURATED_SHARE) * saturation.nextDouble());
+            processCpu = Math.max(processCpu, machineCpu - otherCpu);
+        }
         int mempool = (int) Math.round(tps * blockMs / 1000.0 * poolNoise);
+        long leaked = leakedBytes(name, atMs);
         long heap = (long) (BASE_HEAP_BYTES * heapNoise) + HEAP_PER_POOLED_TX * mempool;
+        long rss = heap + heap / 4 + RSS_OVERHEAD_BYTES + leaked;
+        long memoryUsed = Math.min(MACHINE_MEMORY_BYTES, rss + OTHER_MEMORY_BYTES);
         double txBytes = tps * seconds * TX_BYTES;
         double ownTxBytes = ownTps * seconds * TX_BYTES;
         return NodeResourceSample.newBuilder()
                 .setNodeId(name)
                 .setChainId(scenario.chainId())
                 .setTimestampNs(startEpochMs * 1_000_000L + atMs * 1_000_000L + (long) (skewMs * 1_000_000L))
-                .setCpuPercent(Math.min(cap, processCpu + otherCpu))
+                .setCpuPercent(machineCpu)
                 .setProcessCpuPercent(processCpu)
-                .setHeapUsedBytes(heap)
-                .setRssBytes(heap + heap / 4 + RSS_OVERHEAD_BYTES)
+                .setHeapUsedBytes(heap + leaked)
+                .setRssBytes(rss)
+                .setSystemMemoryUsedBytes(memoryUsed)
+                .setSystemMemoryAvailableBytes(MACHINE_MEMORY_BYTES - memoryUsed)
                 // blocks and state written, the blocks' transactions read back for state
                 .setDiskWriteBytes((long) ((2 * txBytes + blocks * BLOCK_OVERHEAD_BYTES) * writeNoise))
                 .setDiskReadBytes((long) ((txBytes / 4 + 64 * 1024) * readNoise))
@@ -115,6 +145,19 @@ final class ResourceModel {
                 .setOpenFds(BASE_OPEN_FDS + 2 * peers + extraFds)
                 .setMempoolSize(mempool)
                 .build();
+    }
+
+    /**
+     * What a {@code memory_leak} at {@code node} has leaked by {@code simMs}: its magnitude in MiB per minute times
+     * the minutes since it started; 0 outside the fault.
+     */
+    long leakedBytes(String node, long simMs) {
+        for (Fault fault : scenario.faults()) {
+            if (fault.kind() == Fault.Kind.MEMORY_LEAK && fault.hits(node, simMs)) {
+                return (long) (fault.magnitude() * MIB * (simMs - fault.start().toMillis()) / 60_000.0);
+            }
+        }
+        return 0;
     }
 
     private boolean silent(String node, long simMs) {

@@ -103,6 +103,34 @@ class NetworkSimulatorTest {
     }
 
     @Test
+    void shouldSlowASaturatedNodeExactlyAsASlowValidatorOfTheSameMagnitude() {
+        Duration from = Duration.ofSeconds(5);
+        Duration to = Duration.ofSeconds(10);
+        List<ProtocolEvent> saturated = events(SHORT.withFault(new Fault(Fault.Kind.CPU_SATURATION, "v3", from, to, 3.0)));
+        List<ProtocolEvent> slow = events(SHORT.withFault(new Fault(Fault.Kind.SLOW_VALIDATOR, "v3", from, to, 3.0)));
+
+        assertThat(changed(events(SHORT), saturated)).isNotEmpty().allMatch(id -> id.startsWith("v3-"));
+        assertThat(lines(saturated)).isEqualTo(lines(slow));
+    }
+
+    @Test
+    void shouldLeaveEveryEventOfALeakingNodeAsItWas() {
+        Fault leak = new Fault(Fault.Kind.MEMORY_LEAK, "v2", Duration.ofSeconds(5), Duration.ofSeconds(15), 500);
+
+        assertThat(lines(events(SHORT.withFault(leak)))).isEqualTo(lines(events(SHORT)));
+    }
+
+    @Test
+    void shouldRejectACpuSaturationBelowOneAndAMemoryLeakOfNothing() {
+        assertThatThrownBy(() -> new Fault(Fault.Kind.CPU_SATURATION, "v1", Duration.ZERO, Duration.ofSeconds(1), 0.5))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fault cpu_saturation magnitude must be a slowdown of at least 1: 0.5");
+        assertThatThrownBy(() -> new Fault(Fault.Kind.MEMORY_LEAK, "v1", Duration.ZERO, Duration.ofSeconds(1), 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("fault memory_leak magnitude must be MiB per minute above 0: 0.0");
+    }
+
+    @Test
     void shouldRejectAFailureBurstThatIsNotAProbability() {
         assertThatThrownBy(() -> new Fault(Fault.Kind.FAILURE_BURST, "v1", Duration.ZERO, Duration.ofSeconds(1), 1.5))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -203,6 +231,10 @@ class NetworkSimulatorTest {
     }
 
     private static List<String> lines(Scenario scenario) {
-        return events(scenario).stream().map(EventJson::write).toList();
+        return lines(events(scenario));
+    }
+
+    private static List<String> lines(List<ProtocolEvent> events) {
+        return events.stream().map(EventJson::write).toList();
     }
 }

@@ -136,6 +136,60 @@ class ResourceSamplesTest {
     }
 
     @Test
+    void shouldHoldASaturatedNodesMachineCpuAt95To100PercentOfItsCoresAndChangeNothingElse() {
+        Fault saturation = new Fault(Fault.Kind.CPU_SATURATION, "v3", FROM, TO, 3.0);
+        Map<String, NodeResourceSample> baseline = byNodeAndTime(samples(BASELINE));
+        Map<String, NodeResourceSample> faulted = byNodeAndTime(samples(BASELINE.withFault(saturation)));
+
+        // samples describe the 5 s before them: 25 s … 40 s lie inside the fault (20 s–40 s)
+        List<String> during = List.of("v3@25000", "v3@30000", "v3@35000", "v3@40000");
+        for (String key : during) {
+            NodeResourceSample normal = baseline.get(key);
+            NodeResourceSample saturated = faulted.get(key);
+            assertThat(saturated.getCpuPercent()).as(key).isBetween(380.0, 400.0); // 4 cores
+            // the rest of the machine uses what it did; the node's process takes the remainder
+            assertThat(saturated.getCpuPercent() - saturated.getProcessCpuPercent()).as(key)
+                    .isCloseTo(normal.getCpuPercent() - normal.getProcessCpuPercent(), within(1e-9));
+            assertThat(withCpu(saturated, normal)).as(key).isEqualTo(normal);
+        }
+        assertThat(during).extracting(key -> faulted.get(key).getCpuPercent()).doesNotHaveDuplicates();
+        assertUnchangedExcept(baseline, faulted, during);
+        assertThat(samples(BASELINE.withFault(saturation))).isEqualTo(samples(BASELINE.withFault(saturation)));
+    }
+
+    @Test
+    void shouldGrowALeakingNodesHeapAndRssByTheMagnitudePerMinuteAndShrinkItsMachinesAvailableMemory() {
+        Fault leak = new Fault(Fault.Kind.MEMORY_LEAK, "v2", FROM, TO, 60); // 60 MiB a minute: 5 MiB every 5 s
+        Map<String, NodeResourceSample> baseline = byNodeAndTime(samples(BASELINE));
+        Map<String, NodeResourceSample> faulted = byNodeAndTime(samples(BASELINE.withFault(leak)));
+
+        // at 20 s the leak has just begun (0 bytes); at 40 s the fault is over (the node restarted)
+        Map<String, Long> leaked = Map.of("v2@25000", 5L << 20, "v2@30000", 10L << 20, "v2@35000", 15L << 20);
+        leaked.forEach((key, bytes) -> {
+            NodeResourceSample normal = baseline.get(key);
+            NodeResourceSample leaking = faulted.get(key);
+            assertThat(leaking.getHeapUsedBytes()).as(key).isEqualTo(normal.getHeapUsedBytes() + bytes);
+            assertThat(leaking.getRssBytes()).as(key).isEqualTo(normal.getRssBytes() + bytes);
+            assertThat(leaking.getSystemMemoryUsedBytes()).as(key).isEqualTo(normal.getSystemMemoryUsedBytes() + bytes);
+            assertThat(leaking.getSystemMemoryAvailableBytes()).as(key)
+                    .isEqualTo(normal.getSystemMemoryAvailableBytes() - bytes);
+            assertThat(NodeResourceSample.newBuilder(leaking).setHeapUsedBytes(normal.getHeapUsedBytes())
+                    .setRssBytes(normal.getRssBytes()).setSystemMemoryUsedBytes(normal.getSystemMemoryUsedBytes())
+                    .setSystemMemoryAvailableBytes(normal.getSystemMemoryAvailableBytes()).build()).as(key)
+                    .isEqualTo(normal);
+        });
+        assertUnchangedExcept(baseline, faulted, List.copyOf(leaked.keySet()));
+    }
+
+    @Test
+    void shouldReportEachMachinesMemoryAsTheRssPlusOneGibibyteOfSixteen() {
+        for (NodeResourceSample sample : samples(BASELINE)) {
+            assertThat(sample.getSystemMemoryUsedBytes()).isEqualTo(sample.getRssBytes() + (1L << 30));
+            assertThat(sample.getSystemMemoryUsedBytes() + sample.getSystemMemoryAvailableBytes()).isEqualTo(16L << 30);
+        }
+    }
+
+    @Test
     void shouldLeaveAByzantineNodesSamplesUnchanged() {
         Fault byzantine = new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5);
 

@@ -1,8 +1,10 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.json.EventJsonLines;
+import io.chainpulse.schema.json.ResourceSampleJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,9 +46,10 @@ public final class AnalyzeJob {
      * @param kpis final windows in (window start, metric, scope, node) order
      * @param counters late, unpaired and duplicate events, keyed {@code reason|metric|node}
      * @param firstEventMs event time of the earliest event, {@code lastEventMs} of the latest (future events aside)
+     * @param samples resource samples read ({@code 0} without a resources file), {@code badSampleLines} skipped
      */
     public record Result(long lines, long events, long badLines, List<KpiWindow> kpis, Map<String, Long> counters,
-                         long firstEventMs, long lastEventMs) {
+                         long firstEventMs, long lastEventMs, long samples, long badSampleLines) {
 
         /**
          * Windows entirely inside the recording: the first and last windows of a file are usually cut short and
@@ -60,6 +63,17 @@ public final class AnalyzeJob {
 
     /** @param settings {@link ProcessorConfig} keys, e.g. {@code window.size.ms} */
     public static Result run(Path input, Map<String, ?> settings, Consumer<String> problems) throws IOException {
+        return run(input, null, settings, problems);
+    }
+
+    /**
+     * The same, with the resource samples of {@code resources} (JSON Lines, {@link ResourceSampleJson}; null: none)
+     * through the resource KPIs ({@link ResourceKpiTopology}). They are piped after the events — the two have separate
+     * stream times, so their order against each other changes nothing — and judged future against the recording's
+     * progress of the events.
+     */
+    public static Result run(Path input, Path resources, Map<String, ?> settings, Consumer<String> problems)
+            throws IOException {
         Map<String, Object> values = new HashMap<>(settings);
         values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://analyze-" + UUID.randomUUID());
         values.put(ProcessorConfig.STATE_STORES, "in_memory");
@@ -78,6 +92,7 @@ public final class AnalyzeJob {
         long[] range = {Long.MAX_VALUE, Long.MIN_VALUE};
         List<KpiWindow> kpis = new ArrayList<>();
         EventJsonLines.Counts counts;
+        EventJsonLines.Counts sampleCounts = new EventJsonLines.Counts(0, 0, 0);
         try (TopologyTestDriver driver = new TopologyTestDriver(KpiTopology.build(ctx), props)) {
             TestInputTopic<String, ProtocolEvent> in = driver.createInputTopic(ctx.events().name(),
                     Serdes.String().serializer(), ctx.events().valueSerde().serializer());
@@ -107,18 +122,42 @@ public final class AnalyzeJob {
             while (!ahead.isEmpty()) {
                 pipe.accept(ahead.poll());
             }
-            if (counts.events() > 0) {
+            long[] lastSampleMs = {Long.MIN_VALUE};
+            TestInputTopic<String, NodeResourceSample> samples = resources == null ? null
+                    : driver.createInputTopic(ctx.resources().name(), Serdes.String().serializer(),
+                            ctx.resources().valueSerde().serializer());
+            if (resources != null) {
+                sampleCounts = ResourceSampleJson.read(resources, sample -> {
+                    long ms = Math.floorDiv(sample.getTimestampNs(), 1_000_000L);
+                    if (ms - skew <= clock.getAsLong()) {
+                        lastSampleMs[0] = Math.max(lastSampleMs[0], ms);
+                    }
+                    samples.pipeInput(sample.getNodeId(), sample);
+                }, problems);
+            }
+            if (counts.events() > 0 || sampleCounts.events() > 0) {
                 clock.unbounded();
-                FlushEvents flush = new FlushEvents(range[1], config, ctx);
-                for (ProtocolEvent e : flush.events()) {
-                    in.pipeInput(e.getNodeId(), e);
+                // one flush for both, round by round: the driver runs them in one task, whose stream time the later
+                // of the two would set, making the other's earlier flush late
+                FlushEvents flush = new FlushEvents(Math.max(range[1], lastSampleMs[0]), config, ctx);
+                for (int round = 0; round < FlushEvents.ROUNDS; round++) {
+                    if (counts.events() > 0) {
+                        for (ProtocolEvent e : flush.round(round)) {
+                            in.pipeInput(e.getNodeId(), e);
+                        }
+                    }
+                    if (sampleCounts.events() > 0) {
+                        NodeResourceSample sample = flush.sample(round);
+                        samples.pipeInput(sample.getNodeId(), sample);
+                    }
                 }
                 collect(out, kpis, flush.firstWindowStartMs());
             }
         }
         kpis.sort(Comparator.comparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getMetric)
                 .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId()));
-        return new Result(counts.lines(), counts.events(), counts.badLines(), kpis, counters.snapshot(), range[0], range[1]);
+        return new Result(counts.lines(), counts.events(), counts.badLines(), kpis, counters.snapshot(), range[0], range[1],
+                sampleCounts.events(), sampleCounts.badLines());
     }
 
     private static void collect(TestOutputTopic<String, KpiWindow> out, List<KpiWindow> kpis, long beforeWindowStart) {

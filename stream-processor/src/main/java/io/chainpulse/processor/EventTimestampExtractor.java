@@ -1,12 +1,13 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.processor.TimestampExtractor;
 
 /**
- * Event time is the node's {@code timestamp_ns}, not when the record reached Kafka — unless it lies more than
+ * Event time is the node's {@code timestamp_ns} (of a protocol event, or of a resource sample), not when the record reached Kafka — unless it lies more than
  * {@code max.future.skew.ms} ahead of the reference clock (the wall clock live; the recording's progress in analyze,
  * {@link RecordingClock}). Such an event gets the partition's time instead (or the reference, before the partition
  * has one), so one broken clock never moves stream time — which would close every other node's windows early and
@@ -27,21 +28,26 @@ public final class EventTimestampExtractor implements TimestampExtractor {
 
     @Override
     public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
+        long ns;
         if (record.value() instanceof ProtocolEvent event) {
-            long ms = Math.floorDiv(event.getTimestampNs(), 1_000_000L);
-            if (ms < 0) {
-                return Math.max(partitionTime, 0);
-            }
-            if (ms - maxFutureSkewMs <= lastReference) {
-                return ms;
-            }
-            long now = reference.getAsLong();
-            lastReference = now;
-            if (ms - maxFutureSkewMs <= now) {
-                return ms;
-            }
-            return partitionTime >= 0 ? partitionTime : now; // either way below ms: the gate sees it is not its own
+            ns = event.getTimestampNs();
+        } else if (record.value() instanceof NodeResourceSample sample) {
+            ns = sample.getTimestampNs();
+        } else {
+            return Math.max(partitionTime, 0); // not an event (no value): it has no time of its own to move stream time
         }
-        return Math.max(partitionTime, 0); // not an event (no value): it has no time of its own to move stream time
+        long ms = Math.floorDiv(ns, 1_000_000L);
+        if (ms < 0) {
+            return Math.max(partitionTime, 0);
+        }
+        if (ms - maxFutureSkewMs <= lastReference) {
+            return ms;
+        }
+        long now = reference.getAsLong();
+        lastReference = now;
+        if (ms - maxFutureSkewMs <= now) {
+            return ms;
+        }
+        return partitionTime >= 0 ? partitionTime : now; // either way below ms: the gate sees it is not its own
     }
 }

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,17 @@ public final class FlushEvents {
     }
 
     public static final int ROUNDS = 3;
+
+    /**
+     * The resource sample of {@value #NODE} of one round, at the round's time: it moves the resource KPIs' stream time
+     * the way {@link #round} moves the events'. Send each round's sample with its events (a batch run shares one
+     * task's stream time between the two, so a later round of one would make the other's earlier round late).
+     */
+    public NodeResourceSample sample(int round) {
+        return NodeResourceSample.newBuilder().setNodeId(NODE).setTimestampNs((firstMs + round * gapMs) * 1_000_000L)
+                .setCpuPercent(0).setProcessCpuPercent(0).setHeapUsedBytes(0).setRssBytes(0).setDiskReadBytes(0)
+                .setDiskWriteBytes(0).setNetRxBytes(0).setNetTxBytes(0).setOpenFds(0).setMempoolSize(0).build();
+    }
 
     /**
      * One round. Round 0 closes every node window of the real input; rounds 1 and 2 close the network windows. With

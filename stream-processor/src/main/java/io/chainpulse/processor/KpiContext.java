@@ -1,6 +1,7 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Topic;
 import io.chainpulse.schema.catalog.Topics;
@@ -11,7 +12,8 @@ import java.util.function.LongSupplier;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * What every KPI topology needs: settings, the typed topics, the shared counters, how many partitions the input
+ * What every KPI topology needs: settings, the typed topics (the resources topic and its partition count for
+ * {@link ResourceKpiTopology}), the shared counters, how many partitions the input
  * topic has (0 when unknown: network windows then close by their grace only, see {@link WindowAggregation}), the
  * reference clock future events are judged by (the wall clock; {@link #withReferenceClock} for a recording) and the
  * nodes held ({@link NodeRegistry}). No I/O.
@@ -20,7 +22,8 @@ public record KpiContext(ProcessorConfig config, Topic.Bound<String, ProtocolEve
                          Topic.Bound<String, KpiWindow> kpis, Topic.Bound<String, ProtocolEvent> late,
                          Topic.Bound<String, ProtocolEvent> deadLetters,
                          ProcessorCounters counters, int inputPartitions, LongSupplier referenceClock,
-                         NodeRegistry nodes) {
+                         NodeRegistry nodes, Topic.Bound<String, NodeResourceSample> resources,
+                         int resourcePartitions) {
 
     /** Typed topics from the configuration, values in the Confluent wire format via its schema registry. */
     public static KpiContext of(ProcessorConfig config, ProcessorCounters counters) {
@@ -51,12 +54,23 @@ public record KpiContext(ProcessorConfig config, Topic.Bound<String, ProtocolEve
                 // invalid node ids: the event re-encoded, keyed by its (invalid) node id
                 new Topic.Bound<>(Topics.DEAD_LETTERS.name(), Serdes.String(), events.valueSerde()),
                 counters, inputPartitions, System::currentTimeMillis,
-                new NodeRegistry(config.maxNodes(), inputPartitions, forgetAfter));
+                new NodeRegistry(config.maxNodes(), inputPartitions, forgetAfter),
+                Topics.RESOURCES.named(config.getString(ProcessorConfig.RESOURCES_TOPIC)).bind(serde), inputPartitions);
     }
 
     /** The same context judging future events by {@code clock} instead of the wall clock (a recording). */
     public KpiContext withReferenceClock(LongSupplier clock) {
-        return new KpiContext(config, events, kpis, late, deadLetters, counters, inputPartitions, clock, nodes);
+        return new KpiContext(config, events, kpis, late, deadLetters, counters, inputPartitions, clock, nodes,
+                resources, resourcePartitions);
+    }
+
+    /**
+     * The same context for a resources topic of {@code partitions} partitions (by default the input's count), which
+     * the resource KPIs' network windows wait for ({@link ResourceKpiTopology}).
+     */
+    public KpiContext withResourcePartitions(int partitions) {
+        return new KpiContext(config, events, kpis, late, deadLetters, counters, inputPartitions, referenceClock, nodes,
+                resources, partitions);
     }
 
     Duration windowSize() {

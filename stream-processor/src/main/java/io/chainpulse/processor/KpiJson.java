@@ -24,7 +24,8 @@ import java.util.Base64;
  *  "rate_per_s":310.0,"excluded_skew":0}
  * }</pre>
  * Keys in that order. Rate KPIs carry {@code rate_per_s}; latency KPIs carry {@code min .. p99} (null when every
- * sample was excluded) and, last, {@code sketch}: the window's DDSketch bytes ({@link Sketches}) in base64, absent
+ * sample was excluded), for a resource gauge's node window {@code last} (the latest sample's value, only there), and
+ * last, {@code sketch}: the window's DDSketch bytes ({@link Sketches}) in base64, absent
  * when the window has no samples. Readers that predate the sketch ignore it; {@link #parse} reads lines with or
  * without it, so percentiles over many windows can be computed from the file.
  */
@@ -55,6 +56,9 @@ public final class KpiJson {
             put(line, "p90", k.getP90());
             put(line, "p95", k.getP95());
             put(line, "p99", k.getP99());
+            if (k.getLast() != null) {
+                line.put("last", k.getLast());
+            }
         }
         line.put("excluded_skew", k.getExcludedSkew());
         if (k.getRatePerS() == null && k.getSketch() != null) {
@@ -92,6 +96,7 @@ public final class KpiJson {
                 .setP90(optionalDouble(root, "p90"))
                 .setP95(optionalDouble(root, "p95"))
                 .setP99(optionalDouble(root, "p99"))
+                .setLast(optionalDouble(root, "last"))
                 .setExcludedSkew(root.has("excluded_skew") ? requiredLong(root, "excluded_skew") : 0);
         JsonNode sketch = root.path("sketch");
         if (!sketch.isMissingNode() && !sketch.isNull()) {

@@ -10,7 +10,8 @@ import org.apache.kafka.streams.kstream.KStream;
  * All KPI topologies on one event stream. Input {@code chainpulse.events} (ProtocolEvent, any key: the gate keys
  * it by {@code node_id}; event time = {@code timestamp_ns}); outputs {@code chainpulse.kpis} (final KpiWindow per
  * metric, scope, node and window), {@code chainpulse.late-events} (late, future and max.nodes events, with the
- * reason) and {@code chainpulse.dead-letters} (invalid node ids).
+ * reason) and {@code chainpulse.dead-letters} (invalid node ids). The resource KPIs read {@code chainpulse.resources}
+ * in a sub-topology of their own ({@link ResourceKpiTopology}) that shares nothing with the events' path.
  *
  * <pre>{@code
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
@@ -21,6 +22,7 @@ import org.apache.kafka.streams.kstream.KStream;
  *                       │   round_changes_per_min, vote_participation_pct ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
+ * resources ─▶ cpu_pct, rss_bytes, … net_tx_bytes_per_s ─▶ chainpulse.kpis   (ResourceKpiTopology, apart)
  * }</pre>
  * The KPIs of blocks (tps, gas_per_s, block_gas_used, block_size_bytes, leader_share_pct) share one stream of
  * finalizations and of distinct blocks ({@link Blocks}).
@@ -58,6 +60,7 @@ public final class KpiTopology {
         ProposalToVoteTopology.build(builder, consensus, ctx);
         ConsensusRoundsTopology.build(builder, consensus, ctx);
         VoteParticipationTopology.build(builder, consensus, ctx);
+        ResourceKpiTopology.build(builder, ctx);
         return builder.build();
     }
 }

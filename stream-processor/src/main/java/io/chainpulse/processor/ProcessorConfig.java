@@ -17,6 +17,7 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String INPUT_TOPIC = "input.topic";
     public static final String KPI_TOPIC = "kpi.topic";
     public static final String LATE_TOPIC = "late.topic";
+    public static final String RESOURCES_TOPIC = "resources.topic";
     public static final String WINDOW_SIZE_MS = "window.size.ms";
     public static final String GRACE_MS = "grace.ms";
     public static final String PAIRING_TIMEOUT_MS = "pairing.timeout.ms";
@@ -42,6 +43,9 @@ public final class ProcessorConfig extends AbstractConfig {
                     "Events that arrived after their window closed, events stamped too far ahead (future) and events of "
                             + "nodes beyond max.nodes, with the reason in the header chainpulse.reason: nothing is "
                             + "dropped silently.")
+            .define(RESOURCES_TOPIC, Type.STRING, Topics.RESOURCES.name(), Importance.MEDIUM,
+                    "NodeResourceSample input (keyed by node id; another key is re-keyed by node_id): the resource "
+                            + "KPIs. Created with the input topic's partition count when missing.")
             .define(WINDOW_SIZE_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.HIGH,
                     "Size of the event-time tumbling windows, aligned to the epoch.")
             .define(GRACE_MS, Type.LONG, 5_000L, Range.atLeast(0), Importance.HIGH,

@@ -4,6 +4,7 @@ import io.chainpulse.schema.ClientSettings;
 import io.chainpulse.schema.streams.BrokerOutages;
 import io.chainpulse.schema.streams.FatalErrors;
 import io.chainpulse.schema.DeadLetters;
+import io.chainpulse.schema.catalog.Topics;
 import io.chainpulse.schema.deadletter.DeadLetterCounter;
 import io.chainpulse.schema.deadletter.DeadLetterHandler;
 import io.chainpulse.schema.registry.RegistryWait;
@@ -57,9 +58,9 @@ public final class StreamProcessorApp implements AutoCloseable {
         Properties props = streamsProperties(config);
         props.putAll(DeadLetterHandler.streamsConfig(deadLetters));
         props.putAll(streamsOverrides);
-        int partitions = ensureTopics();
-        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions, registryWait)),
-                props);
+        int[] partitions = ensureTopics();
+        this.streams = new KafkaStreams(KpiTopology.build(KpiContext.of(config, counters, partitions[0], registryWait)
+                .withResourcePartitions(partitions[1])), props);
         this.fatal = FatalErrors.watch(streams, "processor");
     }
 
@@ -89,10 +90,12 @@ public final class StreamProcessorApp implements AutoCloseable {
     }
 
     /**
-     * Creates the output topics when missing (input must exist: its partition count is the operator's choice) and
-     * returns the input's partition count, which the network windows wait for.
+     * Creates the output topics when missing (input must exist: its partition count is the operator's choice), and
+     * the resources topic (its catalog retention, the input's partition count: a processor never fails for want of
+     * resource samples); returns the input's and the resources topic's partition counts, which the network windows
+     * wait for.
      */
-    private int ensureTopics() {
+    private int[] ensureTopics() {
         Map<String, Object> adminProps = ClientSettings.forClient(config.originals(), ClientSettings.ADMIN);
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 String.join(",", config.getList(ProcessorConfig.BOOTSTRAP_SERVERS)));
@@ -104,7 +107,12 @@ public final class StreamProcessorApp implements AutoCloseable {
                         + config.getList(ProcessorConfig.BOOTSTRAP_SERVERS) + ": create it (./chainpulse up does)");
             }
             int partitions = admin.describeTopics(List.of(input)).allTopicNames().get().get(input).partitions().size();
+            String resources = config.getString(ProcessorConfig.RESOURCES_TOPIC);
             List<NewTopic> missing = new ArrayList<>();
+            if (!existing.contains(resources)) {
+                missing.add(new NewTopic(resources, java.util.Optional.of(partitions), java.util.Optional.empty())
+                        .configs(Topics.RESOURCES.configs()));
+            }
             for (String topic : List.of(config.getString(ProcessorConfig.KPI_TOPIC), config.getString(ProcessorConfig.LATE_TOPIC),
                     DeadLetters.TOPIC)) {
                 if (!existing.contains(topic)) {
@@ -118,7 +126,9 @@ public final class StreamProcessorApp implements AutoCloseable {
                     throw e;
                 }
             }
-            return partitions;
+            int resourcePartitions = !existing.contains(resources) ? partitions
+                    : admin.describeTopics(List.of(resources)).allTopicNames().get().get(resources).partitions().size();
+            return new int[] {partitions, resourcePartitions};
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -45,7 +46,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * revives a task on the same processor instance. A value for a window closed before the restart is late, never a
  * second final window. It is saved when a window closes or progress moves, not per value.
  */
-final class WindowAggregation<V> implements Processor<String, V, String, WindowAggregation.Emitted> {
+final class WindowAggregation<V, A extends WindowAggregation.Slot>
+        implements Processor<String, V, String, WindowAggregation.Emitted> {
 
     /** What a window stage emits: a closed window, or its task's progress. */
     sealed interface Emitted permits Closed, Progress {
@@ -53,18 +55,41 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
                 (Deserializer<Emitted>) (topic, bytes) -> decode(bytes));
     }
 
-    /** A closed window's statistics; {@code key} is a node id or {@code network}. */
-    record Closed(String key, long start, long end, Stats stats) implements Emitted {}
+    /**
+     * A closed window's aggregate; {@code key} is a node id or {@code network}. The aggregate is a {@link Stats} for
+     * every stage but the resource KPIs' ({@link ResourceWindow}).
+     */
+    record Closed(String key, long start, long end, Slot window) implements Emitted {
+        /** The window's statistics, for a stage aggregating {@link Stats}. */
+        Stats stats() {
+            return (Stats) window;
+        }
+    }
 
     /** Every window of input partition {@code partition}'s task that ends at or before {@code finalUpTo} is out. */
     record Progress(int partition, long finalUpTo) implements Emitted {}
 
-    /** What the stage's store holds: a window's statistics, or under {@link #CLOCK} the stage's clock. */
-    sealed interface Slot permits Stats, StageClock {
-        Serde<Slot> SERDE = Serdes.serdeFrom(
-                (Serializer<Slot>) (topic, slot) -> slot instanceof StageClock c ? c.encode() : Stats.encode((Stats) slot),
-                (Deserializer<Slot>) (topic, bytes) -> bytes.length > 0 && bytes[0] == StageClock.FORMAT
-                        ? StageClock.decode(bytes) : Stats.decode(bytes));
+    /**
+     * What the stage's store holds: a window's aggregate ({@link Stats}, or a {@link ResourceWindow}), or under
+     * {@link #CLOCK} the stage's clock. Told apart by the first byte of their stored form.
+     */
+    sealed interface Slot permits Stats, StageClock, ResourceWindow {
+        Serde<Slot> SERDE = Serdes.serdeFrom((Serializer<Slot>) (topic, slot) -> encodeSlot(slot),
+                (Deserializer<Slot>) (topic, bytes) -> decodeSlot(bytes));
+    }
+
+    static byte[] encodeSlot(Slot slot) {
+        if (slot instanceof Stats stats) {
+            return Stats.encode(stats);
+        }
+        return slot instanceof StageClock c ? c.encode() : ((ResourceWindow) slot).encode();
+    }
+
+    static Slot decodeSlot(byte[] bytes) {
+        if (bytes.length > 0 && bytes[0] == StageClock.FORMAT) {
+            return StageClock.decode(bytes);
+        }
+        return bytes.length > 0 && bytes[0] == ResourceWindow.FORMAT ? ResourceWindow.decode(bytes) : Stats.decode(bytes);
     }
 
     /**
@@ -118,7 +143,8 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
     private final String storeName;
     private final long size;
     private final long grace;
-    private final BiFunction<Stats, V, Stats> add;
+    private final Supplier<A> empty;
+    private final BiFunction<A, V, A> add;
     private final String metric;
     private final boolean reportProgress;
     private final int upstreamPartitions;
@@ -134,11 +160,13 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
     private long closedThrough;
     private long reported;
 
-    private WindowAggregation(String storeName, Duration size, Duration grace, BiFunction<Stats, V, Stats> add,
-                              String metric, boolean reportProgress, int upstreamPartitions, ProcessorCounters counters) {
+    private WindowAggregation(String storeName, Duration size, Duration grace, Supplier<A> empty,
+                              BiFunction<A, V, A> add, String metric, boolean reportProgress, int upstreamPartitions,
+                              ProcessorCounters counters) {
         this.storeName = storeName;
         this.size = size.toMillis();
         this.grace = grace.toMillis();
+        this.empty = empty;
         this.add = add;
         this.metric = metric;
         this.reportProgress = reportProgress;
@@ -156,13 +184,20 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
                                                                   Duration grace, BiFunction<Stats, V, Stats> add,
                                                                   boolean reportProgress, int upstreamPartitions,
                                                                   KpiContext ctx) {
+        return stage(metric, stage, size, grace, Stats::empty, add, reportProgress, upstreamPartitions, ctx);
+    }
+
+    /** The same stage over another aggregate than {@link Stats}: {@code empty} starts each window. */
+    static <V, A extends Slot> ProcessorSupplier<String, V, String, Emitted> stage(
+            String metric, String stage, Duration size, Duration grace, Supplier<A> empty, BiFunction<A, V, A> add,
+            boolean reportProgress, int upstreamPartitions, KpiContext ctx) {
         String store = metric + "-" + stage + "-windows";
         StoreBuilder<?> storeBuilder = WriteBackStore.builder(store, WindowKey.SERDE, Slot.SERDE, ctx.config());
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, V, String, Emitted> get() {
-                return new WindowAggregation<>(store, size, grace, add, metric, reportProgress, upstreamPartitions,
-                        ctx.counters());
+                return new WindowAggregation<>(store, size, grace, empty, add, metric, reportProgress,
+                        upstreamPartitions, ctx.counters());
             }
 
             @Override
@@ -205,12 +240,13 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
             counters.increment("late", metric, record.key());
         } else {
             WindowKey key = new WindowKey(record.key(), start);
-            Stats stats = (Stats) windows.get(key);
-            if (stats == null) {
-                stats = Stats.empty();
+            @SuppressWarnings("unchecked")
+            A window = (A) windows.get(key);
+            if (window == null) {
+                window = empty.get();
                 open.computeIfAbsent(start, s -> new TreeSet<>()).add(record.key());
             }
-            windows.put(key, add.apply(stats, record.value()));
+            windows.put(key, add.apply(window, record.value()));
         }
         long closedBefore = closedThrough;
         close(streamTime - size - grace);
@@ -238,8 +274,8 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
         for (Map.Entry<Long, TreeSet<String>> window : closed.entrySet()) {
             long start = window.getKey();
             for (String key : window.getValue()) {
-                Stats stats = (Stats) windows.delete(new WindowKey(key, start));
-                context.forward(new Record<>(key, new Closed(key, start, start + size, stats), start + size - 1));
+                Slot aggregate = windows.delete(new WindowKey(key, start));
+                context.forward(new Record<>(key, new Closed(key, start, start + size, aggregate), start + size - 1));
             }
         }
         closed.clear();
@@ -283,7 +319,7 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
         }
         Closed c = (Closed) e;
         byte[] key = c.key().getBytes(StandardCharsets.UTF_8);
-        byte[] stats = Stats.encode(c.stats());
+        byte[] stats = encodeSlot(c.window());
         return ByteBuffer.allocate(1 + 4 + key.length + 16 + stats.length).put(CLOSED).putInt(key.length).put(key)
                 .putLong(c.start()).putLong(c.end()).put(stats).array();
     }
@@ -299,6 +335,6 @@ final class WindowAggregation<V> implements Processor<String, V, String, WindowA
         long end = in.getLong();
         byte[] stats = new byte[in.remaining()];
         in.get(stats);
-        return new Closed(new String(key, StandardCharsets.UTF_8), start, end, Stats.decode(stats));
+        return new Closed(new String(key, StandardCharsets.UTF_8), start, end, decodeSlot(stats));
     }
 }

@@ -3,6 +3,7 @@ package io.chainpulse.processor;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.ProtocolEvent;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +35,8 @@ final class Harness implements AutoCloseable {
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, ProtocolEvent> input;
     private final TestInputTopic<byte[], ProtocolEvent> bytesKeyed;
+    private final TestInputTopic<String, NodeResourceSample> resources;
+    private boolean samplesSent;
     private final TestOutputTopic<String, KpiWindow> kpis;
     private final TestOutputTopic<String, ProtocolEvent> late;
     private final TestOutputTopic<String, ProtocolEvent> deadLetters;
@@ -64,6 +67,35 @@ final class Harness implements AutoCloseable {
                 ctx.deadLetters().valueSerde().deserializer());
         bytesKeyed = driver.createInputTopic(ctx.events().name(), Serdes.ByteArray().serializer(),
                 ctx.events().valueSerde().serializer());
+        resources = driver.createInputTopic(ctx.resources().name(), Serdes.String().serializer(),
+                ctx.resources().valueSerde().serializer());
+    }
+
+    /** A resource sample of {@code node} at {@code T0 + offsetMs}, every required reading 0. */
+    NodeResourceSample.Builder sample(String node, long offsetMs) {
+        return NodeResourceSample.newBuilder().setNodeId(node).setTimestampNs((T0 + offsetMs) * 1_000_000L)
+                .setCpuPercent(0).setProcessCpuPercent(0).setHeapUsedBytes(0).setRssBytes(0).setDiskReadBytes(0)
+                .setDiskWriteBytes(0).setNetRxBytes(0).setNetTxBytes(0).setOpenFds(0).setMempoolSize(0);
+    }
+
+    /** Resource samples, each keyed by its node id, in this order. */
+    Harness sendSamples(NodeResourceSample.Builder... samples) {
+        for (NodeResourceSample.Builder b : samples) {
+            sendSampleKeyed(b.getNodeId(), b);
+        }
+        return this;
+    }
+
+    /** One resource sample with the Kafka key {@code key} (null: none) instead of its node id. */
+    Harness sendSampleKeyed(String key, NodeResourceSample.Builder sample) {
+        NodeResourceSample built = sample.build();
+        long ms = built.getTimestampNs() / 1_000_000L;
+        if (ms - config.maxFutureSkew().toMillis() <= clock.getAsLong()) {
+            lastMs = Math.max(lastMs, ms);
+        }
+        samplesSent = true;
+        resources.pipeInput(key, built);
+        return this;
     }
 
     /** An event at {@code T0 + offsetMs}. */
@@ -110,8 +142,13 @@ final class Harness implements AutoCloseable {
     Harness flush() {
         clock.unbounded();
         flush = new FlushEvents(lastMs, config, ctx);
-        for (ProtocolEvent e : flush.events()) {
-            input.pipeInput(e.getNodeId(), e);
+        for (int round = 0; round < FlushEvents.ROUNDS; round++) {
+            for (ProtocolEvent e : flush.round(round)) {
+                input.pipeInput(e.getNodeId(), e);
+            }
+            if (samplesSent) {
+                resources.pipeInput(FlushEvents.NODE, flush.sample(round));
+            }
         }
         return this;
     }

@@ -31,14 +31,23 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
         metrics = Set.copyOf(metrics);
     }
 
-    /** The ladder of every kind the simulator has, in the simulator's order. */
+    /** The ladder of every kind the simulator has that {@code evaluate} sweeps ({@link #swept}), in its order. */
     public static List<FaultLadder> all() {
-        return Arrays.stream(Fault.Kind.values()).map(FaultLadder::of).toList();
+        return Arrays.stream(Fault.Kind.values()).filter(FaultLadder::swept).map(FaultLadder::of).toList();
+    }
+
+    /**
+     * false for the resource faults: {@code evaluate} judges the protocol events' KPIs, and a
+     * {@code cpu_saturation}'s events are exactly a {@code slow_validator}'s of the same magnitude while a
+     * {@code memory_leak} changes no event — their ladders would repeat one row and miss by design.
+     */
+    public static boolean swept(Fault.Kind kind) {
+        return kind != Fault.Kind.CPU_SATURATION && kind != Fault.Kind.MEMORY_LEAK;
     }
 
     /**
      * The ladder of {@code kind}. The switch has no default: a kind the simulator gains does not compile until it has
-     * a ladder, so {@code evaluate} always sweeps every kind.
+     * a ladder (or is named not {@link #swept}), so {@code evaluate} always sweeps every kind it can judge.
      */
     public static FaultLadder of(Fault.Kind kind) {
         return switch (kind) {
@@ -65,6 +74,8 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             // the node casts no vote for this many seconds; participation is a network KPI
             case STOP_VOTING -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), false,
                     metrics(Kpi.VOTE_PARTICIPATION_PCT));
+            case CPU_SATURATION, MEMORY_LEAK -> throw new IllegalArgumentException("evaluate does not sweep "
+                    + kind.id() + ": it judges protocol events, which it leaves as slow_validator does or unchanged");
         };
     }
 
@@ -85,7 +96,8 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
     /** {@code ×1.5}, {@code +200 ms}, {@code to 60 %}, {@code 40 s}, {@code p=0.2}. */
     public String label(double magnitude) {
         return switch (kind) {
-            case SLOW_VALIDATOR -> "×" + number(magnitude);
+            case SLOW_VALIDATOR, CPU_SATURATION -> "×" + number(magnitude);
+            case MEMORY_LEAK -> number(magnitude) + " MiB/min";
             case LATE_BLOCKS, CLOCK_SKEW -> "+" + number(magnitude) + " ms";
             case TPS_COLLAPSE -> "to " + Math.round(magnitude * 100) + " %";
             case SILENT_NODE, STOP_VOTING -> number(magnitude) + " s";

@@ -72,7 +72,8 @@ public final class RecallChart {
 
     private static String axis(FaultLadder ladder) {
         return switch (ladder.kind()) {
-            case SLOW_VALIDATOR -> "times slower";
+            case SLOW_VALIDATOR, CPU_SATURATION -> "times slower";
+            case MEMORY_LEAK -> "leak (MiB/min)";
             case LATE_BLOCKS -> "blocks late by (ms)";
             case TPS_COLLAPSE -> "arrivals left (%)";
             case SILENT_NODE -> "silent for (s)";

@@ -81,7 +81,48 @@ public enum Kpi {
                     + " `block_finalization`: distinct nodes with a `consensus_vote` of that height before the"
                     + " window's end ÷ active validators × 100, active = distinct nodes with a `consensus_vote`,"
                     + " `consensus_commit` or `block_finalization` (any height) in that window, and the height's"
-                    + " voters; the window's mean is the participation"));
+                    + " voters; the window's mean is the participation")),
+    CPU_PCT(gauge("cpu_pct", "%").human("machine CPU use").label("cpu")
+            .definition("`cpu_percent` of the node's resource samples: machine CPU use, 0–100 × cores")),
+    PROCESS_CPU_PCT(gauge("process_cpu_pct", "%").human("node process CPU use").label("process cpu")
+            .definition("`process_cpu_percent` of the node's resource samples: the node process's CPU use, 0–100 × cores")),
+    RSS_BYTES(gauge("rss_bytes", "bytes").human("resident memory").label("rss")
+            .definition("`rss_bytes` of the node's resource samples: resident set size of the node process")),
+    HEAP_BYTES(gauge("heap_bytes", "bytes").human("heap in use").label("heap")
+            .definition("`heap_used_bytes` of the node's resource samples: heap (or allocator) bytes in use by the node"
+                    + " process")),
+    SYSTEM_MEMORY_USED_BYTES(gauge("system_memory_used_bytes", "bytes").human("machine memory in use")
+            .label("memory used").definition("`system_memory_used_bytes` of the node's resource samples: machine"
+                    + " memory in use (total − available); samples without it not counted")),
+    SYSTEM_MEMORY_AVAILABLE_BYTES(gauge("system_memory_available_bytes", "bytes").worse(LOWER_IS_WORSE)
+            .human("machine memory available").label("memory available")
+            .definition("`system_memory_available_bytes` of the node's resource samples: machine memory available"
+                    + " without swapping; samples without it not counted")),
+    DISK_USED_PCT(gauge("disk_used_pct", "%").human("data disk use").label("disk used")
+            .definition("`disk_used_percent` of the node's resource samples: use of the data directory's file"
+                    + " system, 0–100; samples without it not counted")),
+    OPEN_FDS(gauge("open_fds", "fds").human("open file descriptors").label("open fds")
+            .definition("`open_fds` of the node's resource samples: open file descriptors of the node process")),
+    PROCESS_THREADS(gauge("process_threads", "threads").human("threads").label("threads")
+            .definition("`threads` of the node's resource samples: threads of the node process; samples without it"
+                    + " not counted")),
+    MEMPOOL_TXS(gauge("mempool_txs", "tx").human("mempool size").label("mempool")
+            .definition("`mempool_size` of the node's resource samples: transactions waiting in the node's pool")),
+    PEERS_CONNECTED(gauge("peers_connected", "peers").worse(LOWER_IS_WORSE).human("peer count").label("peers")
+            .definition("`peer_count` of the node's resource samples: peers connected; samples without it not"
+                    + " counted")),
+    DISK_READ_BYTES_PER_S(byteRate("disk_read_bytes_per_s").worse(HIGHER_IS_WORSE).human("disk reads")
+            .label("disk read").definition("Σ `disk_read_bytes` of the node's resource samples in the window ÷ window"
+                    + " seconds; network = sum over nodes")),
+    DISK_WRITE_BYTES_PER_S(byteRate("disk_write_bytes_per_s").worse(HIGHER_IS_WORSE).human("disk writes")
+            .label("disk write").definition("Σ `disk_write_bytes` of the node's resource samples in the window ÷"
+                    + " window seconds; network = sum over nodes")),
+    NET_RX_BYTES_PER_S(byteRate("net_rx_bytes_per_s").human("network bytes received").label("net rx")
+            .definition("Σ `net_rx_bytes` of the node's resource samples in the window ÷ window seconds; network ="
+                    + " sum over nodes")),
+    NET_TX_BYTES_PER_S(byteRate("net_tx_bytes_per_s").human("network bytes sent").label("net tx")
+            .definition("Σ `net_tx_bytes` of the node's resource samples in the window ÷ window seconds; network ="
+                    + " sum over nodes"));
 
     private final String metric;
     private final KpiKind kind;
@@ -94,6 +135,7 @@ public enum Kpi {
     private final String definition;
     private final Set<KpiScope> scopes;
     private final boolean reportedByOthers;
+    private final boolean resource;
 
     Kpi(Spec spec) {
         this.metric = spec.metric;
@@ -107,6 +149,7 @@ public enum Kpi {
         this.definition = spec.definition;
         this.scopes = spec.scopes;
         this.reportedByOthers = spec.reportedByOthers;
+        this.resource = spec.resource;
     }
 
     private static Spec latency(String metric) {
@@ -119,6 +162,19 @@ public enum Kpi {
 
     private static Spec distribution(String metric, String unit) {
         return new Spec(metric, KpiKind.DISTRIBUTION, unit, HIGHER_IS_WORSE);
+    }
+
+    /**
+     * A resource gauge of {@code chainpulse.resources} samples (CPU %, memory bytes, …): a distribution per window,
+     * whose node windows also carry the latest sample ({@code last}).
+     */
+    private static Spec gauge(String metric, String unit) {
+        return distribution(metric, unit).resource();
+    }
+
+    /** A byte counter of {@code chainpulse.resources} samples (bytes since the previous sample) as bytes per second. */
+    private static Spec byteRate(String metric) {
+        return rate(metric, "bytes/s").resource();
     }
 
     /** A percentage per sample (a failed complete 100, a successful one 0): the window's mean is the ratio. */
@@ -139,6 +195,7 @@ public enum Kpi {
         private String definition;
         private Set<KpiScope> scopes = EnumSet.allOf(KpiScope.class);
         private boolean reportedByOthers;
+        private boolean resource;
 
         Spec(String metric, KpiKind kind, String unit, Direction worse) {
             this.metric = metric;
@@ -179,6 +236,11 @@ public enum Kpi {
 
         Spec reportedByOthers() {
             this.reportedByOthers = true;
+            return this;
+        }
+
+        Spec resource() {
+            this.resource = true;
             return this;
         }
 
@@ -244,12 +306,26 @@ public enum Kpi {
     }
 
     /**
-     * true when a node's windows come from its own events, so that they show the node is alive; false when other
-     * nodes' events make them ({@code leader_share_pct}: every node's finalizations name the block's leader, so a
-     * silent leader keeps its share).
+     * true when a node's windows come from its own events, so that they show the node is alive; false for resource
+     * KPIs ({@link #resource()}) and when other nodes' events make them ({@code leader_share_pct}: every node's
+     * finalizations name the block's leader, so a silent leader keeps its share).
      */
     public boolean fromOwnEvents() {
-        return !reportedByOthers;
+        return !reportedByOthers && !resource;
+    }
+
+    /**
+     * true for a KPI of the node's resource samples ({@code chainpulse.resources}: CPU, memory, disk, network, file
+     * descriptors, mempool, peers) rather than of its protocol events. A node's resource windows do not show that its
+     * protocol is alive (the collector may run while consensus is stuck), so {@link #fromOwnEvents()} is false.
+     */
+    public boolean resource() {
+        return resource;
+    }
+
+    /** The resource KPIs, in catalog order. */
+    public static List<Kpi> resources() {
+        return Arrays.stream(values()).filter(Kpi::resource).toList();
     }
 
     /** The scopes it is computed for. */

@@ -35,7 +35,8 @@ public final class Topics {
             "protocol events from the nodes (retained by size: replays and restarts re-read them)");
     public static final Topic<String, NodeResourceSample> RESOURCES = new Topic<>(Names.RESOURCES,
             String.class, NodeResourceSample.class, false, DAY.multipliedBy(7), "node id",
-            "producer SDK (`collectResources`, `recordResources`), `collect`", "—", "node resource samples");
+            "producer SDK (`collectResources`, `recordResources`), `collect`", "stream-processor",
+            "node resource samples");
     public static final Topic<String, KpiWindow> KPIS = new Topic<>(Names.KPIS, String.class,
             KpiWindow.class, false, DAY.multipliedBy(30), "metric|scope|node|window start", "stream-processor",
             "anomaly-detector, sink-es, sink-pushgateway, dashboard, `report`", "final KPI windows");

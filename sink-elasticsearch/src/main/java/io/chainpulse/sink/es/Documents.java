@@ -48,6 +48,7 @@ public final class Documents {
         putIfPresent(source, "p90", window.getP90());
         putIfPresent(source, "p95", window.getP95());
         putIfPresent(source, "p99", window.getP99());
+        putIfPresent(source, "last", window.getLast());
         source.put("excluded_skew", window.getExcludedSkew());
         if (window.getSketch() != null) {
             source.put("sketch", base64(window.getSketch()));

@@ -105,7 +105,7 @@ class DocumentsTest {
 
     @Test
     void shouldOnlyWriteFieldsTheIndexTemplatesMap() {
-        IndexDoc kpi = Documents.kpi(Records.latency("v1", Records.WINDOW_START, true, 280.0).setRatePerS(1.0)
+        IndexDoc kpi = Documents.kpi(Records.latency("v1", Records.WINDOW_START, true, 280.0).setRatePerS(1.0).setLast(42.0)
                 .build(), "k");
         IndexDoc anomaly = Documents.anomaly(Records.anomaly(AnomalyState.FIRING, Severity.HIGH), "a");
 

@@ -192,6 +192,10 @@ final class PrometheusState {
                     out.add(gauge(Kpi.prometheusName(w.getMetric(), "_mean"), "Mean of " + w.getMetric() + ", latest final window.",
                             labels, w.getMean() * scale));
                 }
+                if (w.getLast() != null) {
+                    out.add(gauge(Kpi.prometheusName(w.getMetric(), "_last"), "Latest sample of " + w.getMetric()
+                            + ", latest final window.", labels, w.getLast() * scale));
+                }
             }
             if (w.getWindowEndMs() / 1000.0 > latestEnd) {
                 latestEnd = w.getWindowEndMs() / 1000.0;

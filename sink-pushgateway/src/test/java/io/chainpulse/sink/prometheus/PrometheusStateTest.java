@@ -46,6 +46,19 @@ class PrometheusStateTest {
     }
 
     @Test
+    void shouldExposeTheLastSampleOfAResourceGaugeInItsBaseUnit() {
+        state.onKpi(KpiWindow.newBuilder().setMetric(io.chainpulse.schema.catalog.Kpi.CPU_PCT.metric())
+                .setScope(io.chainpulse.schema.KpiScope.node).setNodeId("v1").setWindowStartMs(0).setWindowEndMs(W)
+                .setFinal$(true).setCount(3).setMin(10.0).setMean(30.0).setMax(60.0).setLast(60.0).build());
+
+        assertThat(state.exposition("v1")).contains("""
+                # HELP chainpulse_cpu_last_ratio Latest sample of cpu_pct, latest final window.
+                # TYPE chainpulse_cpu_last_ratio gauge
+                chainpulse_cpu_last_ratio{node="v1",scope="node"} 0.6
+                """).contains("chainpulse_cpu_max_ratio{node=\"v1\",scope=\"node\"} 0.6\n");
+    }
+
+    @Test
     void shouldIgnoreLiveWindowsAndPushEveryKnownGroupAndAlwaysTheAnomalyGroup() {
         KpiWindow live = latency("v1", 0, 100, 300);
         live.setFinal$(false);
