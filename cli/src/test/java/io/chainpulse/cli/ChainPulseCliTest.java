@@ -75,7 +75,7 @@ class ChainPulseCliTest {
         assertThat(err.toString()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
                 + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.future.skew.ms, "
                 + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, registry.wait.max.ms, "
-                + "schema.registry.url, state.dir, state.stores, window.size.ms; or a registry key (auto.register.schemas, "
+                + "resources.topic, schema.registry.url, state.dir, state.stores, window.size.ms; or a registry key (auto.register.schemas, "
                 + "basic.auth.user.info, bearer.auth.token, schema.registry.ssl.keystore.location, "
                 + "schema.registry.ssl.keystore.password, schema.registry.ssl.keystore.type, "
                 + "schema.registry.ssl.truststore.location, schema.registry.ssl.truststore.password, "
