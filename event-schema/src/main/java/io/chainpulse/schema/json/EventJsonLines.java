@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads a JSON Lines file of events: blank lines are skipped, a line that is not a valid event is reported as
@@ -29,8 +30,24 @@ public final class EventJsonLines {
     public record Counts(long lines, long events, long badLines) {}
 
     public static Counts read(Path file, Sink sink, Consumer<String> problems) throws IOException {
+        return read(file, EventJson::parse, EventJsonException.class, sink::accept, problems);
+    }
+
+    /** Receives each valid record of a JSON Lines file and the line it came from. */
+    @FunctionalInterface
+    public interface LineSink<T> {
+        void accept(T record, long line);
+    }
+
+    /**
+     * Reads any JSON Lines file the same way: each non-blank line through {@code parse}; a line it refuses with an
+     * {@code invalid} exception is reported as {@code file:line: reason} and skipped (any other exception is a bug and
+     * propagates); the rest go to {@code sink}. {@link Counts#events()} counts the records handed to the sink.
+     */
+    public static <T> Counts read(Path file, Function<String, T> parse, Class<? extends RuntimeException> invalid,
+                                  LineSink<T> sink, Consumer<String> problems) throws IOException {
         long lines = 0;
-        long events = 0;
+        long records = 0;
         long bad = 0;
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
@@ -41,18 +58,21 @@ public final class EventJsonLines {
                     continue;
                 }
                 lines++;
-                ProtocolEvent event;
+                T record;
                 try {
-                    event = EventJson.parse(line);
-                } catch (EventJsonException e) {
+                    record = parse.apply(line);
+                } catch (RuntimeException e) {
+                    if (!invalid.isInstance(e)) {
+                        throw e;
+                    }
                     bad++;
                     problems.accept(file + ":" + number + ": " + e.getMessage());
                     continue;
                 }
-                sink.accept(event, number);
-                events++;
+                sink.accept(record, number);
+                records++;
             }
         }
-        return new Counts(lines, events, bad);
+        return new Counts(lines, records, bad);
     }
 }

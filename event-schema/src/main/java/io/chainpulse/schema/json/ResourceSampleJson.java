@@ -3,10 +3,7 @@ package io.chainpulse.schema.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chainpulse.schema.NodeResourceSample;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.apache.avro.Schema;
@@ -47,31 +44,8 @@ public final class ResourceSampleJson {
     /** Reads every line of {@code file}: valid samples to {@code sink}, bad lines to {@code problems}. */
     public static EventJsonLines.Counts read(Path file, Consumer<NodeResourceSample> sink, Consumer<String> problems)
             throws IOException {
-        long lines = 0;
-        long samples = 0;
-        long bad = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            long number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                lines++;
-                NodeResourceSample sample;
-                try {
-                    sample = parse(line);
-                } catch (IllegalArgumentException e) {
-                    bad++;
-                    problems.accept(file + ":" + number + ": " + e.getMessage());
-                    continue;
-                }
-                sink.accept(sample);
-                samples++;
-            }
-        }
-        return new EventJsonLines.Counts(lines, samples, bad);
+        return EventJsonLines.read(file, ResourceSampleJson::parse, IllegalArgumentException.class,
+                (sample, line) -> sink.accept(sample), problems);
     }
 
     private static Object value(JsonNode root, Schema.Field field) {
