@@ -127,8 +127,8 @@ public final class WebhookService implements AutoCloseable {
         this(config, null);
     }
 
-    /** With {@code consumer} instead of a {@link KafkaConsumer} built from the configuration: for tests. */
-    WebhookService(NotifyConfig config, Consumer<byte[], byte[]> consumer) {
+    /** With {@code injected} instead of a {@link KafkaConsumer} built from the configuration: for tests. */
+    WebhookService(NotifyConfig config, Consumer<byte[], byte[]> injected) {
         this.topic = config.getString(NotifyConfig.TOPIC);
         this.deadLetterTopic = config.getString(NotifyConfig.DEAD_LETTER_TOPIC);
         this.maxAgeMs = config.maxAge().toMillis();
@@ -155,7 +155,7 @@ public final class WebhookService implements AutoCloseable {
         consumerProps.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         consumerProps.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "chainpulse-notify");
         this.consumerProps = Map.copyOf(consumerProps);
-        this.consumer = consumer != null ? consumer
+        this.consumer = injected != null ? injected
                 : new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         Map<String, Object> producerProps = ClientSettings.forClient(config.originals(), ClientSettings.PRODUCER);
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getList(NotifyConfig.BOOTSTRAP_SERVERS));
