@@ -68,4 +68,15 @@ final class ServiceLifetime {
             return DIED;
         }
     }
+
+    /** Kafka refused the service's login or denied its principal, anywhere in {@code e}'s causes. */
+    static boolean refusedByKafka(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
