@@ -239,9 +239,13 @@ class SecuredDeploymentIT {
                 + REFUSED + "): check security.protocol, sasl.*, ssl.*");
         assertThat(said.get("dashboard")).startsWith("chainpulse dashboard: Kafka refused the dashboard's credentials ("
                 + REFUSED + "): check security.protocol, sasl.*, ssl.*");
-        for (String command : List.of("anomaly", "sink-pushgateway", "notify")) {
-            assertThat(said.get(command)).as(command).startsWith("chainpulse " + command + ": ");
+        for (String command : List.of("sink-pushgateway", "notify")) {
+            assertThat(said.get(command)).as(command).startsWith("chainpulse " + command + ": Kafka refused " + command
+                    + "'s credentials (" + REFUSED + "): check security.protocol, sasl.*, ssl.*; /health answers 503");
         }
+        assertThat(said.get("anomaly")).startsWith("chainpulse anomaly: a stream thread died of "
+                + "org.apache.kafka.streams.errors.StreamsException: "
+                + "org.apache.kafka.common.errors.SaslAuthenticationException: " + REFUSED + "; /health answers 503");
     }
 
     private static ChildProcess start(String command, Path secret, Object... options) {
