@@ -12,7 +12,9 @@ import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.Scenario;
 import io.chainpulse.stack.ChildProcess;
 import io.chainpulse.stack.KafkaBroker;
+import io.chainpulse.stack.Elasticsearch;
 import io.chainpulse.stack.Pushgateway;
+import io.chainpulse.stack.RealStack;
 import io.chainpulse.stack.SchemaRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -48,10 +50,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --bootstrap-server}, {@code --config FILE} (security.protocol, sasl.mechanism, ssl.truststore.*) and
  * {@code --set sasl.jaas.config=@FILE} for the secret. The registry is the local stack's Apicurio over plain HTTP (it
  * keeps its schemas in H2, not in Kafka). {@code replay} (the SDK) publishes a two-minute recording with a slow
- * validator; {@code process}, {@code anomaly}, {@code sink-pushgateway}, {@code notify} and {@code dashboard} turn it
- * into KPI windows, an anomaly, Pushgateway series, a webhook post and the dashboard's API. Then each of them is
- * started with a wrong password and must name Kafka's authentication failure and end (exit 70 for services, 1 for
- * replay), within seconds. {@code sink-es} is left out: the shared Elasticsearch node costs 30 to 60 s to start.
+ * validator (v3, 3× from 20 s); {@code process}, {@code anomaly}, {@code sink-pushgateway}, {@code sink-es},
+ * {@code notify} and {@code dashboard} turn it into exactly v1's 11 final windows of consensus latency on the KPI topic
+ * (read with the secured client) and in Elasticsearch, Pushgateway series of every validator, v3's anomaly on the
+ * webhook, in Elasticsearch and on the Pushgateway, and the dashboard's API. Then each is started with a wrong password
+ * and must name Kafka's authentication failure and exit (70 for services, 1 for replay) within seconds, never claiming
+ * that Kafka is unreachable.
  */
 class SecuredDeploymentIT {
     private static final String USER = "chainpulse";
@@ -70,6 +74,7 @@ class SecuredDeploymentIT {
     private static KafkaBroker broker;
     private static SchemaRegistry registry;
     private static Pushgateway pushgateway;
+    private static Elasticsearch elasticsearch;
     private static HttpServer webhook;
     private static final List<String> posts = new CopyOnWriteArrayList<>();
     private static final List<ChildProcess> services = new ArrayList<>();
@@ -87,9 +92,12 @@ class SecuredDeploymentIT {
         registry = SchemaRegistry.inDirectory(dir.resolve("registry"));
         Thread registryStart = new Thread(registry::start, "registry-start");
         registryStart.start();
+        Thread elasticsearchStart = new Thread(() -> elasticsearch = RealStack.sharedElasticsearch(), "es-start");
+        elasticsearchStart.start();
         pushgateway = Pushgateway.inDirectory(dir.resolve("pushgateway")).start();
         broker.start();
         registryStart.join();
+        elasticsearchStart.join();
         UpCommand.createTopics(broker, 1);
 
         Map<String, Object> client = broker.clientProperties();
@@ -147,16 +155,18 @@ class SecuredDeploymentIT {
         int notifyPort = ChildProcess.freePort();
         int dashboardMetrics = ChildProcess.freePort();
         int dashboardPort = ChildProcess.freePort();
+        int esPort = ChildProcess.freePort();
         String hook = "http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook";
         services.add(start("process", jaas, "--metrics-port", processPort, "--set", "state.dir=" + dir.resolve("process-state")));
         services.add(start("anomaly", jaas, "--metrics-port", anomalyPort, "--set", "streams.state.dir=" + dir.resolve("anomaly-state")));
         services.add(start("sink-pushgateway", jaas, "--metrics-port", pushPort, "--pushgateway-url", pushgateway.url()));
+        services.add(start("sink-es", jaas, "--metrics-port", esPort, "--es-url", elasticsearch.url()));
         services.add(start("notify", jaas, "--metrics-port", notifyPort, "--url", hook));
         services.add(start("dashboard", jaas, "--metrics-port", dashboardMetrics, "--port", dashboardPort));
-        for (int port : List.of(processPort, anomalyPort, pushPort, notifyPort, dashboardMetrics)) {
+        for (int port : List.of(processPort, anomalyPort, pushPort, esPort, notifyPort, dashboardMetrics)) {
             await(Duration.ofSeconds(60), () -> health(port) == 200, "/health of :" + port);
         }
-        System.out.printf("five services healthy after %d ms%n", elapsedMs());
+        System.out.printf("six services healthy after %d ms%n", elapsedMs());
 
         ChildProcess replay = run("replay", jaas, "--input", recording, "--spool-dir", dir.resolve("replay-spool"));
         assertThat(replay.awaitExit(Duration.ofSeconds(60)).orElse(-1)).as("replay, log:%n%s", replay.tail()).isZero();
@@ -172,6 +182,10 @@ class SecuredDeploymentIT {
                 "the active anomaly on the Pushgateway");
         await(Duration.ofSeconds(30), () -> get("http://127.0.0.1:" + dashboardPort + "/api/anomalies").contains("v3"),
                 "the anomaly in the dashboard's API");
+        String v1Documents = elasticsearch.url() + "/chainpulse-kpis/_count?q=metric:" + metric + "%20AND%20node_id:v1";
+        await(Duration.ofSeconds(30), () -> count(v1Documents) >= 11, "v1's 11 KPI documents in Elasticsearch");
+        await(Duration.ofSeconds(30), () -> count(elasticsearch.url() + "/chainpulse-anomalies/_count?q=node_id:v3") > 0,
+                "v3's anomaly in Elasticsearch");
         System.out.printf("results after %d ms%n", elapsedMs());
 
         List<KpiWindow> v1 = finalWindows(metric, "v1");
@@ -187,6 +201,7 @@ class SecuredDeploymentIT {
                     + "\"[^}]*quantile=\"0.95\"");
         }
         assertThat(metrics).containsPattern("chainpulse_anomaly_active\\{[^}]*node=\"v3\"");
+        assertThat(count(v1Documents)).as("v1's KPI documents: one per final window").isEqualTo(11);
         assertThat(get("http://127.0.0.1:" + dashboardPort + "/api/kpis")).contains(metric).contains("\"v1\"");
 
         // the negative half: the same command lines with a wrong password
@@ -198,6 +213,8 @@ class SecuredDeploymentIT {
         refused.add(start("anomaly", wrongJaas, "--metrics-port", 0, "--set", "application.id=refused-a",
                 "--set", "streams.state.dir=" + dir.resolve("refused-anomaly-state")));
         refused.add(start("sink-pushgateway", wrongJaas, "--metrics-port", 0, "--pushgateway-url", pushgateway.url()));
+        refused.add(start("sink-es", wrongJaas, "--metrics-port", 0, "--es-url", elasticsearch.url(),
+                "--set", "group.id=refused-es"));
         refused.add(start("notify", wrongJaas, "--metrics-port", 0, "--url", hook));
         refused.add(start("dashboard", wrongJaas, "--metrics-port", 0, "--port", 0));
         long refusedAt = System.nanoTime();
@@ -224,7 +241,7 @@ class SecuredDeploymentIT {
         said.forEach((command, line) -> System.out.println(command + ": " + line));
         assertThat(exits).as("exit codes with a wrong password, within %s", REFUSED_WITHIN).isEqualTo(Map.of(
                 "replay", 1, "process", ServiceLifetime.DIED, "anomaly", ServiceLifetime.DIED,
-                "sink-pushgateway", ServiceLifetime.DIED, "notify", ServiceLifetime.DIED, "dashboard", ServiceLifetime.DIED));
+                "sink-pushgateway", ServiceLifetime.DIED, "sink-es", ServiceLifetime.DIED, "notify", ServiceLifetime.DIED, "dashboard", ServiceLifetime.DIED));
         // The Kafka producer hands a refused login to one of its callers only now and then: the SDK names it when it
         // gets it, and until then says that Kafka did not answer, naming the settings to check — never "unreachable".
         // Kafka's own error is in the log either way (the client logs each refused attempt).
@@ -239,7 +256,7 @@ class SecuredDeploymentIT {
                 + REFUSED + "): check security.protocol, sasl.*, ssl.*");
         assertThat(said.get("dashboard")).startsWith("chainpulse dashboard: Kafka refused the dashboard's credentials ("
                 + REFUSED + "): check security.protocol, sasl.*, ssl.*");
-        for (String command : List.of("sink-pushgateway", "notify")) {
+        for (String command : List.of("sink-pushgateway", "sink-es", "notify")) {
             assertThat(said.get(command)).as(command).startsWith("chainpulse " + command + ": Kafka refused " + command
                     + "'s credentials (" + REFUSED + "): check security.protocol, sasl.*, ssl.*; /health answers 503");
         }
@@ -308,6 +325,12 @@ class SecuredDeploymentIT {
         } catch (IOException | InterruptedException e) {
             return "";
         }
+    }
+
+    private static long count(String url) {
+        String body = get(url);
+        int at = body.indexOf("\"count\":");
+        return at < 0 ? -1 : Long.parseLong(body.substring(at + 8, body.indexOf(',', at)));
     }
 
     private static void await(Duration timeout, BooleanSupplier condition, String what) throws Exception {
