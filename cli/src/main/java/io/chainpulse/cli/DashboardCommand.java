@@ -4,7 +4,6 @@ import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.schema.catalog.Topics;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,18 +43,15 @@ final class DashboardCommand implements Callable<Integer> {
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
                 .clientSettings(settings)
                 .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(port).bind(bind).build();
-        CountDownLatch stopped = new CountDownLatch(1);
         dashboard.start();
         ServiceEndpoint endpoint = ServiceEndpoint.start("dashboard", metricsPort, dashboard::healthy);
         dashboard.deadLetters().bindTo(endpoint.registry());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            dashboard.close();
-            endpoint.close();
-            stopped.countDown();
-        }, "chainpulse-dashboard-stop"));
         System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS.name() + ", anomalies from "
                 + Topics.ANOMALIES.name() + " at " + bootstrapServers + "); Ctrl-C to stop.");
-        stopped.await();
-        return 0;
+        // stopped by the JVM (0), or its consumer died, e.g. Kafka refused its credentials (70, after /health 503)
+        return ServiceLifetime.await("dashboard", () -> {
+            dashboard.close();
+            endpoint.close();
+        }, dashboard.died());
     }
 }

@@ -43,7 +43,17 @@ final class ProcessCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        Service service = Service.start(config, metricsPort);
+        Service service;
+        try {
+            service = Service.start(config, metricsPort);
+        } catch (RuntimeException e) {
+            if (!ServiceLifetime.refusedByKafka(e)) {
+                throw e;
+            }
+            // the operator's to fix; like a death, so that a supervisor retries once the credentials are right
+            System.err.println("chainpulse process: " + e.getMessage() + "; exiting with code " + ServiceLifetime.DIED);
+            return ServiceLifetime.DIED;
+        }
         System.out.println("processing " + config.getString(ProcessorConfig.INPUT_TOPIC) + " → "
                 + config.getString(ProcessorConfig.KPI_TOPIC) + "; metrics and health on http://127.0.0.1:"
                 + service.endpoint().port() + "/metrics and /health; Ctrl-C to stop.");

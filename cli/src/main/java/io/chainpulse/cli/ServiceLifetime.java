@@ -61,11 +61,37 @@ final class ServiceLifetime {
             loop.run();
             return 0;
         } catch (RuntimeException | Error e) {
-            System.err.println("chainpulse " + command + ": cannot go on (" + e + "); /health answers 503; exiting "
+            String why = refusedByKafka(e) ? refusal(command, e) : "cannot go on (" + e + ")";
+            System.err.println("chainpulse " + command + ": " + why + "; /health answers 503; exiting "
                     + "with code " + DIED + " in " + LINGER.toSeconds() + " s so that the supervisor restarts the process");
             e.printStackTrace();
             Thread.sleep(LINGER.toMillis());
             return DIED;
         }
+    }
+
+    /** What to tell when {@link #refusedByKafka}: Kafka's own words and the settings (or ACLs) to check. */
+    static String refusal(String command, Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                return "Kafka refused " + command + "'s credentials (" + t.getMessage()
+                        + "): check security.protocol, sasl.*, ssl.*";
+            }
+            if (t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return "Kafka denied " + command + "'s principal access (" + t.getMessage() + "): check its ACLs";
+            }
+        }
+        return "cannot go on (" + e + ")";
+    }
+
+    /** Kafka refused the service's login or denied its principal, anywhere in {@code e}'s causes. */
+    static boolean refusedByKafka(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException
+                    || t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A live web page on localhost showing the pipeline's KPIs and anomalies: network TPS, consensus latency
@@ -45,6 +47,7 @@ public final class Dashboard implements AutoCloseable {
     private TopicTail tail;
     private Thread consumerThread;
     private boolean closed;
+    private final CompletableFuture<String> died = new CompletableFuture<>();
 
     private Dashboard(Builder settings) {
         this.settings = settings;
@@ -72,7 +75,15 @@ public final class Dashboard implements AutoCloseable {
             throw e;
         }
         server = started;
-        consumerThread = new Thread(tail, "chainpulse-dashboard-consumer");
+        TopicTail consumer = tail;
+        consumerThread = new Thread(() -> {
+            try {
+                consumer.run();
+            } catch (RuntimeException | Error e) {
+                died.complete(e.getMessage() != null ? e.getMessage() : e.toString());
+                throw e;
+            }
+        }, "chainpulse-dashboard-consumer");
         consumerThread.setDaemon(true);
         consumerThread.start();
     }
@@ -94,9 +105,17 @@ public final class Dashboard implements AutoCloseable {
         return deadLetters;
     }
 
-    /** False while the consumer waits for the schema registry (or before start). */
+    /** False while the consumer waits for the schema registry, after it {@link #died()} (or before start). */
     public synchronized boolean healthy() {
-        return tail != null && !closed && !tail.waitingForRegistry();
+        return tail != null && !closed && !died.isDone() && !tail.waitingForRegistry();
+    }
+
+    /**
+     * Completes, with the reason, when the consumer stopped for good on its own (e.g. Kafka refused its credentials);
+     * never after {@link #close()}. The page keeps serving what it had; the owner decides whether to exit.
+     */
+    public CompletionStage<String> died() {
+        return died.minimalCompletionStage();
     }
 
     /** Stops serving and consuming; idempotent. */

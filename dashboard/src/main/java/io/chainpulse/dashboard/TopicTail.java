@@ -25,6 +25,8 @@ import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -115,6 +117,14 @@ final class TopicTail implements Runnable, AutoCloseable {
             if (!closed.get()) {
                 throw e;
             }
+        } catch (AuthenticationException | AuthorizationException e) {
+            String refused = e instanceof AuthenticationException
+                    ? "Kafka refused the dashboard's credentials (" + e.getMessage() + "): check security.protocol, "
+                            + "sasl.*, ssl.*"
+                    : "Kafka denied the dashboard's principal access (" + e.getMessage() + "): it needs READ and "
+                            + "DESCRIBE on " + kpiTopic + " and " + anomalyTopic;
+            LOG.error("{}; the dashboard stops consuming", refused);
+            throw new IllegalStateException(refused, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
@@ -154,6 +164,8 @@ final class TopicTail implements Runnable, AutoCloseable {
             }
         } catch (WakeupException e) {
             throw e;
+        } catch (AuthenticationException | AuthorizationException e) {
+            throw e; // the operator's to fix, in the settings or the ACLs: retrying every 5 s would only hide it
         } catch (KafkaException e) {
             String problem = e.getClass().getSimpleName() + ": " + e.getMessage();
             if (!problem.equals(lastAssignmentProblem)) { // once per change, not every 5 s while Kafka is away

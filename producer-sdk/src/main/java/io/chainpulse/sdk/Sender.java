@@ -320,7 +320,10 @@ final class Sender {
         return e instanceof AuthenticationException || e instanceof AuthorizationException;
     }
 
-    /** The error to tell: a refused login named as such, with the settings to check; anything else as unreachable. */
+    /**
+     * The error to tell: a refused login named as such, with the settings to check; no answer in time as such (it may
+     * be a refused login not told yet); anything else as unreachable.
+     */
     static String kafkaFailure(Throwable e) {
         if (e instanceof AuthenticationException) {
             return "Kafka refused the SDK's credentials (" + e.getMessage() + "); check security.protocol, "
@@ -329,6 +332,12 @@ final class Sender {
         if (e instanceof AuthorizationException) {
             return "Kafka denied the SDK's principal access (" + e.getMessage() + "); it needs WRITE and DESCRIBE on "
                     + "the events and resources topics";
+        }
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            // no answer within max.block.ms: a broker down or out of reach, and a login it refuses (which the client
+            // tells only now and then, to one of its callers), look the same here
+            return "no answer from Kafka (" + e.getMessage() + "): is it up and reachable, and do security.protocol, "
+                    + "sasl.* and ssl.* match its listener?";
         }
         return "Kafka unreachable (" + e.getMessage() + ")";
     }

@@ -55,7 +55,9 @@ class ChainPulseSdkTest {
             while (errors.isEmpty() && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }
-            assertThat(errors).anyMatch(m -> m.startsWith("Kafka unreachable"));
+            assertThat(errors).anyMatch(m -> m.startsWith("no answer from Kafka (Topic chainpulse.events not present in "
+                    + "metadata after 200 ms.): is it up and reachable, and do security.protocol, sasl.* and ssl.* "
+                    + "match its listener?"));
         }
     }
 

@@ -133,6 +133,10 @@ public final class StreamProcessorApp implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking topics", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                throw new IllegalStateException("Kafka refused the processor's credentials (" + e.getCause().getMessage()
+                        + "): check security.protocol, sasl.*, ssl.*", e.getCause());
+            }
             throw new IllegalStateException("cannot check or create topics: " + e.getCause().getMessage(), e.getCause());
         }
     }
