@@ -65,10 +65,10 @@ public final class BenchReport {
         f.put("processor_to_consumer_ratio", round(t.processorToConsumerRatio(), 3));
         f.put("sdk_to_producer_perf_ratio", round(t.sdkToProducerPerfRatio(), 3));
         f.put("processor_start_up_s", round(t.processorStartUpS(), 1));
-        f.put("processor_processing_events_per_s", round(t.processorProcessingEventsPerS(), 1));
+        f.put("processor_processing_events_per_s", roundOrNull(t.processorProcessingEventsPerS(), 1));
         f.put("streams_floor_start_up_s", round(t.streamsFloorStartUpS(), 1));
-        f.put("streams_floor_processing_events_per_s", round(t.streamsFloorProcessingEventsPerS(), 1));
-        f.put("processor_to_floor_processing_ratio", round(t.processorToFloorProcessingRatio(), 3));
+        f.put("streams_floor_processing_events_per_s", roundOrNull(t.streamsFloorProcessingEventsPerS(), 1));
+        f.put("processor_to_floor_processing_ratio", roundOrNull(t.processorToFloorProcessingRatio(), 3));
         f.put("kpi_latency_p50_ms", l.kpiLatencyMs().p50());
         f.put("kpi_latency_p95_ms", l.kpiLatencyMs().p95());
         f.put("kpi_latency_p99_ms", l.kpiLatencyMs().p99());
@@ -240,12 +240,15 @@ public final class BenchReport {
     }
 
     private static String rate(double v) {
-        return String.format(Locale.ROOT, "%,.0f", v);
+        return Double.isNaN(v) ? NOT_MEASURED : String.format(Locale.ROOT, "%,.0f", v);
     }
 
     private static String ratio(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
+        return Double.isNaN(v) ? NOT_MEASURED : String.format(Locale.ROOT, "%.2f", v);
     }
+
+    /** A "once running" figure of a run that ended at its first commit (a small one): not measured. */
+    private static final String NOT_MEASURED = "–";
 
     private static String mb(double v) {
         return String.format(Locale.ROOT, "%,.1f", v);
@@ -254,6 +257,11 @@ public final class BenchReport {
     private static String load(BenchResult r, int i) {
         List<Double> load = r.machine().loadAverage();
         return i < load.size() ? String.format(Locale.ROOT, "%.2f", load.get(i)) : "?";
+    }
+
+    /** null (JSON null: not measured) for NaN, as a "once running" rate of a run that ended at its first commit. */
+    private static BigDecimal roundOrNull(double v, int digits) {
+        return Double.isNaN(v) ? null : round(v, digits);
     }
 
     private static BigDecimal round(double v, int digits) {

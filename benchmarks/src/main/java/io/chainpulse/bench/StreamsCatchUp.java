@@ -98,8 +98,15 @@ final class StreamsCatchUp {
             return events / seconds;
         }
 
-        /** Once running: the events after the start-up over the time after it. */
+        /**
+         * Once running: the events after the start-up over the time after it; NaN (not measured) when the first commit
+         * already covered the whole input, as a small run's does (committed offsets count transaction markers too, so
+         * the difference can even be negative).
+         */
         double processingEventsPerSecond() {
+            if (events - committedAtStart <= 0 || seconds <= startUpSeconds) {
+                return Double.NaN;
+            }
             return (events - committedAtStart) / (seconds - startUpSeconds);
         }
     }

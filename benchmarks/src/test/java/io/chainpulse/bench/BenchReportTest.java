@@ -89,6 +89,27 @@ class BenchReportTest {
     }
 
     @Test
+    void shouldWriteNullForTheOnceRunningRatesOfARunThatEndedAtItsFirstCommit() throws Exception {
+        // bench --quick: 20,000 events, and the first commit (its offsets counting transaction markers) covered them all
+        StreamsCatchUp.CatchUp small = new StreamsCatchUp.CatchUp("bench-catch-up", 20_000, 7.3, 6.9, 20_213);
+        assertThat(small.processingEventsPerSecond()).isNaN();
+        assertThat(new StreamsCatchUp.CatchUp("bench-floor", 20_000, 1.6, 1.6, 20_000).processingEventsPerSecond())
+                .isNaN();
+        assertThat(new StreamsCatchUp.CatchUp("bench-floor", 20_000, 2.0, 1.5, 15_000).processingEventsPerSecond())
+                .isEqualTo(10_000.0);
+        BenchResult quick = new BenchResult(RESULT.setup(),
+                new Throughput(1, 1, 1, 1, 1, 6.9, small.processingEventsPerSecond(), 1.6, Double.NaN), RESULT.live(),
+                RESULT.machine(), RESULT.command(), RESULT.startedAt());
+
+        JsonNode json = new ObjectMapper().readTree(BenchReport.json(quick));
+
+        assertThat(json.get("processor_processing_events_per_s").isNull()).isTrue();
+        assertThat(json.get("streams_floor_processing_events_per_s").isNull()).isTrue();
+        assertThat(json.get("processor_to_floor_processing_ratio").isNull()).isTrue();
+        assertThat(json.get("processor_start_up_s").decimalValue()).isEqualByComparingTo("6.9");
+    }
+
+    @Test
     void shouldTabulateFiguresRatiosTargetsAndTheMachineInMarkdown() {
         String md = BenchReport.markdown(RESULT);
 
