@@ -2,10 +2,6 @@ package io.chainpulse.stack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,12 +24,10 @@ import java.util.List;
  */
 public final class Elasticsearch extends ChildServer {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     private static final String MAIN = "io.chainpulse.stack.es.ElasticsearchMain";
 
     private final Path dir;
     private final int port;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(PROBE_TIMEOUT).build();
 
     private Elasticsearch(Path dir, int port) {
         this.dir = dir;
@@ -112,20 +106,7 @@ public final class Elasticsearch extends ChildServer {
     }
 
     private boolean healthy() {
-        if (!ChildProcess.portOpen(port)) {
-            return false;
-        }
-        try {
-            // 408 until yellow; 200 once every primary shard is assigned.
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
-                    URI.create(url() + "/_cluster/health?wait_for_status=yellow&timeout=1s"))
-                    .timeout(PROBE_TIMEOUT).build(), HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        // 408 until yellow; 200 once every primary shard is assigned.
+        return answers200(port, url() + "/_cluster/health?wait_for_status=yellow&timeout=1s");
     }
 }
