@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
@@ -293,34 +292,9 @@ class EventGateIT {
 
     /** Final KPI records of {@code metric} (real windows only), keyed scope|node|window start; fails on a duplicate. */
     private Map<String, KpiWindow> read(RealStack stack, String metric, Duration timeout, int expected) {
-        Map<String, KpiWindow> out = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(stack.registryUrl())))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(kpis).stream()
-                    .map(p -> new TopicPartition(kpis, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (var record : consumer.poll(Duration.ofMillis(250))) {
-                    KpiWindow k = record.value();
-                    if (!k.getMetric().equals(metric) || FlushEvents.isFlushNode(k.getNodeId())
-                            || k.getWindowStartMs() >= t0 + 3 * W) {
-                        continue;
-                    }
-                    String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
-                            + k.getWindowStartMs();
-                    assertThat(out.put(key, k)).as("a second final result for %s", key).isNull();
-                }
-                if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // duplicates would show now
-                }
-            }
-        }
-        return out;
+        return FinalKpis.read(stack, kpis, "read_committed", k -> k.getMetric().equals(metric)
+                        && !FlushEvents.isFlushNode(k.getNodeId()) && k.getWindowStartMs() < t0 + 3 * W,
+                FinalKpis::scopeNodeAndWindow, expected, timeout);
     }
 
     private List<ConsumerRecord<String, ProtocolEvent>> readLate(RealStack stack, int expected) {

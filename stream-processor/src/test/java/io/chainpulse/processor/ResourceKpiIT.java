@@ -3,30 +3,23 @@ package io.chainpulse.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
-import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.schema.serde.AvroSerializer;
 import io.chainpulse.stack.RealStack;
 import io.chainpulse.stack.RealStackExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -128,31 +121,8 @@ class ResourceKpiIT {
      * there and 3 s passed without more; fails on a second result for a window.
      */
     private Map<String, KpiWindow> read(RealStack stack, int expected, Duration timeout) {
-        Map<String, KpiWindow> out = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new StringDeserializer(),
-                new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(stack.registryUrl())))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(kpis).stream()
-                    .map(p -> new TopicPartition(kpis, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (var record : consumer.poll(Duration.ofMillis(250))) {
-                    KpiWindow k = record.value();
-                    if (!k.getMetric().equals(Kpi.CPU_PCT.metric()) || k.getWindowStartMs() != T0) {
-                        continue;
-                    }
-                    String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "");
-                    assertThat(out.put(key, k)).as("a second final result for %s", key).isNull();
-                }
-                if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-                }
-            }
-        }
-        return out;
+        return FinalKpis.read(stack, kpis, "read_committed",
+                k -> k.getMetric().equals(Kpi.CPU_PCT.metric()) && k.getWindowStartMs() == T0,
+                FinalKpis::scopeAndNode, expected, timeout);
     }
 }

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.chainpulse.schema.EventType;
-import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
-import io.chainpulse.schema.serde.AvroDeserializer;
 import io.chainpulse.schema.serde.AvroSerializer;
 import io.chainpulse.stack.ChildProcess;
 import io.chainpulse.stack.RealStack;
@@ -380,37 +378,8 @@ class StreamProcessorIT {
 
     private Map<String, KpiWindow> read(RealStack stack, String metric, Duration timeout, int expected,
                                         String isolation) {
-        Map<String, KpiWindow> out = new HashMap<>();
-        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new StringDeserializer(),
-                new AvroDeserializer<>(KpiWindow.class, SchemaRegistryClients.forUrl(stack.registryUrl())))) {
-            // assigned, not subscribed: no group to join, so a short read really reads
-            List<org.apache.kafka.common.TopicPartition> partitions = consumer.partitionsFor(kpis).stream()
-                    .map(p -> new org.apache.kafka.common.TopicPartition(kpis, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            long quietUntil = Long.MAX_VALUE;
-            while (System.nanoTime() < Math.min(deadline, quietUntil)) {
-                for (var record : consumer.poll(Duration.ofMillis(250))) {
-                    KpiWindow k = record.value();
-                    if (!k.getMetric().equals(metric) || FlushEvents.isFlushNode(k.getNodeId())
-                            || k.getWindowStartMs() >= T0 + 50_000) {
-                        continue;
-                    }
-                    String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
-                            + k.getWindowStartMs();
-                    KpiWindow before = out.put(key, k);
-                    if (isolation.equals("read_committed")) { // uncommitted reads also see aborted attempts
-                        assertThat(before).as("a second final result for %s", key).isNull();
-                    }
-                }
-                if (out.size() >= expected && quietUntil == Long.MAX_VALUE) {
-                    quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos(); // duplicates would show now
-                }
-            }
-        }
-        return out;
+        return FinalKpis.read(stack, kpis, isolation, k -> k.getMetric().equals(metric)
+                        && !FlushEvents.isFlushNode(k.getNodeId()) && k.getWindowStartMs() < T0 + 50_000,
+                FinalKpis::scopeNodeAndWindow, expected, timeout);
     }
 }
