@@ -74,14 +74,54 @@ class DockerComposeTest {
         }
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void shouldLogEveryServiceInOverSaslSslWithTheSaslFileOnTop() throws Exception {
+        Map<String, Map<String, Object>> plain = resolvedServices();
+        Map<String, Map<String, Object>> sasl = resolvedServices("-f", COMPOSE.toString(),
+                "-f", HOME.resolve("docker/docker-compose.sasl.yml").toString());
+        for (String name : List.of("processor", "anomaly-detector", "sink-elasticsearch", "sink-pushgateway",
+                "notify", "dashboard")) {
+            assertThat((Map<String, String>) plain.get(name).get("environment")).as(name)
+                    .containsEntry("CHAINPULSE_BOOTSTRAP_SERVER", "kafka:9092").doesNotContainKey("CHAINPULSE_CONFIG");
+            assertThat((Map<String, String>) sasl.get(name).get("environment")).as(name).isEqualTo(Map.of(
+                    "CHAINPULSE_BOOTSTRAP_SERVER", "kafka:9094",
+                    "CHAINPULSE_CONFIG", "/certs/client.properties",
+                    "CHAINPULSE_REGISTRY_URL", "http://schema-registry:8080/apis/ccompat/v7"));
+            assertThat((List<String>) sasl.get(name).get("volumes")).as(name).contains("kafka-certs:/certs:ro");
+            assertThat(sasl.get(name).get("command")).as(name).isEqualTo(plain.get(name).get("command"));
+        }
+        Map<String, Object> kafka = sasl.get("kafka");
+        assertThat((List<String>) kafka.get("entrypoint")).containsExactly("/bin/bash", "/sasl/start-sasl.sh");
+        assertThat((Map<String, Map<String, String>>) kafka.get("depends_on"))
+                .containsEntry("kafka-certs", Map.of("condition", "service_completed_successfully"));
+        assertThat(((Map<String, List<String>>) kafka.get("healthcheck")).get("test").get(1))
+                .contains("--bootstrap-server localhost:9094 --command-config /certs/client.properties");
+        assertThat((Map<String, String>) sasl.get("topic-init").get("environment"))
+                .containsEntry("BOOTSTRAP", "kafka:9094")
+                .containsEntry("KAFKA_TOPICS_OPTS", "--command-config /certs/client.properties");
+        assertThat((List<String>) sasl.get("kafka-certs").get("entrypoint"))
+                .containsExactly("/bin/bash", "/sasl/sasl-certs.sh");
+        // secrets come from files, never from the compose file
+        assertThat(Files.readString(HOME.resolve("docker/docker-compose.sasl.yml"))).doesNotContainPattern(
+                "(?i)password\\s*[:=]\\s*[^\\s{]");
+    }
+
     /**
      * The services as docker-compose itself resolves them (anchors merged, variables substituted, the notify profile
      * on with a webhook URL set as an operator would).
      */
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> resolvedServices() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("docker-compose", "-f", COMPOSE.toString(), "--profile", "notify",
-                "config");
+        return resolvedServices("-f", COMPOSE.toString());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> resolvedServices(String... files) throws Exception {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        command.addAll(List.of(files));
+        command.addAll(List.of("--profile", "notify", "config"));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().put("CHAINPULSE_WEBHOOK_URL", "https://hooks.example.org/chainpulse");
         Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
