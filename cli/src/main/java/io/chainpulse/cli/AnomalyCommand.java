@@ -36,19 +36,21 @@ final class AnomalyCommand implements Callable<Integer> {
         if (kafka.printed(values)) {
             return 0;
         }
-        AnomalyDetectorApp app;
+        Service service;
         try {
-            app = AnomalyDetectorApp.start(values);
+            service = start(values, metricsPort);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ServiceEndpoint endpoint = ServiceEndpoint.start("anomaly-detector", metricsPort, app::healthy);
-        app.deadLetters().bindTo(endpoint.registry());
         System.out.println("detecting anomalies on " + KafkaOptions.bootstrapServers(values) + "; metrics and health on http://127.0.0.1:"
-                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        return ServiceLifetime.await("anomaly", () -> {
-            app.close();
-            endpoint.close();
-        }, app.died());
+                + service.metricsPort() + "/metrics and /health; Ctrl-C to stop.");
+        return ServiceLifetime.await("anomaly", service);
+    }
+
+    /** The anomaly detector, running, with its {@code /metrics} and {@code /health}: what {@code anomaly} runs, and the demo. */
+    static Service start(Map<String, Object> values, int metricsPort) {
+        AnomalyDetectorApp app = AnomalyDetectorApp.start(values);
+        return Service.running("anomaly-detector", metricsPort, app::healthy, app.deadLetters()::bindTo, app,
+                app.died());
     }
 }

@@ -43,15 +43,17 @@ final class DashboardCommand implements Callable<Integer> {
         Dashboard dashboard = Dashboard.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
                 .clientSettings(settings)
                 .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(port).bind(bind).build();
-        dashboard.start();
-        ServiceEndpoint endpoint = ServiceEndpoint.start("dashboard", metricsPort, dashboard::healthy);
-        dashboard.deadLetters().bindTo(endpoint.registry());
+        Service service = start(dashboard, metricsPort);
         System.out.println("dashboard on " + dashboard.uri() + " (KPIs from " + Topics.KPIS.name() + ", anomalies from "
                 + Topics.ANOMALIES.name() + " at " + bootstrapServers + "); Ctrl-C to stop.");
         // stopped by the JVM (0), or its consumer died, e.g. Kafka refused its credentials (70, after /health 503)
-        return ServiceLifetime.await("dashboard", () -> {
-            dashboard.close();
-            endpoint.close();
-        }, dashboard.died());
+        return ServiceLifetime.await("dashboard", service);
+    }
+
+    /** The dashboard, started, with its {@code /metrics} and {@code /health}: what {@code dashboard} runs, and the demo. */
+    static Service start(Dashboard dashboard, int metricsPort) {
+        dashboard.start();
+        return Service.running("dashboard", metricsPort, dashboard::healthy, dashboard.deadLetters()::bindTo,
+                dashboard, dashboard.died());
     }
 }

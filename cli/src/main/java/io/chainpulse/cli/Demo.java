@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.chainpulse.anomaly.AnomalyConfig;
-import io.chainpulse.anomaly.AnomalyDetectorApp;
 import io.chainpulse.anomaly.notify.NotifyConfig;
-import io.chainpulse.anomaly.notify.WebhookService;
 import io.chainpulse.dashboard.Dashboard;
 import io.chainpulse.processor.ProcessorConfig;
 import io.chainpulse.schema.catalog.Kpi;
@@ -16,8 +14,6 @@ import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
 import io.chainpulse.simulator.SdkPublisher;
 import io.chainpulse.sink.es.SinkEsConfig;
-import io.chainpulse.sink.es.SinkEsService;
-import io.chainpulse.sink.prometheus.PushgatewaySink;
 import io.chainpulse.sink.prometheus.PushgatewaySinkConfig;
 import io.chainpulse.stack.Elasticsearch;
 import io.chainpulse.stack.KafkaBroker;
@@ -56,7 +52,9 @@ import java.util.stream.Stream;
  * }   // stops everything, newest first
  * }</pre>
  *
- * Every part is the production class the matching {@code ./chainpulse} command runs; nothing here is a stand-in.
+ * Every service is started by its command's own {@code start} ({@link Service}: the same classes, settings path,
+ * {@code /metrics} and {@code /health} as {@code ./chainpulse process}, {@code anomaly}, {@code sink-es} …); nothing
+ * here is a stand-in.
  */
 final class Demo implements AutoCloseable {
 
@@ -71,6 +69,7 @@ final class Demo implements AutoCloseable {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
     private final List<String> webhookPosts = new CopyOnWriteArrayList<>();
+    private final List<Service> services = new ArrayList<>();
     private final PrintStream console;
     private KafkaBroker broker;
     private SchemaRegistry registry;
@@ -139,26 +138,20 @@ final class Demo implements AutoCloseable {
         processorSettings.put(ProcessorConfig.WINDOW_SIZE_MS, s.window().toMillis());
         processorSettings.put(ProcessorConfig.GRACE_MS, s.grace().toMillis());
         processorSettings.put(ProcessorConfig.STATE_DIR, dir.resolve("processor-state").toString());
-        ProcessCommand.Service processor = ProcessCommand.Service.start(new ProcessorConfig(processorSettings),
-                s.freePorts() ? 0 : 9465);
-        running.push(processor);
-        urls.put("Processor metrics", "http://127.0.0.1:" + processor.endpoint().port() + "/metrics");
+        started(ProcessCommand.start(new ProcessorConfig(processorSettings), s.freePorts() ? 0 : 9465));
 
         Map<String, Object> detectorSettings = new HashMap<>();
         detectorSettings.put(AnomalyConfig.BOOTSTRAP_SERVERS, kafka);
         detectorSettings.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);
         detectorSettings.put(AnomalyConfig.STREAMS_PREFIX + "state.dir", dir.resolve("anomaly-state").toString());
-        AnomalyDetectorApp detector = AnomalyDetectorApp.start(detectorSettings);
-        running.push(detector);
+        started(AnomalyCommand.start(detectorSettings, s.freePorts() ? 0 : 9467));
 
         if (elasticsearch != null) {
             Map<String, Object> esSettings = new HashMap<>();
             esSettings.put(SinkEsConfig.BOOTSTRAP_SERVERS, kafka);
             esSettings.put("schema.registry.url", registryUrl);
             esSettings.put(SinkEsConfig.ES_URLS, elasticsearch.url());
-            SinkEsService esSink = SinkEsService.create(esSettings);
-            runInBackground("chainpulse-demo-sink-es", esSink::run);
-            running.push(esSink);
+            started(SinkEsCommand.start(esSettings, s.freePorts() ? 0 : 9466));
             urls.put("Elasticsearch", elasticsearch.url());
             urls.put("  KPI documents", elasticsearch.url() + "/chainpulse-kpis/_search?q=metric:" + Kpi.CONSENSUS_LATENCY_MS.metric());
             urls.put("  anomaly documents", elasticsearch.url() + "/chainpulse-anomalies/_search");
@@ -168,26 +161,22 @@ final class Demo implements AutoCloseable {
             pgSettings.put(PushgatewaySinkConfig.BOOTSTRAP_SERVERS, kafka);
             pgSettings.put(PushgatewaySinkConfig.SCHEMA_REGISTRY_URL, registryUrl);
             pgSettings.put(PushgatewaySinkConfig.PUSHGATEWAY_URL, pushgateway.url());
-            PushgatewaySink pgSink = new PushgatewaySink(new PushgatewaySinkConfig(pgSettings));
-            runInBackground("chainpulse-demo-sink-pushgateway", pgSink::run);
-            running.push(pgSink);
+            started(SinkPushgatewayCommand.start(new PushgatewaySinkConfig(pgSettings), s.freePorts() ? 0 : 9464));
             urls.put("Pushgateway", pushgateway.url() + "/metrics");
         }
 
         Dashboard dashboard = Dashboard.builder().bootstrapServers(kafka).schemaRegistryUrl(registryUrl)
                 .kpiTopic(Topics.KPIS.name()).anomalyTopic(Topics.ANOMALIES.name()).port(s.freePorts() ? 0 : s.dashboardPort()).build();
-        running.push(dashboard);
-        dashboard.start();
+        started(DashboardCommand.start(dashboard, s.freePorts() ? 0 : 9469));
         urls.put("Dashboard", dashboard.uri().toString());
         dashboardUri = dashboard.uri();
 
         HttpServer receiver = consoleWebhookReceiver();
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook";
-        WebhookService notifier = WebhookService.create(Map.of(NotifyConfig.BOOTSTRAP_SERVERS, kafka,
+        started(NotifyCommand.start(Map.of(NotifyConfig.BOOTSTRAP_SERVERS, kafka,
                 NotifyConfig.SCHEMA_REGISTRY_URL, registryUrl, NotifyConfig.TOPIC, Topics.ANOMALIES.name(),
-                NotifyConfig.GROUP_ID, "chainpulse-demo-notify", NotifyConfig.WEBHOOK_URLS, webhook));
-        runInBackground("chainpulse-demo-notify", notifier::run);
-        running.push(notifier);
+                NotifyConfig.GROUP_ID, "chainpulse-demo-notify", NotifyConfig.WEBHOOK_URLS, webhook),
+                s.freePorts() ? 0 : 9468));
         urls.put("Webhook receiver (console)", webhook);
 
         Scenario scenario = s.scenario();
@@ -200,6 +189,22 @@ final class Demo implements AutoCloseable {
                         .schemaRegistryUrl(registryUrl).spoolDirectory(dir.resolve("sdk-spool")).build());
         running.push(publisher);
         runInBackground("chainpulse-demo-simulator", () -> publisher.run(1.0));
+    }
+
+    /**
+     * A service the demo started the way its command does ({@code XCommand.start}): stopped with the rest; its
+     * {@code /metrics} and {@code /health} listed; a death printed (the demo goes on without it).
+     */
+    private void started(Service service) {
+        running.push(service);
+        services.add(service);
+        urls.put("Metrics and health: " + service.name(), "http://127.0.0.1:" + service.metricsPort() + "/metrics");
+        service.died().thenAccept(why -> console.println("demo: " + service.name() + " stopped: " + why));
+    }
+
+    /** The services the demo runs, in start order: processor, anomaly-detector, sinks, dashboard, notify. */
+    List<Service> services() {
+        return List.copyOf(services);
     }
 
     /** Where to look, in the order to print: the dashboard first. */

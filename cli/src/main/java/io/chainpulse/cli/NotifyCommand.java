@@ -80,33 +80,35 @@ final class NotifyCommand implements Callable<Integer> {
         if (kafka.printed(values)) {
             return 0;
         }
-        WebhookService service;
+        Service service;
         try {
-            service = WebhookService.create(values);
+            service = start(values, metricsPort);
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ServiceEndpoint endpoint = ServiceEndpoint.start("notify", metricsPort, service::healthy);
-        service.deadLetters().bindTo(endpoint.registry());
-        counter(endpoint, "delivered", "Transitions posted to a webhook or Alertmanager (one per URL).",
-                s -> s.delivered(), service);
-        counter(endpoint, "retries", "Failed delivery attempts, retried with backoff.", s -> s.retries(), service);
-        counter(endpoint, "dead.lettered", "Transitions sent to the dead-letter topic (refused for good, or "
-                + "undeliverable within max.age.ms).", s -> s.deadLettered(), service);
-        counter(endpoint, "duplicates", "Redelivered transitions skipped.", s -> s.duplicates(), service);
-        counter(endpoint, "filtered", "Transitions below --min-severity skipped.", s -> s.filtered(), service);
-        counter(endpoint, "alertmanager.resent", "Firing alerts posted to Alertmanager again.", s -> s.resent(),
-                service);
-        counter(endpoint, "alertmanager.resend.failures", "Resend rounds an Alertmanager did not accept.",
-                s -> s.resendFailures(), service);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            endpoint.close();
-        }, "chainpulse-notify-stop"));
         System.out.println("posting anomaly transitions from " + values.getOrDefault(NotifyConfig.TOPIC,
                 Topics.Names.ANOMALIES) + " to webhooks and Alertmanagers; "
-                + "metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        return ServiceLifetime.run("notify", service::run);
+                + "metrics and health on http://127.0.0.1:" + service.metricsPort() + "/metrics and /health; Ctrl-C to stop.");
+        return ServiceLifetime.await("notify", service);
+    }
+
+    /** The notifier, running, with its {@code /metrics} and {@code /health}: what {@code notify} runs, and the demo. */
+    static Service start(Map<String, Object> values, int metricsPort) {
+        WebhookService service = WebhookService.create(values);
+        return Service.looping("notify", metricsPort, service::healthy, registry -> {
+            service.deadLetters().bindTo(registry);
+            counter(registry, "delivered", "Transitions posted to a webhook or Alertmanager (one per URL).",
+                    s -> s.delivered(), service);
+            counter(registry, "retries", "Failed delivery attempts, retried with backoff.", s -> s.retries(), service);
+            counter(registry, "dead.lettered", "Transitions sent to the dead-letter topic (refused for good, or "
+                    + "undeliverable within max.age.ms).", s -> s.deadLettered(), service);
+            counter(registry, "duplicates", "Redelivered transitions skipped.", s -> s.duplicates(), service);
+            counter(registry, "filtered", "Transitions below --min-severity skipped.", s -> s.filtered(), service);
+            counter(registry, "alertmanager.resent", "Firing alerts posted to Alertmanager again.", s -> s.resent(),
+                    service);
+            counter(registry, "alertmanager.resend.failures", "Resend rounds an Alertmanager did not accept.",
+                    s -> s.resendFailures(), service);
+        }, service::run, service);
     }
 
     /** The notifier's settings: see {@link KafkaOptions} for the layers; the named options win. */
@@ -138,9 +140,9 @@ final class NotifyCommand implements Callable<Integer> {
         return value == null || value.toString().isBlank();
     }
 
-    private static void counter(ServiceEndpoint endpoint, String name, String description,
+    private static void counter(io.micrometer.core.instrument.MeterRegistry registry, String name, String description,
                                 ToDoubleFunction<WebhookService> value, WebhookService service) {
         FunctionCounter.builder("chainpulse.notify." + name, service, value).description(description)
-                .register(endpoint.registry());
+                .register(registry);
     }
 }

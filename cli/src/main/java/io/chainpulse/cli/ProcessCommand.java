@@ -45,7 +45,7 @@ final class ProcessCommand implements Callable<Integer> {
         }
         Service service;
         try {
-            service = Service.start(config, metricsPort);
+            service = start(config, metricsPort);
         } catch (RuntimeException e) {
             if (!ServiceLifetime.refusedByKafka(e)) {
                 throw e;
@@ -56,32 +56,24 @@ final class ProcessCommand implements Callable<Integer> {
         }
         System.out.println("processing " + config.getString(ProcessorConfig.INPUT_TOPIC) + " → "
                 + config.getString(ProcessorConfig.KPI_TOPIC) + "; metrics and health on http://127.0.0.1:"
-                + service.endpoint().port() + "/metrics and /health; Ctrl-C to stop.");
-        return ServiceLifetime.await("process", service, service.app().died());
+                + service.metricsPort() + "/metrics and /health; Ctrl-C to stop.");
+        return ServiceLifetime.await("process", service);
     }
 
-    /** The processor with its {@code /metrics} and {@code /health}: what {@code process} runs, and the demo too. */
-    record Service(StreamProcessorApp app, ServiceEndpoint endpoint) implements AutoCloseable {
-        static Service start(ProcessorConfig config, int metricsPort) {
-            StreamProcessorApp app = new StreamProcessorApp(config);
-            ServiceEndpoint endpoint = ServiceEndpoint.start("processor", metricsPort, app::healthy);
-            new ProcessorMetrics(app.counters()).bindTo(endpoint.registry());
-            app.deadLetters().bindTo(endpoint.registry());
-            new KafkaStreamsMetrics(app.streams()).bindTo(endpoint.registry());
-            Service service = new Service(app, endpoint);
-            try {
-                app.start();
-            } catch (RuntimeException e) {
-                service.close();
-                throw e;
-            }
-            return service;
+    /** The processor, running, with its {@code /metrics} and {@code /health}: what {@code process} runs, and the demo. */
+    static Service start(ProcessorConfig config, int metricsPort) {
+        StreamProcessorApp app = new StreamProcessorApp(config);
+        Service service = Service.running("processor", metricsPort, app::healthy, registry -> {
+            new ProcessorMetrics(app.counters()).bindTo(registry);
+            app.deadLetters().bindTo(registry);
+            new KafkaStreamsMetrics(app.streams()).bindTo(registry);
+        }, app, app.died());
+        try {
+            app.start();
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
         }
-
-        @Override
-        public void close() {
-            app.close();
-            endpoint.close();
-        }
+        return service;
     }
 }

@@ -14,8 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * loop throwing); the command owns the process and its exit.
  *
  * <pre>{@code
- * return ServiceLifetime.await("process", service, service.app().died());   // a Kafka Streams app
- * return ServiceLifetime.run("sink-es", sink::run);                          // a consumer loop in the foreground
+ * return ServiceLifetime.await("sink-es", SinkEsCommand.start(config, metricsPort));   // any {@link Service}
  * }</pre>
  */
 final class ServiceLifetime {
@@ -26,9 +25,21 @@ final class ServiceLifetime {
 
     private ServiceLifetime() {}
 
+    /** {@link #await(String, AutoCloseable, CompletionStage)} for a {@link Service}: closed at shutdown, its death. */
+    static int await(String command, Service service) throws InterruptedException {
+        return await(command, service, service.died(), service.finished());
+    }
+
     /** Blocks until the JVM shuts down (then 0) or {@code died} completes (then {@link #DIED}, after the linger). */
     static int await(String command, AutoCloseable service, CompletionStage<String> died) throws InterruptedException {
+        return await(command, service, died, new java.util.concurrent.CompletableFuture<Void>());
+    }
+
+    /** As above; also 0 when {@code finished} completes (a loop that returned: its work is done, e.g. --duration). */
+    private static int await(String command, AutoCloseable service, CompletionStage<String> died,
+                             CompletionStage<Void> finished) throws InterruptedException {
         CountDownLatch ended = new CountDownLatch(1);
+        finished.thenRun(ended::countDown);
         AtomicReference<String> death = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -50,24 +61,6 @@ final class ServiceLifetime {
                 + DIED + " in " + LINGER.toSeconds() + " s so that the supervisor restarts the process");
         Thread.sleep(LINGER.toMillis());
         return DIED;
-    }
-
-    /**
-     * Runs a service's loop in the foreground: 0 when it returns (asked to stop), {@link #DIED} after {@link #LINGER}
-     * when it throws — its health, which must turn false as the loop ends, answers 503 meanwhile.
-     */
-    static int run(String command, Runnable loop) throws InterruptedException {
-        try {
-            loop.run();
-            return 0;
-        } catch (RuntimeException | Error e) {
-            String why = refusedByKafka(e) ? refusal(command, e) : "cannot go on (" + e + ")";
-            System.err.println("chainpulse " + command + ": " + why + "; /health answers 503; exiting "
-                    + "with code " + DIED + " in " + LINGER.toSeconds() + " s so that the supervisor restarts the process");
-            e.printStackTrace();
-            Thread.sleep(LINGER.toMillis());
-            return DIED;
-        }
     }
 
     /** What to tell when {@link #refusedByKafka}: Kafka's own words and the settings (or ACLs) to check. */

@@ -42,17 +42,7 @@ final class SinkEsCommand implements Callable<Integer> {
         if (kafka.printed(config)) {
             return 0;
         }
-        SinkEsService sink = SinkEsService.create(config);
-        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-es", metricsPort,
-                () -> running.get() && !sink.waitingForRegistry());
-        sink.metrics().bindTo(endpoint.registry());
-        sink.deadLetterCounter().bindTo(endpoint.registry());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            running.set(false);
-            sink.close();
-            endpoint.close();
-        }, "chainpulse-sink-es-stop"));
+        Service service = start(config, metricsPort);
         if (duration != null) {
             Thread timer = new Thread(() -> {
                 try {
@@ -60,7 +50,7 @@ final class SinkEsCommand implements Callable<Integer> {
                 } catch (InterruptedException e) {
                     return;
                 }
-                sink.close();
+                service.close();
             }, "chainpulse-sink-es-duration");
             timer.setDaemon(true);
             timer.start();
@@ -68,14 +58,25 @@ final class SinkEsCommand implements Callable<Integer> {
         System.out.println("sink-es: " + config.get(SinkEsConfig.BOOTSTRAP_SERVERS) + " -> "
                 + config.getOrDefault(SinkEsConfig.ES_URLS, "http://127.0.0.1:9200")
                 + (duration == null ? "   (Ctrl-C to stop)" : "   (stopping after " + duration.toSeconds() + " s)"));
-        System.out.println("sink-es: metrics and health on http://127.0.0.1:" + endpoint.port() + "/metrics and /health");
-        return ServiceLifetime.run("sink-es", () -> {
+        System.out.println("sink-es: metrics and health on http://127.0.0.1:" + service.metricsPort()
+                + "/metrics and /health");
+        return ServiceLifetime.await("sink-es", service);
+    }
+
+    /** The Elasticsearch sink, running, with its {@code /metrics} and {@code /health}: what {@code sink-es} runs, and the demo. */
+    static Service start(Map<String, Object> config, int metricsPort) {
+        SinkEsService sink = SinkEsService.create(config);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return Service.looping("sink-es", metricsPort, () -> running.get() && !sink.waitingForRegistry(), registry -> {
+            sink.metrics().bindTo(registry);
+            sink.deadLetterCounter().bindTo(registry);
+        }, () -> {
             try {
                 sink.run();
             } finally {
                 running.set(false);
             }
-        });
+        }, sink);
     }
 
     /** The sink's settings: see {@link KafkaOptions} for the layers. */

@@ -46,18 +46,20 @@ final class SinkPushgatewayCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        PushgatewaySink sink = new PushgatewaySink(config);
-        ServiceEndpoint endpoint = ServiceEndpoint.start("sink-pushgateway", metricsPort, sink::healthy);
-        new PushgatewaySinkMetrics(sink).bindTo(endpoint.registry());
-        sink.deadLetters().bindTo(endpoint.registry());
-        // close() waits for run() to end; no join of the main thread, which may itself be exiting after a failure
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            sink.close();
-            endpoint.close();
-        }, "chainpulse-sink-pushgateway-stop"));
+        Service service = start(config, metricsPort);
         System.out.println("pushing to " + config.getString(PushgatewaySinkConfig.PUSHGATEWAY_URL) + " every "
                 + config.getLong(PushgatewaySinkConfig.PUSH_INTERVAL_MS) + " ms; metrics and health on http://127.0.0.1:"
-                + endpoint.port() + "/metrics and /health; Ctrl-C to stop.");
-        return ServiceLifetime.run("sink-pushgateway", sink::run);
+                + service.metricsPort() + "/metrics and /health; Ctrl-C to stop.");
+        return ServiceLifetime.await("sink-pushgateway", service);
+    }
+
+    /** The Pushgateway sink, running, with its {@code /metrics} and {@code /health}: what {@code sink-pushgateway} runs, and the demo. */
+    static Service start(PushgatewaySinkConfig config, int metricsPort) {
+        PushgatewaySink sink = new PushgatewaySink(config);
+        // the sink's close() waits for run() to end
+        return Service.looping("sink-pushgateway", metricsPort, sink::healthy, registry -> {
+            new PushgatewaySinkMetrics(sink).bindTo(registry);
+            sink.deadLetters().bindTo(registry);
+        }, sink::run, sink);
     }
 }
