@@ -72,6 +72,9 @@
     return [v, i === 0 ? unit : PREFIXES[i] + 'B' + unit.slice('bytes'.length)];
   }
 
+  // Tick steps of a byte axis, so its labels are round in binary prefixes (256 Mi, 512 Mi, 768 Mi, 1 Gi).
+  const BYTE_STEPS = PREFIXES.flatMap((p, k) => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map(m => m * 1024 ** k));
+
   function fmtUnit(v, unit) {
     if (v == null) return '–';
     if (!isBytes(unit)) return fmt(v) + ' ' + unit;
@@ -119,7 +122,8 @@
           label: l.label, stroke: l.color, width: 2, dash: l.dash, spanGaps: true,
           value: (u, v) => fmtUnit(v, chart.unit),
         }))),
-        axes: [{}, {size: isBytes(chart.unit) ? 64 : 56, values: axisValues(chart.unit)}],
+        axes: [{}, isBytes(chart.unit) ? {size: 64, values: axisValues(chart.unit), incrs: BYTE_STEPS}
+            : {size: 56, values: axisValues(chart.unit)}],
       };
       entry = plots[chart.id] = {plot: new uPlot(opts, data, el), signature, height: opts.height};
     } else {
