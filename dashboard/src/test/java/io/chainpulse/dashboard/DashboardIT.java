@@ -258,7 +258,8 @@ class DashboardIT {
         assertThat(browser.findElements(By.cssSelector("#" + cpu + " .u-legend .u-series th")))
                 .extracting(WebElement::getText).containsExactly("Time", "v1", "v2", "v3", "v4");
         assertThat(browser.findElements(By.cssSelector("#system-latest thead th"))).extracting(WebElement::getText)
-                .hasSize(1 + Kpi.resources().size()).startsWith("node", "cpu\n%"); // a label over its unit
+                .hasSize(1 + Kpi.resources().size()).startsWith("node")
+                .contains(Kpi.CPU_PCT.label() + "\n" + Kpi.CPU_PCT.unit()); // a label over its unit
         assertThat(browser.findElements(By.cssSelector("#system-latest tbody th"))).extracting(WebElement::getText)
                 .containsExactly("v1", "v2", "v3", "v4");
         assertThat(cell("v3", Kpi.CPU_PCT)).isEqualTo("97.5 %");
