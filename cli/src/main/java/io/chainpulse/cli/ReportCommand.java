@@ -31,7 +31,8 @@ import picocli.CommandLine.TypeConversionException;
 @Command(name = "report",
         mixinStandardHelpOptions = true,
         description = {
-            "A Markdown performance report over a period: network summary, per-node KPIs, the worst windows, the "
+            "A Markdown performance report over a period: network summary, per-node KPIs, per-node resources (when "
+                    + "the input has resource KPIs: last, mean, max, p95), the worst windows, the "
                     + "anomalies with suggested actions, and regressions against the previous period of equal length "
                     + "(latency p95 up, or mean rate down, by more than --regression-threshold).",
             "Source: --input DIR (the output of ./chainpulse analyze; default period: the second half of the data) or "

@@ -2,6 +2,7 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.Scenario;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,44 @@ class ReportCommandTest {
 
         assertThat(regressions()).isEmpty();
         assertThat(out.toString()).contains("## Regressions\n\nNone: ").contains("| consensus_latency_ms | samples | 280 | 280 |");
+    }
+
+    @Test
+    void shouldAddAResourcesSectionPerNodeFromAnalyzeResourcesShowingTheSaturatedCpu(@TempDir Path dir) {
+        Path events = dir.resolve("events.jsonl");
+        Path samples = dir.resolve("resources.jsonl");
+        Path out3 = dir.resolve("out");
+        assertThat(run("simulate", "--duration", "40s", "--output", events.toString(), "--resources-output",
+                samples.toString(), "--fault", "cpu_saturation:v3:0s-90s:2")).as(err.toString()).isZero();
+        assertThat(run("analyze", "--input", events.toString(), "--resources", samples.toString(), "--output",
+                out3.toString())).as(err.toString()).isZero();
+        out.getBuffer().setLength(0);
+
+        assertThat(run("report", "--input", out3.toString())).as(err.toString()).isZero();
+
+        String md = out.toString();
+        String resources = md.substring(md.indexOf("\n## Resources\n"), md.indexOf("\n## Worst windows\n"));
+        assertThat(resources.lines().filter(l -> l.startsWith("### "))).containsExactly("### v1", "### v2", "### v3",
+                "### v4");
+        // one row per resource KPI the samples carry (the simulator's have no disk use, threads or peers), in catalog
+        // order, the same rows for every node
+        List<String> rows = resources.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| resource"))
+                .map(l -> l.substring(2, l.indexOf(' ', 2))).toList();
+        List<String> metrics = rows.stream().distinct().toList();
+        assertThat(metrics).isEqualTo(Kpi.resources().stream().map(Kpi::metric).filter(metrics::contains).toList())
+                .contains(Kpi.CPU_PCT.metric(), Kpi.RSS_BYTES.metric(), Kpi.NET_RX_BYTES_PER_S.metric());
+        assertThat(rows).hasSize(4 * metrics.size());
+        // v3's CPU: 95–100 % of its 4 cores in every sample (the fault), v1's below 40 %
+        assertThat(cpu(resources, "v3")).allSatisfy(v -> assertThat(v).isBetween(380.0, 400.0));
+        assertThat(cpu(resources, "v1")).allSatisfy(v -> assertThat(v).isLessThan(40.0));
+    }
+
+    /** last, mean, max, p95 of {@code node}'s cpu_pct row. */
+    private static List<Double> cpu(String resources, String node) {
+        String section = resources.substring(resources.indexOf("### " + node + "\n"));
+        String row = section.lines().filter(l -> l.startsWith("| cpu_pct | ")).findFirst().orElseThrow();
+        return Arrays.stream(row.split("\\|")).map(String::strip).filter(c -> c.endsWith(" %"))
+                .map(c -> Double.parseDouble(c.substring(0, c.length() - 2))).toList();
     }
 
     @Test

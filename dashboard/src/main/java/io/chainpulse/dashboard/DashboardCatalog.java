@@ -64,7 +64,7 @@ final class DashboardCatalog {
 
     /**
      * {@code {"kpis": [{"metric", "kind", "unit", "human", "label", "headline", "scopes", "statistic", "field",
-     * "definition"}, …], "charts": [{"id", "title", "metric", "scope", "unit", "statistics", "mode", "selected",
+     * "definition", "resource", "higher_is_worse"}, …], "charts": [{"id", "title", "metric", "scope", "unit", "statistics", "mode", "selected",
      * "latest"}, …]}}, KPIs in catalog order.
      */
     static String json() {
@@ -83,6 +83,8 @@ final class DashboardCatalog {
             k.put("statistic", kpi.kind().statistic());
             k.put("field", field(kpi));
             k.put("definition", kpi.definition());
+            k.put("resource", kpi.resource());
+            k.put("higher_is_worse", kpi.higherIsWorse());
         }
         ArrayNode charts = json.putArray("charts");
         for (Chart chart : CHARTS) {

@@ -53,8 +53,12 @@ final class DashboardView {
     /** One line of a chart: a KPI of one scope and (for node scope) one node. */
     record SeriesKey(String metric, KpiScope scope, String nodeId) {}
 
-    /** What a chart needs of one window: the rate, or the percentiles and mean of a sketched KPI. */
-    private record Point(long windowEndMs, Double ratePerS, Double p50, Double p95, Double p99, Double mean) {}
+    /**
+     * What a chart needs of one window: the rate, or the percentiles and mean of a sketched KPI, and the latest
+     * sample of a resource gauge's node window ({@code last}, null otherwise).
+     */
+    private record Point(long windowEndMs, Double ratePerS, Double p50, Double p95, Double p99, Double mean,
+                         Double last) {}
 
     private final long historyMs;
     private final Map<SeriesKey, NavigableMap<Long, Point>> series = new TreeMap<>(ORDER);
@@ -88,7 +92,7 @@ final class DashboardView {
             series.put(key, points);
         }
         points.put(window.getWindowStartMs(), new Point(end, window.getRatePerS(), window.getP50(), window.getP95(),
-                window.getP99(), window.getMean()));
+                window.getP99(), window.getMean(), window.getLast()));
         while (points.size() > MAX_POINTS_PER_SERIES) {
             points.pollFirstEntry();
         }
@@ -104,7 +108,8 @@ final class DashboardView {
 
     /**
      * {@code {"newest_window_end_ms": …, "history_ms": …, "series": [{"metric", "scope", "node_id", "points":
-     * [{"window_end_ms", "rate_per_s"} or {"window_end_ms", "p50", "p95", "p99", "mean"}, …]}, …]}}: series ordered by
+     * [{"window_end_ms", "rate_per_s"} or {"window_end_ms", "p50", "p95", "p99", "mean"[, "last"]}, …]}, …]}}, with
+     * {@code last} only on the node windows of resource gauges (their latest sample): series ordered by
      * metric, scope (node before network) and node, points by window; {@code newest_window_end_ms} is null before
      * the first window.
      */
@@ -134,6 +139,9 @@ final class DashboardView {
                     o.put("p95", p.p95());
                     o.put("p99", p.p99());
                     o.put("mean", p.mean());
+                }
+                if (p.last() != null) {
+                    o.put("last", p.last());
                 }
             }
         });

@@ -2,13 +2,16 @@ package io.chainpulse.dashboard;
 
 import static io.chainpulse.dashboard.Records.W;
 import static io.chainpulse.dashboard.Records.anomaly;
+import static io.chainpulse.dashboard.Records.gauge;
 import static io.chainpulse.dashboard.Records.latency;
+import static io.chainpulse.dashboard.Records.rate;
 import static io.chainpulse.dashboard.Records.tps;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.Severity;
 import io.chainpulse.schema.catalog.Kpi;
+import io.chainpulse.schema.catalog.KpiKind;
 import io.chainpulse.schema.registry.SchemaRegistryClients;
 import io.chainpulse.schema.serde.AvroSerializer;
 import io.chainpulse.stack.RealStack;
@@ -49,7 +52,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The dashboard between the real broker and registry and a real headless Chromium (Debian's {@code chromium} and
  * {@code chromium-driver}): KPI windows and an anomaly produced with the project's serializers show up as drawn
- * charts and a feed entry, and a fault injected while the page is open appears in the feed within seconds.
+ * charts and a feed entry, and a fault injected while the page is open appears in the feed within seconds; the
+ * System view draws every resource KPI of the catalog per node and names the node under pressure.
  */
 @ExtendWith(RealStackExtension.class)
 class DashboardIT {
@@ -213,8 +217,98 @@ class DashboardIT {
         assertThat(errors).as("errors in the browser console").isEmpty();
     }
 
+    @Test
+    void shouldShowEveryCatalogResourceKpiPerNodeInTheSystemViewWithTheLatestReadingAndTheNodeUnderPressure()
+            throws Exception {
+        long began = System.nanoTime();
+        long first = (System.currentTimeMillis() / W - WINDOWS) * W;
+        for (int i = 0; i < WINDOWS; i++) {
+            long start = first + i * W;
+            for (int n = 0; n < NODES.size(); n++) {
+                String node = NODES.get(n);
+                for (Kpi kpi : Kpi.resources()) { // whatever the catalog's resource KPIs are: the page draws them all
+                    double value = resourceValue(kpi, node, n, i);
+                    producer.send(new ProducerRecord<>(kpis, "k", kpi.kind() == KpiKind.RATE
+                            ? rate(kpi.metric(), node, start, value) : gauge(kpi.metric(), node, start, value, value)));
+                }
+            }
+            // the network's sum: not a node's line
+            producer.send(new ProducerRecord<>(kpis, "k", rate(Kpi.NET_RX_BYTES_PER_S.metric(), null, start, 51_200)));
+            send(kpis, tps(null, start, 800)); // a protocol KPI: not in the System view
+        }
+        dashboard.start();
+        browser = chromium();
+        browser.get(dashboard.uri().toString());
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.until(b -> attribute("view-system", "data-kpis").equals(Integer.toString(Kpi.resources().size())));
+        assertThat(browser.findElement(By.id("view-system")).isDisplayed()).isFalse();
+
+        browser.findElement(By.cssSelector("#views button[data-view='system']")).click();
+        String cpu = "chart-sys-" + Kpi.CPU_PCT.metric();
+        wait.until(b -> attribute(cpu, "data-points").equals(Integer.toString(4 * WINDOWS))
+                && attribute("system-latest", "data-nodes").equals("4"));
+        Path screenshot = saveScreenshot("dashboard-system-screenshot.png");
+
+        assertThat(browser.findElement(By.id("view-overview")).isDisplayed()).isFalse();
+        assertThat(browser.getCurrentUrl()).endsWith("/#system");
+        for (Kpi kpi : Kpi.resources()) { // one line per node, one point per window: the network's sum is not drawn
+            assertChart("chart-sys-" + kpi.metric(), 4, 4 * WINDOWS);
+        }
+        assertThat(browser.findElements(By.cssSelector("#" + cpu + " .u-legend .u-series th")))
+                .extracting(WebElement::getText).containsExactly("Time", "v1", "v2", "v3", "v4");
+        assertThat(browser.findElements(By.cssSelector("#system-latest thead th"))).extracting(WebElement::getText)
+                .hasSize(1 + Kpi.resources().size()).startsWith("node")
+                .contains(Kpi.CPU_PCT.label() + "\n" + Kpi.CPU_PCT.unit()); // a label over its unit
+        assertThat(browser.findElements(By.cssSelector("#system-latest tbody th"))).extracting(WebElement::getText)
+                .containsExactly("v1", "v2", "v3", "v4");
+        assertThat(cell("v3", Kpi.CPU_PCT)).isEqualTo("97.5 %");
+        assertThat(cell("v1", Kpi.CPU_PCT)).isEqualTo("25 %");
+        assertThat(cell("v2", Kpi.RSS_BYTES)).isEqualTo("1.5 GiB");
+        assertThat(cell("v1", Kpi.RSS_BYTES)).isEqualTo("256 MiB");
+        assertThat(cell("v4", Kpi.PEERS_CONNECTED)).isEqualTo("2 peers");
+        assertThat(cell("v1", Kpi.NET_RX_BYTES_PER_S)).isEqualTo("12.5 KiB/s");
+        assertThat(cell("v1", Kpi.OPEN_FDS)).isEqualTo("15 fds"); // 10 + the last window's index, on every node
+        // the node under the most pressure per column: the highest CPU and memory, the fewest peers; none where all agree
+        assertThat(browser.findElements(By.cssSelector("#system-latest td.worst")))
+                .extracting(e -> e.getAttribute("data-node") + " " + e.getAttribute("data-metric"))
+                .containsExactly("v2 " + Kpi.RSS_BYTES.metric(), "v3 " + Kpi.CPU_PCT.metric(),
+                        "v4 " + Kpi.PEERS_CONNECTED.metric());
+        assertThat(browser.findElement(By.id("system-summary")).getText())
+                .isEqualTo("4 nodes · most pressure: v2, v3, v4");
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+        System.out.printf("System view test: %d ms, screenshot %s%n", (System.nanoTime() - began) / 1_000_000,
+                screenshot.toAbsolutePath());
+    }
+
+    /**
+     * What each node reports in window {@code i}: v3's CPU near saturation, v2's resident memory the largest, v4 with
+     * the fewest peers, every node receiving 12.5 KiB/s; every other resource the same on all nodes ({@code 10 + i}).
+     */
+    private static double resourceValue(Kpi kpi, String node, int n, int i) {
+        return switch (kpi) {
+            case CPU_PCT -> node.equals("v3") ? 95 + 0.5 * i : 20 + 5 * n + i;          // latest: 25, 30, 97.5, 40
+            case RSS_BYTES -> (256L << 20) * (n + 1) + (node.equals("v2") ? 1L << 30 : 0); // v2: 1.5 GiB
+            case PEERS_CONNECTED -> node.equals("v4") ? 2 : 8;
+            case NET_RX_BYTES_PER_S -> 12_800;
+            default -> 10 + i;
+        };
+    }
+
+    private String cell(String node, Kpi kpi) {
+        return browser.findElement(By.cssSelector("#system-latest td[data-node='" + node + "'][data-metric='"
+                + kpi.metric() + "']")).getText();
+    }
+
     private Path saveScreenshot() throws Exception {
-        Path screenshot = Path.of("target", "dashboard-screenshot.png");
+        return saveScreenshot("dashboard-screenshot.png");
+    }
+
+    private Path saveScreenshot(String name) throws Exception {
+        Path screenshot = Path.of("target", name);
         Files.createDirectories(screenshot.getParent());
         Files.copy(((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath(), screenshot,
                 StandardCopyOption.REPLACE_EXISTING);

@@ -102,12 +102,23 @@ class DashboardServerTest {
             assertThat(k.get("label").asText()).isEqualTo(kpi.label());
             assertThat(k.get("headline").asBoolean()).isEqualTo(kpi.headline());
             assertThat(k.get("definition").asText()).isEqualTo(kpi.definition());
+            assertThat(k.get("resource").asBoolean()).as(kpi.metric()).isEqualTo(kpi.resource());
+            assertThat(k.get("higher_is_worse").asBoolean()).as(kpi.metric()).isEqualTo(kpi.higherIsWorse());
             List<String> scopes = new ArrayList<>();
             k.get("scopes").forEach(s -> scopes.add(s.asText()));
             assertThat(scopes).containsExactlyInAnyOrderElementsOf(kpi.scopes().stream().map(Enum::name).toList());
             assertThat(k.get("field").asText()).as(kpi.metric())
                     .isEqualTo(kpi.kind() == KpiKind.RATE ? "rate_per_s" : kpi.kind().statistic());
         }
+
+        // the System view's KPIs: the catalog's resource KPIs, in catalog order
+        List<String> resources = new ArrayList<>();
+        catalog.get("kpis").forEach(k -> {
+            if (k.get("resource").asBoolean()) {
+                resources.add(k.get("metric").asText());
+            }
+        });
+        assertThat(resources).isEqualTo(Kpi.resources().stream().map(Kpi::metric).toList()).isNotEmpty();
 
         // the page's four charts, in page order, each naming its KPI, scope and what it plots
         List<String> charts = new ArrayList<>();

@@ -2,7 +2,9 @@ package io.chainpulse.dashboard;
 
 import static io.chainpulse.dashboard.Records.W;
 import static io.chainpulse.dashboard.Records.anomaly;
+import static io.chainpulse.dashboard.Records.gauge;
 import static io.chainpulse.dashboard.Records.latency;
+import static io.chainpulse.dashboard.Records.rate;
 import static io.chainpulse.dashboard.Records.tps;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -44,6 +46,18 @@ class DashboardViewTest {
                 + "{\"window_end_ms\":10000,\"p50\":110.0,\"p95\":160.0,\"p99\":240.0,\"mean\":110.0}]},"
                 + "{\"metric\":\"tps\",\"scope\":\"network\",\"node_id\":null,\"points\":["
                 + "{\"window_end_ms\":10000,\"rate_per_s\":812.5}]}]}");
+    }
+
+    @Test
+    void shouldServeTheLatestSampleOfAResourceGaugesNodeWindowsAndNothingMoreForOtherWindows() {
+        view.onKpi(gauge("cpu_pct", "v1", 0, 92.5, 97.0));                 // p95 92.5, latest sample 97
+        view.onKpi(rate("net_rx_bytes_per_s", "v1", 0, 12_800));          // a byte rate: no last
+
+        assertThat(view.kpisJson()).isEqualTo("{\"newest_window_end_ms\":10000,\"history_ms\":30000,\"series\":["
+                + "{\"metric\":\"cpu_pct\",\"scope\":\"node\",\"node_id\":\"v1\",\"points\":["
+                + "{\"window_end_ms\":10000,\"p50\":97.0,\"p95\":92.5,\"p99\":92.5,\"mean\":94.75,\"last\":97.0}]},"
+                + "{\"metric\":\"net_rx_bytes_per_s\",\"scope\":\"node\",\"node_id\":\"v1\",\"points\":["
+                + "{\"window_end_ms\":10000,\"rate_per_s\":12800.0}]}]}");
     }
 
     @Test

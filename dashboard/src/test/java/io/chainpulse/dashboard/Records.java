@@ -28,6 +28,24 @@ final class Records {
                 .setCount((long) (rate * 10)).setRatePerS(rate).build();
     }
 
+    /**
+     * A resource gauge's node window ({@code cpu_pct}, {@code rss_bytes}…), as the processor writes it: two samples,
+     * the later one {@code last}, and {@code p95} the statistic the page plots.
+     */
+    static KpiWindow gauge(String metric, String node, long windowStart, double p95, double last) {
+        return KpiWindow.newBuilder().setMetric(metric).setScope(KpiScope.node).setNodeId(node)
+                .setWindowStartMs(windowStart).setWindowEndMs(windowStart + W).setFinal$(true).setCount(2)
+                .setMin(Math.min(p95, last)).setMean((p95 + last) / 2).setMax(Math.max(p95, last)).setP50(last)
+                .setP90(p95).setP95(p95).setP99(p95).setLast(last).build();
+    }
+
+    /** A rate KPI window of {@code metric} ({@code net_rx_bytes_per_s}…) of {@code node} (null: the network). */
+    static KpiWindow rate(String metric, String node, long windowStart, double rate) {
+        return KpiWindow.newBuilder().setMetric(metric).setScope(node == null ? KpiScope.network : KpiScope.node)
+                .setNodeId(node).setWindowStartMs(windowStart).setWindowEndMs(windowStart + W).setFinal$(true)
+                .setCount(2).setRatePerS(rate).build();
+    }
+
     static Anomaly anomaly(String id, AnomalyState state, String node, Severity severity, long windowStart) {
         return Anomaly.newBuilder().setAnomalyId(id).setState(state).setSeverity(severity)
                 .setSeverityLevel(severity.ordinal() + 1).setDetector("peer_outlier").setRule("consensus_p95_peer")

@@ -156,6 +156,7 @@ public final class Report {
         regressionSection(md, regressions);
         networkSection(md, current, past);
         nodeSection(md, current);
+        ResourceSection.append(md, now);
         worstWindows(md, now);
         anomalySection(md, anomalies);
         return new Result(md.toString(), regressions);

@@ -30,6 +30,13 @@ public final class Kpis {
                 .setSketch(ByteBuffer.wrap(Sketches.encode(sketch))).build();
     }
 
+    /** A final resource gauge window of {@code node} holding these samples in time order: the last one is {@code last}. */
+    public static KpiWindow gauge(String metric, String node, long startMs, double... samples) {
+        KpiWindow w = latency(metric, node, startMs, samples);
+        w.setLast(samples[samples.length - 1]);
+        return w;
+    }
+
     /** {@code n} samples of {@code value}. */
     public static double[] repeat(double value, int n) {
         double[] samples = new double[n];

@@ -2,6 +2,7 @@ package io.chainpulse.cli.report;
 
 import static io.chainpulse.cli.report.Kpis.W;
 import static io.chainpulse.cli.report.Kpis.anomaly;
+import static io.chainpulse.cli.report.Kpis.gauge;
 import static io.chainpulse.cli.report.Kpis.latency;
 import static io.chainpulse.cli.report.Kpis.rate;
 import static io.chainpulse.cli.report.Kpis.repeat;
@@ -305,6 +306,75 @@ class ReportTest {
 
                 No anomalies in the period.
                 """);
+    }
+
+    @Test
+    void shouldSummariseEachNodesResourceKpisOverThePeriodOnly() {
+        long gib = 1L << 30;
+        List<KpiWindow> kpis = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // the previous period: left out of the section
+            long start = T0 + i * W;
+            kpis.add(gauge("cpu_pct", "v1", start, 99, 99));
+            kpis.add(gauge("rss_bytes", "v1", start, 8 * gib, 8 * gib));
+            kpis.add(rate("net_rx_bytes_per_s", "v1", start, 1 << 20));
+        }
+        long w3 = T0 + 3 * W;
+        long w4 = T0 + 4 * W;
+        long w5 = T0 + 5 * W;
+        kpis.add(gauge("cpu_pct", "v1", w3, 20, 30));                     // two samples a window, in time order
+        kpis.add(gauge("cpu_pct", "v1", w4, 40, 90));
+        kpis.add(gauge("cpu_pct", "v1", w5, 50, 60));                     // last: 60
+        kpis.add(gauge("rss_bytes", "v1", w3, gib, gib));
+        kpis.add(gauge("rss_bytes", "v1", w4, 1.25 * gib, 1.25 * gib));
+        kpis.add(gauge("rss_bytes", "v1", w5, 2 * gib, 1.5 * gib));       // max 2 GiB, last 1.5 GiB
+        kpis.add(rate("net_rx_bytes_per_s", "v1", w3, 1536));             // 1.5 KiB/s
+        kpis.add(rate("net_rx_bytes_per_s", "v1", w4, 5120));             // 5 KiB/s
+        kpis.add(rate("net_rx_bytes_per_s", "v1", w5, 2560));             // 2.5 KiB/s: last
+        kpis.add(rate("net_rx_bytes_per_s", null, w5, 9999));             // the network's: no node's row
+        for (long start : List.of(w3, w4, w5)) {
+            kpis.add(gauge("cpu_pct", "v2", start, 5, 5));                // v2 reports CPU only
+        }
+        kpis.add(latency(CONSENSUS, "v1", w3, repeat(40, 40)));           // a protocol KPI: not a resource
+
+        String md = render(kpis, List.of()).markdown();
+
+        // cpu_pct v1: the six samples 20 30 40 90 50 60: mean 290 / 6 = 48.3, max 90, p95 at rank 0.95 × (6 − 1) =
+        // 4.75 of 20 30 40 50 60 90, so 60: the sketch gives 59.7, within its 1%; rss_bytes v1: 1 1 1.25 1.25 2 1.5 GiB:
+        // mean 8 / 6 = 1.3 GiB, p95 the fifth, 1.5 GiB; net_rx v1: mean (1.5 + 5 + 2.5) / 3 = 3 KiB/s, p95 the
+        // nearest rank ⌈0.95 × 3⌉ = 3rd of 1.5 2.5 5
+        assertThat(md.substring(md.indexOf("## Resources"), md.indexOf("## Worst windows"))).isEqualTo("""
+                ## Resources
+
+                Per node over the period, from its resource samples: the latest reading (a gauge's last sample, a \
+                byte rate's last window), the mean and the maximum, and the p95 (of a gauge's samples, of a byte \
+                rate's windows).
+
+                ### v1
+
+                | resource | last | mean | max | p95 |
+                |---|---:|---:|---:|---:|
+                | cpu_pct | 60.0 % | 48.3 % | 90.0 % | 59.7 % |
+                | rss_bytes | 1.5 GiB | 1.3 GiB | 2.0 GiB | 1.5 GiB |
+                | net_rx_bytes_per_s | 2.5 KiB/s | 3.0 KiB/s | 5.0 KiB/s | 5.0 KiB/s |
+
+                ### v2
+
+                | resource | last | mean | max | p95 |
+                |---|---:|---:|---:|---:|
+                | cpu_pct | 5.0 % | 5.0 % | 5.0 % | 5.0 % |
+                | rss_bytes | — | — | — | — |
+                | net_rx_bytes_per_s | — | — | — | — |
+
+                """);
+        assertThat(md.indexOf("## Resources")).as("after the per-node table").isGreaterThan(md.indexOf("## Per node"));
+    }
+
+    @Test
+    void shouldWriteNoResourceSectionWithoutResourceWindowsInThePeriod() {
+        List<KpiWindow> kpis = new ArrayList<>(slowV3());
+        kpis.add(gauge("cpu_pct", "v1", T0, 50, 50)); // the previous period only
+
+        assertThat(render(kpis, List.of()).markdown()).doesNotContain("Resources").contains("## Per node\n");
     }
 
     @Test

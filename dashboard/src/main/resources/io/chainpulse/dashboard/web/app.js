@@ -2,6 +2,8 @@
 // named here), then polls /api/kpis and /api/anomalies every second, draws uPlot charts and the feed.
 // Each chart's element carries data-points (plotted values) and data-series (lines), the feed data-count (entries),
 // and <body> data-updates (successful polls), so a browser test can assert what was drawn.
+// The System view (#system) is built from the catalog's resource KPIs: one small chart per KPI with a line per node,
+// grouped by unit, and a table of each node's latest reading (cells carry data-node and data-metric).
 (function () {
   'use strict';
 
@@ -20,6 +22,8 @@
 
   let catalog = null;  // /api/catalog: {kpis, charts}
   let CHARTS = [];     // built from catalog.charts: {id, unit, latest, lines(kpis, color)}
+  let SYSTEM = [];     // the System view's charts, one per resource KPI of the catalog, grouped by unit
+  let RESOURCES = [];  // the catalog's resource KPIs, in the System view's order
   const chosen = {};   // chart id -> the statistic its toggle shows (charts of mode CHOOSE)
   let lastKpis = null;
   let lastAnomalies = '';
@@ -59,6 +63,29 @@
     return v.toLocaleString('en-US', {maximumFractionDigits: digits});
   }
 
+  // Bytes with binary prefixes (1.5 GiB, 12 MiB/s); other units as they are.
+  const PREFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi'];
+  const isBytes = unit => unit === 'bytes' || unit === 'bytes/s';
+  function scaled(v, unit) {
+    let i = 0;
+    while (Math.abs(v) >= 1024 && i < PREFIXES.length - 1) { v /= 1024; i++; }
+    return [v, i === 0 ? unit : PREFIXES[i] + 'B' + unit.slice('bytes'.length)];
+  }
+
+  // Tick steps of a byte axis, so its labels are round in binary prefixes (256 Mi, 512 Mi, 768 Mi, 1 Gi).
+  const BYTE_STEPS = PREFIXES.flatMap((p, k) => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512].map(m => m * 1024 ** k));
+
+  function fmtUnit(v, unit) {
+    if (v == null) return '–';
+    if (!isBytes(unit)) return fmt(v) + ' ' + unit;
+    const [x, u] = scaled(v, unit);
+    return fmt(x) + ' ' + u;
+  }
+
+  function axisValues(unit) {
+    return (u, vals) => vals.map(v => v == null ? '' : isBytes(unit) ? fmtUnit(v, unit).replace(/ ?bytes(\/s)?$|B(\/s)?$/, '') : fmt(v));
+  }
+
   function clock(ms) {
     return new Date(ms).toLocaleTimeString('en-GB', {hour12: false});
   }
@@ -89,15 +116,16 @@
       if (entry) entry.plot.destroy();
       const opts = {
         width: el.clientWidth || 400,
-        height: 250,
+        height: chart.height || 250,
         scales: {x: {time: true, range: (u, min, max) => xRange || [min, max]}},
         series: [{}].concat(lines.map(l => ({
           label: l.label, stroke: l.color, width: 2, dash: l.dash, spanGaps: true,
-          value: (u, v) => v == null ? '–' : fmt(v) + ' ' + chart.unit,
+          value: (u, v) => fmtUnit(v, chart.unit),
         }))),
-        axes: [{}, {size: 56, values: (u, vals) => vals.map(fmt)}],
+        axes: [{}, isBytes(chart.unit) ? {size: 64, values: axisValues(chart.unit), incrs: BYTE_STEPS}
+            : {size: 56, values: axisValues(chart.unit)}],
       };
-      entry = plots[chart.id] = {plot: new uPlot(opts, data, el), signature};
+      entry = plots[chart.id] = {plot: new uPlot(opts, data, el), signature, height: opts.height};
     } else {
       entry.plot.setData(data);
     }
@@ -114,14 +142,16 @@
   function renderKpis(kpis) {
     const color = nodeColors(kpis);
     const drawn = {};
-    CHARTS.concat([explorer]).forEach(c => { drawn[c.id] = c.lines(kpis, color); });
+    const all = CHARTS.concat([explorer], SYSTEM);
+    all.forEach(c => { drawn[c.id] = c.lines(kpis, color); });
     let lo = Infinity, hi = -Infinity; // a loop, not Math.min(...): a spread of ~10^5 values overflows the stack
     Object.values(drawn).flat().forEach(l => l.series.points.forEach(p => {
       lo = Math.min(lo, p.window_end_ms / 1000);
       hi = Math.max(hi, p.window_end_ms / 1000);
     }));
     xRange = lo === Infinity ? null : [lo === hi ? lo - 10 : lo, hi];
-    CHARTS.concat([explorer]).forEach(c => draw(c, drawn[c.id]));
+    all.forEach(c => draw(c, drawn[c.id]));
+    renderSystemTable(kpis);
     CHARTS.filter(c => c.latest != null).forEach(c => {
       document.getElementById(c.id + '-latest').textContent =
           latest(drawn[c.id], p => (c.latest === RATE ? '' : c.latest + ' ') + fmt(p[c.latest]) + ' ' + c.unit);
@@ -141,6 +171,109 @@
       status.textContent = (age > STALE_MS ? 'no new windows · ' : 'live · ') + 'newest window ends '
           + clock(kpis.newest_window_end_ms) + (age > STALE_MS ? ' (' + Math.round(age / 60000) + ' min ago)' : '');
     }
+  }
+
+  // A node's newest reading of a resource KPI: a gauge's latest sample (last), else the plotted statistic.
+  function newest(kpis, kpi, node) {
+    const s = kpis.series.find(x => x.metric === kpi.metric && x.scope === 'node' && x.node_id === node);
+    if (!s || s.points.length === 0) return null;
+    const p = s.points[s.points.length - 1];
+    return p.last != null ? p.last : p[kpi.field];
+  }
+
+  function renderSystemTable(kpis) {
+    const names = new Set(RESOURCES.map(k => k.metric));
+    const nodes = [...new Set(kpis.series.filter(s => s.scope === 'node' && names.has(s.metric))
+        .map(s => s.node_id))].sort();
+    const table = document.getElementById('system-latest');
+    const values = nodes.map(n => RESOURCES.map(k => newest(kpis, k, n)));
+    // the node under the most pressure per column (the highest CPU, the fewest peers), when two or more report it
+    const worst = RESOURCES.map((k, c) => {
+      const reported = values.map((row, r) => [row[c], r]).filter(([v]) => v != null);
+      if (reported.length < 2) return -1;
+      const pick = reported.reduce((a, b) => (k.higher_is_worse ? b[0] > a[0] : b[0] < a[0]) ? b : a);
+      return reported.every(([v]) => v === pick[0]) ? -1 : pick[1];
+    });
+    const rows = nodes.map((n, r) => {
+      const tr = el('tr');
+      tr.dataset.node = n;
+      tr.append(el('th', null, n));
+      RESOURCES.forEach((k, c) => {
+        const td = el('td', worst[c] === r ? 'worst' : null, fmtUnit(values[r][c], k.unit));
+        td.dataset.node = n;
+        td.dataset.metric = k.metric;
+        tr.append(td);
+      });
+      return tr;
+    });
+    table.tBodies[0].replaceChildren(...rows);
+    table.dataset.nodes = String(nodes.length);
+    const under = nodes.filter((n, r) => worst.includes(r));
+    document.getElementById('system-summary').textContent = nodes.length === 0 ? 'waiting for resource windows…'
+        : nodes.length + ' node' + (nodes.length === 1 ? '' : 's')
+          + (under.length ? ' · most pressure: ' + under.join(', ') : '');
+  }
+
+  // The System view from the catalog: its resource KPIs grouped by unit (in catalog order of each unit's first KPI),
+  // a group spanning as many of the four columns as it has charts.
+  function buildSystem() {
+    const groups = new Map();
+    catalog.kpis.filter(k => k.resource).forEach(k => {
+      if (!groups.has(k.unit)) groups.set(k.unit, []);
+      groups.get(k.unit).push(k);
+    });
+    RESOURCES = [...groups.values()].flat();
+    document.getElementById('view-system').dataset.kpis = String(RESOURCES.length);
+    const head = el('tr');
+    head.append(el('th', null, 'node'));
+    RESOURCES.forEach(k => {
+      const th = el('th', null, k.label);
+      th.title = k.human;
+      th.append(el('span', 'unit', k.unit));
+      head.append(th);
+    });
+    const table = document.getElementById('system-latest');
+    table.tHead.replaceChildren(head);
+    const container = document.getElementById('system-groups');
+    groups.forEach((kpis, unit) => {
+      const group = el('article', 'card system-group');
+      group.dataset.unit = unit;
+      group.style.gridColumn = 'span ' + Math.min(kpis.length, 4);
+      group.append(el('h2', null, kpis.map(k => k.label).join(' · ') + ' (' + unit + ')'));
+      const charts = el('div', 'group-charts');
+      kpis.forEach(k => {
+        const box = el('div');
+        box.append(el('h3', null, k.human + (k.field === RATE ? '' : ' · ' + k.field + ' per window')));
+        const chart = el('div', 'chart');
+        chart.id = 'chart-sys-' + k.metric;
+        chart.dataset.metric = k.metric;
+        chart.dataset.points = '0';
+        chart.dataset.series = '0';
+        box.append(chart);
+        charts.append(box);
+        SYSTEM.push({id: 'sys-' + k.metric, unit: k.unit, height: 160, lines: (kpis, color) =>
+            forMetric(kpis, k.metric, 'node').map(s => ({label: s.node_id, color: color(s.node_id), series: s,
+                value: p => p[k.field]}))});
+      });
+      group.append(charts);
+      container.append(group);
+    });
+  }
+
+  function resizeAll() {
+    Object.keys(plots).forEach(id => {
+      const e = document.getElementById('chart-' + id);
+      if (e.clientWidth > 0) plots[id].plot.setSize({width: e.clientWidth, height: plots[id].height});
+    });
+  }
+
+  function show(view) {
+    document.querySelectorAll('#views button').forEach(b => b.classList.toggle('on', b.dataset.view === view));
+    document.getElementById('view-overview').hidden = view !== 'overview';
+    document.getElementById('view-system').hidden = view !== 'system';
+    document.body.dataset.view = view;
+    history.replaceState(null, '', view === 'overview' ? location.pathname : '#' + view);
+    resizeAll();
   }
 
   function el(tag, cls, text) {
@@ -256,6 +389,7 @@
       }
     });
     CHARTS = catalog.charts.map(chartOf);
+    buildSystem();
     const picker = document.getElementById('kpi-select');
     catalog.kpis.forEach(k => {
       const option = el('option', null, k.human + ' (' + k.unit + ')');
@@ -281,9 +415,8 @@
     }
   }
 
-  window.addEventListener('resize', () => Object.keys(plots).forEach(id => {
-    const el = document.getElementById('chart-' + id);
-    plots[id].plot.setSize({width: el.clientWidth, height: 250});
-  }));
+  window.addEventListener('resize', resizeAll);
+  document.querySelectorAll('#views button').forEach(b => b.addEventListener('click', () => show(b.dataset.view)));
+  show(location.hash === '#system' ? 'system' : 'overview');
   start();
 })();
