@@ -22,8 +22,8 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * the network. A node with no resource KPIs known gets nothing extra.
  *
  * <pre>
- * v3 p95 consensus latency 2600 ms, above 2000 ms; CPU p95 97.3 % (network median 2.4 %) → CPU-bound
- * v3 p95 consensus latency 2600 ms, above 2000 ms; resources normal (CPU p95 2.6 %, network median 2.4 %; ...) → look at peers and the network
+ * p95 consensus latency 2600 ms on v3, above 2000 ms; CPU max 97.3 % (network median 2.4 %) → CPU-bound
+ * p95 consensus latency 2600 ms on v3, above 2000 ms; resources normal (CPU max 2.6 % (network median 2.4 %); ...) → look at peers and the network
  * </pre>
  *
  * <p>The anomaly topology partitions by metric, so a node's consensus latency and its CPU are judged in different
@@ -42,7 +42,11 @@ final class NodeResources {
 
     /** The resource KPIs an alert cites, the statistic read, and from which level each is the likely cause. */
     enum Reading {
-        CPU(Kpi.CPU_USED_PCT, Statistic.P95, "CPU p95"),
+        /**
+         * The window's busiest sample: with a sample every 5 s a 10 s window's p95 is its lower sample, and resource
+         * windows trail the protocol's by up to a sample, so the first window of a saturation shows in the max only.
+         */
+        CPU(Kpi.CPU_USED_PCT, Statistic.MAX, "CPU max"),
         MEMORY_AVAILABLE(Kpi.SYSTEM_MEMORY_AVAILABLE_BYTES, Statistic.MEAN, "memory available"),
         MEMORY_USED(Kpi.SYSTEM_MEMORY_USED_BYTES, Statistic.MEAN, "memory used"),
         DISK(Kpi.DISK_USED_PCT, Statistic.MAX, "disk"),
@@ -64,7 +68,7 @@ final class NodeResources {
         }
     }
 
-    /** CPU use (% of all cores, p95) from which a node is CPU-bound. */
+    /** CPU use (% of all cores, the window's max) from which a node is CPU-bound. */
     static final double CPU_BOUND_PCT = 90;
     /** Machine memory available, % of the machine's, below which a node is short of memory. */
     static final double MEMORY_SHORT_PCT = 10;
@@ -206,7 +210,7 @@ final class NodeResources {
         return Anomaly.newBuilder(anomaly).setDescription(description).setSuggestedActions(all).build();
     }
 
-    /** {@code CPU p95 97.3 % (network median 41.0 %)}; the median is left out when the node is alone. */
+    /** {@code CPU max 97.3 % (network median 41.0 %)}; the median is left out when the node is alone. */
     private static String citation(Reading reading, Seen seen, Memory memory) {
         String metric = reading.kpi.metric();
         StringBuilder text = new StringBuilder(reading.label).append(' ').append(format(metric, seen.value()));

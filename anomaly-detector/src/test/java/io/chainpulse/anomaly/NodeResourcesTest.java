@@ -56,7 +56,7 @@ class NodeResourcesTest {
         Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"), memory);
 
         // medians of four: (2.4 + 2.6) / 2, (14.2 + 14.2) / 2
-        assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms; CPU p95"
+        assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms; CPU max"
                 + " 97.3 % (network median 2.5 %); memory available 14.1 GiB (network median 14.2 GiB) → CPU-bound");
         assertThat(explained.getSuggestedActions()).containsExactly("v3 is CPU-bound: find what takes the machine's"
                         + " CPU (top -H; the node's process CPU next to the machine's) and add cores or move other work"
@@ -74,7 +74,7 @@ class NodeResourcesTest {
         Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "propagation_delay_ms", "v3"), memory);
 
         assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
-                + " resources normal (CPU p95 2.9 % (network median 2.6 %)) → look at peers and the network");
+                + " resources normal (CPU max 2.9 % (network median 2.6 %)) → look at peers and the network");
         assertThat(explained.getSuggestedActions()).first().isEqualTo("Resources of v3 are normal: look at its peers"
                 + " and the network (its propagation delay and peer count, the leaders it waits for)");
     }
@@ -90,7 +90,7 @@ class NodeResourcesTest {
 
         Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "tx_ingress_tps", "v3"), memory);
 
-        assertThat(explained.getDescription()).endsWith("; CPU p95 95.0 %; memory available 512 MiB; disk 97.0 %;"
+        assertThat(explained.getDescription()).endsWith("; CPU max 95.0 %; memory available 512 MiB; disk 97.0 %;"
                 + " open fds 85.0 %; peers 1.0 (network median 6.0) → CPU-bound, short of memory, data disk nearly"
                 + " full, near its open-files limit, few peers");
         assertThat(explained.getSuggestedActions()).hasSize(6);

@@ -72,10 +72,10 @@ class ResourceAnomalyTopologyTest {
         // window 11's latency came before window 11's resources: window 10's are cited. CPU median of 2.5, 2.6, 2.8
         // and 99; memory available 16 GiB − 1 GiB − RSS (v1 784, v2 2,800, v3 807, v4 782 MiB)
         assertThat(transitions.get(1).getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
-                + " CPU p95 99.0 % (network median 2.7 %); memory available 14.2 GiB (network median 14.2 GiB)"
+                + " CPU max 99.0 % (network median 2.7 %); memory available 14.2 GiB (network median 14.2 GiB)"
                 + " → CPU-bound");
         assertThat(transitions.get(1).getSuggestedActions()).first().asString().startsWith("v3 is CPU-bound: ");
-        assertThat(transitions.get(2).getDescription()).endsWith("; CPU p95 99.0 % (network median 2.7 %); memory"
+        assertThat(transitions.get(2).getDescription()).endsWith("; CPU max 99.0 % (network median 2.7 %); memory"
                 + " available 14.2 GiB (network median 14.2 GiB) → CPU-bound");
         // RSS 800 MiB + 200 MiB a window (1.2 GiB a minute); window 17's RSS came before its available memory: window
         // 16's, 16,384 − 1,024 − 4,000 = 11,360 MiB, in the middle of window 16 (T0 + 165 s): gone 568 s later, at
@@ -98,7 +98,7 @@ class ResourceAnomalyTopologyTest {
         for (int i = 0; i < with.size(); i++) {
             Anomaly plain = without.get(i);
             if (plain.getState() == AnomalyState.FIRING) {
-                assertThat(with.get(i).getDescription()).startsWith(plain.getDescription() + "; CPU p95 ");
+                assertThat(with.get(i).getDescription()).startsWith(plain.getDescription() + "; CPU max ");
             } else {
                 assertThat(with.get(i)).isEqualTo(plain);
             }
