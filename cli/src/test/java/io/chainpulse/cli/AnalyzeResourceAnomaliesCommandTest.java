@@ -98,7 +98,8 @@ class AnalyzeResourceAnomaliesCommandTest {
         long lastAtMs = 0;
         for (String line : Files.readAllLines(samples)) {
             NodeResourceSample s = ResourceSampleJson.parse(line);
-            if (s.getNodeId().equals("v2")) {
+            // the leakiest sample: the one at 220 s is past the fault (its end is exclusive), memory back to normal
+            if (s.getNodeId().equals("v2") && (lastAtMs == 0 || s.getSystemMemoryAvailableBytes() < lastAvailable)) {
                 lastAvailable = s.getSystemMemoryAvailableBytes();
                 lastAtMs = s.getTimestampNs() / 1_000_000;
             }
