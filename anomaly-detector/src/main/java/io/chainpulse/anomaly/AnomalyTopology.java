@@ -38,7 +38,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
- *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
+ *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared); the
+ *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
+ *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
+ *   node's likely cause.</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
  *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
