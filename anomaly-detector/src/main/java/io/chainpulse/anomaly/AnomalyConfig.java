@@ -157,7 +157,7 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "that node starts afresh. Keep it well above liveness.silent.windows plus "
                             + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.")
             .define(MEMORY_LEAK_WINDOWS, Type.INT, MemoryLeakDetector.Settings.defaults().windows(), Range.atLeast(3),
-                    Importance.MEDIUM, "Horizon of the memory-leak detector: a node's rss_bytes (and heap_bytes) "
+                    Importance.MEDIUM, "Horizon of the memory-leak detector: a node's resident memory (and heap) "
                             + "window means over this many windows are fitted with a least-squares line (18 × 10 s = "
                             + "3 minutes); nothing is judged before that many windows.")
             .define(MEMORY_LEAK_MIN_R2, Type.DOUBLE, MemoryLeakDetector.Settings.defaults().minR2(),
