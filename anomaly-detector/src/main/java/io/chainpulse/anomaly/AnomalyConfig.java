@@ -59,6 +59,9 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String LIVENESS_MAX_LAG_WINDOWS = "liveness.max.lag.windows";
     public static final String NODE_EXPIRY_MS = "node.expiry.ms";
     public static final String REGISTRY_WAIT_MAX_MS = "registry.wait.max.ms";
+    public static final String MEMORY_LEAK_WINDOWS = "memory.leak.windows";
+    public static final String MEMORY_LEAK_MIN_R2 = "memory.leak.min.r2";
+    public static final String MEMORY_LEAK_MIN_GROWTH_PCT = "memory.leak.min.growth.pct";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -153,6 +156,16 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "span: its open node_silent incident resolves with reason expired, and a later KPI of "
                             + "that node starts afresh. Keep it well above liveness.silent.windows plus "
                             + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.")
+            .define(MEMORY_LEAK_WINDOWS, Type.INT, MemoryLeakDetector.Settings.defaults().windows(), Range.atLeast(3),
+                    Importance.MEDIUM, "Horizon of the memory-leak detector: a node's resident memory (and heap) "
+                            + "window means over this many windows are fitted with a least-squares line (18 × 10 s = "
+                            + "3 minutes); nothing is judged before that many windows.")
+            .define(MEMORY_LEAK_MIN_R2, Type.DOUBLE, MemoryLeakDetector.Settings.defaults().minR2(),
+                    Range.between(0.0, 1.0), Importance.LOW, "Fit (R²) the memory's growth must show to count as a "
+                            + "leak: steady growth, not noise or a garbage collector's saw-tooth.")
+            .define(MEMORY_LEAK_MIN_GROWTH_PCT, Type.DOUBLE, MemoryLeakDetector.Settings.defaults().minGrowthPct(),
+                    Range.atLeast(0.0), Importance.LOW, "Rise of the fitted line over the horizon, as a percentage of "
+                            + "where it started, below which memory growth is not flagged.")
             .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
                     "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
                             + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
@@ -205,7 +218,9 @@ public final class AnomalyConfig extends AbstractConfig {
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),
                 new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS), getInt(LIVENESS_MAX_LAG_WINDOWS),
-                        getLong(NODE_EXPIRY_MS)));
+                        getLong(NODE_EXPIRY_MS)),
+                new MemoryLeakDetector(new MemoryLeakDetector.Settings(getInt(MEMORY_LEAK_WINDOWS),
+                        getDouble(MEMORY_LEAK_MIN_R2), getDouble(MEMORY_LEAK_MIN_GROWTH_PCT))));
     }
 
     /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */

@@ -38,7 +38,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
- *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
+ *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared); the
+ *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
+ *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
+ *   node's likely cause.</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
  *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
@@ -58,6 +61,8 @@ public final class AnomalyTopology {
     static final String PEER_PROGRESS_STORE = "anomaly-peer-progress";
     static final String LIVENESS_STORE = "anomaly-liveness-nodes";
     static final String LIVENESS_INCIDENT_STORE = "anomaly-liveness-incidents";
+    static final String NODE_RESOURCES_STORE = "anomaly-node-resources";
+    static final String MEMORY_SERIES_STORE = "anomaly-memory-series";
     /** Liveness repartition has one partition: silence is judged against the stream time of all nodes together. */
     private static final int LIVENESS_PARTITIONS = 1;
     /** Key of the stream-time entry in the liveness store; node ids are never empty. */
@@ -101,17 +106,23 @@ public final class AnomalyTopology {
                 JsonSerde.of(NodeSeen.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(LIVENESS_INCIDENT_STORE),
                 strings, JsonSerde.of(IncidentState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(NODE_RESOURCES_STORE), strings,
+                JsonSerde.of(NodeResources.Seen.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(MEMORY_SERIES_STORE), strings,
+                JsonSerde.of(MemoryLeakDetector.State.class)));
 
         KStream<String, KpiWindow> finals = builder
                 .stream(topics.kpis(), Consumed.with(strings, topics.kpiSerde()).withName("anomaly-kpi-source"))
                 .filter((key, kpi) -> kpi != null && kpi.getFinal$(), Named.as("anomaly-final-only"));
 
         KStream<String, Anomaly> judged = finals
-                .selectKey((key, kpi) -> kpi.getMetric(), Named.as("anomaly-key-by-metric"))
+                .flatMap((key, kpi) -> NodeResources.keyed(kpi), Named.as("anomaly-key-by-metric"))
                 .repartition(Repartitioned.<String, KpiWindow>as(BY_METRIC)
-                        .withKeySerde(strings).withValueSerde(topics.kpiSerde()))
+                        .withKeySerde(strings).withValueSerde(topics.kpiSerde())
+                        .withStreamPartitioner(new NodeResources.Broadcast()))
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
-                        INCIDENT_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE, PEER_PROGRESS_STORE);
+                        INCIDENT_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE, PEER_PROGRESS_STORE,
+                        NODE_RESOURCES_STORE, MEMORY_SERIES_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -153,6 +164,8 @@ public final class AnomalyTopology {
         private KeyValueStore<String, TrendState> trends;
         private KeyValueStore<String, PeerWindow> peerWindows;
         private KeyValueStore<String, PeerProgress> peerProgress;
+        private ResourceMemory resources;
+        private KeyValueStore<String, MemoryLeakDetector.State> memorySeries;
 
         MetricDetectors(Detectors detectors) {
             this.detectors = detectors;
@@ -166,11 +179,17 @@ public final class AnomalyTopology {
             trends = context.getStateStore(TREND_STORE);
             peerWindows = context.getStateStore(PEER_WINDOW_STORE);
             peerProgress = context.getStateStore(PEER_PROGRESS_STORE);
+            resources = new ResourceMemory(context.getStateStore(NODE_RESOURCES_STORE));
+            memorySeries = context.getStateStore(MEMORY_SERIES_STORE);
         }
 
         @Override
         public void process(Record<String, KpiWindow> record) {
             KpiWindow kpi = record.value();
+            if (NodeResources.isContext(record.key())) {
+                resources.remember(kpi); // a copy for the causes named in alerts; judged under its own key
+                return;
+            }
             List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi));
             String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
@@ -190,9 +209,25 @@ public final class AnomalyTopology {
             if (detectors.peers().appliesTo(kpi.getMetric())) {
                 verdicts.addAll(peers(kpi));
             }
-            for (Verdict verdict : verdicts) {
-                track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+            if (detectors.memoryLeak().appliesTo(kpi)) {
+                verdicts.addAll(memoryLeak(kpi));
             }
+            for (Verdict verdict : verdicts) {
+                track(incidents, verdict).map(a -> NodeResources.explain(a, resources))
+                        .ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+            }
+        }
+
+        private List<Verdict> memoryLeak(KpiWindow kpi) {
+            String key = kpi.getMetric() + '|' + kpi.getNodeId();
+            NodeResources.Seen available = resources.get(NodeResources.Reading.MEMORY_AVAILABLE, kpi.getNodeId());
+            MemoryLeakDetector.Outcome out = detectors.memoryLeak().evaluate(memorySeries.get(key), kpi,
+                    available == null ? null : MemoryLeakDetector.Available.of(available.value(),
+                            available.windowStartMs(), available.windowEndMs()));
+            if (out.state() != null) {
+                memorySeries.put(key, out.state());
+            }
+            return out.verdict().map(List::of).orElse(List.of());
         }
 
         private List<Verdict> peers(KpiWindow kpi) {
@@ -250,6 +285,33 @@ public final class AnomalyTopology {
 
         private static String windowKey(String metric, long windowStartMs) {
             return metric + '|' + String.format("%020d", windowStartMs);
+        }
+    }
+
+    /** Each node's latest cited resource readings ({@link NodeResources}), in a task's store. */
+    private record ResourceMemory(KeyValueStore<String, NodeResources.Seen> store) implements NodeResources.Memory {
+        void remember(KpiWindow kpi) {
+            NodeResources.Reading reading = NodeResources.Reading.of(kpi.getMetric()).orElseThrow();
+            String key = NodeResources.storeKey(reading, kpi.getNodeId());
+            NodeResources.Seen known = store.get(key);
+            NodeResources.seen(kpi).filter(s -> known == null || s.windowStartMs() >= known.windowStartMs())
+                    .ifPresent(s -> store.put(key, s));
+        }
+
+        @Override
+        public NodeResources.Seen get(NodeResources.Reading reading, String node) {
+            return store.get(NodeResources.storeKey(reading, node));
+        }
+
+        @Override
+        public java.util.Map<String, NodeResources.Seen> all(NodeResources.Reading reading) {
+            String prefix = reading.kpi.metric() + '|';
+            java.util.Map<String, NodeResources.Seen> all = new java.util.TreeMap<>();
+            try (KeyValueIterator<String, NodeResources.Seen> it = store.prefixScan(prefix,
+                    Serdes.String().serializer())) {
+                it.forEachRemaining(kv -> all.put(kv.key.substring(prefix.length()), kv.value));
+            }
+            return all;
         }
     }
 

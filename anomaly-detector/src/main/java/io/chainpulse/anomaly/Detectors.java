@@ -2,4 +2,11 @@ package io.chainpulse.anomaly;
 
 /** The configured detectors the topology runs; build it with {@link AnomalyConfig#detectors()}. */
 public record Detectors(StaticRuleDetector rules, BaselineDetector baseline, PeerOutlierDetector peers,
-                        TrendDetector trend, LivenessDetector liveness) {}
+                        TrendDetector trend, LivenessDetector liveness, MemoryLeakDetector memoryLeak) {
+
+    /** With the memory-leak detector's defaults. */
+    public Detectors(StaticRuleDetector rules, BaselineDetector baseline, PeerOutlierDetector peers,
+                     TrendDetector trend, LivenessDetector liveness) {
+        this(rules, baseline, peers, trend, liveness, new MemoryLeakDetector(MemoryLeakDetector.Settings.defaults()));
+    }
+}

@@ -83,6 +83,8 @@ class CollectCommandIT {
             assertThat(s.getSystemMemoryAvailableBytes()).isPositive();
             assertThat(s.getDiskUsedPercent()).isBetween(0.0, 100.0);
             assertThat(s.getSampleIntervalNs()).isBetween(500_000_000L, 3_000_000_000L);
+            assertThat(s.getCpuCores()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(s.getOpenFdsLimit()).as("the child's soft RLIMIT_NOFILE").isPositive();
             assertThat(s.getTimestampNs()).isGreaterThan(previous);
             previous = s.getTimestampNs();
         }

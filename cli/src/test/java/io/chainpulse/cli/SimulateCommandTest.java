@@ -48,7 +48,7 @@ class SimulateCommandTest {
                     "process_cpu_percent", "heap_used_bytes", "rss_bytes", "disk_read_bytes", "disk_write_bytes",
                     "net_rx_bytes", "net_tx_bytes", "open_fds", "mempool_size", "peer_count",
                     "system_memory_used_bytes", "system_memory_available_bytes", "disk_used_percent", "threads",
-                    "sample_interval_ns");
+                    "sample_interval_ns", "cpu_cores", "open_fds_limit");
             nodes.add(sample.get("node_id").asText());
         }
         assertThat(nodes).containsExactly("v1", "v2", "v3", "v4", "v1", "v2", "v3", "v4");
@@ -71,7 +71,7 @@ class SimulateCommandTest {
                 + "\"disk_write_bytes\":393216,\"net_rx_bytes\":360000,\"net_tx_bytes\":120000,\"open_fds\":72,"
                 + "\"mempool_size\":101,\"peer_count\":null,\"system_memory_used_bytes\":null,"
                 + "\"system_memory_available_bytes\":null,\"disk_used_percent\":null,\"threads\":null,"
-                + "\"sample_interval_ns\":null}");
+                + "\"sample_interval_ns\":null,\"cpu_cores\":null,\"open_fds_limit\":null}");
     }
 
     @Test

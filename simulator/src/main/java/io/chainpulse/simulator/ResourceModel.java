@@ -24,7 +24,8 @@ import java.util.SplittableRandom;
  *   <li>{@code memory_leak}: heap and RSS + magnitude MiB per minute since the fault began (at the sample's time),
  *       machine memory available − as much.</li>
  * </ul>
- * Every sample carries its machine's memory: {@value #MACHINE_MEMORY_BYTES} bytes, of which the RSS and
+ * Every sample carries its machine's {@value #CORES} cores, the process's open-files limit
+ * ({@value #OPEN_FDS_LIMIT}) and its machine's memory: {@value #MACHINE_MEMORY_BYTES} bytes, of which the RSS and
  * {@value #OTHER_MEMORY_BYTES} bytes for the rest are used.
  */
 final class ResourceModel {
@@ -42,6 +43,8 @@ final class ResourceModel {
     private static final long HEAP_PER_POOLED_TX = 2_048;
     private static final long RSS_OVERHEAD_BYTES = 96L << 20;
     private static final int BASE_OPEN_FDS = 64;
+    /** The node process's soft limit of open files: the common default. */
+    static final long OPEN_FDS_LIMIT = 1_024;
     /** "resource" in ASCII: keeps the samples' streams apart from the blocks' and transactions'. */
     private static final long STREAM_SALT = 0x7265736F75726365L;
     /**
@@ -144,6 +147,8 @@ final class ResourceModel {
                 .setNetTxBytes((long) ((ownTxBytes + blocks * VOTE_BYTES) * peers * txNoise))
                 .setOpenFds(BASE_OPEN_FDS + 2 * peers + extraFds)
                 .setMempoolSize(mempool)
+                .setCpuCores(CORES)
+                .setOpenFdsLimit(OPEN_FDS_LIMIT)
                 .build();
     }
 

@@ -57,6 +57,8 @@ class ResourceSamplesTest {
         assertThat(sample.getRssBytes()).isGreaterThan(sample.getHeapUsedBytes());
         assertThat(sample.getMempoolSize()).isBetween(50, 150); // 100 TPS, 1 s blocks
         assertThat(sample.getOpenFds()).isBetween(70, 77);
+        assertThat(sample.getCpuCores()).isEqualTo(4);
+        assertThat(sample.getOpenFdsLimit()).isEqualTo(1_024L);
         assertThat(sample.getNetRxBytes()).isPositive();
         assertThat(sample.getDiskWriteBytes()).isPositive();
     }

@@ -47,7 +47,8 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * {@code late|resources|node}; one stamped more than {@code max.future.skew.ms} ahead never moves stream time and is
  * counted {@code future|resources|node}; a sample whose node id breaks {@link NodeIds} is counted
  * {@code invalid_node_id|resources|*} (neither goes to a topic: the late and dead-letter topics hold protocol events).
- * A field a sample leaves empty (peer count, machine memory, disk use, threads) is not counted for its KPI.
+ * A field a sample leaves empty (peer count, machine memory, disk use, threads) is not counted for its KPI; nor is a
+ * sample without {@code cpu_cores} ({@code open_fds_limit}) for {@code cpu_used_pct} ({@code open_fds_used_pct}).
  */
 public final class ResourceKpiTopology {
     /** The name of the window stages, their stores and the counters: not a KPI, the resources together. */
@@ -69,7 +70,9 @@ public final class ResourceKpiTopology {
         DISK_READ(Kpi.DISK_READ_BYTES_PER_S, NodeResourceSample::getDiskReadBytes),
         DISK_WRITE(Kpi.DISK_WRITE_BYTES_PER_S, NodeResourceSample::getDiskWriteBytes),
         NET_RX(Kpi.NET_RX_BYTES_PER_S, NodeResourceSample::getNetRxBytes),
-        NET_TX(Kpi.NET_TX_BYTES_PER_S, NodeResourceSample::getNetTxBytes);
+        NET_TX(Kpi.NET_TX_BYTES_PER_S, NodeResourceSample::getNetTxBytes),
+        CPU_USED(Kpi.CPU_USED_PCT, ResourceKpiTopology::cpuUsedPercent),
+        OPEN_FDS_USED(Kpi.OPEN_FDS_USED_PCT, ResourceKpiTopology::openFdsUsedPercent);
 
         static final int COUNT = values().length;
 
@@ -97,6 +100,18 @@ public final class ResourceKpiTopology {
     }
 
     private ResourceKpiTopology() {}
+
+    /** {@code cpu_percent} (0–100 × cores) ÷ {@code cpu_cores}: 0–100; null without a positive core count. */
+    static Double cpuUsedPercent(NodeResourceSample sample) {
+        Integer cores = sample.getCpuCores();
+        return cores == null || cores <= 0 ? null : sample.getCpuPercent() / cores;
+    }
+
+    /** {@code open_fds} ÷ {@code open_fds_limit} × 100; null without a positive limit. */
+    static Double openFdsUsedPercent(NodeResourceSample sample) {
+        Long limit = sample.getOpenFdsLimit();
+        return limit == null || limit <= 0 ? null : sample.getOpenFds() * 100.0 / limit;
+    }
 
     static void build(StreamsBuilder builder, KpiContext ctx) {
         KStream<String, NodeResourceSample> samples = builder.stream(ctx.resources().name(),

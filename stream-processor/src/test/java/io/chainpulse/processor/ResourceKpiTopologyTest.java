@@ -95,6 +95,47 @@ class ResourceKpiTopologyTest {
     }
 
     @Test
+    void shouldNormaliseCpuToAllCoresAndOpenFdsToTheLimitOnlyWhereTheSampleCarriesThem() {
+        try (Harness h = new Harness()) {
+            h.send(h.event("v1", transaction_ingress, 0).setTxId("tx1"));
+            h.sendSamples(
+                    // a saturated 4-core machine: 392 of 400 → 98 %; 256 of 1,024 fds → 25 %
+                    h.sample("v1", 1_000).setCpuPercent(392).setCpuCores(4).setOpenFds(256).setOpenFdsLimit(1_024L),
+                    // 300 of 400 → 75 %; 512 of 1,024 → 50 %
+                    h.sample("v1", 6_000).setCpuPercent(300).setCpuCores(4).setOpenFds(512).setOpenFdsLimit(1_024L),
+                    // 2 cores: 90 of 200 → 45 %; no limit: not counted for fds
+                    h.sample("v2", 2_000).setCpuPercent(90).setCpuCores(2).setOpenFds(70),
+                    // no core count: not counted for cpu_used_pct (cpu_pct counts it); a limit of 0 is not a limit
+                    h.sample("v3", 2_000).setCpuPercent(50).setOpenFds(70).setOpenFdsLimit(0L),
+                    h.sample("v1", 16_000).setCpuPercent(10).setCpuCores(4)) // window 1: closes window 0
+                    .flush();
+
+            Map<String, KpiWindow> cpu = h.kpis(Kpi.CPU_USED_PCT.metric());
+            assertThat(cpu).containsOnlyKeys("node|v1|0", "node|v2|0", "network||0", "node|v1|10000", "network||10000");
+            KpiWindow v1 = cpu.get("node|v1|0");
+            assertThat(v1.getCount()).isEqualTo(2);
+            assertThat(v1.getMin()).isCloseTo(75.0, within(1e-9));
+            assertThat(v1.getMax()).isCloseTo(98.0, within(1e-9));
+            assertThat(v1.getMean()).isCloseTo(86.5, within(1e-9));
+            assertThat(v1.getLast()).isCloseTo(75.0, within(1e-9));
+            assertThat(cpu.get("node|v2|0").getMean()).isCloseTo(45.0, within(1e-9));
+            KpiWindow network = cpu.get("network||0"); // 98, 75, 45
+            assertThat(network.getCount()).isEqualTo(3);
+            assertThat(network.getMean()).isCloseTo(218.0 / 3, within(1e-9));
+            assertThat(cpu.get("node|v1|10000").getLast()).isCloseTo(2.5, within(1e-9));
+            assertThat(h.kpis(Kpi.CPU_PCT.metric()).get("node|v3|0").getMean()).isEqualTo(50.0);
+
+            Map<String, KpiWindow> fds = h.kpis(Kpi.OPEN_FDS_USED_PCT.metric());
+            // v2 has no limit, v3 a limit of 0, v1's window-1 sample none: only v1's window 0
+            assertThat(fds).containsOnlyKeys("node|v1|0", "network||0");
+            assertThat(fds.get("node|v1|0").getMean()).isCloseTo(37.5, within(1e-9));
+            assertThat(fds.get("node|v1|0").getMax()).isCloseTo(50.0, within(1e-9));
+            assertThat(fds.get("node|v1|0").getLast()).isCloseTo(50.0, within(1e-9));
+            assertThat(fds.get("network||0").getCount()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void shouldWriteLastInKpisJsonlForResourceGaugesOnlyAndReadItBack() {
         try (Harness h = new Harness()) {
             h.sendSamples(h.sample("v1", 1_000).setCpuPercent(12.5)).flush();

@@ -122,7 +122,14 @@ public enum Kpi {
                     + " sum over nodes")),
     NET_TX_BYTES_PER_S(byteRate("net_tx_bytes_per_s").human("network bytes sent").label("net tx")
             .definition("Σ `net_tx_bytes` of the node's resource samples in the window ÷ window seconds; network ="
-                    + " sum over nodes"));
+                    + " sum over nodes")),
+    CPU_USED_PCT(gauge("cpu_used_pct", "%").human("machine CPU use of all cores").label("cpu used")
+            .definition("`cpu_percent` ÷ `cpu_cores` of the node's resource samples: machine CPU use as a share of all"
+                    + " its cores, 0–100 (what a \"CPU > 90 %\" rule needs); samples without `cpu_cores` not counted")),
+    OPEN_FDS_USED_PCT(gauge("open_fds_used_pct", "%").human("open file descriptors of the limit")
+            .label("fds used").definition("`open_fds` ÷ `open_fds_limit` × 100 of the node's resource samples: how"
+                    + " close the node process is to its open-files limit; samples without `open_fds_limit` not"
+                    + " counted"));
 
     private final String metric;
     private final KpiKind kind;

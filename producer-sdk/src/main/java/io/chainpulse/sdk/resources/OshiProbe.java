@@ -73,7 +73,8 @@ final class OshiProbe implements Probe {
                 attempt("disk usage", failures, this::diskUsedPercent),
                 network == null ? null : network[0], network == null ? null : network[1],
                 attempt("open files", failures, () -> Math.toIntExact(p.getOpenFiles())),
-                attempt("threads", failures, p::getThreadCount));
+                attempt("threads", failures, p::getThreadCount),
+                attempt("open files limit", failures, () -> openFilesLimit(p.getSoftOpenFileLimit())));
     }
 
     /** The process with fresh attributes, or {@code null} once it is gone (a zombie, ended but not reaped, too). */
@@ -118,6 +119,14 @@ final class OshiProbe implements Probe {
             p = p.getParent();
         }
         return p == null ? directory.toAbsolutePath().getRoot() : p;
+    }
+
+    /**
+     * OSHI reads the soft limit from {@code /proc/PID/limits} ("Max open files"); "unlimited" comes back as
+     * {@code Long.MAX_VALUE} or below 0 and has no percentage: null.
+     */
+    private static Long openFilesLimit(long soft) {
+        return soft <= 0 || soft == Long.MAX_VALUE ? null : soft;
     }
 
     /** OSHI returns 0 or -1 for what it could not read (a permission denied, a missing file): a failure here. */

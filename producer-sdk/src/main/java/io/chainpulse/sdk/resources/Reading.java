@@ -15,8 +15,20 @@ package io.chainpulse.sdk.resources;
  * @param diskWriteBytes  bytes the process wrote to storage since it started ({@code write_bytes})
  * @param netRxBytes      bytes received by the machine's non-loopback interfaces since boot
  * @param netTxBytes      bytes sent by them
+ * @param openFdsLimit    the process's soft limit of open files ({@code /proc/PID/limits}); null when unknown
  */
 record Reading(long nanoTime, long epochNanos, Long processCpuNanos, long[] cpuTicks, Integer logicalCpus,
                Long rssBytes, Long heapUsedBytes, Long memoryUsedBytes, Long memoryAvailableBytes,
                Long diskReadBytes, Long diskWriteBytes, Double diskUsedPercent, Long netRxBytes, Long netTxBytes,
-               Integer openFds, Integer threads) {}
+               Integer openFds, Integer threads, Long openFdsLimit) {
+
+    /** A reading without the open-files limit. */
+    Reading(long nanoTime, long epochNanos, Long processCpuNanos, long[] cpuTicks, Integer logicalCpus, Long rssBytes,
+            Long heapUsedBytes, Long memoryUsedBytes, Long memoryAvailableBytes, Long diskReadBytes,
+            Long diskWriteBytes, Double diskUsedPercent, Long netRxBytes, Long netTxBytes, Integer openFds,
+            Integer threads) {
+        this(nanoTime, epochNanos, processCpuNanos, cpuTicks, logicalCpus, rssBytes, heapUsedBytes, memoryUsedBytes,
+                memoryAvailableBytes, diskReadBytes, diskWriteBytes, diskUsedPercent, netRxBytes, netTxBytes, openFds,
+                threads, null);
+    }
+}

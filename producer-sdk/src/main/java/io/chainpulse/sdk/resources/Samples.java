@@ -12,6 +12,7 @@ import io.chainpulse.schema.NodeResourceSample;
  *       the schema's unit);</li>
  *   <li>{@code disk_*_bytes}, {@code net_*_bytes}: Δ of the counter since the previous reading, 0 when it went
  *       backwards (a counter reset, an interface that disappeared);</li>
+ *   <li>{@code cpu_cores}, {@code open_fds_limit}: from the later reading;</li>
  *   <li>a probe missing in either reading leaves 0 in a required field and {@code null} in an optional one.</li>
  * </ul>
  */
@@ -45,6 +46,8 @@ final class Samples {
                 .setDiskUsedPercent(current.diskUsedPercent())
                 .setThreads(current.threads())
                 .setSampleIntervalNs(wallNanos)
+                .setCpuCores(current.logicalCpus())
+                .setOpenFdsLimit(current.openFdsLimit())
                 .build();
     }
 

@@ -118,10 +118,11 @@ class ResourceCollectorProcTest {
         // df rounds Use% up to a whole percent
         assertThat(second.diskUsedPercent()).as("disk use %% vs df").isBetween(dfPercent - 1.0, (double) dfPercent);
         assertThat(second.logicalCpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(second.openFdsLimit()).as("soft limit vs /proc/%d/limits", pid).isEqualTo(softOpenFilesLimit());
     }
 
     @Test
-    void shouldPublishSamplesOfAnotherProcessAndStopWhenItIsGone() {
+    void shouldPublishSamplesOfAnotherProcessAndStopWhenItIsGone() throws IOException {
         List<NodeResourceSample> samples = new CopyOnWriteArrayList<>();
         List<String> errors = new CopyOnWriteArrayList<>();
         AtomicBoolean told = new AtomicBoolean();
@@ -131,6 +132,7 @@ class ResourceCollectorProcTest {
                 .start(samples::add)) {
             await(() -> samples.size() >= 3);
             List<NodeResourceSample> whileAlive = List.copyOf(samples);
+            Long limit = softOpenFilesLimit();
             child.destroyForcibly();
             await(collector::processGone);
 
@@ -146,11 +148,24 @@ class ResourceCollectorProcTest {
                 assertThat(s.getThreads()).isEqualTo(1);
                 assertThat(s.getHeapUsedBytes()).isZero();
                 assertThat(s.getSampleIntervalNs()).isBetween(500_000_000L, 10_000_000_000L);
+                assertThat(s.getCpuCores()).isEqualTo(cores());
+                assertThat(s.getOpenFdsLimit()).isEqualTo(limit);
             }
             // the machine is at least as busy as the child
             assertThat(whileAlive).allSatisfy(s -> assertThat(s.getCpuPercent())
                     .isGreaterThanOrEqualTo(s.getProcessCpuPercent() - 5).isLessThanOrEqualTo(100.0 * cores() + 1));
         }
+    }
+
+    /** "Max open files  1024  1048576  files" of /proc/PID/limits: the soft limit. */
+    private Long softOpenFilesLimit() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? null : Long.valueOf(soft);
+            }
+        }
+        throw new IllegalStateException("no 'Max open files' in /proc/" + pid + "/limits");
     }
 
     private static int cores() {

@@ -17,7 +17,7 @@ class SamplesTest {
     // 5 s later: 2.5 s more process CPU; ticks +300 user, +100 system, +500 idle, +100 iowait
     private static final Reading CURRENT = new Reading(6_000_000_000L, T0 + 5_000_000_000L, 12_500_000_000L,
             new long[] {1_300, 0, 600, 8_500, 200, 0, 0, 0}, 2, 120L << 20, 60L << 20, 3_200_000_000L,
-            4_800_000_000L, 6_000L, 2_000L, 41.75, 15_000L, 23_000L, 31, 13);
+            4_800_000_000L, 6_000L, 2_000L, 41.75, 15_000L, 23_000L, 31, 13, 1_024L);
 
     @Test
     void shouldComputePercentagesAndDeltasBetweenTwoReadings() {
@@ -44,6 +44,8 @@ class SamplesTest {
         assertThat(s.getThreads()).isEqualTo(13);
         assertThat(s.getMempoolSize()).isEqualTo(17);
         assertThat(s.getPeerCount()).isEqualTo(5);
+        assertThat(s.getCpuCores()).isEqualTo(2);
+        assertThat(s.getOpenFdsLimit()).isEqualTo(1_024L);
     }
 
     @Test

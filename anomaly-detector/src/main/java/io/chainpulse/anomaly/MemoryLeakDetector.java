@@ -1,0 +1,223 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.Severity;
+import io.chainpulse.schema.catalog.Kpi;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A node's memory that keeps growing: over its last {@code windows} windows of {@code rss_bytes} (and of
+ * {@code heap_bytes}, where the node reports a heap), the least-squares line of the window means rises by at least
+ * {@code minGrowthPct} of where it started, and fits the points well (R² at least {@code minR2}), so a noisy series or
+ * a garbage-collected heap's saw-tooth does not count, only steady growth. The description projects when memory runs
+ * out at that rate, from the node's machine memory available (its latest {@code system_memory_available_bytes}: what
+ * was available then, less the growth since); the
+ * sooner, the more severe (CRITICAL within {@value #CRITICAL_MINUTES} minutes, HIGH within {@value #HIGH_MINUTES}).
+ *
+ * <pre>{@code
+ * MemoryLeakDetector.Outcome out = leaks.evaluate(series.get("rss_bytes|v2"), rssWindowOfV2,
+ *         new MemoryLeakDetector.Available(availableBytesOfV2, whenMs));
+ * series.put("rss_bytes|v2", out.state());
+ * out.verdict().ifPresent(verdicts::add);
+ * }</pre>
+ * Pure; the caller stores the state (at most {@code windows} points per node and metric).
+ */
+public final class MemoryLeakDetector {
+    public static final String DETECTOR = "memory_leak";
+    public static final String RULE = "memory_growth";
+    /** The memory series judged: the process's resident memory and its heap. */
+    static final List<String> METRICS = List.of(Kpi.RSS_BYTES.metric(), Kpi.HEAP_BYTES.metric());
+    static final long CRITICAL_MINUTES = 15;
+    static final long HIGH_MINUTES = 120;
+    /** Clean windows before a memory incident resolves: the growth has to stop for a while, not for one window. */
+    static final int RESOLVE_WINDOWS = 3;
+    private static final double MIB = 1 << 20;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    /**
+     * @param windows      windows the line is fitted over (the horizon: 18 × 10 s = 3 minutes)
+     * @param minR2        fit the growth must show (1 = a straight line)
+     * @param minGrowthPct rise of the fitted line over the horizon, as a percentage of its start
+     */
+    public record Settings(int windows, double minR2, double minGrowthPct) {
+        public Settings {
+            if (windows < 3) {
+                throw new IllegalArgumentException("windows must be >= 3: " + windows);
+            }
+            if (!(minR2 >= 0 && minR2 <= 1)) {
+                throw new IllegalArgumentException("minR2 must be between 0 and 1: " + minR2);
+            }
+            if (!(minGrowthPct >= 0)) {
+                throw new IllegalArgumentException("minGrowthPct must be >= 0: " + minGrowthPct);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(18, 0.8, 10);
+        }
+    }
+
+    /** The stored series of one node × metric: window starts and means, oldest first. */
+    public record State(List<Long> windowStartsMs, List<Double> values) {
+        public State {
+            windowStartsMs = List.copyOf(windowStartsMs);
+            values = List.copyOf(values);
+        }
+    }
+
+    /**
+     * The node's machine memory available ({@code system_memory_available_bytes}) at a time: the middle of the window
+     * it is the mean of.
+     */
+    public record Available(double bytes, long atMs) {
+        static Available of(double bytes, long windowStartMs, long windowEndMs) {
+            return new Available(bytes, windowStartMs + (windowEndMs - windowStartMs) / 2);
+        }
+    }
+
+    /** The state to store and the verdict, if the window was judged. */
+    public record Outcome(State state, java.util.Optional<Verdict> verdict) {}
+
+    private final Settings settings;
+
+    public MemoryLeakDetector(Settings settings) {
+        this.settings = settings;
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** true for a node window of {@code rss_bytes} or {@code heap_bytes}. */
+    public boolean appliesTo(KpiWindow kpi) {
+        return kpi.getScope() == KpiScope.node && kpi.getNodeId() != null && METRICS.contains(kpi.getMetric());
+    }
+
+    /**
+     * @param state          the series so far, or null
+     * @param kpi            a node window of a memory metric ({@link #appliesTo})
+     * @param available      the node's latest machine memory available, or null when not known
+     */
+    public Outcome evaluate(State state, KpiWindow kpi, Available available) {
+        Double value = kpi.getMean();
+        long start = kpi.getWindowStartMs();
+        if (value == null || value.isNaN()
+                || (state != null && !state.windowStartsMs().isEmpty()
+                && start <= state.windowStartsMs().get(state.windowStartsMs().size() - 1))) {
+            return new Outcome(state, java.util.Optional.empty()); // a straggler: the series has moved on
+        }
+        List<Long> starts = new ArrayList<>(state == null ? List.of() : state.windowStartsMs());
+        List<Double> values = new ArrayList<>(state == null ? List.of() : state.values());
+        starts.add(start);
+        values.add(value);
+        while (starts.size() > settings.windows()) {
+            starts.remove(0);
+            values.remove(0);
+        }
+        State next = new State(starts, values);
+        if (starts.size() < settings.windows()) {
+            return new Outcome(next, java.util.Optional.empty());
+        }
+        return new Outcome(next, java.util.Optional.of(judge(kpi, starts, values, available)));
+    }
+
+    private Verdict judge(KpiWindow kpi, List<Long> starts, List<Double> values, Available available) {
+        Fit fit = Fit.of(starts, values);
+        IncidentKey key = new IncidentKey(DETECTOR, RULE, kpi.getMetric(), KpiScope.node, kpi.getNodeId());
+        long windowStart = kpi.getWindowStartMs();
+        long spanMs = starts.get(starts.size() - 1) - starts.get(0);
+        double bytesPerMinute = fit.slopePerMs() * 60_000;
+        double first = fit.at(starts.get(0));
+        double growth = fit.slopePerMs() * spanMs;
+        boolean breached = fit.slopePerMs() > 0 && fit.r2() >= settings.minR2() && first > 0
+                && growth >= settings.minGrowthPct() / 100 * first;
+        if (!breached) {
+            return Verdict.clean(key, windowStart, bytesPerMinute, 0.0, 1, RESOLVE_WINDOWS);
+        }
+        String node = kpi.getNodeId();
+        String what = Metrics.human(kpi.getMetric());
+        StringBuilder description = new StringBuilder(String.format(Locale.ROOT,
+                "%s of %s grew %s in %s (+%s/min, fit R² %.2f over %d windows)", what, node, bytes(growth),
+                duration(spanMs), bytes(bytesPerMinute), fit.r2(), starts.size()));
+        Severity severity = Severity.MEDIUM;
+        if (available != null && available.bytes() > 0) {
+            // memory runs out when the growth since the reading has eaten what was available then
+            long exhaustedMs = available.atMs() + (long) (available.bytes() / fit.slopePerMs());
+            long endMs = kpi.getWindowEndMs();
+            double minutes = Math.max(0, exhaustedMs - endMs) / 60_000.0;
+            description.append(String.format(Locale.ROOT, "; at this rate the machine's %s of available memory runs"
+                            + " out in %s (about %s)", bytes(available.bytes()), duration((long) (minutes * 60_000)),
+                    CLOCK.format(Instant.ofEpochMilli(exhaustedMs))));
+            severity = minutes <= CRITICAL_MINUTES ? Severity.CRITICAL
+                    : minutes <= HIGH_MINUTES ? Severity.HIGH : Severity.MEDIUM;
+        } else {
+            description.append("; the machine's available memory is not known, so no time until it runs out");
+        }
+        List<String> actions = List.of(
+                "Capture what holds the memory now, while it grows (a heap dump or allocation profile of " + node
+                        + "'s process: jmap -dump / jcmd GC.heap_info, pprof, heaptrack)",
+                "Plan a restart of " + node + " before its memory runs out (the kernel's OOM killer would stop it "
+                        + "without warning), and check what changed: a recent upgrade, configuration, load or peers");
+        return Verdict.breach(key, windowStart, severity, bytesPerMinute, 0.0, description.toString(), actions, 1,
+                RESOLVE_WINDOWS);
+    }
+
+    /** {@code 1.2 GiB}, {@code 200 MiB}. */
+    static String bytes(double bytes) {
+        double mib = bytes / MIB;
+        return mib >= 1024 ? String.format(Locale.ROOT, "%.1f GiB", mib / 1024)
+                : String.format(Locale.ROOT, "%.0f MiB", mib);
+    }
+
+    /** {@code 45 s}, {@code 3 min}, {@code 2 h 05 min}. */
+    static String duration(long ms) {
+        long seconds = Math.round(ms / 1000.0);
+        if (seconds < 120) {
+            return seconds + " s";
+        }
+        long minutes = Math.round(seconds / 60.0);
+        return minutes < 120 ? minutes + " min" : String.format(Locale.ROOT, "%d h %02d min", minutes / 60, minutes % 60);
+    }
+
+    /** Least-squares line through (window start, value) and its R². */
+    record Fit(double slopePerMs, double intercept, double r2, long originMs) {
+        static Fit of(List<Long> starts, List<Double> values) {
+            int n = starts.size();
+            long origin = starts.get(0);
+            double meanX = 0;
+            double meanY = 0;
+            for (int i = 0; i < n; i++) {
+                meanX += starts.get(i) - origin;
+                meanY += values.get(i);
+            }
+            meanX /= n;
+            meanY /= n;
+            double sxx = 0;
+            double sxy = 0;
+            double syy = 0;
+            for (int i = 0; i < n; i++) {
+                double dx = starts.get(i) - origin - meanX;
+                double dy = values.get(i) - meanY;
+                sxx += dx * dx;
+                sxy += dx * dy;
+                syy += dy * dy;
+            }
+            if (sxx == 0 || syy == 0) {
+                return new Fit(0, meanY, 0, origin); // one window repeated, or a flat series: no growth to fit
+            }
+            double slope = sxy / sxx;
+            return new Fit(slope, meanY - slope * meanX, sxy * sxy / (sxx * syy), origin);
+        }
+
+        double at(long ms) {
+            return intercept + slopePerMs * (ms - originMs);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.chainpulse.anomaly;
+
+import static io.chainpulse.anomaly.Gauges.gauge;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chainpulse.schema.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+class MemoryLeakDetectorTest {
+    private static final double MIB = 1 << 20;
+    private static final MemoryLeakDetector.Available AVAILABLE = new MemoryLeakDetector.Available(8e9, Kpi.w(0));
+    private final MemoryLeakDetector detector = new MemoryLeakDetector(MemoryLeakDetector.Settings.defaults());
+
+    /** The verdict of every window from 0 to {@code windows} − 1, null where none was given. */
+    private List<Verdict> run(String metric, int windows, IntToDoubleFunction mib, Double availableBytes) {
+        MemoryLeakDetector.State state = null;
+        List<Verdict> verdicts = new ArrayList<>();
+        for (int i = 0; i < windows; i++) {
+            // available memory read at the window's end
+            MemoryLeakDetector.Outcome out = detector.evaluate(state, gauge(metric, "v2", i, mib.applyAsDouble(i) * MIB),
+                    availableBytes == null ? null : new MemoryLeakDetector.Available(availableBytes, Kpi.w(i + 1)));
+            state = out.state();
+            verdicts.add(out.verdict().orElse(null));
+        }
+        return verdicts;
+    }
+
+    @Test
+    void shouldFlagSteadyGrowthAfterTheHorizonWithTheTimeUntilAvailableMemoryRunsOut() {
+        // 1 GiB + 100 MiB a window (600 MiB a minute); 6 GiB available: gone in 10.24 minutes
+        List<Verdict> verdicts = run("rss_bytes", 18, i -> 1024 + 100 * i, 6 * 1024 * MIB);
+
+        assertThat(verdicts.subList(0, 17)).containsOnlyNulls(); // 18 windows before anything is judged
+        Verdict v = verdicts.get(17);
+        assertThat(v.breached()).isTrue();
+        assertThat(v.key().id()).isEqualTo("memory_leak|memory_growth|rss_bytes|node|v2");
+        assertThat(v.severity()).isEqualTo(Severity.CRITICAL); // within 15 minutes
+        assertThat(v.observed()).isCloseTo(600 * MIB, org.assertj.core.data.Offset.offset(1.0));
+        // window 17 ends at T0 + 180 s = 22:16:20 UTC; + 614.4 s
+        assertThat(v.description()).isEqualTo("resident memory of v2 grew 1.7 GiB in 3 min (+600 MiB/min, fit R² 1.00"
+                + " over 18 windows); at this rate the machine's 6.0 GiB of available memory runs out in 10 min"
+                + " (about 22:26:34 UTC)");
+        assertThat(v.suggestedActions()).hasSize(2);
+        assertThat(v.fireAfter()).isEqualTo(1);
+        assertThat(v.resolveAfter()).isEqualTo(3);
+    }
+
+    @Test
+    void shouldGradeTheSeverityByTheTimeLeftAndSaySoWhenAvailableMemoryIsUnknown() {
+        // 60 MiB a minute: 6 GiB last 102 minutes (HIGH), 60 GiB 17 hours (MEDIUM)
+        assertThat(run("heap_bytes", 18, i -> 512 + 10 * i, 6 * 1024 * MIB).get(17).severity()).isEqualTo(Severity.HIGH);
+        assertThat(run("heap_bytes", 18, i -> 512 + 10 * i, 60 * 1024 * MIB).get(17).description())
+                .endsWith("runs out in 17 h 04 min (about 15:20:20 UTC)");
+        Verdict unknown = run("heap_bytes", 18, i -> 512 + 10 * i, null).get(17);
+        assertThat(unknown.severity()).isEqualTo(Severity.MEDIUM);
+        assertThat(unknown.description()).isEqualTo("heap in use of v2 grew 170 MiB in 3 min (+60 MiB/min, fit R² 1.00"
+                + " over 18 windows); the machine's available memory is not known, so no time until it runs out");
+    }
+
+    @Test
+    void shouldNotFlagNoiseASawToothSlowGrowthOrAFlatSeries() {
+        // ± 40 MiB around 800 MiB, the simulator's heap noise
+        int[] noise = {31, -12, 40, -38, 5, 22, -29, 17, -3, 38, -40, 11, -25, 29, -8, 36, -17, 2, 14, -33};
+        assertThat(run("rss_bytes", 20, i -> 800 + noise[i], 8e9).subList(17, 20))
+                .allSatisfy(v -> assertThat(v.breached()).isFalse());
+        // a collected heap: up 60 MiB a window for 5 windows, then back down
+        assertThat(run("heap_bytes", 24, i -> 600 + 60 * (i % 6), 8e9).subList(17, 24))
+                .allSatisfy(v -> assertThat(v.breached()).isFalse());
+        // a perfect line, but 17 MiB on 1 GiB (1.7 %) is below memory.leak.min.growth.pct (10 %)
+        assertThat(run("rss_bytes", 18, i -> 1024 + i, 8e9).get(17).breached()).isFalse();
+        assertThat(run("rss_bytes", 18, i -> 1024, 8e9).get(17).breached()).isFalse();
+    }
+
+    @Test
+    void shouldResolveOnceTheGrowthStopsAndIgnoreAStragglerWindow() {
+        MemoryLeakDetector.State state = null;
+        for (int i = 0; i < 18; i++) {
+            state = detector.evaluate(state, gauge("rss_bytes", "v2", i, (1024 + 100 * i) * MIB), AVAILABLE).state();
+        }
+        MemoryLeakDetector.Outcome straggler = detector.evaluate(state, gauge("rss_bytes", "v2", 3, 1e12), AVAILABLE);
+        assertThat(straggler.state()).isEqualTo(state);
+        assertThat(straggler.verdict()).isEmpty();
+        // flat at 2,824 MiB from window 18: the line over the last 18 windows flattens as the ramp leaves it
+        List<Boolean> breached = new ArrayList<>();
+        for (int i = 18; i < 40; i++) {
+            MemoryLeakDetector.Outcome out = detector.evaluate(state, gauge("rss_bytes", "v2", i, 2824 * MIB), AVAILABLE);
+            state = out.state();
+            breached.add(out.verdict().orElseThrow().breached());
+        }
+        assertThat(state.values()).hasSize(18);
+        assertThat(breached.subList(breached.size() - 5, breached.size())).containsOnly(false);
+    }
+
+    @Test
+    void shouldRefuseSettingsOutOfRangeNamingTheValue() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(2, 0.8, 10))
+                .hasMessage("windows must be >= 3: 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(18, 1.5, 10))
+                .hasMessage("minR2 must be between 0 and 1: 1.5");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(18, 0.8, -1))
+                .hasMessage("minGrowthPct must be >= 0: -1.0");
+    }
+}
