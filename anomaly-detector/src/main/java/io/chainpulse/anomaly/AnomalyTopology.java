@@ -38,7 +38,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
- *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).</li>
+ *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared).
+ *   Detectors agreeing on one metric of one node (or the network) publish one incident ({@link IncidentGroup}).</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
  *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
@@ -52,6 +53,8 @@ public final class AnomalyTopology {
     static final String BY_METRIC = "anomaly-by-metric";
     static final String LIVENESS = "anomaly-liveness";
     static final String INCIDENT_STORE = "anomaly-incidents";
+    /** One published incident per metric, scope and node across detectors ({@link IncidentGroup}). */
+    static final String GROUP_STORE = "anomaly-incident-groups";
     static final String BASELINE_STORE = "anomaly-baselines";
     static final String TREND_STORE = "anomaly-trends";
     static final String PEER_WINDOW_STORE = "anomaly-peer-windows";
@@ -89,6 +92,8 @@ public final class AnomalyTopology {
                 ? Stores::inMemoryKeyValueStore : Stores::persistentKeyValueStore;
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(INCIDENT_STORE), strings,
                 JsonSerde.of(IncidentState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(GROUP_STORE), strings,
+                JsonSerde.of(IncidentGroup.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(BASELINE_STORE), strings,
                 JsonSerde.of(BaselineState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(TREND_STORE), strings,
@@ -111,7 +116,8 @@ public final class AnomalyTopology {
                 .repartition(Repartitioned.<String, KpiWindow>as(BY_METRIC)
                         .withKeySerde(strings).withValueSerde(topics.kpiSerde()))
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
-                        INCIDENT_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE, PEER_PROGRESS_STORE);
+                        INCIDENT_STORE, GROUP_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE,
+                        PEER_PROGRESS_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -149,6 +155,7 @@ public final class AnomalyTopology {
         private final Detectors detectors;
         private ProcessorContext<String, Anomaly> context;
         private KeyValueStore<String, IncidentState> incidents;
+        private KeyValueStore<String, IncidentGroup> groups;
         private KeyValueStore<String, BaselineState> baselines;
         private KeyValueStore<String, TrendState> trends;
         private KeyValueStore<String, PeerWindow> peerWindows;
@@ -162,6 +169,7 @@ public final class AnomalyTopology {
         public void init(ProcessorContext<String, Anomaly> context) {
             this.context = context;
             incidents = context.getStateStore(INCIDENT_STORE);
+            groups = context.getStateStore(GROUP_STORE);
             baselines = context.getStateStore(BASELINE_STORE);
             trends = context.getStateStore(TREND_STORE);
             peerWindows = context.getStateStore(PEER_WINDOW_STORE);
@@ -171,7 +179,11 @@ public final class AnomalyTopology {
         @Override
         public void process(Record<String, KpiWindow> record) {
             KpiWindow kpi = record.value();
-            List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi));
+            // a failure ratio breaches a static rule only when significant at the network's learned share
+            BaselineState networkShare = FailureGate.gates(kpi.getMetric())
+                    ? baselines.get(kpi.getMetric() + '|' + KpiScope.network + '|') : null;
+            List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi,
+                    networkShare == null ? null : networkShare.mean()));
             String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
@@ -190,9 +202,21 @@ public final class AnomalyTopology {
             if (detectors.peers().appliesTo(kpi.getMetric())) {
                 verdicts.addAll(peers(kpi));
             }
+            // one incident per metric, scope and node: the detectors' transitions of this record, merged per key
+            java.util.Map<String, List<Anomaly>> byGroup = new java.util.LinkedHashMap<>();
             for (Verdict verdict : verdicts) {
-                track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+                track(incidents, verdict).ifPresent(a -> byGroup.computeIfAbsent(IncidentGroup.key(a),
+                        k -> new ArrayList<>()).add(a));
             }
+            byGroup.forEach((key, transitions) -> {
+                IncidentGroup.Step step = IncidentGroup.apply(groups.get(key), transitions);
+                if (step.state() == null) {
+                    groups.delete(key);
+                } else {
+                    groups.put(key, step.state());
+                }
+                step.transitions().forEach(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+            });
         }
 
         private List<Verdict> peers(KpiWindow kpi) {
@@ -209,17 +233,19 @@ public final class AnomalyTopology {
             PeerWindow pending = peerWindows.get(windowKey);
             PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
             if (kpi.getScope() == KpiScope.network) {
-                updated = new PeerWindow(updated.values(), true, updated.failed());
+                updated = new PeerWindow(updated.values(), true, updated.failed(), updated.samples());
             } else {
                 Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
                 if (value.isPresent()) {
                     java.util.Map<String, Double> values = new java.util.TreeMap<>(updated.values());
                     values.put(kpi.getNodeId(), value.get());
                     java.util.Map<String, Long> failed = new java.util.TreeMap<>(updated.failed());
-                    if (Metrics.isRatio(metric)) {
+                    java.util.Map<String, Long> samples = new java.util.TreeMap<>(updated.samples());
+                    if (FailureGate.gates(metric)) {
                         failed.put(kpi.getNodeId(), Metrics.failedSamples(kpi));
+                        samples.put(kpi.getNodeId(), kpi.getCount());
                     }
-                    updated = new PeerWindow(values, updated.networkSeen(), failed);
+                    updated = new PeerWindow(values, updated.networkSeen(), failed, samples);
                 }
             }
             peerWindows.put(windowKey, updated);
@@ -239,7 +265,7 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.failed()));
+                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.counted()));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();
