@@ -98,7 +98,7 @@ public record IncidentGroup(String anomalyId, String detector, String rule, Seve
             }
             IncidentGroup opened = new IncidentGroup(strongest.getAnomalyId(), strongest.getDetector(),
                     strongest.getRule(), highest, strongest.getStartedMs(), members, agreed);
-            out.add(publish(opened, strongest, others(opened, members)));
+            out.add(publish(opened, strongest, others(opened, members), members));
             return new Step(opened, out);
         }
         String first = member(group.detector(), group.rule());
@@ -114,7 +114,7 @@ public record IncidentGroup(String anomalyId, String detector, String rule, Seve
             }
             IncidentGroup closed = new IncidentGroup(group.anomalyId(), group.detector(), group.rule(),
                     group.severity(), group.startedMs(), members, agreed);
-            out.add(publish(closed, resolved, agreed));
+            out.add(publish(closed, resolved, agreed, members));
             return new Step(null, out);
         }
         Severity published = group.severity();
@@ -124,7 +124,7 @@ public record IncidentGroup(String anomalyId, String detector, String rule, Seve
         IncidentGroup next = new IncidentGroup(group.anomalyId(), group.detector(), group.rule(), published,
                 group.startedMs(), members, agreed);
         if (published != group.severity()) {
-            out.add(publish(next, strongest, others(next, members)));
+            out.add(publish(next, strongest, others(next, members), members));
         }
         return new Step(next, out);
     }
@@ -139,11 +139,16 @@ public record IncidentGroup(String anomalyId, String detector, String rule, Seve
         return members.keySet().stream().filter(m -> !m.equals(first)).toList();
     }
 
-    /** {@code t} as the group's incident: its id, first detector, severity and start, naming the others. */
-    private static Anomaly publish(IncidentGroup group, Anomaly t, List<String> others) {
+    /**
+     * {@code t} as the group's incident: its id, first detector, severity and start; {@code corroborated_by} the
+     * detectors other than the first, a FIRING's description {@code t}'s followed by the other firing detectors.
+     */
+    private static Anomaly publish(IncidentGroup group, Anomaly t, List<String> others, Map<String, Severity> firing) {
         String description = t.getDescription();
-        if (t.getState() == AnomalyState.FIRING && !others.isEmpty()) {
-            description += " (also flagged by " + String.join(", ", others) + ")";
+        String own = member(t.getDetector(), t.getRule());
+        List<String> alsoFiring = firing.keySet().stream().filter(m -> !m.equals(own)).toList();
+        if (t.getState() == AnomalyState.FIRING && !alsoFiring.isEmpty()) {
+            description += " (also flagged by " + String.join(", ", alsoFiring) + ")";
         }
         return Anomaly.newBuilder(t)
                 .setAnomalyId(group.anomalyId())
