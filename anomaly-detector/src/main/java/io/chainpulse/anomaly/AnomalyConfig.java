@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.catalog.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -112,7 +113,8 @@ public final class AnomalyConfig extends AbstractConfig {
                     "A fallen rate at or below this share of its baseline is CRITICAL.")
             .define(FAILURE_ALPHA, Type.DOUBLE, FailureGate.DEFAULT_ALPHA, Range.between(1e-9, 0.5),
                     Importance.MEDIUM,
-                    "A failure ratio (tx_failure_pct, consensus_failure_pct) counts as too high for a static rule, "
+                    "A failure ratio (" + Kpi.TX_FAILURE_PCT.metric() + ", " + Kpi.CONSENSUS_FAILURE_PCT.metric()
+                            + ") counts as too high for a static rule, "
                             + "the baseline or the peer comparison only when its failures are this unlikely at the "
                             + "healthy share: P(X >= failed | samples, share) < this, binomial (the share: the "
                             + "network's learned one for the rules, the series' for the baseline, the other nodes' "
