@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.catalog.Topics;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,6 +43,8 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String BASELINE_RATE_DROP = "baseline.rate.drop";
     public static final String BASELINE_RATE_HIGH_RATIO = "baseline.rate.high.ratio";
     public static final String BASELINE_RATE_CRITICAL_RATIO = "baseline.rate.critical.ratio";
+    public static final String FAILURE_ALPHA = "failure.alpha";
+    public static final String FAILURE_FLOOR_PCT = "failure.reference.floor.pct";
     public static final String PEER_MAD_FACTOR = "peer.mad.factor";
     public static final String PEER_MIN_RELATIVE_DIFFERENCE = "peer.min.relative.difference";
     public static final String PEER_MIN_NODES = "peer.min.nodes";
@@ -111,6 +114,18 @@ public final class AnomalyConfig extends AbstractConfig {
                     "A fallen rate at or below this share of its baseline is HIGH (above it: MEDIUM).")
             .define(BASELINE_RATE_CRITICAL_RATIO, Type.DOUBLE, 0.25, Range.between(0.0, 0.99), Importance.LOW,
                     "A fallen rate at or below this share of its baseline is CRITICAL.")
+            .define(FAILURE_ALPHA, Type.DOUBLE, FailureGate.DEFAULT_ALPHA, Range.between(1e-9, 0.5),
+                    Importance.MEDIUM,
+                    "A failure ratio (" + Kpi.TX_FAILURE_PCT.metric() + ", " + Kpi.CONSENSUS_FAILURE_PCT.metric()
+                            + ") counts as too high for a static rule, "
+                            + "the baseline or the peer comparison only when its failures are this unlikely at the "
+                            + "healthy share: P(X >= failed | samples, share) < this, binomial (the share: the "
+                            + "network's learned one for the rules, the series' for the baseline, the other nodes' "
+                            + "pooled one in the window for peers). 0.01: at 1 % healthy failures, 3 of 28 or 4 of 50.")
+            .define(FAILURE_FLOOR_PCT, Type.DOUBLE, FailureGate.DEFAULT_FLOOR_PCT, Range.between(0.0, 99.0),
+                    Importance.LOW,
+                    "Smallest healthy failure share, in percent, failure.alpha judges against: a network that "
+                            + "learned 0 % would otherwise call its first failure or two significant.")
             .define(PEER_MAD_FACTOR, Type.DOUBLE, 5.0, Range.atLeast(0.0), Importance.MEDIUM,
                     "A node is an outlier beyond this many median absolute deviations from the network median.")
             .define(PEER_MIN_RELATIVE_DIFFERENCE, Type.DOUBLE, 0.5, Range.atLeast(0.0), Importance.MEDIUM,
@@ -203,17 +218,18 @@ public final class AnomalyConfig extends AbstractConfig {
         String file = getString(RULES_FILE);
         List<Rule> rules = file == null || file.isBlank() ? RulesFile.defaults() : RulesFile.load(Path.of(file));
         int resolve = getInt(RESOLVE_WINDOWS);
+        FailureGate gate = new FailureGate(getDouble(FAILURE_ALPHA), getDouble(FAILURE_FLOOR_PCT));
         return new Detectors(
-                new StaticRuleDetector(rules),
+                new StaticRuleDetector(rules, gate),
                 new BaselineDetector(new BaselineDetector.Settings(getDouble(BASELINE_ALPHA),
                         getInt(BASELINE_WARMUP_WINDOWS), getDouble(BASELINE_K_MEDIUM), getDouble(BASELINE_K_HIGH),
                         getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),
                         getInt(BASELINE_FIRE_WINDOWS), resolve, new BaselineDetector.RateDrop(
                                 getDouble(BASELINE_RATE_DROP), getDouble(BASELINE_RATE_HIGH_RATIO),
-                                getDouble(BASELINE_RATE_CRITICAL_RATIO)))),
+                                getDouble(BASELINE_RATE_CRITICAL_RATIO))), gate),
                 new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
-                        getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve)),
+                        getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve), gate),
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),

@@ -26,7 +26,8 @@ import java.util.List;
  * }</pre>
  * Keys in that order, separated by {@code ", "} and {@code ": "}; {@code node_id}, {@code observed} and
  * {@code expected} are null when absent. A last key {@code "reason"} appears only on unusual transitions
- * ({@code "expired"}: a liveness incident resolved because its node was forgotten). The line has no {@code severity_level} (it follows from the severity) and no
+ * ({@code "expired"}: a liveness incident resolved because its node was forgotten), and a key {@code "corroborated_by"}
+ * only when other detectors agree with the incident (their {@code detector/rule}s). The line has no {@code severity_level} (it follows from the severity) and no
  * {@code started_ms}: {@link #parse} sets it to the line's {@code window_start_ms}, which is exact for an incident's
  * first FIRING line; readers that need the start of a later transition take it from that first line.
  */
@@ -53,6 +54,10 @@ public final class AnomalyJson {
         a.getSuggestedActions().forEach(actions::add);
         if (a.getReason() != null) {
             json.put("reason", a.getReason()); // only on unusual transitions, so usual lines stay as they were
+        }
+        if (a.getCorroboratedBy() != null && !a.getCorroboratedBy().isEmpty()) {
+            ArrayNode others = json.putArray("corroborated_by"); // only when other detectors agree
+            a.getCorroboratedBy().forEach(others::add);
         }
         StringBuilder line = new StringBuilder("{");
         var fields = json.fields();
@@ -100,6 +105,19 @@ public final class AnomalyJson {
                 actions.add(action.asText());
             }
         }
+        List<String> corroborators = new ArrayList<>();
+        JsonNode others = root.path("corroborated_by");
+        if (!others.isMissingNode() && !others.isNull()) {
+            if (!others.isArray()) {
+                throw new IllegalArgumentException("corroborated_by must be an array of strings: " + others);
+            }
+            for (JsonNode other : others) {
+                if (!other.isTextual()) {
+                    throw new IllegalArgumentException("corroborated_by must be an array of strings: " + others);
+                }
+                corroborators.add(other.asText());
+            }
+        }
         return Anomaly.newBuilder()
                 .setAnomalyId(requiredText(root, "anomaly_id"))
                 .setState(symbol(root, "state", AnomalyState.class))
@@ -117,6 +135,7 @@ public final class AnomalyJson {
                 .setSuggestedActions(actions)
                 .setStartedMs(windowStart)
                 .setReason(root.path("reason").isTextual() ? root.path("reason").asText() : null)
+                .setCorroboratedBy(corroborators)
                 .build();
     }
 

@@ -41,7 +41,8 @@ import org.apache.kafka.streams.state.Stores;
  *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared); the
  *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
  *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
- *   node's likely cause.</li>
+ *   node's likely cause. Detectors agreeing on one metric of one node (or the network) publish one incident
+ *   ({@link IncidentGroup}).</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
  *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
@@ -55,6 +56,8 @@ public final class AnomalyTopology {
     static final String BY_METRIC = "anomaly-by-metric";
     static final String LIVENESS = "anomaly-liveness";
     static final String INCIDENT_STORE = "anomaly-incidents";
+    /** One published incident per metric, scope and node across detectors ({@link IncidentGroup}). */
+    static final String GROUP_STORE = "anomaly-incident-groups";
     static final String BASELINE_STORE = "anomaly-baselines";
     static final String TREND_STORE = "anomaly-trends";
     static final String PEER_WINDOW_STORE = "anomaly-peer-windows";
@@ -94,6 +97,8 @@ public final class AnomalyTopology {
                 ? Stores::inMemoryKeyValueStore : Stores::persistentKeyValueStore;
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(INCIDENT_STORE), strings,
                 JsonSerde.of(IncidentState.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(GROUP_STORE), strings,
+                JsonSerde.of(IncidentGroup.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(BASELINE_STORE), strings,
                 JsonSerde.of(BaselineState.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(TREND_STORE), strings,
@@ -121,8 +126,8 @@ public final class AnomalyTopology {
                         .withKeySerde(strings).withValueSerde(topics.kpiSerde())
                         .withStreamPartitioner(new NodeResources.Broadcast()))
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
-                        INCIDENT_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE, PEER_PROGRESS_STORE,
-                        NODE_RESOURCES_STORE, MEMORY_SERIES_STORE);
+                        INCIDENT_STORE, GROUP_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE,
+                        PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -160,6 +165,7 @@ public final class AnomalyTopology {
         private final Detectors detectors;
         private ProcessorContext<String, Anomaly> context;
         private KeyValueStore<String, IncidentState> incidents;
+        private KeyValueStore<String, IncidentGroup> groups;
         private KeyValueStore<String, BaselineState> baselines;
         private KeyValueStore<String, TrendState> trends;
         private KeyValueStore<String, PeerWindow> peerWindows;
@@ -175,6 +181,7 @@ public final class AnomalyTopology {
         public void init(ProcessorContext<String, Anomaly> context) {
             this.context = context;
             incidents = context.getStateStore(INCIDENT_STORE);
+            groups = context.getStateStore(GROUP_STORE);
             baselines = context.getStateStore(BASELINE_STORE);
             trends = context.getStateStore(TREND_STORE);
             peerWindows = context.getStateStore(PEER_WINDOW_STORE);
@@ -190,7 +197,11 @@ public final class AnomalyTopology {
                 resources.remember(kpi); // a copy for the causes named in alerts; judged under its own key
                 return;
             }
-            List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi));
+            // a failure ratio breaches a static rule only when significant at the network's learned share
+            BaselineState networkShare = FailureGate.gates(kpi.getMetric())
+                    ? baselines.get(kpi.getMetric() + '|' + KpiScope.network + '|') : null;
+            List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi,
+                    networkShare == null ? null : networkShare.mean()));
             String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
@@ -212,10 +223,22 @@ public final class AnomalyTopology {
             if (detectors.memoryLeak().appliesTo(kpi)) {
                 verdicts.addAll(memoryLeak(kpi));
             }
+            // one incident per metric, scope and node: the detectors' transitions of this record, merged per key
+            java.util.Map<String, List<Anomaly>> byGroup = new java.util.LinkedHashMap<>();
             for (Verdict verdict : verdicts) {
-                track(incidents, verdict).map(a -> NodeResources.explain(a, resources))
-                        .ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+                track(incidents, verdict).ifPresent(a -> byGroup.computeIfAbsent(IncidentGroup.key(a),
+                        k -> new ArrayList<>()).add(a));
             }
+            byGroup.forEach((key, transitions) -> {
+                IncidentGroup.Step step = IncidentGroup.apply(groups.get(key), transitions);
+                if (step.state() == null) {
+                    groups.delete(key);
+                } else {
+                    groups.put(key, step.state());
+                }
+                step.transitions().stream().map(a -> NodeResources.explain(a, resources))
+                        .forEach(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+            });
         }
 
         private List<Verdict> memoryLeak(KpiWindow kpi) {
@@ -244,17 +267,19 @@ public final class AnomalyTopology {
             PeerWindow pending = peerWindows.get(windowKey);
             PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
             if (kpi.getScope() == KpiScope.network) {
-                updated = new PeerWindow(updated.values(), true, updated.failed());
+                updated = new PeerWindow(updated.values(), true, updated.failed(), updated.samples());
             } else {
                 Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
                 if (value.isPresent()) {
                     java.util.Map<String, Double> values = new java.util.TreeMap<>(updated.values());
                     values.put(kpi.getNodeId(), value.get());
                     java.util.Map<String, Long> failed = new java.util.TreeMap<>(updated.failed());
-                    if (Metrics.isRatio(metric)) {
+                    java.util.Map<String, Long> samples = new java.util.TreeMap<>(updated.samples());
+                    if (FailureGate.gates(metric)) {
                         failed.put(kpi.getNodeId(), Metrics.failedSamples(kpi));
+                        samples.put(kpi.getNodeId(), kpi.getCount());
                     }
-                    updated = new PeerWindow(values, updated.networkSeen(), failed);
+                    updated = new PeerWindow(values, updated.networkSeen(), failed, samples);
                 }
             }
             peerWindows.put(windowKey, updated);
@@ -274,7 +299,7 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.failed()));
+                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.counted()));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();

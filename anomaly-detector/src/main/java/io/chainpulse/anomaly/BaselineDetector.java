@@ -18,7 +18,8 @@ import java.util.Optional;
  * <p><b>Ratio KPIs</b> (failure percentages) are judged like latencies, on the window's mean (their samples are 0
  * or 100, so only the mean is the ratio), at both scopes, and only when more than
  * {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the baseline: a few failures more in a window is noise.
- * A ratio resting on fewer than {@link Metrics#MIN_FAILED_SAMPLES} failed samples is never flagged.
+ * A failure ratio is flagged only when its failed samples are significant at the series' learned share
+ * ({@link FailureGate}: {@code P(X ≥ failed | samples, learned share) < alpha}, the share floored).
  *
  * <p><b>Rate KPIs</b> (TPS, transaction ingress), both scopes: a window below {@code 1 − rateDrop} of the mean
  * that is also at least kMedium standard deviations below it (a quiet node's rate is noisy: a drop must be real),
@@ -84,9 +85,16 @@ public final class BaselineDetector {
     public record Outcome(BaselineState state, Optional<Verdict> verdict) {}
 
     private final Settings settings;
+    private final FailureGate gate;
 
     public BaselineDetector(Settings settings) {
+        this(settings, FailureGate.defaults());
+    }
+
+    /** @param gate when a failure ratio above its learned share is evidence rather than noise */
+    public BaselineDetector(Settings settings, FailureGate gate) {
         this.settings = settings;
+        this.gate = gate;
     }
 
     /** true when this detector judges {@code window}'s metric at its scope: a catalog KPI, resource KPIs aside. */
@@ -134,7 +142,7 @@ public final class BaselineDetector {
         double z = sigma > 0 ? deviation / sigma : (deviation > 0 ? Double.POSITIVE_INFINITY : 0);
         double ratio = ratio(value, state.mean());
         Severity severity = rate ? rateSeverity(z, ratio, window, network)
-                : Metrics.risesEnough(metric, deviation) && Metrics.enoughFailures(window)
+                : Metrics.risesEnough(metric, deviation) && evidence(window, state)
                 ? latencySeverity(z, deviation, state) : null;
         IncidentKey key = new IncidentKey(DETECTOR, "ewma_" + statistic.label(), metric, window.getScope(),
                 window.getNodeId());
@@ -167,6 +175,15 @@ public final class BaselineDetector {
         BaselineState kept = new BaselineState(state.count(), state.mean(), state.variance(), ratio);
         return new Outcome(kept, Optional.of(Verdict.breach(key, window.getWindowStartMs(), severity, value,
                 state.mean(), description, actions, settings.fireAfter(), settings.resolveAfter())));
+    }
+
+    /**
+     * A failure ratio's failed samples are significant at the learned share; another ratio (participation, leader
+     * share) rests on at least {@link Metrics#MIN_FAILED_SAMPLES} counted samples; anything else is evidence.
+     */
+    private boolean evidence(KpiWindow window, BaselineState state) {
+        return FailureGate.gates(window.getMetric()) ? gate.significant(window, state.mean())
+                : Metrics.enoughFailures(window);
     }
 
     private Severity latencySeverity(double z, double deviation, BaselineState state) {

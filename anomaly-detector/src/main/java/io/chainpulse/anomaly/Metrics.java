@@ -44,10 +44,9 @@ final class Metrics {
     }
 
     /**
-     * Fewest failed samples a window's failure ratio must rest on before any detector (static rule, baseline, peer)
-     * judges it too high. A node's window holds 10–50 samples at 20 TPS, so one failure is already 2–10 %; with 1 % of
-     * healthy transactions failing, a window with one failure comes every six or so at 18 samples, and two such windows
-     * in a row several times an hour — two failures in one window, about once in 70 (binomial), are the first evidence.
+     * Fewest samples behind a ratio other than a failure ratio (participation, leader share: votes cast, blocks led)
+     * before the baseline judges it. Failure ratios ({@code tx_failure_pct}, {@code consensus_failure_pct}) are judged
+     * by the {@link FailureGate} instead: whether their failures are significant at the healthy share.
      */
     static final int MIN_FAILED_SAMPLES = 2;
 
@@ -62,7 +61,7 @@ final class Metrics {
         return Math.round(window.getCount() * window.getMean() / 100);
     }
 
-    /** false for a failure ratio resting on fewer than {@link #MIN_FAILED_SAMPLES} failed samples. */
+    /** false for a ratio resting on fewer than {@link #MIN_FAILED_SAMPLES} counted samples. */
     static boolean enoughFailures(KpiWindow window) {
         return failedSamples(window) >= MIN_FAILED_SAMPLES;
     }

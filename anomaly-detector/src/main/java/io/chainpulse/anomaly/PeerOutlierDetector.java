@@ -15,7 +15,9 @@ import java.util.TreeMap;
  * away (so a tight cluster with a tiny MAD does not fire on a 3% difference). This is what tells "v3 is slow" from
  * "the whole network is slow": when every node slows down, the median moves with them. A failure ratio must also be
  * more than {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the median (against a median of 0 %, one failed
- * transaction would otherwise be an outlier), and rest on at least {@link Metrics#MIN_FAILED_SAMPLES} failed samples.
+ * transaction would otherwise be an outlier), and its failed samples must be significant at the pooled share of the
+ * other nodes in the same window ({@link FailureGate}): a node with three failures of 28 where its peers failed 1 %
+ * is an outlier, one with two is the healthy share at work.
  *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
@@ -33,10 +35,20 @@ public final class PeerOutlierDetector {
         }
     }
 
+    /** A node's window of a failure ratio: its samples and how many of them failed. */
+    public record Counted(long samples, long failed) {}
+
     private final Settings settings;
+    private final FailureGate gate;
 
     public PeerOutlierDetector(Settings settings) {
+        this(settings, FailureGate.defaults());
+    }
+
+    /** @param gate when a node's failure ratio above its peers' is evidence rather than noise */
+    public PeerOutlierDetector(Settings settings, FailureGate gate) {
         this.settings = settings;
+        this.gate = gate;
     }
 
     public boolean appliesTo(String metric) {
@@ -51,11 +63,12 @@ public final class PeerOutlierDetector {
     /**
      * One verdict per node of the window (none when fewer than minNodes reported).
      *
-     * @param failedByNode for a failure ratio, the failed samples behind each node's value: a node with fewer than
-     *                     {@link Metrics#MIN_FAILED_SAMPLES} is not flagged (a node missing here is judged on its value)
+     * @param countedByNode for a failure ratio, each node's samples and failed samples: a node is flagged only when
+     *                      its failures are significant at the others' pooled share (a node missing here is judged on
+     *                      its value alone)
      */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
-                                  Map<String, Long> failedByNode) {
+                                  Map<String, Counted> countedByNode) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -72,8 +85,7 @@ public final class PeerOutlierDetector {
             boolean breached = deviation > settings.madFactor() * mad
                     && deviation >= settings.minRelativeDifference() * Math.abs(median)
                     && Metrics.risesEnough(metric, deviation)
-                    && failedByNode.getOrDefault(e.getKey(), (long) Metrics.MIN_FAILED_SAMPLES)
-                    >= Metrics.MIN_FAILED_SAMPLES;
+                    && significant(metric, e.getKey(), countedByNode);
             if (!breached) {
                 verdicts.add(Verdict.clean(key, windowStartMs, value, median, settings.fireAfter(),
                         settings.resolveAfter()));
@@ -96,6 +108,24 @@ public final class PeerOutlierDetector {
                     description, actions, settings.fireAfter(), settings.resolveAfter()));
         }
         return verdicts;
+    }
+
+    /** A failure ratio's failures are significant at the other nodes' pooled share; anything else passes. */
+    private boolean significant(String metric, String node, Map<String, Counted> countedByNode) {
+        Counted own = countedByNode.get(node);
+        if (!FailureGate.gates(metric) || own == null) {
+            return true;
+        }
+        long samples = 0;
+        long failed = 0;
+        for (Map.Entry<String, Counted> other : countedByNode.entrySet()) {
+            if (!other.getKey().equals(node)) {
+                samples += other.getValue().samples();
+                failed += other.getValue().failed();
+            }
+        }
+        Double peersPct = samples == 0 ? null : 100.0 * failed / samples;
+        return gate.significant(own.samples(), own.failed(), peersPct);
     }
 
     static double median(double[] values) {

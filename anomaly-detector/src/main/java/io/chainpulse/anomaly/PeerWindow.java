@@ -6,17 +6,33 @@ import java.util.TreeMap;
 /**
  * Node values collected for one metric × window until the window is complete enough to compare peers.
  *
- * @param failed for a failure ratio, the failed samples behind each node's value ({@link Metrics#failedSamples});
- *               empty otherwise and in windows stored by older versions
+ * @param failed  for a failure ratio, the failed samples behind each node's value ({@link Metrics#failedSamples});
+ *                empty otherwise and in windows stored by older versions
+ * @param samples for a failure ratio, the samples of each node's window (its count); empty otherwise and in windows
+ *                stored by older versions
  */
-public record PeerWindow(Map<String, Double> values, boolean networkSeen, Map<String, Long> failed) {
+public record PeerWindow(Map<String, Double> values, boolean networkSeen, Map<String, Long> failed,
+                         Map<String, Long> samples) {
     public PeerWindow {
         values = new TreeMap<>(values);
         failed = failed == null ? new TreeMap<>() : new TreeMap<>(failed);
+        samples = samples == null ? new TreeMap<>() : new TreeMap<>(samples);
     }
 
     /** A window without failed samples. */
     public PeerWindow(Map<String, Double> values, boolean networkSeen) {
-        this(values, networkSeen, Map.of());
+        this(values, networkSeen, Map.of(), Map.of());
+    }
+
+    /** Each node's samples and failed samples, for the nodes that have both. */
+    Map<String, PeerOutlierDetector.Counted> counted() {
+        Map<String, PeerOutlierDetector.Counted> counted = new TreeMap<>();
+        failed.forEach((node, f) -> {
+            Long n = samples.get(node);
+            if (n != null) {
+                counted.put(node, new PeerOutlierDetector.Counted(n, f));
+            }
+        });
+        return counted;
     }
 }

@@ -19,12 +19,29 @@ public final class StaticRuleDetector {
     public static final String DETECTOR = "static_rule";
 
     private final List<Rule> rules;
+    private final FailureGate gate;
 
     public StaticRuleDetector(List<Rule> rules) {
-        this.rules = List.copyOf(rules);
+        this(rules, FailureGate.defaults());
     }
 
+    /** @param gate when a failure ratio above a {@code >} or {@code >=} threshold is evidence rather than noise */
+    public StaticRuleDetector(List<Rule> rules, FailureGate gate) {
+        this.rules = List.copyOf(rules);
+        this.gate = gate;
+    }
+
+    /** {@link #evaluate(KpiWindow, Double)} with the gate's floor as the healthy failure share. */
     public List<Verdict> evaluate(KpiWindow window) {
+        return evaluate(window, null);
+    }
+
+    /**
+     * @param referencePct the healthy share of the window's failure ratio (the network's learned share), null when
+     *                     unknown; a failure ratio above its threshold counts only when its failed samples are
+     *                     significant at that share ({@link FailureGate})
+     */
+    public List<Verdict> evaluate(KpiWindow window, Double referencePct) {
         List<Verdict> verdicts = new ArrayList<>();
         for (Rule rule : rules) {
             if (!rule.metric().equals(window.getMetric()) || rule.scope() != window.getScope()) {
@@ -37,9 +54,9 @@ public final class StaticRuleDetector {
             double observed = value.get();
             IncidentKey key = new IncidentKey(DETECTOR, rule.name(), rule.metric(), rule.scope(),
                     window.getNodeId());
-            // a failure ratio above its threshold on one failed sample is the healthy share, not a breach
+            // a failure ratio above its threshold on a failure or two is the healthy share at work, not a breach
             boolean ratioTooThin = (rule.comparison() == Comparison.GT || rule.comparison() == Comparison.GE)
-                    && !Metrics.enoughFailures(window);
+                    && !gate.significant(window, referencePct);
             if (rule.comparison().breached(observed, rule.threshold()) && !ratioTooThin) {
                 verdicts.add(Verdict.breach(key, window.getWindowStartMs(), rule.severity(), observed,
                         rule.threshold(), describe(rule, window, observed), rule.suggestedActions(),

@@ -49,6 +49,23 @@ class AnomalyJsonTest {
     }
 
     @Test
+    void shouldEndAnIncidentOtherDetectorsAgreeWithByNamingThemAndReadThemBack() {
+        Anomaly a = Anomaly.newBuilder().setAnomalyId("baseline|ewma_mean|tx_failure_pct|node|v2|10")
+                .setState(AnomalyState.FIRING).setSeverity(Severity.CRITICAL).setSeverityLevel(5)
+                .setDetector("baseline").setRule("ewma_mean").setMetric("tx_failure_pct").setScope(KpiScope.node)
+                .setNodeId("v2").setWindowStartMs(20).setObserved(20.0).setExpected(1.0).setDescription("d")
+                .setStartedMs(20).setCorroboratedBy(List.of("static_rule/tx_failure_pct_node_high")).build();
+
+        String line = AnomalyJson.write(a);
+
+        assertThat(line).endsWith("\"description\": \"d\", \"suggested_actions\": [], "
+                + "\"corroborated_by\": [\"static_rule/tx_failure_pct_node_high\"]}");
+        assertThat(AnomalyJson.parse(line)).isEqualTo(a);
+        assertThatThrownBy(() -> AnomalyJson.parse(line.replace("[\"static_rule/tx_failure_pct_node_high\"]", "7")))
+                .hasMessage("corroborated_by must be an array of strings: 7");
+    }
+
+    @Test
     void shouldWriteNullsForNetworkScopeAndMissingValues() {
         Anomaly a = Anomaly.newBuilder().setAnomalyId("x").setState(AnomalyState.RESOLVED).setSeverity(Severity.LOW)
                 .setSeverityLevel(2).setDetector("trend").setRule("slope").setMetric("tps")

@@ -80,18 +80,19 @@ class AnomalyTopologyTest {
     @Test
     void shouldFlagSlowValidatorThreeTimesItsPeersWithinTwoWindowsAndResolveAfterItEnds() {
         List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
-                .filter(a -> "v3".equals(a.getNodeId())).map(AnomalyTopologyTest::line).toList();
+                .filter(a -> "v3".equals(a.getNodeId())).map(a -> line(a) + " " + a.getCorroboratedBy()).toList();
 
+        // one incident: the peer comparison agrees from the same window, once the window is complete, and joins
         assertThat(lines).containsExactly(
-                "26 FIRING CRITICAL baseline consensus_latency_ms v3",  // 2nd slow window (fire after 2); ~50 σ
-                "26 FIRING HIGH peer_outlier consensus_latency_ms v3",
-                "34 RESOLVED CRITICAL baseline consensus_latency_ms v3", // 3 clean windows: 32, 33, 34
-                "34 RESOLVED HIGH peer_outlier consensus_latency_ms v3");
+                "26 FIRING CRITICAL baseline consensus_latency_ms v3 []",  // 2nd slow window (fire after 2); ~50 σ
+                // 3 clean windows: 32, 33, 34 (the peer comparison's 2 came first)
+                "34 RESOLVED CRITICAL baseline consensus_latency_ms v3 [peer_outlier/network_median_mad]");
     }
 
     @Test
     void shouldDescribeThePeerOutlierWithNodeValueAndRatio() {
-        Anomaly peer = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
+        // the baseline, which flags v3 first and would carry the incident, never leaves its warm-up here
+        Anomaly peer = AnomalyReplay.run(Scenario.kpis(), Map.of("baseline.warmup.windows", 1000)).stream()
                 .filter(a -> a.getDetector().equals("peer_outlier") && a.getState() == AnomalyState.FIRING)
                 .findFirst().orElseThrow();
 
@@ -205,8 +206,38 @@ class AnomalyTopologyTest {
         List<String> lines = AnomalyReplay.run(Scenario.kpis(), Map.of()).stream()
                 .filter(a -> a.getMetric().equals("tps")).map(AnomalyTopologyTest::line).toList();
 
-        assertThat(lines).allMatch(l -> l.endsWith(" tps network"));
-        assertThat(lines).contains("47 FIRING CRITICAL baseline tps network");
+        // the trend rule fires first; the baseline agrees a window later, more severe: the same incident, raised
+        assertThat(lines).containsExactly("46 FIRING MEDIUM trend tps network", "47 FIRING CRITICAL trend tps network",
+                "56 RESOLVED CRITICAL trend tps network");
+    }
+
+    @Test
+    void shouldRaiseOneIncidentWhenStaticRuleBaselineAndPeersAgreeOnANodesFailures() {
+        // four nodes, 50 transactions a window each, 0 or 1 failed (the healthy 1 %); v2 fails 10 of 50 (20 %) in
+        // windows 14..17: the static rule (> 5 %, two windows), the baseline (warm after 12 windows, ~19 σ) and the
+        // peer comparison (∞× the median of 1 %) all flag it, in the same windows
+        List<KpiWindow> arrivals = new ArrayList<>();
+        for (int w = 0; w <= 24; w++) {
+            for (String node : List.of("v1", "v2", "v3", "v4")) {
+                int failed = node.equals("v2") && w >= 14 && w <= 17 ? 10 : (w + node.hashCode()) % 2;
+                arrivals.add(Kpi.ratio("tx_failure_pct", node, w, failed, 50));
+            }
+        }
+
+        List<Anomaly> out = AnomalyReplay.run(arrivals, Map.of());
+
+        assertThat(out).extracting(a -> line(a) + " " + a.getCorroboratedBy()).containsExactly(
+                // v2's window 15: the static rule (MEDIUM) and the baseline (CRITICAL) fire on the same record; the
+                // more severe opens the incident and names the other
+                "15 FIRING CRITICAL baseline tx_failure_pct v2 [static_rule/tx_failure_pct_node_high]",
+                // the peer comparison fires when window 15 is complete (window 16 appeared) and joins silently;
+                // it resolves first (2 clean windows: 18, 19), the static rule and the baseline after 3 (18..20)
+                "20 RESOLVED CRITICAL baseline tx_failure_pct v2 [static_rule/tx_failure_pct_node_high, "
+                        + "peer_outlier/network_median_mad]");
+        assertThat(out).extracting(Anomaly::getAnomalyId).containsOnly(
+                "baseline|ewma_mean|tx_failure_pct|node|v2|" + Kpi.w(14));
+        assertThat(out.get(0).getDescription()).isEqualTo("mean transaction failure rate 20.0 % on v2, 19.0 σ above "
+                + "its baseline of 1.0 % (also flagged by static_rule/tx_failure_pct_node_high)");
     }
 
     @Test

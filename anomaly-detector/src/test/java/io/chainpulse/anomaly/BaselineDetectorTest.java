@@ -241,12 +241,16 @@ class BaselineDetectorTest {
         // 5.9 σ, but 4.9 points above the baseline: a few failures more in a window is noise
         assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 5.9)).verdict().orElseThrow()
                 .breached()).isFalse();
-        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 6.1)).verdict().orElseThrow()
-                .severity()).isEqualTo(Severity.MEDIUM);                                       // 5.1 σ, 5.1 points
-        // 11.1 %, 10.1 points and 10.1 σ above — but one failed sample of nine: the healthy share, not evidence
+        // 6.1 %: 5.1 σ, 5.1 points; 6 failures of 98 at the learned 1 %: P(X >= 6) = 0.0005
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 6, 98)).verdict().orElseThrow()
+                .severity()).isEqualTo(Severity.MEDIUM);
+        // 11.1 %, 10.1 points and 10.1 σ above — but one failure of nine (P = 0.086) or two of 18 (P = 0.0138) is the
+        // learned 1 % at work, not evidence (failure.alpha 0.01); three of 27 (P = 0.0024) is
         assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 1, 9)).verdict().orElseThrow()
                 .breached()).isFalse();
         assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 2, 18)).verdict().orElseThrow()
+                .breached()).isFalse();
+        assertThat(detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 3, 27)).verdict().orElseThrow()
                 .severity()).isEqualTo(Severity.CRITICAL);                                     // the same 11.1 %
         Verdict critical = detector.evaluate(state, Kpi.ratio("tx_failure_pct", "v1", 10, 12.5)).verdict()
                 .orElseThrow();

@@ -49,15 +49,22 @@ class PeerOutlierDetectorTest {
     }
 
     @Test
-    void shouldNotCallOneFailedSampleAnOutlierHoweverSmallTheWindow() {
-        // v3: one failure of 17 samples (5.9 %), v5 two of 19 (10.5 %); against a median of 0 % both are unbounded
-        Map<String, Double> values = Map.of("v1", 0.0, "v2", 0.0, "v3", 5.9, "v4", 0.0, "v5", 10.5);
+    void shouldCallAFailureRatioAnOutlierOnlyWhenSignificantAtThePeersPooledShare() {
+        // v3: two failures of 28 (7.1 %), v5 four of 28 (14.3 %), the others none of 30; against a median of 0 % both
+        // are unbounded. v3 against the others' pooled 4 of 118 (3.4 %): P(X >= 2 | 28) = 0.245, noise; v5 against
+        // 2 of 118 (1.7 %): P(X >= 4 | 28) = 0.0012 < failure.alpha 0.01, an outlier
+        Map<String, Double> values = Map.of("v1", 0.0, "v2", 0.0, "v3", 100.0 * 2 / 28, "v4", 0.0, "v5", 100.0 * 4 / 28);
+        Map<String, PeerOutlierDetector.Counted> counted = Map.of("v1", new PeerOutlierDetector.Counted(30, 0),
+                "v2", new PeerOutlierDetector.Counted(30, 0), "v3", new PeerOutlierDetector.Counted(28, 2),
+                "v4", new PeerOutlierDetector.Counted(30, 0), "v5", new PeerOutlierDetector.Counted(28, 4));
 
-        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0), values,
-                Map.of("v1", 0L, "v2", 0L, "v3", 1L, "v4", 0L, "v5", 2L)))
+        assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0), values, counted))
                 .extracting(v -> v.key().nodeId() + " " + v.severity())
                 .containsExactly("v1 null", "v2 null", "v3 null", "v4 null", "v5 HIGH");
-        // without the failed samples (an older stored window) both are judged on their ratio alone
+        // with failure.alpha 0.001 v5 is not unlikely enough either
+        assertThat(new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults(), new FailureGate(0.001, 1.0))
+                .evaluate("tx_failure_pct", Kpi.w(0), values, counted)).noneMatch(Verdict::breached);
+        // without the counts (an older stored window) both are judged on their ratio alone
         assertThat(detector.evaluate("tx_failure_pct", Kpi.w(0), values))
                 .extracting(v -> v.key().nodeId() + " " + v.severity())
                 .containsExactly("v1 null", "v2 null", "v3 HIGH", "v4 null", "v5 HIGH");

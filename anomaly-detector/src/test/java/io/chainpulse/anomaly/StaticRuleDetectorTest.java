@@ -66,11 +66,13 @@ class StaticRuleDetectorTest {
 
     @Test
     void shouldFlagFailureRatesAboveFivePercentAtNodeAndNetworkScope() {
+        // node windows of 40 samples (5 and 12 failures), network windows of 200 (8, 15, 11, 12 failures): all far
+        // beyond the healthy 1 % (P(X >= 11 | 200, 1 %) = 7e-6)
         List<Anomaly> out = run(List.of(
-                Kpi.ratio("tx_failure_pct", "v3", 0, 12.5), Kpi.ratio("tx_failure_pct", null, 0, 4.0),
-                Kpi.ratio("tx_failure_pct", "v3", 1, 30.0), Kpi.ratio("tx_failure_pct", null, 1, 7.5),   // v3 fires
-                Kpi.ratio("tx_failure_pct", "v3", 2, 5.0), Kpi.ratio("tx_failure_pct", null, 2, 5.5),    // v3 clean, network fires
-                Kpi.ratio("tx_failure_pct", null, 3, 6.0),                                               // continues
+                Kpi.ratio("tx_failure_pct", "v3", 0, 12.5), Kpi.ratio("tx_failure_pct", null, 0, 8, 200),
+                Kpi.ratio("tx_failure_pct", "v3", 1, 30.0), Kpi.ratio("tx_failure_pct", null, 1, 15, 200), // v3 fires
+                Kpi.ratio("tx_failure_pct", "v3", 2, 5.0), Kpi.ratio("tx_failure_pct", null, 2, 11, 200),  // v3 clean, network fires
+                Kpi.ratio("tx_failure_pct", null, 3, 12, 200),                                             // continues
                 Kpi.ratio("consensus_failure_pct", "v1", 0, 10.0), Kpi.ratio("consensus_failure_pct", "v1", 1, 20.0),
                 Kpi.ratio("consensus_failure_pct", null, 0, 2.5), Kpi.ratio("consensus_failure_pct", null, 1, 5.0)));
 
@@ -84,19 +86,33 @@ class StaticRuleDetectorTest {
     }
 
     @Test
-    void shouldNotFireAFailureRateThatRestsOnOneFailedSample() {
+    void shouldFireAFailureRateOnlyWhenItsFailuresAreUnlikelyAtTheHealthyShare() {
+        // no network share known: the floor of 1 %; P(X >= k | n, 1 %) must be below 0.01
         List<Anomaly> out = run(List.of(
-                Kpi.ratio("tx_failure_pct", "v4", 0, 1, 17),   // 5.9 %: one failure, the healthy 1 % share
-                Kpi.ratio("tx_failure_pct", "v4", 1, 1, 19),   // 5.3 %: one again, clean
-                Kpi.ratio("tx_failure_pct", "v4", 2, 2, 19),   // 10.5 %: two failures, 1 of 2
-                Kpi.ratio("tx_failure_pct", "v4", 3, 2, 18),   // 11.1 %: fires
-                Kpi.ratio("tx_failure_pct", "v1", 0, 1, 10),   // 10.0 %, one of ten
-                Kpi.ratio("tx_failure_pct", "v1", 1, 1, 10)));
+                Kpi.ratio("tx_failure_pct", "v4", 0, 1, 17),   // 5.9 %: P = 0.157, clean
+                Kpi.ratio("tx_failure_pct", "v4", 1, 2, 19),   // 10.5 %: two failures, P = 0.0153, clean
+                Kpi.ratio("tx_failure_pct", "v4", 2, 2, 28),   // 7.1 %: P = 0.0318, clean
+                Kpi.ratio("tx_failure_pct", "v4", 3, 3, 28),   // 10.7 %: P = 0.00272, 1 of 2
+                Kpi.ratio("tx_failure_pct", "v4", 4, 4, 50),   // 8.0 %: P = 0.00160, fires
+                Kpi.ratio("tx_failure_pct", "v1", 0, 3, 50),   // 6.0 %: P = 0.0138, clean
+                Kpi.ratio("tx_failure_pct", "v1", 1, 3, 50)));
 
-        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getRule() + " "
-                + a.getDescription())
+        assertThat(out).extracting(a -> (a.getWindowStartMs() - Kpi.T0) / Kpi.WINDOW_MS + " " + a.getState() + " " + a.getSeverity() + " "
+                + a.getRule() + " " + a.getDescription())
                 .containsExactly(
-                        "FIRING MEDIUM tx_failure_pct_node_high transaction failure rate 11.1 % on v4, above 5.0 %");
+                        "4 FIRING MEDIUM tx_failure_pct_node_high transaction failure rate 8.0 % on v4, above 5.0 %");
+    }
+
+    @Test
+    void shouldJudgeAFailureRatioAgainstTheNetworksLearnedShareWhenKnown() {
+        StaticRuleDetector detector = new StaticRuleDetector(RulesFile.defaults());
+        KpiWindow fourOfFifty = Kpi.ratio("tx_failure_pct", "v4", 0, 4, 50);
+
+        assertThat(detector.evaluate(fourOfFifty, 1.0)).extracting(Verdict::breached).containsExactly(true);   // 0.0016
+        assertThat(detector.evaluate(fourOfFifty, 3.0)).extracting(Verdict::breached).containsExactly(false);  // 0.0628
+        assertThat(detector.evaluate(fourOfFifty, 0.1)).extracting(Verdict::breached).containsExactly(true);   // floored
+        assertThat(new StaticRuleDetector(RulesFile.defaults(), new FailureGate(0.001, 1.0)).evaluate(fourOfFifty, 1.0))
+                .extracting(Verdict::breached).containsExactly(false);                                         // 0.0016 >= 0.001
     }
 
     @Test
