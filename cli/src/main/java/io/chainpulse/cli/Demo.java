@@ -62,15 +62,9 @@ final class Demo implements AutoCloseable {
      * What to run.
      *
      * @param freePorts any free port for every server (tests); otherwise the usual ports (9092, 8081, 9200, 9091 …)
-     * @param detector  anomaly-detector settings over its defaults (tests shorten, e.g., the memory-leak horizon)
      */
     record Settings(Path dataDir, Scenario scenario, Duration window, Duration grace, boolean elasticsearch,
-                    boolean freePorts, int dashboardPort, Map<String, Object> detector) {
-        Settings(Path dataDir, Scenario scenario, Duration window, Duration grace, boolean elasticsearch,
-                 boolean freePorts, int dashboardPort) {
-            this(dataDir, scenario, window, grace, elasticsearch, freePorts, dashboardPort, Map.of());
-        }
-    }
+                    boolean freePorts, int dashboardPort) {}
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
@@ -146,7 +140,7 @@ final class Demo implements AutoCloseable {
         processorSettings.put(ProcessorConfig.STATE_DIR, dir.resolve("processor-state").toString());
         started(ProcessCommand.start(new ProcessorConfig(processorSettings), s.freePorts() ? 0 : 9465));
 
-        Map<String, Object> detectorSettings = new HashMap<>(s.detector());
+        Map<String, Object> detectorSettings = new HashMap<>();
         detectorSettings.put(AnomalyConfig.BOOTSTRAP_SERVERS, kafka);
         detectorSettings.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);
         detectorSettings.put(AnomalyConfig.STREAMS_PREFIX + "state.dir", dir.resolve("anomaly-state").toString());
