@@ -9,8 +9,6 @@ import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.Severity;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.json.ResourceSampleJson;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -22,7 +20,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The resource faults through {@code simulate --resources-output} and {@code analyze --resources}: a saturated CPU
@@ -33,18 +30,10 @@ class AnalyzeResourceAnomaliesCommandTest {
     private static final double MIB = 1 << 20;
     /** The simulated leak: 1,200 MiB a minute. */
     private static final double LEAK_BYTES_PER_MS = 1200 * MIB / 60_000;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        CommandLine cli = ChainPulseCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
 
     @Test
     void shouldNameTheSaturatedCpuInTheLatencyAlertsAndFlagTheLeakBeforeMemoryRunsOut() throws Exception {
@@ -62,10 +51,10 @@ class AnalyzeResourceAnomaliesCommandTest {
                 """);
         Path events = dir.resolve("events.jsonl");
         Path samples = dir.resolve("resources.jsonl");
-        assertThat(run("simulate", "--scenario", scenario.toString(), "--output", events.toString(),
-                "--resources-output", samples.toString())).as(err.toString()).isZero();
-        assertThat(run("analyze", "--input", events.toString(), "--resources", samples.toString(), "--output",
-                dir.resolve("out").toString())).as(err.toString()).isZero();
+        assertThat(cli.run("simulate", "--scenario", scenario.toString(), "--output", events.toString(),
+                "--resources-output", samples.toString())).as(cli.err()).isZero();
+        assertThat(cli.run("analyze", "--input", events.toString(), "--resources", samples.toString(), "--output",
+                dir.resolve("out").toString())).as(cli.err()).isZero();
 
         List<Anomaly> anomalies = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("out/anomalies.jsonl"))) {

@@ -6,43 +6,32 @@ import io.chainpulse.processor.KpiJson;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.catalog.Kpi;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code simulate --resources-output} with the resource faults, then {@code analyze --resources}. */
 class AnalyzeResourcesCommandTest {
     private static final long MIB = 1L << 20;
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        CommandLine cli = ChainPulseCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
 
     @Test
     void shouldShowASaturatedCpuAndAGrowingRssInTheResourceKpisOfAnalyze() throws Exception {
         Path events = dir.resolve("events.jsonl");
         Path samples = dir.resolve("resources.jsonl");
-        assertThat(run("simulate", "--duration", "60s", "--output", events.toString(), "--resources-output",
+        assertThat(cli.run("simulate", "--duration", "60s", "--output", events.toString(), "--resources-output",
                 samples.toString(), "--fault", "cpu_saturation:v3:0s-90s:2", "--fault", "memory_leak:v2:0s-90s:1200"))
-                .as(err.toString()).isZero();
+                .as(cli.err()).isZero();
 
-        assertThat(run("analyze", "--input", events.toString(), "--resources", samples.toString(), "--output",
-                dir.resolve("out").toString())).as(err.toString()).isZero();
+        assertThat(cli.run("analyze", "--input", events.toString(), "--resources", samples.toString(), "--output",
+                dir.resolve("out").toString())).as(cli.err()).isZero();
 
-        assertThat(out.toString()).contains("  " + samples + ": 48 resource samples (0 bad lines skipped)\n");
+        assertThat(cli.out()).contains("  " + samples + ": 48 resource samples (0 bad lines skipped)\n");
         List<KpiWindow> kpis = Files.readAllLines(dir.resolve("out/kpis.jsonl")).stream().map(KpiJson::parse).toList();
         List<KpiWindow> v3Cpu = node(kpis, Kpi.CPU_PCT, "v3");
         assertThat(v3Cpu).hasSizeGreaterThanOrEqualTo(6).allSatisfy(k -> {
@@ -67,11 +56,11 @@ class AnalyzeResourcesCommandTest {
     @Test
     void shouldRefuseAResourcesFileThatDoesNotExist() {
         Path events = dir.resolve("events.jsonl");
-        assertThat(run("simulate", "--duration", "5s", "--output", events.toString())).isZero();
+        assertThat(cli.run("simulate", "--duration", "5s", "--output", events.toString())).isZero();
 
-        assertThat(run("analyze", "--input", events.toString(), "--resources", dir.resolve("none.jsonl").toString(),
+        assertThat(cli.run("analyze", "--input", events.toString(), "--resources", dir.resolve("none.jsonl").toString(),
                 "--output", dir.resolve("out").toString())).isEqualTo(ChainPulseCli.USAGE_ERROR);
-        assertThat(err.toString()).contains("--resources " + dir.resolve("none.jsonl") + ": no such file");
+        assertThat(cli.err()).contains("--resources " + dir.resolve("none.jsonl") + ": no such file");
     }
 
     private static List<KpiWindow> node(List<KpiWindow> kpis, Kpi kpi, String node) {

@@ -2,53 +2,42 @@ package io.chainpulse.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 class ChainPulseCliTest {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
-
-    private int run(String... args) {
-        CommandLine cli = ChainPulseCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
+    private final CliRun cli = new CliRun();
 
     @Test
     void shouldExitWithTwoAndNameAnUnknownCommand() {
-        assertThat(run("launch")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Unmatched argument at index 0: 'launch'");
+        assertThat(cli.run("launch")).isEqualTo(2);
+        assertThat(cli.err()).startsWith("Unmatched argument at index 0: 'launch'");
     }
 
     @Test
     void shouldExitWithTwoAndNameAnUnknownFlag() {
-        assertThat(run("up", "--kafka-prot", "1")).isEqualTo(2);
-        assertThat(err.toString()).startsWith("Unknown options: '--kafka-prot', '1'");
+        assertThat(cli.run("up", "--kafka-prot", "1")).isEqualTo(2);
+        assertThat(cli.err()).startsWith("Unknown options: '--kafka-prot', '1'");
     }
 
     @Test
     void shouldExitWithTwoWithoutACommand() {
-        assertThat(run()).isEqualTo(2);
-        assertThat(err.toString()).startsWith("a command is required");
+        assertThat(cli.run()).isEqualTo(2);
+        assertThat(cli.err()).startsWith("a command is required");
     }
 
     @Test
     void shouldPrintHelpForEachCommand() {
-        assertThat(run("up", "--help")).isZero();
-        assertThat(out.toString()).contains("Usage: chainpulse up").contains("--kafka-port");
+        assertThat(cli.run("up", "--help")).isZero();
+        assertThat(cli.out()).contains("Usage: chainpulse up").contains("--kafka-port");
     }
 
     @Test
     void shouldPrintTheDashboardsHelpWithItsFlagsAndDefaults() {
-        assertThat(run("dashboard", "--help")).isZero();
-        assertThat(out.toString()).contains("Usage: chainpulse dashboard")
+        assertThat(cli.run("dashboard", "--help")).isZero();
+        assertThat(cli.out()).contains("Usage: chainpulse dashboard")
                 .contains("--bootstrap-server, --bootstrap-servers=HOST:PORT[,...]", "default: 127.0.0.1:9092")
                 .contains("--registry-url=URL", "CHAINPULSE_REGISTRY_URL")  // picocli wraps the default URL
                 .contains("--config=FILE", "--set=KEY=VALUE", "--print-config")
@@ -57,22 +46,22 @@ class ChainPulseCliTest {
 
     @Test
     void shouldRejectABadDashboardPortAsAUsageErrorNamingIt() {
-        assertThat(run("dashboard", "--port", "70000")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("chainpulse dashboard: invalid dashboard settings: "
+        assertThat(cli.run("dashboard", "--port", "70000")).isEqualTo(2);
+        assertThat(cli.err()).isEqualTo("chainpulse dashboard: invalid dashboard settings: "
                 + "port must be in 0..65535: 70000" + System.lineSeparator());
     }
 
     @Test
     void shouldRefuseBenchSizesThatCannotMeasureAnythingBeforeStartingAStack() {
-        assertThat(run("bench", "--events", "10", "--live-duration", "10s")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("chainpulse bench: --events must be >= 1000: 10; --live-duration must be "
+        assertThat(cli.run("bench", "--events", "10", "--live-duration", "10s")).isEqualTo(2);
+        assertThat(cli.err()).isEqualTo("chainpulse bench: --events must be >= 1000: 10; --live-duration must be "
                 + "at least 3 × (window + grace) = 45 s, so that windows close during it: 10 s" + System.lineSeparator());
     }
 
     @Test
     void shouldRejectAnUnknownSetSettingNamingItAndTheKnownOnes() {
-        assertThat(run("process", "--set", "window.size=5000")).isEqualTo(2);
-        assertThat(err.toString()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
+        assertThat(cli.run("process", "--set", "window.size=5000")).isEqualTo(2);
+        assertThat(cli.err()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
                 + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.future.skew.ms, "
                 + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, registry.wait.max.ms, "
                 + "resources.topic, schema.registry.url, state.dir, state.stores, window.size.ms; or a registry key (auto.register.schemas, "
@@ -92,14 +81,14 @@ class ChainPulseCliTest {
 
     @Test
     void shouldRejectABadDurationNamingIt() {
-        assertThat(run("up", "--duration", "ten")).isEqualTo(2);
-        assertThat(err.toString()).contains("'ten' is not a duration: use a whole number with ms, s, m or h, e.g. 10s");
+        assertThat(cli.run("up", "--duration", "ten")).isEqualTo(2);
+        assertThat(cli.err()).contains("'ten' is not a duration: use a whole number with ms, s, m or h, e.g. 10s");
     }
 
     @Test
     void shouldRejectABadSinkSettingAsAUsageErrorNamingTheKey() {
-        assertThat(run("sink-es", "--set", "bulk.max.actions=0")).isEqualTo(2);
-        assertThat(err.toString()).contains("chainpulse sink-es: Invalid value 0 for configuration bulk.max.actions: "
+        assertThat(cli.run("sink-es", "--set", "bulk.max.actions=0")).isEqualTo(2);
+        assertThat(cli.err()).contains("chainpulse sink-es: Invalid value 0 for configuration bulk.max.actions: "
                 + "Value must be at least 1");
     }
 

@@ -6,35 +6,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chainpulse.schema.NodeResourceSample;
 import io.chainpulse.schema.json.EventJson;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class SimulateCommandTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     @TempDir
     Path dir;
-
-    private int run(String... args) {
-        CommandLine cli = ChainPulseCli.commandLine();
-        cli.setErr(new PrintWriter(err));
-        return cli.execute(args);
-    }
 
     @Test
     void shouldWriteResourceSamplesToTheirOwnFileAndOnlyEventsToTheEventsFile() throws Exception {
         Path events = dir.resolve("events.jsonl");
         Path samples = dir.resolve("resources.jsonl");
 
-        assertThat(run("simulate", "--duration", "10s", "--output", events.toString(),
+        assertThat(cli.run("simulate", "--duration", "10s", "--output", events.toString(),
                 "--resources-output", samples.toString())).isZero();
 
         List<String> lines = Files.readAllLines(samples);
@@ -76,9 +67,9 @@ class SimulateCommandTest {
 
     @Test
     void shouldRefuseResourcesOutputWithoutOutput() {
-        assertThat(run("simulate", "--resources-output", dir.resolve("r.jsonl").toString())).isEqualTo(2);
+        assertThat(cli.run("simulate", "--resources-output", dir.resolve("r.jsonl").toString())).isEqualTo(2);
 
-        assertThat(err.toString()).isEqualTo("chainpulse simulate: --resources-output needs --output (when publishing, "
+        assertThat(cli.err()).isEqualTo("chainpulse simulate: --resources-output needs --output (when publishing, "
                 + "the samples go to the resources topic)" + System.lineSeparator());
     }
 }
