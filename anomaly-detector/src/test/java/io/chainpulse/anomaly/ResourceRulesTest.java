@@ -3,12 +3,8 @@ package io.chainpulse.anomaly;
 import static io.chainpulse.anomaly.Gauges.gauge;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.KpiWindow;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The shipped resource rules (CPU, disk, file descriptors), window by window. */
@@ -16,25 +12,11 @@ class ResourceRulesTest {
     private final StaticRuleDetector detector = new StaticRuleDetector(RulesFile.defaults());
 
     private List<String> run(KpiWindow... windows) {
-        Map<String, IncidentState> store = new HashMap<>();
-        List<String> out = new ArrayList<>();
-        for (KpiWindow w : windows) {
-            for (Verdict v : detector.evaluate(w)) {
-                IncidentTracker.Step step = IncidentTracker.apply(store.get(v.key().id()), v);
-                if (step.state() == null) {
-                    store.remove(v.key().id());
-                } else {
-                    store.put(v.key().id(), step.state());
-                }
-                Anomaly a = step.transition();
-                if (a != null) {
-                    out.add((a.getWindowStartMs() - Kpi.T0) / Kpi.WINDOW_MS + " " + a.getState() + " "
-                            + a.getSeverity() + " " + a.getRule() + " " + a.getNodeId() + ": " + a.getDescription()
-                            + " | " + a.getSuggestedActions().size() + " actions");
-                }
-            }
-        }
-        return out;
+        return StaticRuleDetectorTest.transitions(detector, List.of(windows)).stream()
+                .map(a -> (a.getWindowStartMs() - Kpi.T0) / Kpi.WINDOW_MS + " " + a.getState() + " "
+                        + a.getSeverity() + " " + a.getRule() + " " + a.getNodeId() + ": " + a.getDescription()
+                        + " | " + a.getSuggestedActions().size() + " actions")
+                .toList();
     }
 
     @Test

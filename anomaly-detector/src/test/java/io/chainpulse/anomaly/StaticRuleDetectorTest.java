@@ -14,6 +14,11 @@ class StaticRuleDetectorTest {
     private final StaticRuleDetector detector = new StaticRuleDetector(RulesFile.defaults());
 
     private List<Anomaly> run(List<KpiWindow> windows) {
+        return transitions(detector, windows);
+    }
+
+    /** The incident transitions {@code detector}'s verdicts on {@code windows} make, in order (ResourceRulesTest too). */
+    static List<Anomaly> transitions(StaticRuleDetector detector, List<KpiWindow> windows) {
         Map<String, IncidentState> store = new HashMap<>();
         List<Anomaly> out = new ArrayList<>();
         for (KpiWindow w : windows) {
