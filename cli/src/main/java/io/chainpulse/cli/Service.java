@@ -92,10 +92,6 @@ final class Service implements AutoCloseable {
         return endpoint.port();
     }
 
-    ServiceEndpoint endpoint() {
-        return endpoint;
-    }
-
     /** Stops the work (a loop's {@code close()} waits for {@code run()} to end), then the endpoint. */
     @Override
     public void close() {

@@ -25,21 +25,14 @@ final class ServiceLifetime {
 
     private ServiceLifetime() {}
 
-    /** {@link #await(String, AutoCloseable, CompletionStage)} for a {@link Service}: closed at shutdown, its death. */
+    /**
+     * Blocks until the JVM shuts down (then 0, the service closed by the shutdown hook), the service's loop returns
+     * (then 0: its work is done, e.g. --duration) or the service dies (then {@link #DIED}, after the linger).
+     */
     static int await(String command, Service service) throws InterruptedException {
-        return await(command, service, service.died(), service.finished());
-    }
-
-    /** Blocks until the JVM shuts down (then 0) or {@code died} completes (then {@link #DIED}, after the linger). */
-    static int await(String command, AutoCloseable service, CompletionStage<String> died) throws InterruptedException {
-        return await(command, service, died, new java.util.concurrent.CompletableFuture<Void>());
-    }
-
-    /** As above; also 0 when {@code finished} completes (a loop that returned: its work is done, e.g. --duration). */
-    private static int await(String command, AutoCloseable service, CompletionStage<String> died,
-                             CompletionStage<Void> finished) throws InterruptedException {
+        CompletionStage<String> died = service.died();
         CountDownLatch ended = new CountDownLatch(1);
-        finished.thenRun(ended::countDown);
+        service.finished().thenRun(ended::countDown);
         AtomicReference<String> death = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
