@@ -69,7 +69,6 @@ final class Demo implements AutoCloseable {
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
     private final List<String> webhookPosts = new CopyOnWriteArrayList<>();
-    private final List<Service> services = new ArrayList<>();
     private final PrintStream console;
     private KafkaBroker broker;
     private SchemaRegistry registry;
@@ -197,14 +196,8 @@ final class Demo implements AutoCloseable {
      */
     private void started(Service service) {
         running.push(service);
-        services.add(service);
         urls.put("Metrics and health: " + service.name(), "http://127.0.0.1:" + service.metricsPort() + "/metrics");
         service.died().thenAccept(why -> console.println("demo: " + service.name() + " stopped: " + why));
-    }
-
-    /** The services the demo runs, in start order: processor, anomaly-detector, sinks, dashboard, notify. */
-    List<Service> services() {
-        return List.copyOf(services);
     }
 
     /** Where to look, in the order to print: the dashboard first. */
