@@ -246,8 +246,9 @@ class DashboardIT {
 
         browser.findElement(By.cssSelector("#views button[data-view='system']")).click();
         String cpu = "chart-sys-" + Kpi.CPU_PCT.metric();
-        wait.until(b -> attribute(cpu, "data-points").equals(Integer.toString(4 * WINDOWS))
-                && attribute("system-latest", "data-nodes").equals("4"));
+        // every record read (each chart full), so the table shows its final readings and is not redrawn under us
+        wait.until(b -> Kpi.resources().stream().allMatch(k -> attribute("chart-sys-" + k.metric(), "data-points")
+                .equals(Integer.toString(4 * WINDOWS))) && attribute("system-latest", "data-nodes").equals("4"));
         Path screenshot = saveScreenshot("dashboard-system-screenshot.png");
 
         assertThat(browser.findElement(By.id("view-overview")).isDisplayed()).isFalse();

@@ -27,6 +27,7 @@
   const chosen = {};   // chart id -> the statistic its toggle shows (charts of mode CHOOSE)
   let lastKpis = null;
   let lastAnomalies = '';
+  let lastSystemTable = ''; // what the System view's table shows, to redraw it only on a change
   let updates = 0;
   let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
 
@@ -194,6 +195,10 @@
       const pick = reported.reduce((a, b) => (k.higher_is_worse ? b[0] > a[0] : b[0] < a[0]) ? b : a);
       return reported.every(([v]) => v === pick[0]) ? -1 : pick[1];
     });
+    // redrawn only when a reading changed, like the feed: rows replaced every poll would undo an operator's selection
+    const shown = JSON.stringify([nodes, values, worst]);
+    if (shown === lastSystemTable) return;
+    lastSystemTable = shown;
     const rows = nodes.map((n, r) => {
       const tr = el('tr');
       tr.dataset.node = n;
@@ -223,6 +228,7 @@
       groups.get(k.unit).push(k);
     });
     RESOURCES = [...groups.values()].flat();
+    lastSystemTable = ''; // new columns: the next poll redraws the rows
     document.getElementById('view-system').dataset.kpis = String(RESOURCES.length);
     const head = el('tr');
     head.append(el('th', null, 'node'));
