@@ -108,28 +108,24 @@ final class IngestCommand implements Callable<Integer> {
             builder.bearerToken(token(tokenFile));
         }
         Ingest ingest = builder.start();
-        ServiceEndpoint endpoint = ServiceEndpoint.start("ingest", metricsPort, ingest::healthy);
-        new IngestMetrics(ingest).bindTo(endpoint.registry());
-        Thread main = Thread.currentThread();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            ingest.close();
-            endpoint.close();
-            try {
-                main.join(15_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "chainpulse-ingest-stop"));
+        // one blocking loop, as the sinks: it ends when closed (SIGTERM) or when following fails — then the death
+        Service service = Service.looping("ingest", metricsPort, ingest::healthy,
+                registry -> new IngestMetrics(ingest).bindTo(registry), () -> {
+                    try {
+                        ingest.awaitTermination();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                    if (ingest.problem() != null) {
+                        throw new IllegalStateException(ingest.problem());
+                    }
+                }, ingest);
         System.out.println("ingest: " + (glob != null ? "following " + glob + " (state in " + stateDir + "); " : "")
                 + (http != null ? "POST /v1/events on port " + ingest.httpPort() + "; " : "")
-                + "metrics and health on port " + endpoint.port() + "; Ctrl-C to stop.");
+                + "metrics and health on port " + service.metricsPort() + "; Ctrl-C to stop.");
         System.out.flush();
-        ingest.awaitTermination();
-        if (ingest.problem() != null) {
-            System.err.println("chainpulse ingest: " + ingest.problem());
-            return 1;
-        }
-        return 0;
+        return ServiceLifetime.await("ingest", service);
     }
 
     static InetSocketAddress address(String value) {
