@@ -35,7 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <ul>
  *   <li>Input: {@code chainpulse.kpis} (key {@code metric|scope|node_id|window_start_ms}, value {@code KpiWindow});
- *   live ({@code final=false}) records are dropped.</li>
+ *   live ({@code final=false}) records are dropped. Every detector's state is one chain's (its keys start with the
+ *   metric within the window's chain, {@code Chains.scoped}), so peers are one chain's nodes and a network is one
+ *   chain; an incident of a chain other than the default carries its {@code chain_id}.</li>
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
