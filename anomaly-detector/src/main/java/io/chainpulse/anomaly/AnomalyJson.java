@@ -25,7 +25,8 @@ import java.util.List;
  *  "observed": 964.0, "expected": 119.0, "description": "...", "suggested_actions": ["..."]}
  * }</pre>
  * Keys in that order, separated by {@code ", "} and {@code ": "}; {@code node_id}, {@code observed} and
- * {@code expected} are null when absent. A last key {@code "reason"} appears only on unusual transitions
+ * {@code expected} are null when absent; {@code "chain_id"} follows {@code node_id} only on a chain other than the
+ * default. A last key {@code "reason"} appears only on unusual transitions
  * ({@code "expired"}: a liveness incident resolved because its node was forgotten), and a key {@code "corroborated_by"}
  * only when other detectors agree with the incident (their {@code detector/rule}s). The line has no {@code severity_level} (it follows from the severity) and no
  * {@code started_ms}: {@link #parse} sets it to the line's {@code window_start_ms}, which is exact for an incident's
@@ -46,6 +47,9 @@ public final class AnomalyJson {
         json.put("metric", a.getMetric());
         json.put("scope", a.getScope().name());
         json.put("node_id", a.getNodeId());
+        if (a.getChainId() != null) {
+            json.put("chain_id", a.getChainId()); // only on a chain other than the default
+        }
         json.put("window_start_ms", a.getWindowStartMs());
         json.put("observed", a.getObserved());
         json.put("expected", a.getExpected());
@@ -128,6 +132,7 @@ public final class AnomalyJson {
                 .setMetric(requiredText(root, "metric"))
                 .setScope(scope)
                 .setNodeId(scope == KpiScope.node ? node.asText() : null)
+                .setChainId(root.path("chain_id").isTextual() ? root.path("chain_id").asText() : null)
                 .setWindowStartMs(windowStart)
                 .setObserved(optionalDouble(root, "observed"))
                 .setExpected(optionalDouble(root, "expected"))

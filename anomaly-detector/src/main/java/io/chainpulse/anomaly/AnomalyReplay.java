@@ -84,10 +84,10 @@ public final class AnomalyReplay {
         }
     }
 
-    /** The KPI topic's record key: {@code metric|scope|node_id|window_start_ms}. */
+    /** The KPI topic's record key: {@code metric|scope|node_id|window_start_ms}, then {@code |chain_id} when set. */
     public static String key(KpiWindow kpi) {
         return kpi.getMetric() + '|' + kpi.getScope() + '|'
                 + (kpi.getScope() == KpiScope.network || kpi.getNodeId() == null ? "" : kpi.getNodeId()) + '|'
-                + kpi.getWindowStartMs();
+                + kpi.getWindowStartMs() + (kpi.getChainId() == null ? "" : "|" + kpi.getChainId());
     }
 }

@@ -2,6 +2,7 @@ package io.chainpulse.anomaly;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import java.util.ArrayList;
@@ -34,7 +35,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <ul>
  *   <li>Input: {@code chainpulse.kpis} (key {@code metric|scope|node_id|window_start_ms}, value {@code KpiWindow});
- *   live ({@code final=false}) records are dropped.</li>
+ *   live ({@code final=false}) records are dropped. Every detector's state is one chain's (its keys start with the
+ *   metric within the window's chain, {@code Chains.scoped}), so peers are one chain's nodes and a network is one
+ *   chain; an incident of a chain other than the default carries its {@code chain_id}.</li>
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
@@ -133,7 +136,7 @@ public final class AnomalyTopology {
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
                         && !kpi.getNodeId().isEmpty() && Metrics.fromOwnEvents(kpi.getMetric()),
                         Named.as("anomaly-node-kpis"))
-                .selectKey((key, kpi) -> kpi.getNodeId(), Named.as("anomaly-key-by-node"))
+                .selectKey((key, kpi) -> Chains.scoped(kpi.getChainId(), kpi.getNodeId()), Named.as("anomaly-key-by-node"))
                 .repartition(Repartitioned.<String, KpiWindow>as(LIVENESS)
                         .withKeySerde(strings).withValueSerde(topics.kpiSerde())
                         .withNumberOfPartitions(LIVENESS_PARTITIONS))
@@ -197,17 +200,21 @@ public final class AnomalyTopology {
                 resources.remember(kpi); // a copy for the causes named in alerts; judged under its own key
                 return;
             }
+            // every state key starts with the metric within the window's chain: chains never meet (the default's
+            // keys are the metric alone, as before chains)
+            String chain = Chains.idOf(kpi.getChainId());
+            String series = Chains.scoped(chain, kpi.getMetric());
             // a failure ratio breaches a static rule only when significant at the network's learned share
             BaselineState networkShare = FailureGate.gates(kpi.getMetric())
-                    ? baselines.get(kpi.getMetric() + '|' + KpiScope.network + '|') : null;
+                    ? baselines.get(series + '|' + KpiScope.network + '|') : null;
             List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi,
                     networkShare == null ? null : networkShare.mean()));
-            String seriesKey = kpi.getMetric() + '|' + kpi.getScope() + '|'
+            String seriesKey = series + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
                 // a node's rate is judged against the network's latest drop: node windows come before the network's
                 BaselineState network = kpi.getScope() == KpiScope.node && Metrics.isRate(kpi.getMetric())
-                        ? baselines.get(kpi.getMetric() + '|' + KpiScope.network + '|') : null;
+                        ? baselines.get(series + '|' + KpiScope.network + '|') : null;
                 BaselineDetector.Outcome out = detectors.baseline().evaluate(baselines.get(seriesKey), kpi, network);
                 baselines.put(seriesKey, out.state());
                 out.verdict().ifPresent(verdicts::add);
@@ -217,16 +224,17 @@ public final class AnomalyTopology {
                 trends.put(seriesKey, out.state());
                 verdicts.addAll(out.verdicts());
             }
+            ResourceMemory chainResources = resources.of(chain);
             if (detectors.peers().appliesTo(kpi.getMetric())) {
-                verdicts.addAll(peers(kpi));
+                verdicts.addAll(peers(kpi, series));
             }
             if (detectors.memoryLeak().appliesTo(kpi)) {
-                verdicts.addAll(memoryLeak(kpi));
+                verdicts.addAll(memoryLeak(kpi, series, chainResources));
             }
             // one incident per metric, scope and node: the detectors' transitions of this record, merged per key
             java.util.Map<String, List<Anomaly>> byGroup = new java.util.LinkedHashMap<>();
             for (Verdict verdict : verdicts) {
-                track(incidents, verdict).ifPresent(a -> byGroup.computeIfAbsent(IncidentGroup.key(a),
+                track(incidents, verdict.inChain(chain)).ifPresent(a -> byGroup.computeIfAbsent(IncidentGroup.key(a),
                         k -> new ArrayList<>()).add(a));
             }
             byGroup.forEach((key, transitions) -> {
@@ -236,13 +244,13 @@ public final class AnomalyTopology {
                 } else {
                     groups.put(key, step.state());
                 }
-                step.transitions().stream().map(a -> NodeResources.explain(a, resources))
+                step.transitions().stream().map(a -> NodeResources.explain(a, chainResources))
                         .forEach(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
             });
         }
 
-        private List<Verdict> memoryLeak(KpiWindow kpi) {
-            String key = kpi.getMetric() + '|' + kpi.getNodeId();
+        private List<Verdict> memoryLeak(KpiWindow kpi, String series, ResourceMemory resources) {
+            String key = series + '|' + kpi.getNodeId();
             NodeResources.Seen available = resources.get(NodeResources.Reading.MEMORY_AVAILABLE, kpi.getNodeId());
             MemoryLeakDetector.Outcome out = detectors.memoryLeak().evaluate(memorySeries.get(key), kpi,
                     available == null ? null : MemoryLeakDetector.Available.of(available.value(),
@@ -253,9 +261,10 @@ public final class AnomalyTopology {
             return out.verdict().map(List::of).orElse(List.of());
         }
 
-        private List<Verdict> peers(KpiWindow kpi) {
+        /** @param series the metric within the window's chain: peers are the nodes of one chain */
+        private List<Verdict> peers(KpiWindow kpi, String series) {
             String metric = kpi.getMetric();
-            PeerProgress progress = peerProgress.get(metric);
+            PeerProgress progress = peerProgress.get(series);
             if (progress == null) {
                 progress = new PeerProgress(Long.MIN_VALUE, Long.MIN_VALUE, 0);
             }
@@ -263,7 +272,7 @@ public final class AnomalyTopology {
             if (window <= progress.lastEvaluatedMs()) {
                 return List.of(); // a straggler for a window already compared: too late to change that verdict
             }
-            String windowKey = windowKey(metric, window);
+            String windowKey = windowKey(series, window);
             PeerWindow pending = peerWindows.get(windowKey);
             PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
             if (kpi.getScope() == KpiScope.network) {
@@ -287,13 +296,13 @@ public final class AnomalyTopology {
 
             List<Verdict> verdicts = new ArrayList<>();
             List<KeyValue<String, PeerWindow>> open = new ArrayList<>();
-            try (KeyValueIterator<String, PeerWindow> it = peerWindows.prefixScan(metric + '|', Serdes.String().serializer())) {
+            try (KeyValueIterator<String, PeerWindow> it = peerWindows.prefixScan(series + '|', Serdes.String().serializer())) {
                 it.forEachRemaining(open::add);
             }
             long lastEvaluated = progress.lastEvaluatedMs();
             int lastNodes = progress.lastNodes();
             for (KeyValue<String, PeerWindow> entry : open) { // keys sort by window start (zero-padded)
-                long start = Long.parseLong(entry.key.substring(metric.length() + 1));
+                long start = Long.parseLong(entry.key.substring(series.length() + 1));
                 PeerWindow w = entry.value;
                 boolean complete = start < latest || (w.networkSeen() && w.values().size() >= lastNodes);
                 if (!complete) {
@@ -304,7 +313,7 @@ public final class AnomalyTopology {
                 lastEvaluated = start;
                 lastNodes = w.values().size();
             }
-            peerProgress.put(metric, new PeerProgress(latest, lastEvaluated, lastNodes));
+            peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes));
             return verdicts;
         }
 
@@ -313,11 +322,25 @@ public final class AnomalyTopology {
         }
     }
 
-    /** Each node's latest cited resource readings ({@link NodeResources}), in a task's store. */
-    private record ResourceMemory(KeyValueStore<String, NodeResources.Seen> store) implements NodeResources.Memory {
+    /**
+     * Each node's latest cited resource readings ({@link NodeResources}), in a task's store, seen from one chain
+     * ({@code chain} null: the default): a node is keyed within its chain ({@link Chains#scoped}), so a cause names the
+     * node of the anomaly's own chain.
+     */
+    private record ResourceMemory(KeyValueStore<String, NodeResources.Seen> store, String chain)
+            implements NodeResources.Memory {
+        ResourceMemory(KeyValueStore<String, NodeResources.Seen> store) {
+            this(store, null);
+        }
+
+        /** The same store seen from {@code chain}. */
+        ResourceMemory of(String chain) {
+            return java.util.Objects.equals(chain, this.chain) ? this : new ResourceMemory(store, chain);
+        }
+
         void remember(KpiWindow kpi) {
             NodeResources.Reading reading = NodeResources.Reading.of(kpi.getMetric()).orElseThrow();
-            String key = NodeResources.storeKey(reading, kpi.getNodeId());
+            String key = NodeResources.storeKey(reading, Chains.scoped(kpi.getChainId(), kpi.getNodeId()));
             NodeResources.Seen known = store.get(key);
             NodeResources.seen(kpi).filter(s -> known == null || s.windowStartMs() >= known.windowStartMs())
                     .ifPresent(s -> store.put(key, s));
@@ -325,7 +348,7 @@ public final class AnomalyTopology {
 
         @Override
         public NodeResources.Seen get(NodeResources.Reading reading, String node) {
-            return store.get(NodeResources.storeKey(reading, node));
+            return store.get(NodeResources.storeKey(reading, Chains.scoped(chain, node)));
         }
 
         @Override
@@ -334,7 +357,12 @@ public final class AnomalyTopology {
             java.util.Map<String, NodeResources.Seen> all = new java.util.TreeMap<>();
             try (KeyValueIterator<String, NodeResources.Seen> it = store.prefixScan(prefix,
                     Serdes.String().serializer())) {
-                it.forEachRemaining(kv -> all.put(kv.key.substring(prefix.length()), kv.value));
+                it.forEachRemaining(kv -> {
+                    String node = kv.key.substring(prefix.length());
+                    if (java.util.Objects.equals(Chains.chainOf(node), chain)) {
+                        all.put(Chains.keyOf(node), kv.value);
+                    }
+                });
             }
             return all;
         }
@@ -364,7 +392,8 @@ public final class AnomalyTopology {
             long end = kpi.getWindowEndMs();
             long size = end - kpi.getWindowStartMs();
             NodeSeen clock = nodes.get(STREAM_TIME_KEY);
-            NodeSeen seen = nodes.get(kpi.getNodeId());
+            String node = record.key(); // the node within its chain: the same id on two chains is two nodes
+            NodeSeen seen = nodes.get(node);
             if (seen == null && clock != null && detector.expired(end, clock.lastWindowEndMs())) {
                 // a straggler of a node already forgotten (or never seen) that is older than the expiry: learning it
                 // would flag the node silent at once and forget it again at the next window
@@ -373,7 +402,7 @@ public final class AnomalyTopology {
             if (seen == null || end > seen.lastWindowEndMs()) {
                 int lag = detector.lagAfter(seen == null ? 0 : seen.lagWindows(), end,
                         clock == null ? end : clock.lastWindowEndMs(), size);
-                nodes.put(kpi.getNodeId(), new NodeSeen(end, size, lag));
+                nodes.put(node, new NodeSeen(end, size, lag));
             }
             if (clock == null || end > clock.lastWindowEndMs()) {
                 // Stream time moved: every known node is judged against it.
@@ -382,37 +411,46 @@ public final class AnomalyTopology {
                 try (KeyValueIterator<String, NodeSeen> it = nodes.all()) {
                     it.forEachRemaining(all::add);
                 }
-                for (KeyValue<String, NodeSeen> node : all) {
-                    if (node.key.equals(STREAM_TIME_KEY)) {
+                for (KeyValue<String, NodeSeen> known : all) {
+                    if (known.key.equals(STREAM_TIME_KEY)) {
                         continue;
                     }
-                    if (detector.expired(node.value.lastWindowEndMs(), end)) {
-                        forget(record, node.key, node.value, end, size);
+                    if (detector.expired(known.value.lastWindowEndMs(), end)) {
+                        forget(record, known.key, known.value, end, size);
                     } else {
-                        judge(record, node.key, node.value, end, size);
+                        judge(record, known.key, known.value, end, size);
                     }
                 }
             } else {
                 // A node that was silent and reports again is resolved without waiting for the next window.
-                judge(record, kpi.getNodeId(), nodes.get(kpi.getNodeId()), clock.lastWindowEndMs(), size);
+                judge(record, node, nodes.get(node), clock.lastWindowEndMs(), size);
             }
         }
 
-        /** node.expiry.ms: the node leaves the store; its open incident resolves with reason expired. */
-        private void forget(Record<String, KpiWindow> record, String node, NodeSeen seen, long streamTime, long size) {
-            nodes.delete(node);
-            Verdict verdict = detector.expiry(node, seen.lastWindowEndMs(), streamTime, size);
+        /**
+         * node.expiry.ms: the node leaves the store; its open incident resolves with reason expired. {@code inChain}
+         * is the node within its chain, as the store keys it.
+         */
+        private void forget(Record<String, KpiWindow> record, String inChain, NodeSeen seen, long streamTime,
+                            long size) {
+            nodes.delete(inChain);
+            String chain = Chains.chainOf(inChain);
+            String node = Chains.keyOf(inChain);
+            Verdict verdict = detector.expiry(node, seen.lastWindowEndMs(), streamTime, size).inChain(chain);
             String key = verdict.key().id();
+            String description = detector.expiryDescription(node, seen.lastWindowEndMs(), streamTime);
             IncidentTracker.Step step = IncidentTracker.expire(incidents.get(key), verdict,
-                    detector.expiryDescription(node, seen.lastWindowEndMs(), streamTime));
+                    chain == null ? description : "chain " + chain + ": " + description);
             incidents.delete(key);
             if (step.transition() != null) {
                 context.forward(record.withKey(step.transition().getAnomalyId()).withValue(step.transition()));
             }
         }
 
-        private void judge(Record<String, KpiWindow> record, String node, NodeSeen seen, long streamTime, long size) {
-            Verdict verdict = detector.evaluate(node, seen.lastWindowEndMs(), streamTime, size, seen.lagWindows());
+        private void judge(Record<String, KpiWindow> record, String inChain, NodeSeen seen, long streamTime,
+                           long size) {
+            Verdict verdict = detector.evaluate(Chains.keyOf(inChain), seen.lastWindowEndMs(), streamTime, size,
+                    seen.lagWindows()).inChain(Chains.chainOf(inChain));
             track(incidents, verdict).ifPresent(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
         }
     }

@@ -49,9 +49,13 @@ public record IncidentGroup(String anomalyId, String detector, String rule, Seve
         agreed = agreed == null ? List.of() : List.copyOf(agreed);
     }
 
-    /** The group key of a transition: {@code metric|scope|node_id}, node id empty for the network. */
+    /**
+     * The group key of a transition: {@code metric|scope|node_id}, node id empty for the network, followed by
+     * {@code |chain} on a chain other than the default.
+     */
     static String key(Anomaly a) {
-        return a.getMetric() + '|' + a.getScope() + '|' + (a.getNodeId() == null ? "" : a.getNodeId());
+        String key = a.getMetric() + '|' + a.getScope() + '|' + (a.getNodeId() == null ? "" : a.getNodeId());
+        return a.getChainId() == null ? key : key + '|' + a.getChainId();
     }
 
     /**

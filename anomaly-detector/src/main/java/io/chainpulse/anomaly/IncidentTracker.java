@@ -15,7 +15,8 @@ import io.chainpulse.schema.Severity;
  * if (step.transition() != null) forward(step.transition());
  * }</pre>
  *
- * The anomaly id is {@code detector|rule|metric|scope|node_id|first breached window start}: stable for the whole
+ * The anomaly id is {@code detector|rule|metric|scope|node_id|first breached window start} ({@code node_id|chain|…}
+ * on a chain other than the default): stable for the whole
  * incident, different for the next incident on the same key, and the same on every replay of the same KPIs.
  */
 public final class IncidentTracker {
@@ -91,6 +92,7 @@ public final class IncidentTracker {
                 .setMetric(key.metric())
                 .setScope(key.scope())
                 .setNodeId(key.nodeId())
+                .setChainId(key.chain())
                 .setWindowStartMs(verdict.windowStartMs())
                 .setObserved(verdict.observed())
                 .setExpected(verdict.expected())

@@ -22,6 +22,19 @@ public record Verdict(IncidentKey key, long windowStartMs, boolean breached, Sev
         suggestedActions = suggestedActions == null ? List.of() : List.copyOf(suggestedActions);
     }
 
+    /**
+     * This verdict about {@code chain}'s window (null: the default chain, returned as it is): its key is the chain's,
+     * and a breach's description starts {@code chain <name>: } so an operator sees which network or node is meant.
+     */
+    Verdict inChain(String chain) {
+        if (chain == null) {
+            return this;
+        }
+        return new Verdict(key.inChain(chain), windowStartMs, breached, severity, observed, expected,
+                breached ? "chain " + chain + ": " + description : description, suggestedActions, fireAfter,
+                resolveAfter);
+    }
+
     static Verdict clean(IncidentKey key, long windowStartMs, Double observed, Double expected, int fireAfter,
                          int resolveAfter) {
         return new Verdict(key, windowStartMs, false, null, observed, expected, "", List.of(), fireAfter,

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every KPI gives the same result whatever the order of its events within the grace: the same simulated recording
  * (events and resource samples), each event and sample delayed by a random amount below the grace (seeded), is analysed in many orders, and every
- * {@code kpis.jsonl} is byte-identical to the one of the recording in time order.
+ * {@code kpis.jsonl} is byte-identical to the one of the recording in time order. The recording holds two chains with
+ * the same node ids, interleaved on one topic.
  */
 class OrderInvarianceTest {
     private static final long START_MS = 1_753_784_500_000L; // a window boundary
@@ -48,12 +49,23 @@ class OrderInvarianceTest {
                 .withFault(new Fault(Fault.Kind.FAILURE_BURST, "v2", Duration.ofSeconds(30), Duration.ofSeconds(70), 0.3))
                 .withFault(new Fault(Fault.Kind.BYZANTINE, "v4", Duration.ofSeconds(25), Duration.ofSeconds(75), 0.5))
                 .withFault(new Fault(Fault.Kind.STOP_VOTING, "v1", Duration.ofSeconds(35), Duration.ofSeconds(65), 0));
-        Path recording = Recordings.write(scenario, START_MS, dir.resolve("in-order.jsonl"));
-        List<String> lines = Files.readAllLines(recording);
+        // a second chain on the same topic, with the same node ids: the default chain (events without chain_id), one
+        // minute of 3 validators, its own byzantine node
+        Scenario other = new Scenario("orders-default-chain", null, 3, 10, Duration.ofSeconds(1), Duration.ofMinutes(1),
+                29, 0, List.of())
+                .withFault(new Fault(Fault.Kind.BYZANTINE, "v2", Duration.ofSeconds(20), Duration.ofSeconds(45), 0.5));
+        List<String> lines = byTime(Files.readAllLines(Recordings.write(scenario, START_MS, dir.resolve("simnet.jsonl"))),
+                Files.readAllLines(Recordings.write(other, START_MS, dir.resolve("default.jsonl"))));
+        Path recording = Files.write(dir.resolve("in-order.jsonl"), lines);
         List<String> sampleLines = new ArrayList<>();
         new NetworkSimulator(scenario, START_MS).run(e -> {}, sample -> sampleLines.add(SimulateCommand.sampleJson(sample)));
+        new NetworkSimulator(other, START_MS).run(e -> {}, sample -> sampleLines.add(SimulateCommand.sampleJson(sample)));
+        sampleLines.sort(Comparator.comparingLong(OrderInvarianceTest::timeMs));
         Path samples = Files.write(dir.resolve("in-order-resources.jsonl"), sampleLines);
         byte[] expected = analyse(recording, samples, "in-order");
+        assertThat(new String(expected).lines().map(l -> l.contains("\"chain_id\":\"simnet\"") ? "simnet"
+                : l.contains("\"chain_id\"") ? "other" : "default").distinct())
+                .as("both chains' windows, and no other chain").containsExactlyInAnyOrder("simnet", "default");
         // the simulator reports no peer count, disk use or threads: every other KPI has windows
         Set<Kpi> unreported = Set.of(Kpi.PEERS_CONNECTED, Kpi.DISK_USED_PCT, Kpi.PROCESS_THREADS);
         assertThat(new String(expected).lines().map(l -> l.substring(0, l.indexOf(",\"scope\""))).distinct())
@@ -75,15 +87,26 @@ class OrderInvarianceTest {
         assertThat(differing).as("orders whose kpis.jsonl differs from the in-order one").isEmpty();
     }
 
+    /** Two recordings merged into one in time order (a stable merge: equal times keep each file's order). */
+    private static List<String> byTime(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.sort(Comparator.comparingLong(OrderInvarianceTest::timeMs));
+        return all;
+    }
+
+    private static long timeMs(String line) {
+        return Math.floorDiv(line.contains("\"event_type\"") ? EventJson.parse(line).getTimestampNs()
+                : ResourceSampleJson.parse(line).getTimestampNs(), 1_000_000L);
+    }
+
     /** Each event delayed by a random 0 ≤ d < grace, then sorted by arrival: what a network does to a stream. */
     private static List<String> delayedWithinGrace(List<String> lines, long seed) {
         Random random = new Random(seed);
         record Arrival(String line, long atMs) {}
         List<Arrival> arrivals = new ArrayList<>();
         for (String line : lines) {
-            long ms = Math.floorDiv(line.contains("\"event_type\"") ? EventJson.parse(line).getTimestampNs()
-                    : ResourceSampleJson.parse(line).getTimestampNs(), 1_000_000L);
-            arrivals.add(new Arrival(line, ms + (long) (random.nextDouble() * GRACE_MS)));
+            arrivals.add(new Arrival(line, timeMs(line) + (long) (random.nextDouble() * GRACE_MS)));
         }
         arrivals.sort(Comparator.comparingLong(Arrival::atMs));
         int moved = 0;

@@ -48,10 +48,14 @@ final class DashboardView {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Comparator<SeriesKey> ORDER = Comparator.comparing(SeriesKey::metric)
             .thenComparing(SeriesKey::scope)
-            .thenComparing(k -> k.nodeId() == null ? "" : k.nodeId());
+            .thenComparing(k -> k.nodeId() == null ? "" : k.nodeId())
+            .thenComparing(k -> k.chain() == null ? "" : k.chain());
 
-    /** One line of a chart: a KPI of one scope and (for node scope) one node. */
-    record SeriesKey(String metric, KpiScope scope, String nodeId) {}
+    /**
+     * One line of a chart: a KPI of one scope and (for node scope) one node, of one chain ({@code chain_id}; null for
+     * the default chain): two chains' windows never share a line.
+     */
+    record SeriesKey(String metric, KpiScope scope, String nodeId, String chain) {}
 
     /**
      * What a chart needs of one window: the rate, or the percentiles and mean of a sketched KPI, and the latest
@@ -82,7 +86,8 @@ final class DashboardView {
         }
         newestWindowEndMs = Math.max(newestWindowEndMs, end);
         SeriesKey key = new SeriesKey(window.getMetric(), window.getScope(),
-                window.getScope() == KpiScope.network ? null : window.getNodeId());
+                window.getScope() == KpiScope.network ? null : window.getNodeId(),
+                io.chainpulse.schema.Chains.idOf(window.getChainId()));
         NavigableMap<Long, Point> points = series.get(key);
         if (points == null) {
             if (series.size() >= MAX_SERIES) {
@@ -110,7 +115,8 @@ final class DashboardView {
      * {@code {"newest_window_end_ms": …, "history_ms": …, "series": [{"metric", "scope", "node_id", "points":
      * [{"window_end_ms", "rate_per_s"} or {"window_end_ms", "p50", "p95", "p99", "mean"[, "last"]}, …]}, …]}}, with
      * {@code last} only on the node windows of resource gauges (their latest sample): series ordered by
-     * metric, scope (node before network) and node, points by window; {@code newest_window_end_ms} is null before
+     * metric, scope (node before network), node and chain ({@code "chain_id"} after {@code node_id} on a series of a
+     * chain other than the default only), points by window; {@code newest_window_end_ms} is null before
      * the first window.
      */
     synchronized String kpisJson() {
@@ -128,6 +134,9 @@ final class DashboardView {
             s.put("metric", key.metric());
             s.put("scope", key.scope().name());
             s.put("node_id", key.nodeId());
+            if (key.chain() != null) {
+                s.put("chain_id", key.chain()); // only off the default chain: single-chain feeds as before
+            }
             ArrayNode ps = s.putArray("points");
             for (Point p : points.values()) {
                 ObjectNode o = ps.addObject();

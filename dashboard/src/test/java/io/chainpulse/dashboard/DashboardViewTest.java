@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chainpulse.anomaly.AnomalyJson;
 import io.chainpulse.schema.AnomalyState;
 import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.Severity;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,20 @@ class DashboardViewTest {
                 + "{\"window_end_ms\":10000,\"p50\":97.0,\"p95\":92.5,\"p99\":92.5,\"mean\":94.75,\"last\":97.0}]},"
                 + "{\"metric\":\"net_rx_bytes_per_s\",\"scope\":\"node\",\"node_id\":\"v1\",\"points\":["
                 + "{\"window_end_ms\":10000,\"rate_per_s\":12800.0}]}]}");
+    }
+
+    @Test
+    void shouldKeepTwoChainsWindowsOfTheSameNodeAndTheNetworkInSeriesOfTheirOwn() {
+        view.onKpi(tps(null, 0, 812.5));
+        KpiWindow beta = tps(null, 0, 40);
+        beta.setChainId("beta");
+        view.onKpi(beta);
+
+        assertThat(view.kpisJson()).isEqualTo("{\"newest_window_end_ms\":10000,\"history_ms\":30000,\"series\":["
+                + "{\"metric\":\"tps\",\"scope\":\"network\",\"node_id\":null,\"points\":["
+                + "{\"window_end_ms\":10000,\"rate_per_s\":812.5}]},"
+                + "{\"metric\":\"tps\",\"scope\":\"network\",\"node_id\":null,\"chain_id\":\"beta\",\"points\":["
+                + "{\"window_end_ms\":10000,\"rate_per_s\":40.0}]}]}");
     }
 
     @Test

@@ -155,7 +155,8 @@ public final class AnalyzeJob {
             }
         }
         kpis.sort(Comparator.comparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getMetric)
-                .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId()));
+                .thenComparing(KpiWindow::getScope).thenComparing(k -> k.getNodeId() == null ? "" : k.getNodeId())
+                .thenComparing(k -> k.getChainId() == null ? "" : k.getChainId()));
         return new Result(counts.lines(), counts.events(), counts.badLines(), kpis, counters.snapshot(), range[0], range[1],
                 sampleCounts.events(), sampleCounts.badLines());
     }
@@ -169,7 +170,8 @@ public final class AnalyzeJob {
     }
 
     /**
-     * One line per final window ({@link KpiJson}): {@code metric, scope, node_id (null for the network),
+     * One line per final window ({@link KpiJson}): {@code metric, scope, node_id (null for the network), chain_id
+     * (only for a chain other than the default),
      * window_start_ms, window_end_ms, count}, then {@code rate_per_s} for rate KPIs or {@code min, mean, max, p50,
      * p90, p95, p99} for latency KPIs (null when every sample was excluded), {@code excluded_skew}, and last, for
      * latency KPIs with samples, {@code sketch} (base64 DDSketch) so percentiles over many windows can be merged.

@@ -20,6 +20,6 @@ public final class BlockCreationTopology {
                 e -> e.getEventType() == EventType.block_creation_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_finalization ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false, Pairing.LoneComplete.NORMAL), ctx);
+                (node, e) -> e.getHeight() == null ? null : node + "|" + e.getHeight(), false, false, Pairing.LoneComplete.NORMAL), ctx);
     }
 }

@@ -18,6 +18,6 @@ public final class BlockExecutionTopology {
                 e -> e.getEventType() == EventType.block_execution_start ? Pairing.Role.START
                         : e.getEventType() == EventType.block_execution_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() == null ? null : e.getNodeId() + "|" + e.getHeight(), false, false), ctx);
+                (node, e) -> e.getHeight() == null ? null : node + "|" + e.getHeight(), false, false), ctx);
     }
 }

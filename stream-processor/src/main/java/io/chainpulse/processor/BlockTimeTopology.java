@@ -66,7 +66,7 @@ public final class BlockTimeTopology {
         @Override
         public void process(FixedKeyRecord<String, ProtocolEvent> record) {
             ProtocolEvent e = record.value();
-            String node = e.getNodeId();
+            String node = record.key(); // within its chain: two chains' heights never meet
             long h = e.getHeight();
             if (finalized.get(node + "|" + h) != null) {
                 ctx.counters().increment("duplicate", METRIC, node);

@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
@@ -29,7 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The {@code block_finalization} events, keyed by node, and each distinct block once, keyed {@code network}: what
  * {@code tps}, {@code gas_per_s}, {@code block_gas_used}, {@code block_size_bytes} and {@code leader_share_pct} are
- * computed from. Built once per topology ({@link KpiTopology}), so the five KPIs share one repartition by block hash
+ * computed from, each chain's blocks apart (a block is its chain's and hash's). Built once per topology ({@link KpiTopology}), so the five KPIs share one repartition by block hash
  * and one repartition to the network task.
  *
  * <p>Distinct blocks: finalizations with a {@code block_hash} are repartitioned by it ({@code tps-by-block-hash}); a
@@ -54,16 +55,30 @@ final class Blocks {
         this.distinct = distinct;
     }
 
-    /** One distinct block: the fields of its earliest finalization (null when the event had none). */
-    record Block(int txCount, Long gasUsed, Long sizeBytes, String leader) {
+    /**
+     * One distinct block: the fields of its earliest finalization (null when the event had none), and its chain (null:
+     * the default chain).
+     */
+    record Block(int txCount, Long gasUsed, Long sizeBytes, String leader, String chain) {
+        /** A block of the default chain. */
+        Block(int txCount, Long gasUsed, Long sizeBytes, String leader) {
+            this(txCount, gasUsed, sizeBytes, leader, null);
+        }
+
         static Block of(ProtocolEvent e) {
-            return new Block(e.getTxCount() == null ? 0 : e.getTxCount(), e.getGasUsed(), e.getSizeBytes(), e.getLeader());
+            return new Block(e.getTxCount() == null ? 0 : e.getTxCount(), e.getGasUsed(), e.getSizeBytes(), e.getLeader(),
+                    Chains.idOf(e.getChainId()));
+        }
+
+        /** Where the block's network samples go: {@code network} of its chain. */
+        String networkKey() {
+            return Chains.scoped(chain, WindowedStats.NETWORK);
         }
 
         /**
          * The wire form on {@code tps-network-samples}: the {@link Sample} {@code tps} sent there before ({@code
          * network}, tx count, not skewed), then the fields it lacked. A record without them (written before) reads as
-         * a block of unknown gas, size and leader.
+         * a block of unknown gas, size and leader, of the default chain.
          */
         static final Serde<Block> SERDE = Serdes.serdeFrom(
                 (Serializer<Block>) (topic, b) -> {
@@ -80,11 +95,13 @@ final class Blocks {
 
         private int extraBytes() {
             return 1 + (gasUsed == null ? 0 : 8) + (sizeBytes == null ? 0 : 8)
-                    + (leader == null ? 0 : 4 + leader.getBytes(StandardCharsets.UTF_8).length);
+                    + (leader == null ? 0 : 4 + leader.getBytes(StandardCharsets.UTF_8).length)
+                    + (chain == null ? 0 : 4 + chain.getBytes(StandardCharsets.UTF_8).length);
         }
 
         private ByteBuffer appendTo(ByteBuffer out) {
-            out.put((byte) ((gasUsed == null ? 0 : 1) | (sizeBytes == null ? 0 : 2) | (leader == null ? 0 : 4)));
+            out.put((byte) ((gasUsed == null ? 0 : 1) | (sizeBytes == null ? 0 : 2) | (leader == null ? 0 : 4)
+                    | (chain == null ? 0 : 8)));
             if (gasUsed != null) {
                 out.putLong(gasUsed);
             }
@@ -93,6 +110,10 @@ final class Blocks {
             }
             if (leader != null) {
                 byte[] name = leader.getBytes(StandardCharsets.UTF_8);
+                out.putInt(name.length).put(name);
+            }
+            if (chain != null) {
+                byte[] name = chain.getBytes(StandardCharsets.UTF_8);
                 out.putInt(name.length).put(name);
             }
             return out;
@@ -105,13 +126,15 @@ final class Blocks {
             byte present = in.get();
             Long gas = (present & 1) != 0 ? in.getLong() : null;
             Long size = (present & 2) != 0 ? in.getLong() : null;
-            String leader = null;
-            if ((present & 4) != 0) {
-                byte[] name = new byte[in.getInt()];
-                in.get(name);
-                leader = new String(name, StandardCharsets.UTF_8);
-            }
-            return new Block(txCount, gas, size, leader);
+            String leader = (present & 4) != 0 ? readString(in) : null;
+            String chain = (present & 8) != 0 ? readString(in) : null;
+            return new Block(txCount, gas, size, leader, chain);
+        }
+
+        private static String readString(ByteBuffer in) {
+            byte[] name = new byte[in.getInt()];
+            in.get(name);
+            return new String(name, StandardCharsets.UTF_8);
         }
     }
 
@@ -141,7 +164,8 @@ final class Blocks {
         builder.addStateStore(WriteBackStore.builder(BLOCKS_STORE, Serdes.String(), Pending.SERDE, ctx.config()));
         KStream<String, Block> distinct = finalizations
                 .filter((node, e) -> e.getBlockHash() != null, Named.as(NAME + "-with-hash"))
-                .map((node, e) -> KeyValue.pair(e.getBlockHash(), e), Named.as(NAME + "-key-by-hash"))
+                .map((node, e) -> KeyValue.pair(Chains.scoped(e.getChainId(), e.getBlockHash()), e),
+                        Named.as(NAME + "-key-by-hash"))
                 .repartition(Repartitioned.<String, ProtocolEvent>as(NAME + "-by-block-hash")
                         .withKeySerde(Serdes.String()).withValueSerde(ctx.events().valueSerde()))
                 .process(() -> new EarliestFinalization(ctx.grace(), ctx.config().pairingTimeout(), ctx.counters()),
@@ -157,7 +181,7 @@ final class Blocks {
         return finalizations;
     }
 
-    /** Each distinct block once, keyed {@code network}, timestamped at its earliest finalization. */
+    /** Each distinct block once, keyed {@code network} of its chain, timestamped at its earliest finalization. */
     KStream<String, Block> distinct() {
         return distinct;
     }
@@ -237,7 +261,7 @@ final class Blocks {
             // time past an earlier window, and which blocks share a release depends on arrival order
             released.sort(Comparator.<KeyValue<String, Pending>>comparingLong(b -> b.value.time()).thenComparing(b -> b.key));
             for (KeyValue<String, Pending> block : released) {
-                context.forward(new Record<>(WindowedStats.NETWORK, block.value.block(), block.value.time()));
+                context.forward(new Record<>(block.value.block().networkKey(), block.value.block(), block.value.time()));
                 blocks.put(block.key, block.value.release());
             }
             forgotten.forEach(blocks::delete);

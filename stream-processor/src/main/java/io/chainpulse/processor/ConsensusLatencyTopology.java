@@ -18,8 +18,8 @@ public final class ConsensusLatencyTopology {
                 e -> e.getEventType() == EventType.consensus_validation_start ? Pairing.Role.START
                         : e.getEventType() == EventType.consensus_validation_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() == null ? null
-                        : e.getNodeId() + "|" + e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()),
+                (node, e) -> e.getHeight() == null ? null
+                        : node + "|" + e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()),
                 false, true), ctx);
     }
 }

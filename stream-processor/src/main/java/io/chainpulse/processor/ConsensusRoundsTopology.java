@@ -1,12 +1,17 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
@@ -23,7 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * round_changes_per_min} (network): the heights among them that needed more than one round ÷ window seconds — per
  * second, like every rate ({@code rate_per_s}), whatever the name says.
  *
- * <p>Input: {@link ConsensusEvents} (one task). A height is released once stream time is the grace past the end of
+ * <p>Input: {@link ConsensusEvents} (one task); heights are a chain's, and so is the network each KPI is of. A height is released once stream time is the grace past the end of
  * its first finalization's window: every event of that window that the event gate let through has arrived by then, and
  * only rounds seen before the window's end count, so the value does not depend on the order events arrive in. A height
  * is remembered for the pairing timeout after its release, so later finalizations of it are not counted again.
@@ -38,7 +43,7 @@ public final class ConsensusRoundsTopology {
 
     /** @param consensus the events of {@link ConsensusEvents#byNetwork}, all in one partition */
     public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> consensus, KpiContext ctx) {
-        builder.addStateStore(WriteBackStore.builder(STORE, Serdes.Long(), Serdes.ByteArray(), ctx.config()));
+        builder.addStateStore(WriteBackStore.builder(STORE, ChainHeight.SERDE, Serdes.ByteArray(), ctx.config()));
         KStream<String, Sample> rounds = consensus.process(() -> new Rounds(ctx), Named.as(METRIC + "-per-height"), STORE);
         WindowedStats.oneScope(rounds, METRIC, KpiScope.network, WindowedStats.Kind.LATENCY, ctx);
         KStream<String, Sample> changes = rounds.mapValues(
@@ -46,11 +51,32 @@ public final class ConsensusRoundsTopology {
         WindowedStats.oneScope(changes, ROUND_CHANGES, KpiScope.network, WindowedStats.Kind.RATE, ctx);
     }
 
+    /**
+     * A height of a chain (null: the default chain), the store's key. Stored as the height's 8 bytes, then the chain's
+     * UTF-8 bytes on a chain other than the default: a key of the default chain is stored as it was before chains.
+     */
+    record ChainHeight(String chain, long height) implements Comparable<ChainHeight> {
+        static final Serde<ChainHeight> SERDE = Serdes.serdeFrom(
+                (Serializer<ChainHeight>) (topic, k) -> {
+                    byte[] chain = k.chain == null ? new byte[0] : k.chain.getBytes(StandardCharsets.UTF_8);
+                    return ByteBuffer.allocate(8 + chain.length).putLong(k.height).put(chain).array();
+                },
+                (Deserializer<ChainHeight>) (topic, bytes) -> new ChainHeight(bytes.length == 8 ? null
+                        : new String(bytes, 8, bytes.length - 8, StandardCharsets.UTF_8), ByteBuffer.wrap(bytes).getLong()));
+
+        @Override
+        public int compareTo(ChainHeight other) {
+            int byChain = chain == null ? (other.chain == null ? 0 : -1)
+                    : other.chain == null ? 1 : chain.compareTo(other.chain);
+            return byChain != 0 ? byChain : Long.compare(height, other.height);
+        }
+    }
+
     /** Height → its state ({@link Height}); releases each height's rounds once. */
     private static final class Rounds implements Processor<String, ProtocolEvent, String, Sample> {
         private final HeightRelease release;
         private ProcessorContext<String, Sample> context;
-        private KeyValueStore<Long, byte[]> heights;
+        private KeyValueStore<ChainHeight, byte[]> heights;
 
         Rounds(KpiContext ctx) {
             this.release = new HeightRelease(ctx);
@@ -67,7 +93,8 @@ public final class ConsensusRoundsTopology {
         public void process(Record<String, ProtocolEvent> record) {
             ProtocolEvent e = record.value();
             long ts = record.timestamp();
-            byte[] stored = heights.get(e.getHeight());
+            ChainHeight key = new ChainHeight(Chains.chainOf(record.key()), e.getHeight());
+            byte[] stored = heights.get(key);
             Height h = stored == null ? Height.NEW : Height.decode(stored);
             if (h.released) {
                 return; // its window is out; later finalizations of it are the other nodes'
@@ -77,11 +104,12 @@ public final class ConsensusRoundsTopology {
             } else if (e.getRound() != null) {
                 h = h.round(release.windowStart(ts), e.getRound());
             }
-            heights.put(e.getHeight(), h.seen(ts).encode());
+            heights.put(key, h.seen(ts).encode());
         }
 
         private void release(long streamTime) {
-            for (KeyValue<Long, Height> kv : release.due(heights, (height, bytes) -> Height.decode(bytes), streamTime)) {
+            for (KeyValue<ChainHeight, Height> kv : release.due(heights, (height, bytes) -> Height.decode(bytes),
+                    streamTime)) {
                 Height h = kv.value;
                 long end = release.windowEnd(h.firstFinalization);
                 int highest = -1;
@@ -91,7 +119,8 @@ public final class ConsensusRoundsTopology {
                     }
                 }
                 int rounds = Math.max(highest, 0) + 1;
-                context.forward(new Record<>(WindowedStats.NETWORK, Sample.of(WindowedStats.NETWORK, rounds),
+                context.forward(new Record<>(Chains.scoped(kv.key.chain(), WindowedStats.NETWORK),
+                        Sample.of(WindowedStats.NETWORK, rounds),
                         h.firstFinalization));
                 heights.put(kv.key, new Height(h.firstFinalization, Math.max(h.lastSeen, streamTime), true,
                         new long[0], new int[0]).encode());

@@ -1,6 +1,7 @@
 package io.chainpulse.processor;
 
 import org.apache.kafka.streams.kstream.Produced;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.DeadLetters;
 import io.chainpulse.schema.NodeIds;
 import io.chainpulse.schema.ProtocolEvent;
@@ -13,9 +14,9 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
@@ -28,6 +29,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  *                 ├─ key ≠ node_id, or not in its node's partition ─▶ events-by-node repartition ─┐
  *                 └─ on time, keyed by its node ─────────────────────────────────────────────────┴─▶ KPI topologies
  * }</pre>
+ * Past the gate an event is keyed by its node <em>within its chain</em> ({@link Chains#scoped}: the node id on the
+ * default chain, {@code chain/node} on another), so every window, pair and counter downstream keeps chains apart
+ * while the partitioning stays by node id (no repartition: the same node id of two chains shares a task).
  * <ul>
  *   <li><b>The event decides the key.</b> Same-node pairs and node windows need all of a node's events in one task,
  *   keyed by {@code node_id}; a producer may send no key, another string, or bytes (read as a string, never an
@@ -56,10 +60,10 @@ final class EventGate {
     /** A record and what becomes of it. Lives between the gate and the split only: no serde needed. */
     record Gated(ProtocolEvent event, Verdict verdict) {}
 
-    /** The on-time events keyed by node id, in the partition of their node. */
+    /** The on-time events keyed by node within their chain, in the partition of their node id. */
     static KStream<String, ProtocolEvent> gate(KStream<String, ProtocolEvent> events, KpiContext ctx) {
         Map<String, KStream<String, Gated>> branches = events
-                .processValues(() -> new Gate(ctx), Named.as("event-gate"))
+                .process(() -> new Gate(ctx), Named.as("event-gate"))
                 .split(Named.as("event-split-"))
                 .branch((key, gated) -> gated.verdict() == Verdict.ON_TIME, Branched.as("on-time"))
                 .branch((key, gated) -> gated.verdict() == Verdict.REKEY, Branched.as("rekey"))
@@ -75,19 +79,21 @@ final class EventGate {
         KStream<String, ProtocolEvent> rekeyed = branches.get("event-split-rekey")
                 .map((key, gated) -> org.apache.kafka.streams.KeyValue.pair(gated.event().getNodeId(), gated.event()),
                         Named.as("rekey-by-node"))
-                .repartition(ctx.inputPartitions() > 0 ? byNode.withNumberOfPartitions(ctx.inputPartitions()) : byNode);
+                .repartition(ctx.inputPartitions() > 0 ? byNode.withNumberOfPartitions(ctx.inputPartitions()) : byNode)
+                .map((node, e) -> org.apache.kafka.streams.KeyValue.pair(Chains.scoped(e.getChainId(), node), e),
+                        Named.as("rekeyed-in-chain"));
         return branches.get("event-split-on-time").mapValues(Gated::event, Named.as("on-time-unwrap"))
                 .merge(rekeyed, Named.as("events-keyed-by-node"));
     }
 
-    private static final class Gate implements FixedKeyProcessor<String, ProtocolEvent, Gated> {
+    private static final class Gate implements Processor<String, ProtocolEvent, String, Gated> {
         private final long size;
         private final long grace;
         private final long maxFutureSkew;
         private final ProcessorCounters counters;
         private final NodeRegistry nodes;
         private final KpiContext ctx;
-        private FixedKeyProcessorContext<String, Gated> context;
+        private ProcessorContext<String, Gated> context;
 
         Gate(KpiContext ctx) {
             this.ctx = ctx;
@@ -99,12 +105,12 @@ final class EventGate {
         }
 
         @Override
-        public void init(FixedKeyProcessorContext<String, Gated> context) {
+        public void init(ProcessorContext<String, Gated> context) {
             this.context = context;
         }
 
         @Override
-        public void process(FixedKeyRecord<String, ProtocolEvent> record) {
+        public void process(Record<String, ProtocolEvent> record) {
             ProtocolEvent event = record.value();
             if (event == null) {
                 dead(record, "the record has no value (a tombstone): not a ProtocolEvent");
@@ -158,7 +164,9 @@ final class EventGate {
             if (!flush && (!node.equals(record.key()) || held.partition >= 0 && held.partition != partition())) {
                 context.forward(record.withValue(new Gated(event, Verdict.REKEY)));
             } else {
-                context.forward(record.withValue(new Gated(event, Verdict.ON_TIME)));
+                // on the default chain the node's key is its id: the record (and its key) go on unchanged
+                context.forward(new Record<>(flush ? record.key() : held.key, new Gated(event, Verdict.ON_TIME),
+                        record.timestamp(), record.headers()));
             }
         }
 
@@ -166,12 +174,12 @@ final class EventGate {
             return context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
         }
 
-        private void setAside(FixedKeyRecord<String, ProtocolEvent> record, String reason) {
+        private void setAside(Record<String, ProtocolEvent> record, String reason) {
             record.headers().add(LateEvents.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
             context.forward(record.withValue(new Gated(record.value(), Verdict.SET_ASIDE)));
         }
 
-        private void dead(FixedKeyRecord<String, ProtocolEvent> record, String reason) {
+        private void dead(Record<String, ProtocolEvent> record, String reason) {
             Optional<RecordMetadata> source = context.recordMetadata();
             for (Header h : DeadLetters.headers(source.map(RecordMetadata::topic).orElse(""),
                     source.map(RecordMetadata::partition).orElse(-1), source.map(RecordMetadata::offset).orElse(-1L),

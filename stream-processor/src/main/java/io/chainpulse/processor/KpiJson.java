@@ -23,7 +23,8 @@ import java.util.Base64;
  * {"metric":"tps","scope":"network","node_id":null,"window_start_ms":...,"window_end_ms":...,"count":3100,
  *  "rate_per_s":310.0,"excluded_skew":0}
  * }</pre>
- * Keys in that order. Rate KPIs carry {@code rate_per_s}; latency KPIs carry {@code min .. p99} (null when every
+ * Keys in that order. A window of a chain other than the default ({@link io.chainpulse.schema.Chains}) has
+ * {@code "chain_id"} right after {@code node_id}; the default chain's lines have none, as before chains. Rate KPIs carry {@code rate_per_s}; latency KPIs carry {@code min .. p99} (null when every
  * sample was excluded), for a resource gauge's node window {@code last} (the latest sample's value, only there), and
  * last, {@code sketch}: the window's DDSketch bytes ({@link Sketches}) in base64, absent
  * when the window has no samples. Readers that predate the sketch ignore it; {@link #parse} reads lines with or
@@ -42,6 +43,9 @@ public final class KpiJson {
             line.putNull("node_id");
         } else {
             line.put("node_id", k.getNodeId());
+        }
+        if (k.getChainId() != null) {
+            line.put("chain_id", k.getChainId());
         }
         line.put("window_start_ms", k.getWindowStartMs());
         line.put("window_end_ms", k.getWindowEndMs());
@@ -84,6 +88,8 @@ public final class KpiJson {
                 .setMetric(requiredNonEmptyText(root, "metric"))
                 .setScope(scope)
                 .setNodeId(scope == KpiScope.node ? node : null)
+                .setChainId(root.path("chain_id").isNull() || root.path("chain_id").isMissingNode() ? null
+                        : requiredNonEmptyText(root, "chain_id"))
                 .setWindowStartMs(requiredLong(root, "window_start_ms"))
                 .setWindowEndMs(requiredLong(root, "window_end_ms"))
                 .setFinal$(true)

@@ -9,7 +9,7 @@ import org.apache.kafka.streams.kstream.KStream;
 /**
  * All KPI topologies on one event stream. Input {@code chainpulse.events} (ProtocolEvent, any key: the gate keys
  * it by {@code node_id}; event time = {@code timestamp_ns}); outputs {@code chainpulse.kpis} (final KpiWindow per
- * metric, scope, node and window), {@code chainpulse.late-events} (late, future and max.nodes events, with the
+ * chain, metric, scope, node and window: a network is one chain's, see {@link EventGate} and {@link WindowedStats}), {@code chainpulse.late-events} (late, future and max.nodes events, with the
  * reason) and {@code chainpulse.dead-letters} (invalid node ids). The resource KPIs read {@code chainpulse.resources}
  * in a sub-topology of their own ({@link ResourceKpiTopology}) that shares nothing with the events' path.
  *

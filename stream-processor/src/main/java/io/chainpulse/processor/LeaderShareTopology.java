@@ -1,6 +1,7 @@
 package io.chainpulse.processor;
 
 import io.chainpulse.processor.Blocks.Block;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.catalog.Kpi;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -32,7 +34,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (stream time past its end plus grace, as the network {@code tps} window) it emits one node-scope window per leader
  * of the window and per node that led a block in a window closed up to the pairing timeout before — a node that
  * stops leading reports 0 % rather than going silent. A block for a window already closed is counted {@code late}
- * for {@code network}.
+ * for {@code network}. Each chain's blocks and leaders are apart (one state per chain); windows close on the stage's
+ * stream time, the latest block of any chain.
  *
  * <p>The window is a ratio in the catalog's sense: each block of the window is a sample of 100 for its leader and 0
  * for every other node, so {@code count} is the number of blocks in the window, {@code mean} is the share in %, the
@@ -157,15 +160,21 @@ public final class LeaderShareTopology {
 
         @Override
         public void process(Record<String, Block> record) {
-            State state = store.get(WindowedStats.NETWORK);
-            if (state == null) {
-                state = new State();
+            // one state per chain, under the chain's network key; stream time is the stage's (the latest of them)
+            TreeMap<String, State> chains = new TreeMap<>();
+            try (KeyValueIterator<String, State> all = store.all()) {
+                all.forEachRemaining(kv -> chains.put(kv.key, kv.value));
             }
+            State state = chains.computeIfAbsent(record.key(), k -> new State());
             long ts = record.timestamp();
             long start = ts - Math.floorMod(ts, size);
-            state.streamTime = Math.max(state.streamTime, ts);
+            long streamTime = ts;
+            for (State chain : chains.values()) {
+                streamTime = Math.max(streamTime, chain.streamTime);
+            }
+            state.streamTime = streamTime;
             if (start <= state.closedThrough || start + size + grace <= state.streamTime) {
-                ctx.counters().increment("late", METRIC, WindowedStats.NETWORK);
+                ctx.counters().increment("late", METRIC, record.key());
             } else {
                 Window window = state.open.computeIfAbsent(start, s -> new Window());
                 window.blocks++;
@@ -173,14 +182,25 @@ public final class LeaderShareTopology {
                     window.led.merge(record.value().leader(), 1, Integer::sum);
                 }
             }
-            close(state, state.streamTime - size - grace);
-            store.put(WindowedStats.NETWORK, state);
+            store.put(record.key(), state);
+            // every chain's windows close on the stage's time, as every key's in a window stage: a chain whose blocks
+            // stop still reports its last windows
+            for (Map.Entry<String, State> chain : chains.entrySet()) {
+                State s = chain.getValue();
+                if (close(s, streamTime - size - grace, Chains.chainOf(chain.getKey())) || s.streamTime < streamTime) {
+                    s.streamTime = streamTime;
+                    store.put(chain.getKey(), s);
+                }
+            }
         }
 
-        /** Emits and forgets every window starting at or before {@code lastStart}, in start order. */
-        private void close(State state, long lastStart) {
+        /**
+         * Emits and forgets every window of the chain ({@code chain} null: the default) starting at or before
+         * {@code lastStart}, in start order; true when that closed any.
+         */
+        private boolean close(State state, long lastStart, String chain) {
             if (lastStart <= state.closedThrough) {
-                return;
+                return false;
             }
             state.closedThrough = lastStart;
             Map<Long, Window> closed = state.open.headMap(lastStart, true);
@@ -194,16 +214,17 @@ public final class LeaderShareTopology {
                     }
                 });
                 for (String node : nodes) {
-                    KpiWindow kpi = WindowedStats.toKpi(METRIC, KpiScope.node, node, start, start + size,
+                    KpiWindow kpi = WindowedStats.toKpi(METRIC, KpiScope.node, node, chain, start, start + size,
                             shares(node, window.led.getOrDefault(node, 0), window.blocks), WindowedStats.Kind.LATENCY,
                             ctx.windowSize());
-                    context.forward(new Record<>(WindowedStats.key(METRIC, KpiScope.node, node, start), kpi,
+                    context.forward(new Record<>(WindowedStats.key(METRIC, KpiScope.node, node, start, chain), kpi,
                             start + size - 1));
                 }
                 window.led.keySet().forEach(node -> state.leaders.put(node, start));
                 state.leaders.values().removeIf(last -> last < start - remember);
             }
             closed.clear();
+            return true;
         }
 
         /** The window as samples: 100 for each block {@code node} led, 0 for each other block. */

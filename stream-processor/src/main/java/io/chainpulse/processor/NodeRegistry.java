@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,17 +19,22 @@ import org.apache.kafka.common.utils.Utils;
 final class NodeRegistry {
     static final int DEFAULT_MAX_NODES = 10_000;
     static final int MAX_CHAINS = 100;
-    /** The chain of events without {@code chain_id}. */
-    static final String DEFAULT_CHAIN = "default";
+    /** The chain of events without {@code chain_id} ({@link Chains#DEFAULT}). */
+    static final String DEFAULT_CHAIN = Chains.DEFAULT;
 
-    /** A held node: its id, the partition its id hashes to, and the event time it was last seen at. */
+    /**
+     * A held node: its id, its key within its chain ({@link Chains#scoped}: the id itself on the default chain), the
+     * partition its id hashes to, and the event time it was last seen at.
+     */
     static final class Node {
         final String id;
+        final String key;
         final int partition;
         long lastSeenMs; // racy by design: a stale value only delays forgetting the node
 
-        Node(String id, int partition, long lastSeenMs) {
+        Node(String id, String key, int partition, long lastSeenMs) {
             this.id = id;
+            this.key = key;
             this.partition = partition;
             this.lastSeenMs = lastSeenMs;
         }
@@ -57,7 +63,7 @@ final class NodeRegistry {
 
     /** The node if held, else null (not seen yet, or forgotten). Updates its last-seen time. */
     Node known(String chain, String node, long eventMs) {
-        Chain c = chains.get(chain == null ? DEFAULT_CHAIN : chain);
+        Chain c = chains.get(Chains.name(chain));
         if (c == null) {
             return null;
         }
@@ -75,7 +81,7 @@ final class NodeRegistry {
 
     /** Admits a valid node not held yet; null when its chain (or the number of chains) is at its bound. */
     Node admit(String chain, String node, long eventMs) {
-        String name = chain == null ? DEFAULT_CHAIN : chain;
+        String name = Chains.name(chain);
         Chain c = chains.get(name);
         if (c == null) {
             if (chains.size() >= MAX_CHAINS) {
@@ -86,7 +92,7 @@ final class NodeRegistry {
         if (c.nodes.size() >= maxNodes && !sweep(c, eventMs)) {
             return null;
         }
-        Node admitted = c.nodes.computeIfAbsent(node, id -> new Node(id, partitionOf(id), eventMs));
+        Node admitted = c.nodes.computeIfAbsent(node, id -> new Node(id, Chains.scoped(name, id), partitionOf(id), eventMs));
         if (eventMs > c.newestMs) {
             c.newestMs = eventMs;
         }
@@ -112,7 +118,7 @@ final class NodeRegistry {
 
     /** Nodes held in {@code chain} (null: the default chain). */
     int size(String chain) {
-        Chain c = chains.get(chain == null ? DEFAULT_CHAIN : chain);
+        Chain c = chains.get(Chains.name(chain));
         return c == null ? 0 : c.nodes.size();
     }
 }

@@ -1,11 +1,13 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.ProtocolEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -52,15 +54,18 @@ final class Pairing {
      * What one latency KPI pairs. Whichever side arrives first waits for the other, so a KPI does not depend on the
      * order of its events within the pairing timeout.
      *
+     * @param key the pair's key from the record's key (the node within its chain for a same-node pairing, else what
+     *            the events were repartitioned by) and the event; null when the correlation field is missing. It must
+     *            keep chains apart: a pair never joins two chains' events
      * @param oneToMany true when one start pairs with many completes (propagation: one origin, every receiver)
      * @param preferDuration true when the complete event's own {@code duration_ns} wins over the timestamp delta
      * @param loneComplete whether a complete that never meets its start is counted as unpaired
      */
-    record Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key,
+    record Spec(String metric, Function<ProtocolEvent, Role> role, BiFunction<String, ProtocolEvent, String> key,
                 boolean oneToMany, boolean preferDuration, LoneComplete loneComplete) {
 
-        Spec(String metric, Function<ProtocolEvent, Role> role, Function<ProtocolEvent, String> key, boolean oneToMany,
-             boolean preferDuration) {
+        Spec(String metric, Function<ProtocolEvent, Role> role, BiFunction<String, ProtocolEvent, String> key,
+             boolean oneToMany, boolean preferDuration) {
             this(metric, role, key, oneToMany, preferDuration, LoneComplete.UNPAIRED);
         }
     }
@@ -74,7 +79,7 @@ final class Pairing {
     private KeyValueStore<String, PairState> store;
     private Emitter emitter;
 
-    /** Where a sample goes: keyed by its node, at the completing event's time. */
+    /** Where a sample goes: keyed by its node within its chain, at the completing event's time. */
     interface Emitter {
         void emit(String node, Sample sample, long timestampMs);
     }
@@ -102,7 +107,8 @@ final class Pairing {
 
             @Override
             public void process(Record<String, ProtocolEvent> record) {
-                handle(record.value(), record.timestamp());
+                ProtocolEvent e = record.value();
+                handle(record.key(), Chains.scoped(e.getChainId(), e.getNodeId()), e, record.timestamp());
             }
         };
     }
@@ -122,7 +128,7 @@ final class Pairing {
             @Override
             public void process(FixedKeyRecord<String, ProtocolEvent> record) {
                 current = record;
-                handle(record.value(), record.timestamp());
+                handle(record.key(), record.key(), record.value(), record.timestamp());
             }
         };
     }
@@ -132,13 +138,17 @@ final class Pairing {
         this.emitter = emitter;
     }
 
-    void handle(ProtocolEvent event, long recordTimestamp) {
-        Record<String, ProtocolEvent> record = new Record<>(event.getNodeId(), event, recordTimestamp);
+    /**
+     * @param recordKey the record's key, for {@link Spec#key}
+     * @param node      the event's node within its chain: where its sample goes and what its counters name
+     */
+    void handle(String recordKey, String node, ProtocolEvent event, long recordTimestamp) {
+        Record<String, ProtocolEvent> record = new Record<>(node, event, recordTimestamp);
         Role role = spec.role().apply(event);
         if (role == Role.IGNORE) {
             return;
         }
-        String key = spec.key().apply(event);
+        String key = spec.key().apply(recordKey, event);
         if (key == null) {
             return; // the correlation field is missing: nothing to pair on
         }
@@ -148,12 +158,12 @@ final class Pairing {
         }
         if (role == Role.START) {
             if (state.startNs != Long.MIN_VALUE) {
-                counters.increment("duplicate", spec.metric(), event.getNodeId());
+                counters.increment("duplicate", spec.metric(), node);
                 if (event.getTimestampNs() >= state.startNs) {
                     return;
                 }
             }
-            state = new PairState(event.getTimestampNs(), event.getNodeId(), state.waiting, record.timestamp(), state.matched);
+            state = new PairState(event.getTimestampNs(), node, state.waiting, record.timestamp(), state.matched);
             for (Waiting w : state.waiting) {
                 emit(state, w.node, w.timestampNs, w.durationNs);
             }
@@ -168,14 +178,14 @@ final class Pairing {
         }
         Long duration = event.getDurationNs();
         if (state.startNs != Long.MIN_VALUE) {
-            emit(state, event.getNodeId(), event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration);
+            emit(state, node, event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration);
             if (spec.oneToMany()) {
                 store.put(key, new PairState(state.startNs, state.startNode, state.waiting, state.lastSeenMs, true));
             } else {
                 store.delete(key);
             }
         } else if (state.waiting.size() < MAX_WAITING) {
-            state.waiting.add(new Waiting(event.getNodeId(), event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration));
+            state.waiting.add(new Waiting(node, event.getTimestampNs(), duration == null ? Long.MIN_VALUE : duration));
             store.put(key, new PairState(state.startNs, state.startNode, state.waiting, record.timestamp(), state.matched));
         }
     }

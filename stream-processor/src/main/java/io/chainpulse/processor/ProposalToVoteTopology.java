@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
@@ -9,7 +10,7 @@ import org.apache.kafka.streams.kstream.Named;
 
 /**
  * {@code proposal_to_vote_ms}: at each voter, its {@code consensus_vote} − the leader's {@code consensus_proposal},
- * same height and round; scoped to the voting node. Pairs by height and round, not block hash: a conflicting vote
+ * same chain, height and round; scoped to the voting node. Pairs by height and round, not block hash: a conflicting vote
  * carries another hash but still answers the proposal. Input: {@link ConsensusEvents} (one task); one proposal pairs
  * with every vote, a vote may arrive before its proposal, a second proposal of a height and round is a duplicate.
  */
@@ -26,7 +27,8 @@ public final class ProposalToVoteTopology {
                 e -> e.getEventType() == EventType.consensus_proposal ? Pairing.Role.START
                         : e.getEventType() == EventType.consensus_vote ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()), true, false);
+                (network, e) -> Chains.scoped(e.getChainId(), e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound())),
+                true, false);
         KStream<String, Sample> samples = consensus.process(() -> new Pairing(spec, store,
                 ctx.config().pairingTimeout(), ctx.config().maxLatencyMs(), ctx.counters()).rekeying(),
                 Named.as(METRIC + "-pairing"), store);

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.processor.WindowAggregation.Closed;
 import io.chainpulse.processor.WindowAggregation.Emitted;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.NodeIds;
@@ -130,7 +131,8 @@ public final class ResourceKpiTopology {
                 .repartition(ctx.resourcePartitions() > 0 ? byNode.withNumberOfPartitions(ctx.resourcePartitions())
                         : byNode);
         KStream<String, NodeResourceSample> keyed = byKey.get(STAGE + "-split-keyed")
-                .merge(rekeyed, Named.as(STAGE + "-keyed-by-node"));
+                .merge(rekeyed, Named.as(STAGE + "-keyed-by-node"))
+                .selectKey((node, sample) -> Chains.scoped(sample.getChainId(), node), Named.as(STAGE + "-in-chain"));
 
         BiFunction<ResourceWindow, NodeResourceSample, ResourceWindow> add = ResourceKpiTopology::add;
         KStream<String, Emitted> node = keyed.process(WindowAggregation.stage(STAGE, KpiScope.node.name(),
@@ -138,7 +140,7 @@ public final class ResourceKpiTopology {
         toKpis(node, KpiScope.node, ctx);
 
         KStream<String, Emitted> toNetwork = node
-                .selectKey((key, emitted) -> WindowedStats.NETWORK, Named.as(STAGE + "-to-network"))
+                .selectKey((key, emitted) -> Chains.rekey(key, WindowedStats.NETWORK), Named.as(STAGE + "-to-network"))
                 .repartition(Repartitioned.<String, Emitted>as(STAGE + "-network-stats")
                         .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE)
                         .withNumberOfPartitions(WindowedStats.NETWORK_PARTITIONS));
@@ -170,7 +172,8 @@ public final class ResourceKpiTopology {
 
     static List<KeyValue<String, KpiWindow>> kpis(Closed closed, KpiScope scope, KpiContext ctx) {
         ResourceWindow window = (ResourceWindow) closed.window();
-        String node = scope == KpiScope.node ? closed.key() : null;
+        String node = scope == KpiScope.node ? Chains.keyOf(closed.key()) : null;
+        String chain = Chains.chainOf(closed.key());
         List<KeyValue<String, KpiWindow>> out = new ArrayList<>();
         for (Resource r : Resource.values()) {
             Stats stats = window.stats(r.ordinal());
@@ -178,12 +181,12 @@ public final class ResourceKpiTopology {
                 continue;
             }
             String metric = r.kpi.metric();
-            KpiWindow kpi = WindowedStats.toKpi(metric, scope, node, closed.start(), closed.end(), stats, r.kind(),
+            KpiWindow kpi = WindowedStats.toKpi(metric, scope, node, chain, closed.start(), closed.end(), stats, r.kind(),
                     ctx.windowSize());
             if (!r.counter && scope == KpiScope.node) {
                 kpi.setLast(window.last(r.ordinal()));
             }
-            out.add(KeyValue.pair(WindowedStats.key(metric, scope, node, closed.start()), kpi));
+            out.add(KeyValue.pair(WindowedStats.key(metric, scope, node, closed.start(), chain), kpi));
         }
         return out;
     }

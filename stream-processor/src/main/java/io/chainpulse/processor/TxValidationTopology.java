@@ -18,6 +18,6 @@ public final class TxValidationTopology {
                 e -> e.getEventType() == EventType.transaction_ingress ? Pairing.Role.START
                         : e.getEventType() == EventType.transaction_validation_complete ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getTxId() == null ? null : e.getNodeId() + "|" + e.getTxId(), false, false), ctx);
+                (node, e) -> e.getTxId() == null ? null : node + "|" + e.getTxId(), false, false), ctx);
     }
 }

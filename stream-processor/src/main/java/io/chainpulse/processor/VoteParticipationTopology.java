@@ -1,5 +1,6 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.EventType;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
@@ -32,7 +33,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * passes 100). A validator that stops voting but still commits and finalizes lowers it; a silent node (no events at
  * all) does not — it is not active. One sample per height, so the window's mean is the participation.
  *
- * <p>Input: {@link ConsensusEvents} (one task). Heights of W are released once stream time is the grace past W's end,
+ * <p>Input: {@link ConsensusEvents} (one task); heights, windows and active nodes are a chain's. Heights of W are released once stream time is the grace past W's end,
  * when every event of W the event gate let through has arrived, so the value does not depend on arrival order. A
  * height is remembered for the pairing timeout after its release, so later finalizations of it are not counted again.
  */
@@ -40,7 +41,7 @@ public final class VoteParticipationTopology {
     public static final String METRIC = Kpi.VOTE_PARTICIPATION_PCT.metric();
     private static final String STORE = METRIC + "-heights";
     private static final Duration RELEASE_EVERY = Duration.ofSeconds(1);
-    /** Store keys: a height's state, or a window's active nodes. */
+    /** Store keys: a height's state, or a window's active nodes; within the chain ({@link Chains#scoped}). */
     private static final String HEIGHT = "h|";
     private static final String WINDOW = "w|";
 
@@ -78,13 +79,14 @@ public final class VoteParticipationTopology {
             }
             long ts = record.timestamp();
             String node = e.getNodeId();
-            String window = WINDOW + release.windowStart(ts);
+            String chain = Chains.chainOf(record.key());
+            String window = Chains.scoped(chain, WINDOW + release.windowStart(ts));
             byte[] active = store.get(window);
             Set<String> nodes = active == null ? new TreeSet<>() : strings(active);
             if (nodes.add(node)) {
                 store.put(window, strings(nodes));
             }
-            String key = HEIGHT + e.getHeight();
+            String key = Chains.scoped(chain, HEIGHT + e.getHeight());
             byte[] stored = store.get(key);
             Height h = stored == null ? Height.NEW : Height.decode(stored);
             if (h.released) {
@@ -106,8 +108,9 @@ public final class VoteParticipationTopology {
             List<String> closed = new ArrayList<>();
             List<KeyValue<String, Height>> due = release.due(store, (key, bytes) -> {
                 // no height can still finalize in a window whose end + grace has passed
-                if (key.startsWith(WINDOW)) {
-                    if (release.closed(Long.parseLong(key.substring(WINDOW.length())), streamTime)) {
+                String local = Chains.keyOf(key);
+                if (local.startsWith(WINDOW)) {
+                    if (release.closed(Long.parseLong(local.substring(WINDOW.length())), streamTime)) {
                         closed.add(key);
                     }
                     return null;
@@ -116,8 +119,9 @@ public final class VoteParticipationTopology {
             }, streamTime);
             for (KeyValue<String, Height> kv : due) {
                 Height h = kv.value;
+                String chain = Chains.chainOf(kv.key);
                 long start = release.windowStart(h.firstFinalization);
-                byte[] activeBytes = store.get(WINDOW + start);
+                byte[] activeBytes = store.get(Chains.scoped(chain, WINDOW + start));
                 Set<String> active = activeBytes == null ? new TreeSet<>() : strings(activeBytes);
                 int voters = 0;
                 for (Map.Entry<String, Long> vote : h.voters.entrySet()) {
@@ -126,7 +130,7 @@ public final class VoteParticipationTopology {
                         active.add(vote.getKey());
                     }
                 }
-                context.forward(new Record<>(WindowedStats.NETWORK,
+                context.forward(new Record<>(Chains.scoped(chain, WindowedStats.NETWORK),
                         Sample.of(WindowedStats.NETWORK, 100.0 * voters / active.size()), h.firstFinalization));
                 store.put(kv.key, new Height(h.firstFinalization, Math.max(h.lastSeen, streamTime), true, Map.of())
                         .encode());

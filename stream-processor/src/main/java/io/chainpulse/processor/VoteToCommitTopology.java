@@ -22,8 +22,8 @@ public final class VoteToCommitTopology {
                 e -> e.getEventType() == EventType.consensus_vote ? Pairing.Role.START
                         : e.getEventType() == EventType.consensus_commit ? Pairing.Role.COMPLETE
                         : Pairing.Role.IGNORE,
-                e -> e.getHeight() == null ? null
-                        : e.getNodeId() + "|" + e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()),
+                (node, e) -> e.getHeight() == null ? null
+                        : node + "|" + e.getHeight() + "|" + (e.getRound() == null ? "" : e.getRound()),
                 false, false, Pairing.LoneComplete.NORMAL), ctx);
     }
 }

@@ -3,6 +3,7 @@ package io.chainpulse.processor;
 import org.apache.kafka.streams.kstream.Produced;
 import io.chainpulse.processor.WindowAggregation.Closed;
 import io.chainpulse.processor.WindowAggregation.Emitted;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import java.time.Duration;
@@ -18,6 +19,11 @@ import org.apache.kafka.streams.kstream.Repartitioned;
  * per window once it closes ({@link WindowAggregation}); then the network window merged from the node windows'
  * statistics and sketches (never from raw events). Node windows of different partitions close at different times: the
  * network stage closes a window when every partition has reported its node windows out, or after {@link #networkGrace}.
+ *
+ * <p><b>Chains.</b> Samples are keyed by node within its chain ({@link Chains#scoped}), and a network is one chain's:
+ * node windows go to the network window {@code network} of their chain ({@code chain/network}), all chains through
+ * the one network partition. A window's record carries its chain ({@code chain_id}, null on the default chain) and
+ * its record key gains the chain ({@link #key}).
  */
 final class WindowedStats {
     /** How the window's statistics become a KPI: a latency distribution, or a rate per second. */
@@ -53,7 +59,7 @@ final class WindowedStats {
         KStream<String, Emitted> node = windows(samples, metric, KpiScope.node, ctx.grace(), adding(kind), true, 0, ctx);
         toKpis(node, metric, KpiScope.node, kind, ctx);
         KStream<String, Emitted> toNetwork = node
-                .selectKey((key, emitted) -> NETWORK, Named.as(metric + "-to-network"))
+                .selectKey((key, emitted) -> Chains.rekey(key, NETWORK), Named.as(metric + "-to-network"))
                 .repartition(Repartitioned.<String, Emitted>as(metric + "-network-stats")
                         .withKeySerde(Serdes.String()).withValueSerde(Emitted.SERDE)
                         .withNumberOfPartitions(NETWORK_PARTITIONS));
@@ -102,22 +108,33 @@ final class WindowedStats {
         emitted.filter((key, e) -> e instanceof Closed, Named.as(metric + "-" + scope + "-closed"))
                 .map((key, e) -> {
                     Closed w = (Closed) e;
-                    String node = scope == KpiScope.node ? w.key() : null;
-                    return KeyValue.pair(key(metric, scope, node, w.start()),
-                            toKpi(metric, scope, node, w.start(), w.end(), w.stats(), kind, ctx.windowSize()));
+                    String node = scope == KpiScope.node ? Chains.keyOf(w.key()) : null;
+                    String chain = Chains.chainOf(w.key());
+                    return KeyValue.pair(key(metric, scope, node, w.start(), chain),
+                            toKpi(metric, scope, node, chain, w.start(), w.end(), w.stats(), kind, ctx.windowSize()));
                 }, Named.as(metric + "-" + scope + "-kpi"))
                 .to(ctx.kpis().name(), Produced.with(ctx.kpis().keySerde(), ctx.kpis().valueSerde()));
     }
 
-    /** The upsert key of a KPI record: {@code metric|scope|node|window_start_ms} (node empty for the network). */
-    static String key(String metric, KpiScope scope, String node, long windowStart) {
-        return metric + "|" + scope + "|" + (node == null ? "" : node) + "|" + windowStart;
+    /**
+     * The upsert key of a KPI record: {@code metric|scope|node|window_start_ms} (node empty for the network), followed
+     * by {@code |chain} for a chain other than the default ({@code chain} null: the default chain).
+     */
+    static String key(String metric, KpiScope scope, String node, long windowStart, String chain) {
+        String key = metric + "|" + scope + "|" + (node == null ? "" : node) + "|" + windowStart;
+        return chain == null ? key : key + "|" + chain;
     }
 
-    static KpiWindow toKpi(String metric, KpiScope scope, String node, long start, long end, Stats s, Kind kind,
-                           Duration size) {
+    /** The key of a record of the default chain. */
+    static String key(String metric, KpiScope scope, String node, long windowStart) {
+        return key(metric, scope, node, windowStart, null);
+    }
+
+    /** The window's record; {@code chain} null on the default chain. */
+    static KpiWindow toKpi(String metric, KpiScope scope, String node, String chain, long start, long end, Stats s,
+                           Kind kind, Duration size) {
         KpiWindow.Builder kpi = KpiWindow.newBuilder()
-                .setMetric(metric).setScope(scope).setNodeId(node)
+                .setMetric(metric).setScope(scope).setNodeId(node).setChainId(chain)
                 .setWindowStartMs(start).setWindowEndMs(end).setFinal$(true)
                 .setExcludedSkew(s.excludedSkew);
         if (kind == Kind.RATE) {

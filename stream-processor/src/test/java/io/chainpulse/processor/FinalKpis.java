@@ -27,8 +27,9 @@ final class FinalKpis {
     }
 
     /** {@code scope|node|window start}. */
+    /** {@code scope|node|window start}, then {@code |chain} for a window of a chain other than the default. */
     static String scopeNodeAndWindow(KpiWindow k) {
-        return scopeAndNode(k) + "|" + k.getWindowStartMs();
+        return scopeAndNode(k) + "|" + k.getWindowStartMs() + (k.getChainId() == null ? "" : "|" + k.getChainId());
     }
 
     /**

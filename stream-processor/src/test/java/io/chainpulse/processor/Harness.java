@@ -153,21 +153,44 @@ final class Harness implements AutoCloseable {
         return this;
     }
 
-    /** Final KPI records of {@code metric} so far, flush windows left out, keyed "scope|node|window offset". */
+    /**
+     * Final KPI records of {@code metric} of the default chain so far, flush windows left out, keyed
+     * "scope|node|window offset".
+     */
     Map<String, KpiWindow> kpis(String metric) {
+        return kpis(metric, null);
+    }
+
+    /**
+     * The same for the chain {@code chain} (null: the default chain), whose records carry it as {@code chain_id} and
+     * whose record keys end in {@code |chain}.
+     */
+    Map<String, KpiWindow> kpis(String metric, String chain) {
         Map<String, KpiWindow> out = new java.util.TreeMap<>();
         for (TestRecord<String, KpiWindow> r : readKpis()) {
             KpiWindow k = r.value();
-            if (k.getMetric().equals(metric) && (flush == null || k.getWindowStartMs() < flush.firstWindowStartMs())) {
+            if (k.getMetric().equals(metric) && java.util.Objects.equals(k.getChainId(), chain)
+                    && (flush == null || k.getWindowStartMs() < flush.firstWindowStartMs())) {
                 String key = k.getScope() + "|" + (k.getScope() == KpiScope.node ? k.getNodeId() : "") + "|"
                         + (k.getWindowStartMs() - T0);
                 if (out.put(key, k) != null) {
                     throw new AssertionError("two final results for " + key);
                 }
                 if (!r.key().equals(metric + "|" + k.getScope() + "|" + (k.getNodeId() == null ? "" : k.getNodeId())
-                        + "|" + k.getWindowStartMs())) {
+                        + "|" + k.getWindowStartMs() + (chain == null ? "" : "|" + chain))) {
                     throw new AssertionError("unexpected key " + r.key());
                 }
+            }
+        }
+        return out;
+    }
+
+    /** The chains ({@code chain_id}, null for the default) of the final KPI records so far, flush windows left out. */
+    java.util.Set<String> chains() {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        for (TestRecord<String, KpiWindow> r : readKpis()) {
+            if (flush == null || r.value().getWindowStartMs() < flush.firstWindowStartMs()) {
+                out.add(r.value().getChainId());
             }
         }
         return out;

@@ -69,15 +69,24 @@ class StreamProcessorIT {
             send(producer, event("v1", EventType.consensus_validation_complete, 1_120).setHeight(2L));  // 120
             send(producer, event("v2", EventType.consensus_validation_start, 200).setHeight(1L));
             send(producer, event("v2", EventType.consensus_validation_complete, 500).setHeight(1L));    // 300
-            flush(producer, config, T0 + 1_120, stack, ConsensusLatencyTopology.METRIC, 2);
+            // the same nodes and height on a second chain, interleaved: windows of their own
+            send(producer, event("v1", EventType.consensus_validation_start, 100).setHeight(1L).setChainId("beta"));
+            send(producer, event("v1", EventType.consensus_validation_complete, 400).setHeight(1L).setChainId("beta")); // 300
+            send(producer, event("v2", EventType.consensus_validation_start, 200).setHeight(1L).setChainId("beta"));
+            send(producer, event("v2", EventType.consensus_validation_complete, 260).setHeight(1L).setChainId("beta")); // 60
+            flush(producer, config, T0 + 1_120, stack, ConsensusLatencyTopology.METRIC, 4);
 
-            Map<String, KpiWindow> out = awaitKpis(stack, ConsensusLatencyTopology.METRIC, 3);
+            Map<String, KpiWindow> out = awaitKpis(stack, ConsensusLatencyTopology.METRIC, 6);
 
             assertThat(out.get("node|v1|" + T0).getCount()).isEqualTo(2);
             assertThat(out.get("node|v1|" + T0).getMean()).isCloseTo(85.0, within(1e-9));
             assertThat(out.get("node|v2|" + T0).getMean()).isCloseTo(300.0, within(1e-9));
             assertThat(out.get("network||" + T0).getCount()).isEqualTo(3);
             assertThat(out.get("network||" + T0).getMean()).isCloseTo(470.0 / 3, within(1e-9));
+            assertThat(out.get("node|v1|" + T0 + "|beta").getMean()).isEqualTo(300.0);
+            assertThat(out.get("node|v2|" + T0 + "|beta").getMean()).isEqualTo(60.0);
+            assertThat(out.get("network||" + T0 + "|beta").getCount()).isEqualTo(2);
+            assertThat(out.get("network||" + T0 + "|beta").getMean()).isEqualTo(180.0);
             assertThat(app.healthy()).isTrue();
         }
     }

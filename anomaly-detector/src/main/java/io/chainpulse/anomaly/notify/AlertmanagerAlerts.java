@@ -19,8 +19,8 @@ import java.util.Locale;
  *   <li>{@code alertname}: {@code ChainPulse} + the rule in UpperCamelCase for a static rule
  *   ({@code consensus_latency_p95_high} → {@code ChainPulseConsensusLatencyP95High}), else + the detector and the rule
  *   ({@code trend}, {@code slope} → {@code ChainPulseTrendSlope});</li>
- *   <li>{@code chain}: the configured chain (an {@code Anomaly} carries none; events without a {@code chain_id} belong
- *   to the chain {@code default});</li>
+ *   <li>{@code chain}: the anomaly's {@code chain_id}; for an anomaly of the default chain (none: its events had no
+ *   {@code chain_id}) the configured name, {@code default} unless set;</li>
  *   <li>{@code node}: the node id, {@code network} for a network-wide anomaly; {@code severity}: lower case
  *   ({@code critical, high, medium, low, info});</li>
  *   <li>annotations {@code summary}, {@code description}, {@code suggested_actions} (joined by {@code "; "}, absent
@@ -40,7 +40,7 @@ import java.util.Locale;
  */
 public final class AlertmanagerAlerts {
     /** The chain label when none is configured: what the processor calls events without a {@code chain_id}. */
-    public static final String DEFAULT_CHAIN = "default";
+    public static final String DEFAULT_CHAIN = io.chainpulse.schema.Chains.DEFAULT;
     static final String NETWORK = "network";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -89,7 +89,7 @@ public final class AlertmanagerAlerts {
         ObjectNode alert = JSON.createObjectNode();
         ObjectNode labels = alert.putObject("labels");
         labels.put("alertname", alertname(a));
-        labels.put("chain", chain);
+        labels.put("chain", a.getChainId() == null ? chain : a.getChainId());
         labels.put("node", a.getNodeId() == null ? NETWORK : a.getNodeId());
         labels.put("metric", a.getMetric());
         labels.put("severity", a.getSeverity().name().toLowerCase(Locale.ROOT));

@@ -83,8 +83,8 @@ public final class NotifyConfig extends AbstractConfig {
                             + "(resolve_timeout, default 5 m: keep this well below) nor forgets it across its own "
                             + "restart. At start the firing set is rebuilt from current.topic.")
             .define(ALERTMANAGER_CHAIN, Type.STRING, AlertmanagerAlerts.DEFAULT_CHAIN, new ConfigDef.NonEmptyString(),
-                    Importance.LOW, "Value of the alerts' chain label (anomalies carry no chain; events without a "
-                            + "chain_id belong to the chain 'default').")
+                    Importance.LOW, "Value of the chain label of the default chain's alerts (events without a "
+                            + "chain_id belong to it); an anomaly of another chain is labelled with its chain_id.")
             .define(DASHBOARD_URL, Type.STRING, "http://127.0.0.1:8088/", new ConfigDef.NonEmptyString(),
                     Importance.LOW, "The dashboard, the alerts' generatorURL.")
             .define(CURRENT_TOPIC, Type.STRING, Topics.ANOMALIES_CURRENT.name(), new ConfigDef.NonEmptyString(),

@@ -48,6 +48,16 @@ class AlertmanagerAlertsTest {
     }
 
     @Test
+    void shouldLabelAnAlertOfAChainOtherThanTheDefaultWithItsChainAndTheDefaultChainsWithTheConfiguredName() {
+        Anomaly beta = firing(Severity.HIGH, 1_753_784_500_000L);
+        beta.setChainId("beta");
+
+        assertThat(ALERTS.transition(beta, null)).contains("\"chain\":\"beta\",\"node\":\"v3\"");
+        assertThat(new AlertmanagerAlerts("mainnet", URI.create("http://127.0.0.1:8088/"))
+                .transition(firing(Severity.HIGH, 1_753_784_500_000L), null)).contains("\"chain\":\"mainnet\",");
+    }
+
+    @Test
     void shouldEndTheAlertAtTheResolvedWindowKeepingTheIncidentsStartAndLabels() {
         Anomaly resolved = resolved(Severity.HIGH, 1_753_784_530_000L); // three 10 s windows later
         assertThat(ALERTS.transition(resolved, firing(Severity.HIGH, 1_753_784_500_000L))).isEqualTo("["

@@ -1,6 +1,7 @@
 package io.chainpulse.sink.es;
 
 import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiWindow;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import java.util.Map;
  *
  * <p>Ids are deterministic so that indexing is an upsert: a KPI window's live results and its final result, and any
  * replay of either topic, land on the same document ({@code metric|scope|node_id|window_start_ms}, the record key;
- * node empty for the network). An anomaly keeps one document per state ({@code anomaly_id|state}), so an incident's
+ * node empty for the network; {@code |chain_id} after it on a chain other than the default). An anomaly keeps one document per state ({@code anomaly_id|state}), so an incident's
  * FIRING and RESOLVED transitions are both kept. The daily index comes from the window start (UTC), never from the
  * wall clock, so the same record always lands in the same index.
  *
@@ -67,6 +68,7 @@ public final class Documents {
         source.put("metric", anomaly.getMetric());
         source.put("scope", anomaly.getScope().name());
         putIfPresent(source, "node_id", anomaly.getNodeId());
+        putIfPresent(source, "chain_id", anomaly.getChainId());
         source.put("window_start", anomaly.getWindowStartMs());
         putIfPresent(source, "observed", anomaly.getObserved());
         putIfPresent(source, "expected", anomaly.getExpected());
@@ -76,10 +78,16 @@ public final class Documents {
         return new IndexDoc(dailyIndex(alias, anomaly.getWindowStartMs()), anomalyId(anomaly), source);
     }
 
-    /** {@code metric|scope|node_id|window_start_ms}, node empty for network scope: the KPI record key. */
+    /**
+     * {@code metric|scope|node_id|window_start_ms}, node empty for network scope, then {@code |chain_id} for a chain
+     * other than the default ({@link Chains}): the KPI record key. A default-chain window's id is what it was before
+     * chains, so documents indexed then are still upserted.
+     */
     public static String kpiId(KpiWindow window) {
-        return window.getMetric() + SEPARATOR + window.getScope().name() + SEPARATOR
+        String id = window.getMetric() + SEPARATOR + window.getScope().name() + SEPARATOR
                 + (window.getNodeId() == null ? "" : window.getNodeId()) + SEPARATOR + window.getWindowStartMs();
+        String chain = Chains.idOf(window.getChainId());
+        return chain == null ? id : id + SEPARATOR + chain;
     }
 
     /** {@code anomaly_id|state}. */

@@ -55,9 +55,33 @@ class DocumentsTest {
     }
 
     @Test
+    void shouldAddTheChainToTheIdOfAKpiOfAChainOtherThanTheDefaultOnly() {
+        KpiWindow.Builder node = Records.latency("v1", Records.WINDOW_START, true, 280.0);
+
+        assertThat(Documents.kpiId(node.setChainId("beta").build()))
+                .isEqualTo("consensus_latency_ms|node|v1|1753783200000|beta");
+        assertThat(Documents.kpiId(KpiWindow.newBuilder(Records.tps(Records.WINDOW_START, 500)).setChainId("beta")
+                .build())).isEqualTo("tps|network||1753783200000|beta");
+        // the default chain, named or not, keeps the id documents were indexed under before chains
+        assertThat(Documents.kpiId(node.setChainId("default").build()))
+                .isEqualTo("consensus_latency_ms|node|v1|1753783200000");
+        assertThat(Documents.kpiId(node.setChainId(null).build())).isEqualTo("consensus_latency_ms|node|v1|1753783200000");
+    }
+
+    @Test
+    void shouldWriteTheChainOfAnAnomalyOffTheDefaultChain() {
+        io.chainpulse.schema.Anomaly beta = io.chainpulse.schema.Anomaly.newBuilder(
+                Records.anomaly(AnomalyState.FIRING, Severity.HIGH)).setChainId("beta").build();
+
+        assertThat(Documents.anomaly(beta, "a").source()).containsEntry("chain_id", "beta");
+        assertThat(Documents.anomaly(Records.anomaly(AnomalyState.FIRING, Severity.HIGH), "a").source())
+                .doesNotContainKey("chain_id");
+    }
+
+    @Test
     void shouldWriteEveryKpiFieldWithTheSketchAsBase64() {
-        IndexDoc doc = Documents.kpi(Records.latency("v1", Records.WINDOW_START, true, 280.0).build(),
-                "chainpulse-kpis");
+        IndexDoc doc = Documents.kpi(Records.latency("v1", Records.WINDOW_START, true, 280.0).setChainId("chain-1")
+                .build(), "chainpulse-kpis");
 
         Map<String, Object> expected = new LinkedHashMap<>();
         expected.put("metric", "consensus_latency_ms");
@@ -78,6 +102,7 @@ class DocumentsTest {
         expected.put("excluded_skew", 1L);
         expected.put("sketch", "AQID");
         assertThat(doc.index()).isEqualTo("chainpulse-kpis-2025.07.29");
+        assertThat(doc.id()).isEqualTo("consensus_latency_ms|node|v1|1753783200000|chain-1");
         assertThat(doc.source()).containsExactlyEntriesOf(expected);
     }
 
@@ -106,8 +131,9 @@ class DocumentsTest {
     @Test
     void shouldOnlyWriteFieldsTheIndexTemplatesMap() {
         IndexDoc kpi = Documents.kpi(Records.latency("v1", Records.WINDOW_START, true, 280.0).setRatePerS(1.0).setLast(42.0)
-                .build(), "k");
-        IndexDoc anomaly = Documents.anomaly(Records.anomaly(AnomalyState.FIRING, Severity.HIGH), "a");
+                .setChainId("chain-1").build(), "k");
+        IndexDoc anomaly = Documents.anomaly(io.chainpulse.schema.Anomaly.newBuilder(
+                Records.anomaly(AnomalyState.FIRING, Severity.HIGH)).setChainId("chain-1").build(), "a");
 
         assertThat(IndexTemplates.mappings(IndexTemplates.KPI_MAPPINGS).get("properties").fieldNames())
                 .toIterable().containsExactlyInAnyOrderElementsOf(kpi.source().keySet());

@@ -16,9 +16,10 @@ final class Records {
 
     private Records() {}
 
+    /** A node window of the default chain (no chain_id). */
     static KpiWindow.Builder latency(String node, long windowStart, boolean isFinal, double p99) {
         return KpiWindow.newBuilder().setMetric("consensus_latency_ms").setScope(KpiScope.node).setNodeId(node)
-                .setChainId("chain-1").setWindowStartMs(windowStart).setWindowEndMs(windowStart + WINDOW_MS)
+                .setWindowStartMs(windowStart).setWindowEndMs(windowStart + WINDOW_MS)
                 .setFinal$(isFinal).setCount(40).setMin(12.0).setMean(80.5).setMax(300.0).setP50(75.0).setP90(150.0)
                 .setP95(200.0).setP99(p99).setExcludedSkew(1).setSketch(ByteBuffer.wrap(new byte[] {1, 2, 3}));
     }

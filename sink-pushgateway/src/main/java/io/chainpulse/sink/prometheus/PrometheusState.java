@@ -2,6 +2,7 @@ package io.chainpulse.sink.prometheus;
 
 import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.catalog.Kpi;
@@ -32,6 +33,11 @@ import java.util.TreeMap;
  * What the Pushgateway should hold, one <em>group</em> per node ({@code group="<node id>"}), one for network-scope
  * KPIs ({@code group="network"}) and one for active anomalies ({@code group="anomalies"}).
  *
+ * <p>Chains ({@link Chains}): the groups above are the default chain's, as in a single-chain pipeline; another
+ * chain's node and network groups carry the grouping label {@code chain="<chain_id>"} as well (so every series of
+ * theirs has it), kept here as {@code chain/group} ({@link PushgatewayClient#path}). Active anomalies of every chain
+ * share the anomalies group; one of a chain other than the default has a {@code chain} label.
+ *
  * <p>Series, all gauges with bounded labels:
  * <ul>
  *   <li>latency KPIs, in seconds (Prometheus base unit; {@code consensus_latency_ms} becomes
@@ -40,7 +46,8 @@ import java.util.TreeMap;
  *       {@code …_mean_seconds};</li>
  *   <li>rate KPIs: {@code chainpulse_<metric>{scope,node}} = events per second;</li>
  *   <li>{@code chainpulse_kpi_window_end_timestamp_seconds{scope,node}}: end of the latest final window;</li>
- *   <li>{@code chainpulse_anomaly_active{node,metric,severity}}: active incidents with these labels.</li>
+ *   <li>{@code chainpulse_anomaly_active{node,metric,severity}} (and {@code chain} off the default chain): active
+ *       incidents with these labels.</li>
  * </ul>
  * Network-scope series carry no {@code node} label.
  *
@@ -72,7 +79,8 @@ final class PrometheusState {
         if (!window.getFinal$()) {
             return;
         }
-        String group = window.getScope() == KpiScope.network ? NETWORK_GROUP : window.getNodeId();
+        String group = Chains.scoped(window.getChainId(),
+                window.getScope() == KpiScope.network ? NETWORK_GROUP : window.getNodeId());
         Map<String, KpiWindow> byMetric = kpis.computeIfAbsent(group, g -> new TreeMap<>());
         KpiWindow current = byMetric.get(window.getMetric());
         if (current == null || current.getWindowStartMs() <= window.getWindowStartMs()) {
@@ -100,7 +108,7 @@ final class PrometheusState {
 
     private void expireSilentNodes() {
         kpis.entrySet().removeIf(entry -> {
-            if (entry.getKey().equals(NETWORK_GROUP)) {
+            if (Chains.keyOf(entry.getKey()).equals(NETWORK_GROUP)) {
                 return false;
             }
             long latestEnd = entry.getValue().values().stream().mapToLong(KpiWindow::getWindowEndMs).max().orElse(0);
@@ -214,6 +222,10 @@ final class PrometheusState {
             Labels labels = a.getNodeId() == null
                     ? Labels.of("metric", a.getMetric(), "severity", a.getSeverity().name())
                     : Labels.of("metric", a.getMetric(), "node", a.getNodeId(), "severity", a.getSeverity().name());
+            String chain = Chains.idOf(a.getChainId());
+            if (chain != null) {
+                labels = labels.add("chain", chain);
+            }
             counts.merge(labels, 1, Integer::sum);
         }
         GaugeSnapshot.Builder active = GaugeSnapshot.builder().name("chainpulse_anomaly_active")

@@ -1,5 +1,6 @@
 package io.chainpulse.sink.prometheus;
 
+import io.chainpulse.schema.Chains;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,11 +41,23 @@ final class PushgatewayClient {
         send(request(group).DELETE(), "delete group " + group);
     }
 
+    /**
+     * The group's URL: {@code group} is a group name within its chain ({@link Chains#scoped}); a chain other than the
+     * default is a grouping label {@code chain} of its own, the default chain has none (its groups are those of a
+     * single-chain pipeline).
+     */
+    static String path(String job, String group) {
+        String chain = Chains.chainOf(group);
+        return "/metrics/job@base64/" + base64(job) + (chain == null ? "" : "/chain@base64/" + base64(chain))
+                + "/group@base64/" + base64(Chains.keyOf(group));
+    }
+
+    private static String base64(String value) {
+        return Base64.getUrlEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
+    }
+
     private HttpRequest.Builder request(String group) {
-        String encoded = Base64.getUrlEncoder().encodeToString(group.getBytes(StandardCharsets.UTF_8));
-        String jobEncoded = Base64.getUrlEncoder().encodeToString(job.getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create(baseUrl + "/metrics/job@base64/" + jobEncoded + "/group@base64/" + encoded)).timeout(TIMEOUT);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path(job, group))).timeout(TIMEOUT);
         if (authorization != null) {
             request.header("Authorization", authorization);
         }

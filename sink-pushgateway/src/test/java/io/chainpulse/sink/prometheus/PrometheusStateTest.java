@@ -99,4 +99,60 @@ class PrometheusStateTest {
                 chainpulse_anomaly_active{metric="consensus_latency_ms",node="v3",severity="HIGH"} 2.0
                 """);
     }
+
+    @Test
+    void shouldKeepTheSameNodeIdOfTwoChainsInTwoGroupsTheOtherChainsLabelledByTheGroupingKey() {
+        state.onKpi(tps("v1", 0, 10));
+        state.onKpi(tps(null, 0, 20));
+        KpiWindow betaNode = tps("v1", 0, 3);
+        betaNode.setChainId("beta");
+        KpiWindow betaNetwork = tps(null, 0, 6);
+        betaNetwork.setChainId("beta");
+        state.onKpi(betaNode);
+        state.onKpi(betaNetwork);
+        KpiWindow named = tps("v2", 0, 7);
+        named.setChainId("default"); // the default chain by name: its groups as without a chain
+        state.onKpi(named);
+
+        assertThat(state.all()).containsOnlyKeys("v1", "v2", "network", "beta/v1", "beta/network", "anomalies");
+        assertThat(state.exposition("v1")).contains("chainpulse_tps{node=\"v1\",scope=\"node\"} 10.0\n");
+        // the series are spelled as the default chain's: the chain label comes from the group's grouping key
+        assertThat(state.exposition("beta/v1")).contains("chainpulse_tps{node=\"v1\",scope=\"node\"} 3.0\n");
+        assertThat(state.exposition("beta/network")).contains("chainpulse_tps{scope=\"network\"} 6.0\n");
+        assertThat(PushgatewayClient.path("chainpulse", "beta/v1"))
+                .isEqualTo("/metrics/job@base64/Y2hhaW5wdWxzZQ==/chain@base64/YmV0YQ==/group@base64/djE=");
+        assertThat(PushgatewayClient.path("chainpulse", "v1"))
+                .isEqualTo("/metrics/job@base64/Y2hhaW5wdWxzZQ==/group@base64/djE=");
+    }
+
+    @Test
+    void shouldExpireASilentNodeOfOneChainOnlyAndNeverAChainsNetwork() {
+        KpiWindow betaFirst = tps("v1", 0, 3);
+        betaFirst.setChainId("beta");
+        KpiWindow betaNetwork = tps(null, 0, 3);
+        betaNetwork.setChainId("beta");
+        state.onKpi(betaFirst);
+        state.onKpi(betaNetwork);
+        for (long start = 0; start <= 6 * W; start += W) {
+            state.onKpi(tps("v1", start, 10)); // v1 of the default chain goes on; beta falls silent after window 0
+        }
+
+        assertThat(state.takeExpired()).containsExactly("beta/v1");
+        assertThat(state.nodeGroups()).containsExactlyInAnyOrder("v1", "beta/network");
+    }
+
+    @Test
+    void shouldLabelTheActiveAnomaliesOfAChainOtherThanTheDefaultWithTheirChain() {
+        state.onAnomaly(anomaly("a1", AnomalyState.FIRING, "v3", Severity.HIGH));
+        io.chainpulse.schema.Anomaly beta = anomaly("a2", AnomalyState.FIRING, "v3", Severity.HIGH);
+        beta.setChainId("beta");
+        state.onAnomaly(beta);
+
+        assertThat(state.exposition(PrometheusState.ANOMALY_GROUP)).isEqualTo("""
+                # HELP chainpulse_anomaly_active Active ChainPulse anomaly incidents by node, metric and severity.
+                # TYPE chainpulse_anomaly_active gauge
+                chainpulse_anomaly_active{chain="beta",metric="consensus_latency_ms",node="v3",severity="HIGH"} 1.0
+                chainpulse_anomaly_active{metric="consensus_latency_ms",node="v3",severity="HIGH"} 1.0
+                """);
+    }
 }

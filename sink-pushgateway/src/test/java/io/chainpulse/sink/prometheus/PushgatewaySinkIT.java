@@ -109,6 +109,42 @@ class PushgatewaySinkIT {
     }
 
     @Test
+    void shouldPushAnotherChainsSeriesUnderItsChainGroupingLabelBesideTheSameNodeOfTheDefaultChain() throws Exception {
+        send(kpis, latency("v1", 0, 100, 300));
+        io.chainpulse.schema.KpiWindow beta = latency("v1", 0, 200, 500);
+        beta.setChainId("beta");
+        send(kpis, beta);
+        io.chainpulse.schema.KpiWindow betaNetwork = tps(null, 0, 40);
+        betaNetwork.setChainId("beta");
+        send(kpis, betaNetwork);
+        io.chainpulse.schema.Anomaly betaAnomaly = anomaly("a-beta-v1", AnomalyState.FIRING, "v1", Severity.HIGH);
+        betaAnomaly.setChainId("beta");
+        send(anomalies, betaAnomaly);
+
+        String metrics = awaitMetrics(m -> byChain(m, "chainpulse_consensus_latency_seconds{", "node=\"v1\"",
+                "quantile=\"0.5\"").size() == 2 && !byChain(m, "chainpulse_anomaly_active{").isEmpty()
+                && !byChain(m, "chainpulse_tps{").isEmpty());
+
+        // the same node id on two chains: two groups, the default chain's without a chain label
+        assertThat(byChain(metrics, "chainpulse_consensus_latency_seconds{", "node=\"v1\"", "quantile=\"0.5\""))
+                .isEqualTo(Map.of("", 0.1, "beta", 0.2));
+        assertThat(byChain(metrics, "chainpulse_tps{", "scope=\"network\"", "group=\"network\"")).isEqualTo(Map.of("beta", 40.0));
+        assertThat(byChain(metrics, "chainpulse_anomaly_active{", "node=\"v1\"")).isEqualTo(Map.of("beta", 1.0));
+    }
+
+    /** Chain label ("" without one) → value, of the series of {@code family} whose labels contain all {@code labels}. */
+    private static Map<String, Double> byChain(String metrics, String family, String... labels) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        java.util.regex.Pattern chain = java.util.regex.Pattern.compile("[{,]chain=\"([^\"]*)\"");
+        metrics.lines().filter(line -> line.startsWith(family) && List.of(labels).stream().allMatch(line::contains))
+                .forEach(line -> {
+                    java.util.regex.Matcher m = chain.matcher(line);
+                    out.put(m.find() ? m.group(1) : "", Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+                });
+        return out;
+    }
+
+    @Test
     void shouldPushExpositionTextThatPromtoolAccepts() throws Exception {
         send(kpis, latency("v1", 0, 100, 300));
         send(kpis, tps("v1", 0, 12));
