@@ -1,0 +1,178 @@
+package io.chainpulse.anomaly;
+
+import io.chainpulse.schema.Anomaly;
+import io.chainpulse.schema.KpiScope;
+import io.chainpulse.schema.KpiWindow;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Holds a node's firing latency or throughput transition until that node's resources of the same window have
+ * arrived, so its causes ({@link NodeResources#explain}) are judged on the anomaly's window and not on an older one:
+ * a node's resource window closes up to a sample (5 s) after its protocol window of the same time, and the window
+ * before a saturation shows none of it.
+ *
+ * <p>A transition of window W waits ({@link NodeResources#waits}) only when its node reports resources but not yet
+ * of W; a node that never reported any is never held. It is released, explained with what is known then, on the
+ * first of:
+ * <ol>
+ *   <li>every resource KPI the node reports has a window starting at W or later (normally a few seconds);</li>
+ *   <li>the metric's own next window: a record of the metric starting after W (about one window later), before that
+ *   record is judged — so no later transition of the incident can overtake it;</li>
+ *   <li>any record in the task starting {@value #STREAM_GRACE_WINDOWS} windows after W (the metric stopped);</li>
+ *   <li>{@value #WALL_CLOCK_WINDOWS} windows of wall-clock time after it was held (the whole stream stopped; a
+ *   replay's end, {@link AnomalyReplay}).</li>
+ * </ol>
+ * Readings that never arrived are said so: "resources of v3 for 22:13:20–22:13:30 UTC not reported". Any other
+ * transition of an incident (metric and node) with a held one queues behind it, so an incident's transitions keep
+ * their order. Held transitions live in a changelogged store ({@value AnomalyTopology#HELD_STORE}, key
+ * {@code node|metric}), so exactly-once holds across restarts; the store holds at most the incidents firing in the
+ * last window or two. Transitions are the same as without waiting; only when, and the text, differ.
+ */
+final class ResourceWait {
+    /** Any record this many windows after a held transition's releases it (its metric stopped reporting). */
+    static final int STREAM_GRACE_WINDOWS = 2;
+    /** Wall-clock windows after which a held transition is released whatever arrived (the stream stopped). */
+    static final int WALL_CLOCK_WINDOWS = 3;
+
+    /**
+     * The transitions held for one incident, oldest first, as Avro single-object encodings.
+     *
+     * @param metric        the incident's metric
+     * @param node          its node
+     * @param windowStartMs the first held transition's window
+     * @param windowSizeMs  its size
+     * @param timestampMs   the timestamp its record had, given to the released records
+     * @param heldAtMs      wall-clock time it was held
+     */
+    record Held(String metric, String node, long windowStartMs, long windowSizeMs, long timestampMs, long heldAtMs,
+                List<byte[]> transitions) {
+        Held {
+            transitions = List.copyOf(transitions);
+        }
+    }
+
+    /** Where released transitions go: the processor's forward, with the record timestamp. */
+    interface Sink {
+        void publish(Anomaly anomaly, long timestampMs);
+    }
+
+    private final KeyValueStore<String, Held> store;
+    private final NodeResources.Memory memory;
+    private final Sink sink;
+    /** The latest window start this task has seen (not stored: it restarts low, which only makes a scan early). */
+    private long latestStartMs = Long.MIN_VALUE;
+    /** Incidents held; counted from the store when the task starts, so a task with none never scans it. */
+    private int held;
+
+    ResourceWait(KeyValueStore<String, Held> store, NodeResources.Memory memory, Sink sink) {
+        this.store = store;
+        this.memory = memory;
+        this.sink = sink;
+        try (KeyValueIterator<String, Held> it = store.all()) {
+            while (it.hasNext()) {
+                it.next();
+                held++;
+            }
+        }
+    }
+
+    /**
+     * Before {@code kpi} is judged: releases what it ends the wait of — its metric's held transitions of earlier
+     * windows (unless it is a context copy), and every one {@value #STREAM_GRACE_WINDOWS} windows older.
+     */
+    void before(KpiWindow kpi, boolean context) {
+        long start = kpi.getWindowStartMs();
+        boolean advanced = start > latestStartMs;
+        latestStartMs = Math.max(latestStartMs, start);
+        if (!context || advanced) {
+            release(h -> (!context && h.metric().equals(kpi.getMetric()) && h.windowStartMs() < start)
+                    || h.windowStartMs() + STREAM_GRACE_WINDOWS * h.windowSizeMs() <= start);
+        }
+    }
+
+    /** After a context copy of {@code node}'s resources was remembered: releases its transitions whose window came. */
+    void arrived(String node) {
+        release(h -> h.node().equals(node) && NodeResources.arrived(node, h.windowStartMs(), memory));
+    }
+
+    /** Wall-clock punctuation: releases what has waited {@value #WALL_CLOCK_WINDOWS} windows. */
+    void punctuate(long nowMs) {
+        release(h -> nowMs - h.heldAtMs() >= WALL_CLOCK_WINDOWS * h.windowSizeMs());
+    }
+
+    /**
+     * A transition made while judging a record of {@code windowSizeMs}: published now (explained), held to wait for its
+     * node's resources, or queued behind its incident's held one.
+     */
+    void publish(Anomaly anomaly, long windowSizeMs, long timestampMs, long nowMs) {
+        String key = key(anomaly);
+        Held queued = key == null || held == 0 ? null : store.get(key);
+        if (queued != null) {
+            List<byte[]> transitions = new ArrayList<>(queued.transitions());
+            transitions.add(encode(anomaly));
+            store.put(key, new Held(queued.metric(), queued.node(), queued.windowStartMs(), queued.windowSizeMs(),
+                    queued.timestampMs(), queued.heldAtMs(), transitions));
+        } else if (key != null && NodeResources.waits(anomaly, memory)) {
+            store.put(key, new Held(anomaly.getMetric(), anomaly.getNodeId(), anomaly.getWindowStartMs(), windowSizeMs,
+                    timestampMs, nowMs, List.of(encode(anomaly))));
+            held++;
+        } else {
+            sink.publish(NodeResources.explain(anomaly, memory, windowSizeMs), timestampMs);
+        }
+    }
+
+    private void release(Predicate<Held> due) {
+        if (held == 0) {
+            return;
+        }
+        List<KeyValue<String, Held>> ready = new ArrayList<>();
+        try (KeyValueIterator<String, Held> it = store.all()) {
+            it.forEachRemaining(kv -> {
+                if (due.test(kv.value)) {
+                    ready.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, Held> kv : ready) {
+            store.delete(kv.key);
+            held--;
+            for (byte[] bytes : kv.value.transitions()) {
+                sink.publish(NodeResources.explain(decode(bytes), memory, kv.value.windowSizeMs()),
+                        kv.value.timestampMs());
+            }
+        }
+    }
+
+    /** {@code node|metric} for a node's transition; null for the network's, which never waits. */
+    private static String key(Anomaly anomaly) {
+        return anomaly.getScope() == KpiScope.node && anomaly.getNodeId() != null
+                ? anomaly.getNodeId() + '|' + anomaly.getMetric() : null;
+    }
+
+    private static byte[] encode(Anomaly anomaly) {
+        try {
+            ByteBuffer buffer = anomaly.toByteBuffer();
+            byte[] bytes = new byte[buffer.remaining()];
+            buffer.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new SerializationException("cannot encode held anomaly " + anomaly.getAnomalyId(), e);
+        }
+    }
+
+    private static Anomaly decode(byte[] bytes) {
+        try {
+            return Anomaly.fromByteBuffer(ByteBuffer.wrap(bytes));
+        } catch (IOException e) {
+            throw new SerializationException("cannot decode a held anomaly (" + bytes.length + " bytes)", e);
+        }
+    }
+}
