@@ -204,11 +204,9 @@ public final class AnomalyTopology {
         @Override
         public void process(Record<String, KpiWindow> record) {
             KpiWindow kpi = record.value();
-            boolean resourceCopy = NodeResources.isContext(record.key());
-            waiting.before(kpi, resourceCopy);
-            if (resourceCopy) {
+            if (NodeResources.isContext(record.key())) {
                 resources.remember(kpi); // a copy for the causes named in alerts; judged under its own key
-                waiting.arrived(kpi.getNodeId());
+                waiting.arrived(kpi);
                 return;
             }
             // a failure ratio breaches a static rule only when significant at the network's learned share

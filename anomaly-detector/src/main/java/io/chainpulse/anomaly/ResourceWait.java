@@ -23,13 +23,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * of W; a node that never reported any is never held. It is released, explained with what is known then, on the
  * first of:
  * <ol>
- *   <li>every resource KPI the node reports has a window starting at W or later (normally a few seconds);</li>
- *   <li>the metric's own next window: a record of the metric starting after W (about one window later), before that
- *   record is judged — so no later transition of the incident can overtake it;</li>
- *   <li>any record in the task starting {@value #STREAM_GRACE_WINDOWS} windows after W (the metric stopped);</li>
- *   <li>{@value #WALL_CLOCK_WINDOWS} windows of wall-clock time after it was held (the whole stream stopped; a
+ *   <li>every resource KPI the node reports has a window starting at W or later (live, a second or two after the
+ *   protocol window);</li>
+ *   <li>the resources moved on without the node's: a resource window of another node starting
+ *   {@value #RESOURCE_GRACE_WINDOWS} windows after W has arrived;</li>
+ *   <li>{@value #WALL_CLOCK_WINDOWS} windows of wall-clock time after it was held (no resources arrive at all; a
  *   replay's end, {@link AnomalyReplay}).</li>
  * </ol>
+ * The bounds follow the resources' progress, not the protocol's: after a restart, or when the processor starts behind
+ * the nodes, protocol windows come in a burst several windows ahead of the resource windows (seen live: four), and
+ * a bound on the protocol's next window would publish before any resource of the window could arrive.
  * Readings that never arrived are said so: "resources of v3 for 22:13:20–22:13:30 UTC not reported". Any other
  * transition of an incident (metric and node) with a held one queues behind it, so an incident's transitions keep
  * their order. Held transitions live in a changelogged store ({@value AnomalyTopology#HELD_STORE}, key
@@ -37,8 +40,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * last window or two. Transitions are the same as without waiting; only when, and the text, differ.
  */
 final class ResourceWait {
-    /** Any record this many windows after a held transition's releases it (its metric stopped reporting). */
-    static final int STREAM_GRACE_WINDOWS = 2;
+    /** Another node's resource window this many windows after a held transition's releases it. */
+    static final int RESOURCE_GRACE_WINDOWS = 2;
     /** Wall-clock windows after which a held transition is released whatever arrived (the stream stopped). */
     static final int WALL_CLOCK_WINDOWS = 3;
 
@@ -67,8 +70,11 @@ final class ResourceWait {
     private final KeyValueStore<String, Held> store;
     private final NodeResources.Memory memory;
     private final Sink sink;
-    /** The latest window start this task has seen (not stored: it restarts low, which only makes a scan early). */
-    private long latestStartMs = Long.MIN_VALUE;
+    /**
+     * The latest resource window start this task has seen (not stored: after a restart the first resource window
+     * moves it, and the wall clock bounds the wait meanwhile).
+     */
+    private long latestResourceStartMs = Long.MIN_VALUE;
     /** Incidents held; counted from the store when the task starts, so a task with none never scans it. */
     private int held;
 
@@ -85,22 +91,16 @@ final class ResourceWait {
     }
 
     /**
-     * Before {@code kpi} is judged: releases what it ends the wait of — its metric's held transitions of earlier
-     * windows (unless it is a context copy), and every one {@value #STREAM_GRACE_WINDOWS} windows older.
+     * After a context copy of a node's resources ({@code kpi}) was remembered: releases that node's transitions whose
+     * window came, and every one {@value #RESOURCE_GRACE_WINDOWS} windows older than {@code kpi}'s.
      */
-    void before(KpiWindow kpi, boolean context) {
+    void arrived(KpiWindow kpi) {
+        String node = kpi.getNodeId();
         long start = kpi.getWindowStartMs();
-        boolean advanced = start > latestStartMs;
-        latestStartMs = Math.max(latestStartMs, start);
-        if (!context || advanced) {
-            release(h -> (!context && h.metric().equals(kpi.getMetric()) && h.windowStartMs() < start)
-                    || h.windowStartMs() + STREAM_GRACE_WINDOWS * h.windowSizeMs() <= start);
-        }
-    }
-
-    /** After a context copy of {@code node}'s resources was remembered: releases its transitions whose window came. */
-    void arrived(String node) {
-        release(h -> h.node().equals(node) && NodeResources.arrived(node, h.windowStartMs(), memory));
+        boolean advanced = start > latestResourceStartMs;
+        latestResourceStartMs = Math.max(latestResourceStartMs, start);
+        release(h -> (h.node().equals(node) && NodeResources.arrived(node, h.windowStartMs(), memory))
+                || (advanced && h.windowStartMs() + RESOURCE_GRACE_WINDOWS * h.windowSizeMs() <= start));
     }
 
     /** Wall-clock punctuation: releases what has waited {@value #WALL_CLOCK_WINDOWS} windows. */

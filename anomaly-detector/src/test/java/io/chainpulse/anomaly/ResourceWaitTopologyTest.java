@@ -83,7 +83,6 @@ class ResourceWaitTopologyTest {
 
     private List<String> published() {
         return out.readValuesToList().stream()
-                .filter(a -> !a.getDetector().equals(LivenessDetector.DETECTOR)) // nodes silenced by the last test
                 .map(a -> (a.getWindowStartMs() - Kpi.T0) / Kpi.WINDOW_MS + " "
                 + a.getState() + " " + a.getDetector() + " " + a.getNodeId() + ": " + a.getDescription()).toList();
     }
@@ -118,18 +117,42 @@ class ResourceWaitTopologyTest {
     }
 
     @Test
-    void shouldPublishAtTheMetricsNextWindowSayingTheResourcesWereNotReportedWhenTheyNeverArrive() {
+    void shouldWaitThroughABurstOfProtocolWindowsAsAfterARestart() {
+        for (int w = 0; w <= 10; w++) {
+            latencies(w);
+            resources(w, 3.1);
+        }
+        // a processor that starts behind the nodes publishes protocol windows in a burst, resources after (live: 4)
+        latencies(11);
+        latencies(12);
+        latencies(13);
+        assertThat(published()).isEmpty();
+        resources(11, 96.1);
+
+        assertThat(published()).containsExactly("11 FIRING static_rule v3: p95 consensus latency 2600 ms on v3,"
+                + " above 2000 ms; CPU max 96.1 % (network median 2.7 %); memory available 14.2 GiB (network median"
+                + " 14.2 GiB) → CPU-bound");
+        resources(12, 96.4);
+        resources(13, 96.2);
+        assertThat(published()).containsExactly("13 FIRING static_rule v3: p95 machine CPU use of all cores 96.2 %"
+                + " on v3, above 90.0 % for 3 windows: the machine is CPU-bound"); // its own rule, not held
+    }
+
+    @Test
+    void shouldPublishOnceOtherNodesResourcesAreTwoWindowsOnSayingTheNodesWereNotReported() {
         for (int w = 0; w <= 10; w++) {
             latencies(w);
             resources(w, 3.1);
         }
         latencies(11);
-        resources("v1", 11, 2.5);
-        resources("v2", 11, 2.6);
-        resources("v4", 11, 2.8); // v3's resource collector stopped after window 10
+        latencies(12);
+        for (String node : List.of("v1", "v2", "v4")) { // v3's resource collector stopped after window 10
+            resources(node, 11, 2.5);
+            resources(node, 12, 2.5);
+        }
         assertThat(published()).isEmpty();
 
-        pipe(Kpi.latency(LATENCY, "v1", 12, 400)); // the metric's next window: the wait is over, before it is judged
+        pipe(gauge("cpu_used_pct", "v1", 13, 2.5)); // the resources are two windows past 11 without v3's
 
         // window 11: T0 + 110 s = 22:15:10 UTC
         assertThat(published()).containsExactly("11 FIRING static_rule v3: p95 consensus latency 2600 ms on v3,"
@@ -137,26 +160,37 @@ class ResourceWaitTopologyTest {
     }
 
     @Test
-    void shouldPublishTwoWindowsOnWhenTheMetricStopsAndAfterThreeWindowsOfWallClockWhenEverythingStops() {
-        for (int w = 0; w <= 9; w++) {
+    void shouldPublishAfterThreeWindowsOfWallClockWhenNoResourcesArriveAtAll() {
+        for (int w = 0; w <= 10; w++) {
             latencies(w);
             resources(w, 3.1);
         }
-        // only v3 reports its consensus latency any more, and nobody their resources of window 10 or 11
-        pipe(Kpi.latency(LATENCY, "v3", 10, 2600));
-        pipe(Kpi.latency(LATENCY, "v3", 11, 2600)); // fires: waits for v3's resources of window 11
-        pipe(gauge("cpu_used_pct", "v1", 12, 2.5));
-        assertThat(published()).isEmpty();
-        pipe(gauge("cpu_used_pct", "v1", 13, 2.5)); // two windows after 11: the wait is over
-        assertThat(published()).containsExactly("11 FIRING static_rule v3: p95 consensus latency 2600 ms on v3,"
-                + " above 2000 ms; resources of v3 for 22:15:10–22:15:20 UTC not reported");
-
-        pipe(Kpi.latency(LATENCY, "v2", 14, 2600));
-        pipe(Kpi.latency(LATENCY, "v2", 15, 2600)); // fires: waits for v2's resources of window 15
-        driver.advanceWallClockTime(Duration.ofSeconds(29)); // then nothing arrives at all
+        latencies(11); // fires: waits for v3's resources of window 11; then nothing arrives at all
+        latencies(12);
+        driver.advanceWallClockTime(Duration.ofSeconds(29));
         assertThat(published()).isEmpty();
         driver.advanceWallClockTime(Duration.ofSeconds(1)); // three 10 s windows of wall-clock time
-        assertThat(published()).containsExactly("15 FIRING static_rule v2: p95 consensus latency 2600 ms on v2,"
-                + " above 2000 ms; resources of v2 for 22:15:50–22:16:00 UTC not reported");
+
+        assertThat(published()).containsExactly("11 FIRING static_rule v3: p95 consensus latency 2600 ms on v3,"
+                + " above 2000 ms; resources of v3 for 22:15:10–22:15:20 UTC not reported");
+    }
+
+    @Test
+    void shouldPublishWhatStillWaitsWhenAReplaysInputEnds() {
+        List<KpiWindow> kpis = new java.util.ArrayList<>();
+        for (int w = 0; w <= 11; w++) {
+            for (int n = 0; n < NODES.length; n++) {
+                kpis.add(Kpi.latency(LATENCY, NODES[n], w, NODES[n].equals("v3") && w >= 10 ? 2600 : 400 + 3 * n));
+            }
+            if (w <= 10) { // the recording's resources end a window before its events
+                for (String node : NODES) {
+                    kpis.add(gauge("cpu_used_pct", node, w, 2.5));
+                }
+            }
+        }
+
+        assertThat(AnomalyReplay.run(kpis, Map.of())).extracting(Anomaly::getDescription).containsExactly(
+                "p95 consensus latency 2600 ms on v3, above 2000 ms; resources of v3 for 22:15:10–22:15:20 UTC not"
+                        + " reported");
     }
 }
