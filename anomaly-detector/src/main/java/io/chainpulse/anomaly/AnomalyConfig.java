@@ -65,6 +65,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String MEMORY_LEAK_WINDOWS = "memory.leak.windows";
     public static final String MEMORY_LEAK_MIN_R2 = "memory.leak.min.r2";
     public static final String MEMORY_LEAK_MIN_GROWTH_PCT = "memory.leak.min.growth.pct";
+    public static final String MEMORY_LEAK_ALPHA = "memory.leak.alpha";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -171,16 +172,23 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "span: its open node_silent incident resolves with reason expired, and a later KPI of "
                             + "that node starts afresh. Keep it well above liveness.silent.windows plus "
                             + "liveness.max.lag.windows windows, or a silent node is forgotten before it is flagged.")
-            .define(MEMORY_LEAK_WINDOWS, Type.INT, MemoryLeakDetector.Settings.defaults().windows(), Range.atLeast(3),
-                    Importance.MEDIUM, "Horizon of the memory-leak detector: a node's resident memory (and heap) "
-                            + "window means over this many windows are fitted with a least-squares line (18 × 10 s = "
-                            + "3 minutes); nothing is judged before that many windows.")
+            .define(MEMORY_LEAK_WINDOWS, Type.INT, MemoryLeakDetector.Settings.defaults().windows(),
+                    Range.atLeast(MemoryLeakDetector.MIN_WINDOWS), Importance.MEDIUM, "Horizon of the memory-leak "
+                            + "detector: a node's resident memory (and heap) window means over this many windows are "
+                            + "fitted with a least-squares line (18 × 10 s = 3 minutes); nothing is judged before that "
+                            + "many windows. The shorter, the steeper a leak must be to be significant "
+                            + "(memory.leak.alpha).")
             .define(MEMORY_LEAK_MIN_R2, Type.DOUBLE, MemoryLeakDetector.Settings.defaults().minR2(),
                     Range.between(0.0, 1.0), Importance.LOW, "Fit (R²) the memory's growth must show to count as a "
                             + "leak: steady growth, not noise or a garbage collector's saw-tooth.")
             .define(MEMORY_LEAK_MIN_GROWTH_PCT, Type.DOUBLE, MemoryLeakDetector.Settings.defaults().minGrowthPct(),
                     Range.atLeast(0.0), Importance.LOW, "Rise of the fitted line over the horizon, as a percentage of "
                             + "where it started, below which memory growth is not flagged.")
+            .define(MEMORY_LEAK_ALPHA, Type.DOUBLE, MemoryLeakDetector.DEFAULT_ALPHA, Range.between(1e-12, 1.0),
+                    Importance.LOW, "One-sided significance the fitted line's slope must reach against the scatter "
+                            + "around it (Student's t, windows − 2 degrees of freedom): the chance that memory "
+                            + "which does not grow is flagged in a judged window. Unlike a fixed R², it asks as much "
+                            + "of a short horizon as of a long one.")
             .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
                     "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
                             + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
@@ -236,7 +244,8 @@ public final class AnomalyConfig extends AbstractConfig {
                 new LivenessDetector(getInt(LIVENESS_SILENT_WINDOWS), getInt(LIVENESS_MAX_LAG_WINDOWS),
                         getLong(NODE_EXPIRY_MS)),
                 new MemoryLeakDetector(new MemoryLeakDetector.Settings(getInt(MEMORY_LEAK_WINDOWS),
-                        getDouble(MEMORY_LEAK_MIN_R2), getDouble(MEMORY_LEAK_MIN_GROWTH_PCT))));
+                        getDouble(MEMORY_LEAK_MIN_R2), getDouble(MEMORY_LEAK_MIN_GROWTH_PCT),
+                        getDouble(MEMORY_LEAK_ALPHA))));
     }
 
     /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */

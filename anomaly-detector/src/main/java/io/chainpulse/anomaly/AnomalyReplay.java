@@ -32,6 +32,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
  */
 public final class AnomalyReplay {
 
+    /** Wall-clock time passed when the input ends: longer than any wait of {@link ResourceWait}. */
+    private static final java.time.Duration REPLAY_END = java.time.Duration.ofDays(1);
+
     private AnomalyReplay() {}
 
     /**
@@ -62,6 +65,9 @@ public final class AnomalyReplay {
             for (KpiWindow kpi : kpis) {
                 in.pipeInput(key(kpi), kpi, kpi.getWindowEndMs());
             }
+            // the input ends: a transition still waiting for its node's resources goes out as after the service's
+            // wall-clock bound (ResourceWait); the driver's wall clock stood still until now
+            driver.advanceWallClockTime(REPLAY_END);
             return out.readValuesToList();
         } finally {
             deleteQuietly(stateDir);

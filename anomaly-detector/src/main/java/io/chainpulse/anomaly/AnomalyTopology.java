@@ -18,6 +18,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -44,8 +45,8 @@ import org.apache.kafka.streams.state.Stores;
  *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared); the
  *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
  *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
- *   node's likely cause. Detectors agreeing on one metric of one node (or the network) publish one incident
- *   ({@link IncidentGroup}).</li>
+ *   node's likely cause — waiting, boundedly, for the node's resources of its window ({@link ResourceWait}).
+ *   Detectors agreeing on one metric of one node (or the network) publish one incident ({@link IncidentGroup}).</li>
  *   <li>Sub-topology 2, all node records in one partition ({@value #LIVENESS}): liveness on stream time, i.e. the
  *   largest window end seen. Only KPIs a node makes from its own events count ({@code Kpi.fromOwnEvents}): others'
  *   finalizations keep a silent leader's {@code leader_share_pct} going.</li>
@@ -69,6 +70,10 @@ public final class AnomalyTopology {
     static final String LIVENESS_INCIDENT_STORE = "anomaly-liveness-incidents";
     static final String NODE_RESOURCES_STORE = "anomaly-node-resources";
     static final String MEMORY_SERIES_STORE = "anomaly-memory-series";
+    /** Firing transitions waiting for their node's resources of the same window ({@link ResourceWait}). */
+    static final String HELD_STORE = "anomaly-held-for-resources";
+    /** How often the wall-clock bound of {@link ResourceWait} is checked. */
+    private static final java.time.Duration HELD_CHECK_INTERVAL = java.time.Duration.ofSeconds(1);
     /** Liveness repartition has one partition: silence is judged against the stream time of all nodes together. */
     private static final int LIVENESS_PARTITIONS = 1;
     /** Key of the stream-time entry in the liveness store; node ids are never empty. */
@@ -118,6 +123,8 @@ public final class AnomalyTopology {
                 JsonSerde.of(NodeResources.Seen.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(MEMORY_SERIES_STORE), strings,
                 JsonSerde.of(MemoryLeakDetector.State.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(HELD_STORE), strings,
+                JsonSerde.of(ResourceWait.Held.class)));
 
         KStream<String, KpiWindow> finals = builder
                 .stream(topics.kpis(), Consumed.with(strings, topics.kpiSerde()).withName("anomaly-kpi-source"))
@@ -130,7 +137,7 @@ public final class AnomalyTopology {
                         .withStreamPartitioner(new NodeResources.Broadcast()))
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
                         INCIDENT_STORE, GROUP_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE,
-                        PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE);
+                        PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE, HELD_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -175,6 +182,7 @@ public final class AnomalyTopology {
         private KeyValueStore<String, PeerProgress> peerProgress;
         private ResourceMemory resources;
         private KeyValueStore<String, MemoryLeakDetector.State> memorySeries;
+        private ResourceWait waiting;
 
         MetricDetectors(Detectors detectors) {
             this.detectors = detectors;
@@ -191,6 +199,9 @@ public final class AnomalyTopology {
             peerProgress = context.getStateStore(PEER_PROGRESS_STORE);
             resources = new ResourceMemory(context.getStateStore(NODE_RESOURCES_STORE));
             memorySeries = context.getStateStore(MEMORY_SERIES_STORE);
+            waiting = new ResourceWait(context.getStateStore(HELD_STORE), resources::of,
+                    (a, timestamp) -> context.forward(new Record<>(a.getAnomalyId(), a, timestamp)));
+            context.schedule(HELD_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, waiting::punctuate);
         }
 
         @Override
@@ -198,6 +209,7 @@ public final class AnomalyTopology {
             KpiWindow kpi = record.value();
             if (NodeResources.isContext(record.key())) {
                 resources.remember(kpi); // a copy for the causes named in alerts; judged under its own key
+                waiting.arrived(kpi);
                 return;
             }
             // every state key starts with the metric within the window's chain: chains never meet (the default's
@@ -244,8 +256,9 @@ public final class AnomalyTopology {
                 } else {
                     groups.put(key, step.state());
                 }
-                step.transitions().stream().map(a -> NodeResources.explain(a, chainResources))
-                        .forEach(a -> context.forward(record.withKey(a.getAnomalyId()).withValue(a)));
+                // a firing latency or throughput transition may wait for its node's resources of the window
+                step.transitions().forEach(a -> waiting.publish(a, kpi.getWindowEndMs() - kpi.getWindowStartMs(),
+                        record.timestamp(), context.currentSystemTimeMs()));
             });
         }
 

@@ -14,8 +14,11 @@ import java.util.Locale;
 /**
  * A node's memory that keeps growing: over its last {@code windows} windows of {@code rss_bytes} (and of
  * {@code heap_bytes}, where the node reports a heap), the least-squares line of the window means rises by at least
- * {@code minGrowthPct} of where it started, and fits the points well (R² at least {@code minR2}), so a noisy series or
- * a garbage-collected heap's saw-tooth does not count, only steady growth. The description projects when memory runs
+ * {@code minGrowthPct} of where it started, fits the points well (R² at least {@code minR2}), and rises significantly
+ * against the scatter around it (the slope's t-statistic, one-sided, at {@code alpha} with windows − 2 degrees of
+ * freedom), so a noisy series or a garbage-collected heap's saw-tooth does not count, only steady growth. A fixed R²
+ * alone is a weaker test the shorter the horizon: at 6 windows, 1 in 125 windows of pure noise fits a rising line with
+ * R² ≥ 0.8, and the simulator's healthy nodes were flagged; the significance test asks the same of every horizon. The description projects when memory runs
  * out at that rate, from the node's machine memory available (its latest {@code system_memory_available_bytes}: what
  * was available then, less the growth since); the
  * sooner, the more severe (CRITICAL within {@value #CRITICAL_MINUTES} minutes, HIGH within {@value #HIGH_MINUTES}).
@@ -41,15 +44,25 @@ public final class MemoryLeakDetector {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'", Locale.ROOT)
             .withZone(ZoneOffset.UTC);
 
+    /** The significance the slope must reach by default: a false leak in 100,000 judged windows of pure noise. */
+    public static final double DEFAULT_ALPHA = 1e-5;
+    /**
+     * The shortest horizon: below it the t-test has too few degrees of freedom for {@link #DEFAULT_ALPHA} to let any
+     * real series through (at 4 windows a slope needs t ≥ 224, a near-perfect line).
+     */
+    public static final int MIN_WINDOWS = 5;
+
     /**
      * @param windows      windows the line is fitted over (the horizon: 18 × 10 s = 3 minutes)
      * @param minR2        fit the growth must show (1 = a straight line)
      * @param minGrowthPct rise of the fitted line over the horizon, as a percentage of its start
+     * @param alpha        one-sided significance the slope must reach against the scatter around the line
      */
-    public record Settings(int windows, double minR2, double minGrowthPct) {
+    public record Settings(int windows, double minR2, double minGrowthPct, double alpha) {
         public Settings {
-            if (windows < 3) {
-                throw new IllegalArgumentException("windows must be >= 3: " + windows);
+            if (windows < MIN_WINDOWS) {
+                throw new IllegalArgumentException("windows must be >= " + MIN_WINDOWS + " (a line through fewer"
+                        + " window means cannot be told from noise): " + windows);
             }
             if (!(minR2 >= 0 && minR2 <= 1)) {
                 throw new IllegalArgumentException("minR2 must be between 0 and 1: " + minR2);
@@ -57,10 +70,18 @@ public final class MemoryLeakDetector {
             if (!(minGrowthPct >= 0)) {
                 throw new IllegalArgumentException("minGrowthPct must be >= 0: " + minGrowthPct);
             }
+            if (!(alpha > 0 && alpha <= 1)) {
+                throw new IllegalArgumentException("alpha must be above 0 and at most 1: " + alpha);
+            }
+        }
+
+        /** With the default significance ({@link #DEFAULT_ALPHA}). */
+        public Settings(int windows, double minR2, double minGrowthPct) {
+            this(windows, minR2, minGrowthPct, DEFAULT_ALPHA);
         }
 
         public static Settings defaults() {
-            return new Settings(18, 0.8, 10);
+            return new Settings(18, 0.8, 10, DEFAULT_ALPHA);
         }
     }
 
@@ -137,7 +158,7 @@ public final class MemoryLeakDetector {
         double first = fit.at(starts.get(0));
         double growth = fit.slopePerMs() * spanMs;
         boolean breached = fit.slopePerMs() > 0 && fit.r2() >= settings.minR2() && first > 0
-                && growth >= settings.minGrowthPct() / 100 * first;
+                && growth >= settings.minGrowthPct() / 100 * first && fit.slopeP() <= settings.alpha();
         if (!breached) {
             return Verdict.clean(key, windowStart, bytesPerMinute, 0.0, 1, RESOLVE_WINDOWS);
         }
@@ -186,8 +207,12 @@ public final class MemoryLeakDetector {
         return minutes < 120 ? minutes + " min" : String.format(Locale.ROOT, "%d h %02d min", minutes / 60, minutes % 60);
     }
 
-    /** Least-squares line through (window start, value) and its R². */
-    record Fit(double slopePerMs, double intercept, double r2, long originMs) {
+    /**
+     * Least-squares line through (window start, value), its R², and the one-sided p-value of its slope: how likely a
+     * slope this steep is from points scattered as these are around a flat line (Student's t, n − 2 degrees of
+     * freedom; 0 for a perfect line).
+     */
+    record Fit(double slopePerMs, double intercept, double r2, long originMs, double slopeP) {
         static Fit of(List<Long> starts, List<Double> values) {
             int n = starts.size();
             long origin = starts.get(0);
@@ -210,10 +235,14 @@ public final class MemoryLeakDetector {
                 syy += dy * dy;
             }
             if (sxx == 0 || syy == 0) {
-                return new Fit(0, meanY, 0, origin); // one window repeated, or a flat series: no growth to fit
+                return new Fit(0, meanY, 0, origin, 1); // one window repeated, or a flat series: no growth to fit
             }
             double slope = sxy / sxx;
-            return new Fit(slope, meanY - slope * meanX, sxy * sxy / (sxx * syy), origin);
+            double r2 = sxy * sxy / (sxx * syy);
+            double residual = Math.max(0, syy - slope * sxy); // the squares left around the line
+            double p = n < 3 ? 1 : residual == 0 ? (slope > 0 ? 0 : 1)
+                    : StudentT.upperTail(slope / Math.sqrt(residual / (n - 2) / sxx), n - 2);
+            return new Fit(slope, meanY - slope * meanX, r2, origin, p);
         }
 
         double at(long ms) {

@@ -16,6 +16,11 @@ class MemoryLeakDetectorTest {
 
     /** The verdict of every window from 0 to {@code windows} − 1, null where none was given. */
     private List<Verdict> run(String metric, int windows, IntToDoubleFunction mib, Double availableBytes) {
+        return run(detector, metric, windows, mib, availableBytes);
+    }
+
+    private static List<Verdict> run(MemoryLeakDetector detector, String metric, int windows, IntToDoubleFunction mib,
+                                     Double availableBytes) {
         MemoryLeakDetector.State state = null;
         List<Verdict> verdicts = new ArrayList<>();
         for (int i = 0; i < windows; i++) {
@@ -75,6 +80,42 @@ class MemoryLeakDetectorTest {
     }
 
     @Test
+    void shouldNotFlagNoiseThatLooksLikeALineOverAShortHorizonButStillASteepLeak() {
+        MemoryLeakDetector six = new MemoryLeakDetector(new MemoryLeakDetector.Settings(6, 0.8, 10));
+        MemoryLeakDetector r2Only = new MemoryLeakDetector(new MemoryLeakDetector.Settings(6, 0.8, 10, 1));
+        // 50 s of a healthy node's RSS: the fitted line rises 90 MiB/min, 10.1 % of its start, R² 0.88 — but points
+        // this scattered around it give such a slope by chance with p = 0.0029 (t = 5.4 with 4 df)
+        double[] healthy = {740, 768, 752, 790, 805, 815};
+
+        assertThat(run(r2Only, "rss_bytes", 6, i -> healthy[i], 8e9).get(5).breached()).isTrue(); // the gate before
+        assertThat(run(six, "rss_bytes", 6, i -> healthy[i], 8e9).get(5).breached()).isFalse();
+        // 1,200 MiB a minute (the demo's leak) with the same ± 20 MiB: t = 72, a leak at any horizon
+        Verdict leak = run(six, "rss_bytes", 6, i -> 740 + 200 * i + (healthy[i] - 740 - 15 * i), 8e9).get(5);
+        assertThat(leak.breached()).isTrue();
+        assertThat(leak.description()).startsWith("resident memory of v2 grew 1000 MiB in 50 s (+1.2 GiB/min, fit R²"
+                + " 1.00 over 6 windows)");
+    }
+
+    @Test
+    void shouldFlagNoneOfAnHourOfTheSimulatorsHealthyHeapNoiseAtSixWindows() {
+        // the simulator's heap: 512 MiB × lognormal(σ 0.05) a sample, two samples a window; 2,160 windows = 6 node-hours
+        java.util.Random random = new java.util.Random(16);
+        double[] heap = new double[2160];
+        for (int i = 0; i < heap.length; i++) {
+            heap[i] = 512 * (Math.exp(0.05 * random.nextGaussian()) + Math.exp(0.05 * random.nextGaussian())) / 2;
+        }
+        MemoryLeakDetector six = new MemoryLeakDetector(new MemoryLeakDetector.Settings(6, 0.8, 10));
+        MemoryLeakDetector r2Only = new MemoryLeakDetector(new MemoryLeakDetector.Settings(6, 0.8, 10, 1));
+
+        long before = run(r2Only, "heap_bytes", heap.length, i -> heap[i], 8e9).stream()
+                .filter(v -> v != null && v.breached()).count();
+        long after = run(six, "heap_bytes", heap.length, i -> heap[i], 8e9).stream()
+                .filter(v -> v != null && v.breached()).count();
+        assertThat(before).isEqualTo(5); // R² ≥ 0.8 and 10 % alone
+        assertThat(after).isZero();
+    }
+
+    @Test
     void shouldResolveOnceTheGrowthStopsAndIgnoreAStragglerWindow() {
         MemoryLeakDetector.State state = null;
         for (int i = 0; i < 18; i++) {
@@ -96,8 +137,10 @@ class MemoryLeakDetectorTest {
 
     @Test
     void shouldRefuseSettingsOutOfRangeNamingTheValue() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(2, 0.8, 10))
-                .hasMessage("windows must be >= 3: 2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(4, 0.8, 10))
+                .hasMessage("windows must be >= 5 (a line through fewer window means cannot be told from noise): 4");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(18, 0.8, 10, 0))
+                .hasMessage("alpha must be above 0 and at most 1: 0.0");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(18, 1.5, 10))
                 .hasMessage("minR2 must be between 0 and 1: 1.5");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MemoryLeakDetector.Settings(18, 0.8, -1))

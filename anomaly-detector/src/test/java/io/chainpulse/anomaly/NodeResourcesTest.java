@@ -46,6 +46,11 @@ class NodeResourcesTest {
                 .setSuggestedActions(List.of("Check the validator's CPU, disk latency and peer connections")).build();
     }
 
+    /** Explained as published: with 10 s windows. */
+    private Anomaly explain(Anomaly anomaly) {
+        return NodeResources.explain(anomaly, memory, Kpi.WINDOW_MS);
+    }
+
     @Test
     void shouldNameCpuAsTheCauseWhenTheNodeIsCpuBoundAgainstTheNetworkMedian() {
         know(NodeResources.Reading.CPU, 7, "v1", 2.4, "v2", 2.6, "v3", 97.3, "v4", 2.2);
@@ -53,7 +58,7 @@ class NodeResourcesTest {
                 "v4", 14.3 * GIB);
         know(NodeResources.Reading.MEMORY_USED, 7, "v1", 1.8 * GIB, "v2", 1.8 * GIB, "v3", 1.9 * GIB, "v4", 1.7 * GIB);
 
-        Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"), memory);
+        Anomaly explained = explain(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"));
 
         // medians of four: (2.4 + 2.6) / 2, (14.2 + 14.2) / 2
         assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms; CPU max"
@@ -71,7 +76,7 @@ class NodeResourcesTest {
         know(NodeResources.Reading.CPU, 7, "v1", 2.4, "v2", 2.6, "v3", 2.9);
         know(NodeResources.Reading.PEERS, 7, "v1", 3, "v2", 3, "v3", 3);
 
-        Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "propagation_delay_ms", "v3"), memory);
+        Anomaly explained = explain(anomaly(AnomalyState.FIRING, "propagation_delay_ms", "v3"));
 
         assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
                 + " resources normal (CPU max 2.9 % (network median 2.6 %)) → look at peers and the network");
@@ -85,10 +90,10 @@ class NodeResourcesTest {
         know(NodeResources.Reading.MEMORY_AVAILABLE, 7, "v3", 0.5 * GIB);
         know(NodeResources.Reading.MEMORY_USED, 7, "v3", 15.5 * GIB);
         know(NodeResources.Reading.DISK, 7, "v3", 97.0);
-        know(NodeResources.Reading.FDS, 6, "v3", 85.0);
+        know(NodeResources.Reading.FDS, 7, "v3", 85.0);
         know(NodeResources.Reading.PEERS, 7, "v1", 6, "v2", 6, "v3", 1);
 
-        Anomaly explained = NodeResources.explain(anomaly(AnomalyState.FIRING, "tx_ingress_tps", "v3"), memory);
+        Anomaly explained = explain(anomaly(AnomalyState.FIRING, "tx_ingress_tps", "v3"));
 
         assertThat(explained.getDescription()).endsWith("; CPU max 95.0 %; memory available 512 MiB; disk 97.0 %;"
                 + " open fds 85.0 %; peers 1.0 (network median 6.0) → CPU-bound, short of memory, data disk nearly"
@@ -106,7 +111,45 @@ class NodeResourcesTest {
         Anomaly unknownNode = anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v9");
 
         for (Anomaly a : List.of(resolved, network, resource, ratio, unknownNode)) {
-            assertThat(NodeResources.explain(a, memory)).isSameAs(a);
+            assertThat(explain(a)).isSameAs(a);
         }
+    }
+
+    @Test
+    void shouldNeverJudgeAWindowOlderThanTheAnomalysAndSaySoWhenNoneOfItsResourcesArrived() {
+        // v3's resources end at window 6, the window before the saturation; the anomaly is of window 7
+        know(NodeResources.Reading.CPU, 6, "v1", 2.4, "v2", 2.6, "v3", 3.1);
+        know(NodeResources.Reading.MEMORY_AVAILABLE, 6, "v3", 14.1 * GIB);
+
+        Anomaly explained = explain(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"));
+
+        // window 7: T0 + 70 s = 22:14:30 UTC (T0 = 22:13:20 UTC)
+        assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
+                + " resources of v3 for 22:14:30–22:14:40 UTC not reported");
+        assertThat(explained.getSuggestedActions()).containsExactly("Resources of v3 were not reported for this"
+                        + " window: check its resource collector (the SDK's collectResources or chainpulse collect),"
+                        + " and its CPU, memory and peers on the machine",
+                "Check the validator's CPU, disk latency and peer connections");
+        assertThat(NodeResources.waits(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"), memory)).isTrue();
+        assertThat(NodeResources.arrived("v3", Kpi.w(7), memory)).isFalse();
+    }
+
+    @Test
+    void shouldCiteOnlyTheReadingsOfTheAnomalysWindowAndNameTheOnesNotReported() {
+        know(NodeResources.Reading.CPU, 8, "v1", 2.4, "v2", 2.6, "v3", 2.9); // a later window counts too
+        know(NodeResources.Reading.MEMORY_AVAILABLE, 6, "v3", 0.1 * GIB);   // older: not judged, not short
+        know(NodeResources.Reading.MEMORY_USED, 6, "v3", 15.9 * GIB);
+
+        Anomaly explained = explain(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v3"));
+
+        assertThat(explained.getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
+                + " resources normal (CPU max 2.9 % (network median 2.6 %); memory available not reported; memory used"
+                + " not reported) → look at peers and the network");
+        assertThat(NodeResources.arrived("v3", Kpi.w(7), memory)).isFalse();
+        assertThat(NodeResources.arrived("v3", Kpi.w(6), memory)).isTrue();
+        assertThat(NodeResources.arrived("v9", Kpi.w(7), memory)).isTrue(); // reports nothing: nothing to wait for
+        assertThat(NodeResources.waits(anomaly(AnomalyState.FIRING, "consensus_latency_ms", "v9"), memory)).isFalse();
+        assertThat(NodeResources.waits(anomaly(AnomalyState.RESOLVED, "consensus_latency_ms", "v3"), memory))
+                .isFalse();
     }
 }

@@ -67,8 +67,9 @@ class ResourceAnomalyTopologyTest {
                 "17 FIRING CRITICAL memory_leak rss_bytes v2",         // outlier joins it later (IncidentGroup)
                 "22 RESOLVED HIGH static_rule consensus_latency_ms v3",
                 "24 RESOLVED HIGH static_rule cpu_used_pct v3");       // 3 clean windows after window 21
-        // window 11's latency came before window 11's resources: window 10's are cited. CPU median of 2.5, 2.6, 2.8
-        // and 99; memory available 16 GiB − 1 GiB − RSS (v1 784, v2 2,800, v3 807, v4 782 MiB)
+        // window 11's latency came before window 11's resources: the FIRING waited for v3's (ResourceWait), which
+        // are cited. CPU median of 2.5, 2.6, 2.8 and 99; memory available 16 GiB − 1 GiB − RSS (v1 813, v2 3,000,
+        // v3 787, v4 802 MiB)
         assertThat(transitions.get(1).getDescription()).isEqualTo("p95 consensus latency 2600 ms on v3, above 2000 ms;"
                 + " CPU max 99.0 % (network median 2.7 %); memory available 14.2 GiB (network median 14.2 GiB)"
                 + " → CPU-bound");
