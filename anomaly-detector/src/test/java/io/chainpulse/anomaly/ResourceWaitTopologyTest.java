@@ -117,6 +117,28 @@ class ResourceWaitTopologyTest {
     }
 
     @Test
+    void shouldReleaseAHeldTransitionOnlyForItsOwnChainsResourcesOfTheNode() {
+        for (int w = 0; w <= 10; w++) {
+            latencies(w);
+            resources(w, 3.1);
+        }
+        latencies(11); // v3 of the default chain fires and waits for its resources of window 11
+        for (String node : NODES) { // a node of the same id on chain beta reports window 11, saturated
+            for (KpiWindow kpi : List.of(gauge("cpu_used_pct", node, 11, 96.1),
+                    gauge("system_memory_available_bytes", node, 11, 14.2 * GIB))) {
+                kpi.setChainId("beta");
+                pipe(kpi);
+            }
+        }
+        assertThat(published()).isEmpty(); // not this v3's readings
+
+        resources(11, 3.2);
+        assertThat(published()).containsExactly("11 FIRING static_rule v3: p95 consensus latency 2600 ms on v3,"
+                + " above 2000 ms; resources normal (CPU max 3.2 % (network median 2.7 %); memory available 14.2 GiB"
+                + " (network median 14.2 GiB)) → look at peers and the network");
+    }
+
+    @Test
     void shouldWaitThroughABurstOfProtocolWindowsAsAfterARestart() {
         for (int w = 0; w <= 10; w++) {
             latencies(w);
