@@ -78,13 +78,13 @@ public record Scenario(String name, String chainId, int validators, double tps, 
     }
 
     private static final Map<String, Supplier<Scenario>> BUILT_IN = Map.of(
-            "baseline", () -> new Scenario("baseline", "simnet", 4, 100, Duration.ofSeconds(1), Duration.ofSeconds(60),
+            "baseline", () -> new Scenario("baseline", null, 4, 100, Duration.ofSeconds(1), Duration.ofSeconds(60),
                     1, 0, List.of()),
-            "high-load", () -> new Scenario("high-load", "simnet", 7, 1000, Duration.ofSeconds(1),
+            "high-load", () -> new Scenario("high-load", null, 7, 1000, Duration.ofSeconds(1),
                     Duration.ofMinutes(5), 2, 0, List.of()),
-            "byzantine", () -> new Scenario("byzantine", "simnet", 10, 500, Duration.ofSeconds(1),
+            "byzantine", () -> new Scenario("byzantine", null, 10, 500, Duration.ofSeconds(1),
                     Duration.ofMinutes(3), 3, 0.33, List.of()),
-            "partition", () -> new Scenario("partition", "simnet", 7, 200, Duration.ofSeconds(1),
+            "partition", () -> new Scenario("partition", null, 7, 200, Duration.ofSeconds(1),
                     Duration.ofMinutes(4), 4, 0, List.of(
                             new Fault(Fault.Kind.LATE_BLOCKS, "v6", Duration.ofSeconds(60), Duration.ofSeconds(180), 800),
                             new Fault(Fault.Kind.LATE_BLOCKS, "v7", Duration.ofSeconds(60), Duration.ofSeconds(180), 800))));

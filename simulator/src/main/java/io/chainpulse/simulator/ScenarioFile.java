@@ -57,7 +57,7 @@ public final class ScenarioFile {
             throw new IllegalArgumentException(file + ":1: expected a mapping of scenario settings");
         }
         String name = "scenario";
-        String chainId = "simnet";
+        String chainId = null; // the default chain unless the file names one (chain_id)
         int validators = 4;
         double tps = 100;
         Duration blockInterval = Duration.ofSeconds(1);
