@@ -22,7 +22,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * before a saturation shows none of it.
  *
  * <p>A transition of window W waits ({@link NodeResources#waits}) only when its node reports resources but not yet
- * of W; a node that never reported any is never held. It is released, explained with what is known then, on the
+ * of W; a node that never reported any is never held (nor, so, a node whose first resource window is still to come
+ * when the detector starts: its alert names no cause). It is released, explained with what is known then, on the
  * first of:
  * <ol>
  *   <li>every resource KPI the node reports has a window starting at W or later (live, a second or two after the
@@ -38,8 +39,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Readings that never arrived are said so: "resources of v3 for 22:13:20–22:13:30 UTC not reported". Any other
  * transition of an incident (metric and node) with a held one queues behind it, so an incident's transitions keep
  * their order. Held transitions live in a changelogged store ({@value AnomalyTopology#HELD_STORE}, key
- * {@code node|metric}), so exactly-once holds across restarts; the store holds at most the incidents firing in the
- * last window or two. Transitions are the same as without waiting; only when, and the text, differ.
+ * {@code node|metric}; the transitions in Avro's single-object encoding, which names the writer's schema: held for
+ * seconds, they are read back by the same version), so exactly-once holds across restarts; the store holds at most
+ * the incidents firing in the last window or two. Transitions are the same as without waiting; only when, and the
+ * text, differ.
  */
 final class ResourceWait {
     /** Another node's resource window this many windows after a held transition's releases it. */
