@@ -51,6 +51,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String PEER_HIGH_RATIO = "peer.high.ratio";
     public static final String PEER_METRICS = "peer.metrics";
     public static final String PEER_FIRE_WINDOWS = "peer.fire.windows";
+    public static final String PEER_TAIL_ALPHA = "peer.tail.alpha";
     public static final String TREND_METRICS = "trend.metrics";
     public static final String TREND_RECENT_WINDOWS = "trend.recent.windows";
     public static final String TREND_HISTORY_WINDOWS = "trend.history.windows";
@@ -140,6 +141,16 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "differs by design, block time is the network's).")
             .define(PEER_FIRE_WINDOWS, Type.INT, 2, Range.atLeast(1), Importance.MEDIUM,
                     "Consecutive outlier windows before a peer incident fires.")
+            .define(PEER_TAIL_ALPHA, Type.DOUBLE, TailGate.DEFAULT_ALPHA, Range.between(1e-9, 0.5),
+                    Importance.MEDIUM,
+                    "A node's latency percentile above its peers' counts only when its samples show it (the KPI "
+                            + "windows' sketches): more of them above the other nodes' pooled percentile than of theirs, by "
+                            + "Fisher's exact test, P < this. 0.01: 5 of 8 samples against the peers' 1 of 22 is an outlier, 3 "
+                            + "of 8 is not; one late block among eight is no outlier. Where the test is made it replaces "
+                            + "peer.mad.factor, and a node whose median sample moved peer.min.relative.difference above the "
+                            + "peers' meets that bar too (a clock ahead shifts every sample). Untested, judged as before: "
+                            + "windows without sketches, a node with too few samples for any count to be significant (one or "
+                            + "two blocks led).")
             .define(TREND_METRICS, Type.LIST, String.join(",", TrendDetector.Settings.defaults().metrics()), METRICS,
                     Importance.LOW,
                     "KPIs whose network-wide trend is watched.")
@@ -237,7 +248,8 @@ public final class AnomalyConfig extends AbstractConfig {
                                 getDouble(BASELINE_RATE_CRITICAL_RATIO))), gate),
                 new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
-                        getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve), gate),
+                        getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve), gate,
+                        new TailGate(getDouble(PEER_TAIL_ALPHA))),
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),

@@ -289,7 +289,8 @@ public final class AnomalyTopology {
             PeerWindow pending = peerWindows.get(windowKey);
             PeerWindow updated = pending == null ? new PeerWindow(java.util.Map.of(), false) : pending;
             if (kpi.getScope() == KpiScope.network) {
-                updated = new PeerWindow(updated.values(), true, updated.failed(), updated.samples());
+                updated = new PeerWindow(updated.values(), true, updated.failed(), updated.samples(),
+                        updated.sketches());
             } else {
                 Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
                 if (value.isPresent()) {
@@ -297,11 +298,14 @@ public final class AnomalyTopology {
                     values.put(kpi.getNodeId(), value.get());
                     java.util.Map<String, Long> failed = new java.util.TreeMap<>(updated.failed());
                     java.util.Map<String, Long> samples = new java.util.TreeMap<>(updated.samples());
+                    java.util.Map<String, byte[]> sketches = new java.util.TreeMap<>(updated.sketches());
                     if (FailureGate.gates(metric)) {
                         failed.put(kpi.getNodeId(), Metrics.failedSamples(kpi));
                         samples.put(kpi.getNodeId(), kpi.getCount());
+                    } else if (kpi.getSketch() != null) {
+                        sketches.put(kpi.getNodeId(), sketchBytes(kpi.getSketch()));
                     }
-                    updated = new PeerWindow(values, updated.networkSeen(), failed, samples);
+                    updated = new PeerWindow(values, updated.networkSeen(), failed, samples, sketches);
                 }
             }
             peerWindows.put(windowKey, updated);
@@ -321,13 +325,21 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.counted()));
+                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.counted(),
+                        w.decodedSketches()));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();
             }
             peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes));
             return verdicts;
+        }
+
+        private static byte[] sketchBytes(java.nio.ByteBuffer sketch) {
+            java.nio.ByteBuffer view = sketch.duplicate();
+            byte[] bytes = new byte[view.remaining()];
+            view.get(bytes);
+            return bytes;
         }
 
         private static String windowKey(String metric, long windowStartMs) {

@@ -1,5 +1,6 @@
 package io.chainpulse.anomaly;
 
+import com.datadoghq.sketch.ddsketch.DDSketch;
 import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.Severity;
 import java.util.ArrayList;
@@ -17,7 +18,12 @@ import java.util.TreeMap;
  * more than {@link io.chainpulse.schema.catalog.KpiKind#RATIO_NOISE_POINTS} percentage points above the median (against a median of 0 %, one failed
  * transaction would otherwise be an outlier), and its failed samples must be significant at the pooled share of the
  * other nodes in the same window ({@link FailureGate}): a node with three failures of 28 where its peers failed 1 %
- * is an outlier, one with two is the healthy share at work.
+ * is an outlier, one with two is the healthy share at work. Where the KPI windows carry their samples (sketches), a
+ * latency's node must show it in them: significantly more of its samples above the other nodes' pooled percentile
+ * than of theirs ({@link TailGate}, Fisher's exact test), so that one late block among eight does not make a node's
+ * p95 an outlier. That test then stands in for the MAD bar (the spread of four nodes' percentiles is itself noise),
+ * and a node whose median sample lies {@code minRelativeDifference} above the peers' meets the relative bar too: a
+ * clock 50 ms ahead moves every propagation delay, its p95 less than 1.5× but its median 2.5×.
  *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
@@ -40,6 +46,7 @@ public final class PeerOutlierDetector {
 
     private final Settings settings;
     private final FailureGate gate;
+    private final TailGate tails;
 
     public PeerOutlierDetector(Settings settings) {
         this(settings, FailureGate.defaults());
@@ -47,17 +54,32 @@ public final class PeerOutlierDetector {
 
     /** @param gate when a node's failure ratio above its peers' is evidence rather than noise */
     public PeerOutlierDetector(Settings settings, FailureGate gate) {
+        this(settings, gate, TailGate.defaults());
+    }
+
+    /**
+     * @param gate  when a node's failure ratio above its peers' is evidence rather than noise
+     * @param tails when a node's latency percentile above its peers' is evidence rather than one extreme sample
+     */
+    public PeerOutlierDetector(Settings settings, FailureGate gate, TailGate tails) {
         this.settings = settings;
         this.gate = gate;
+        this.tails = tails;
     }
 
     public boolean appliesTo(String metric) {
         return settings.metrics().contains(metric);
     }
 
-    /** {@link #evaluate(String, long, Map, Map)} without the nodes' failed samples. */
+    /** {@link #evaluate(String, long, Map, Map, Map)} without the nodes' failed samples or samples. */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode) {
         return evaluate(metric, windowStartMs, valueByNode, Map.of());
+    }
+
+    /** {@link #evaluate(String, long, Map, Map, Map)} without the nodes' samples. */
+    public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
+                                  Map<String, Counted> countedByNode) {
+        return evaluate(metric, windowStartMs, valueByNode, countedByNode, Map.of());
     }
 
     /**
@@ -66,9 +88,12 @@ public final class PeerOutlierDetector {
      * @param countedByNode for a failure ratio, each node's samples and failed samples: a node is flagged only when
      *                      its failures are significant at the others' pooled share (a node missing here is judged on
      *                      its value alone)
+     * @param sketchByNode  for a latency, each node's samples of the window: a node is flagged only when enough of
+     *                      them lie above the others' pooled percentile ({@link TailGate}; a node missing here, or
+     *                      whose peers are, is judged on its value alone)
      */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
-                                  Map<String, Counted> countedByNode) {
+                                  Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -82,8 +107,13 @@ public final class PeerOutlierDetector {
             double value = e.getValue();
             IncidentKey key = new IncidentKey(DETECTOR, RULE, metric, KpiScope.node, e.getKey());
             double deviation = higherIsWorse ? value - median : median - value;
-            boolean breached = deviation > settings.madFactor() * mad
-                    && deviation >= settings.minRelativeDifference() * Math.abs(median)
+            // a node's samples, where known, tell noise from a shift better than the spread of a handful of nodes;
+            // a shift of all of them (a clock ahead) counts when its median moved as far as a percentile must
+            Tail tail = tail(statistic, e.getKey(), valueByNode.keySet(), sketchByNode);
+            boolean breached = (tail.outcome() == TailGate.Outcome.UNTESTED ? deviation > settings.madFactor() * mad
+                            : tail.outcome() == TailGate.Outcome.EVIDENCE)
+                    && (deviation >= settings.minRelativeDifference() * Math.abs(median)
+                            || tail.medianShift() >= settings.minRelativeDifference())
                     && Metrics.risesEnough(metric, deviation)
                     && significant(metric, e.getKey(), countedByNode);
             if (!breached) {
@@ -126,6 +156,38 @@ public final class PeerOutlierDetector {
         }
         Double peersPct = samples == 0 ? null : 100.0 * failed / samples;
         return gate.significant(own.samples(), own.failed(), peersPct);
+    }
+
+    /**
+     * Fisher's test of a latency's node against its peers' pooled percentile ({@link TailGate}), and how far the
+     * node's median sample lies above the peers' pooled median, relative to it (0 when the test is not made).
+     */
+    private record Tail(TailGate.Outcome outcome, double medianShift) {
+        static final Tail UNTESTED = new Tail(TailGate.Outcome.UNTESTED, 0);
+    }
+
+    /** Untested for a statistic other than a percentile and when the node's sketch or any of its peers' is unknown. */
+    private Tail tail(Statistic statistic, String node, java.util.Set<String> nodes, Map<String, DDSketch> sketchByNode) {
+        DDSketch own = sketchByNode.get(node);
+        if (own == null || own.isEmpty() || statistic.quantile().isEmpty()) {
+            return Tail.UNTESTED;
+        }
+        List<DDSketch> peers = new ArrayList<>();
+        for (String other : nodes) {
+            DDSketch sketch = sketchByNode.get(other);
+            if (!other.equals(node)) {
+                if (sketch == null) {
+                    return Tail.UNTESTED;
+                }
+                peers.add(sketch);
+            }
+        }
+        TailGate.Outcome outcome = tails.judge(own, peers, statistic.quantile().getAsDouble());
+        if (outcome != TailGate.Outcome.EVIDENCE) {
+            return new Tail(outcome, 0);
+        }
+        double peersMedian = TailGate.pool(peers).getValueAtQuantile(0.5);
+        return new Tail(outcome, peersMedian > 0 ? own.getValueAtQuantile(0.5) / peersMedian - 1 : 0);
     }
 
     static double median(double[] values) {

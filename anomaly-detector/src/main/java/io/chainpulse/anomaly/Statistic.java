@@ -26,6 +26,17 @@ public enum Statistic {
         return value == null || value.isNaN() ? Optional.empty() : Optional.of(value);
     }
 
+    /** The quantile a percentile statistic stands for ({@code P95}: 0.95); empty for the others. */
+    public java.util.OptionalDouble quantile() {
+        return switch (this) {
+            case P50 -> java.util.OptionalDouble.of(0.5);
+            case P90 -> java.util.OptionalDouble.of(0.9);
+            case P95 -> java.util.OptionalDouble.of(0.95);
+            case P99 -> java.util.OptionalDouble.of(0.99);
+            case RATE, COUNT, MIN, MEAN, MAX -> java.util.OptionalDouble.empty();
+        };
+    }
+
     /** Lower-case name as written in rule files and descriptions ({@code p95}, {@code rate}). */
     public String label() {
         return name().toLowerCase(Locale.ROOT);

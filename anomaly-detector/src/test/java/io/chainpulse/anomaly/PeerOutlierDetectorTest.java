@@ -103,4 +103,44 @@ class PeerOutlierDetectorTest {
                 .containsExactly("v1 null", "v2 null", "v3 HIGH", "v4 null", "v5 null");
         assertThat(verdicts.get(2).description()).isEqualTo("TPS 60.0/s on v3, 0.3× the network median of 200/s");
     }
+
+    @Test
+    void shouldNotFlagALatencyPercentileThatRestsOnOneLateSample() {
+        // p95 of 8 propagation delays: v4's one late block makes it 2× its peers' (MAD 0), but 1 of its 8 samples
+        // above the peers' pooled p95 (none of their 21) is chance: P = 8 / 29
+        Map<String, Double> p95 = Map.of("v1", 30.0, "v2", 30.0, "v3", 30.0, "v4", 60.0);
+        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> samples = Map.of(
+                "v1", TailGateTest.samples(TailGateTest.repeat(7, 30)),
+                "v2", TailGateTest.samples(TailGateTest.repeat(7, 30)),
+                "v3", TailGateTest.samples(TailGateTest.repeat(7, 30)),
+                "v4", TailGateTest.samples(TailGateTest.concat(TailGateTest.repeat(7, 30), new double[] {60})));
+
+        assertThat(detector.evaluate("propagation_delay_ms", Kpi.w(0), p95, Map.of(), samples))
+                .noneMatch(Verdict::breached);
+        // without the samples (records of older versions): judged on the percentiles, as before
+        assertThat(detector.evaluate("propagation_delay_ms", Kpi.w(0), p95, Map.of(), Map.of()))
+                .extracting(v -> v.key().nodeId() + " " + v.breached())
+                .containsExactly("v1 false", "v2 false", "v3 false", "v4 true");
+    }
+
+    @Test
+    void shouldFlagANodeWhoseSamplesAllMovedEvenBelowTheRelativeDifferenceOfItsPercentile() {
+        // a clock ahead: v4's p95 is only 1.375× its peers' (110 against 80), but all 8 of its samples lie above the
+        // peers' pooled p95 (P = 1 / C(29, 8)) and its median is 3.3× theirs (100 against 30): a shift, flagged
+        Map<String, Double> p95 = Map.of("v1", 80.0, "v2", 80.0, "v3", 80.0, "v4", 110.0);
+        double[] peer = TailGateTest.concat(TailGateTest.repeat(6, 30), new double[] {80});
+        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> samples = Map.of(
+                "v1", TailGateTest.samples(peer), "v2", TailGateTest.samples(peer), "v3", TailGateTest.samples(peer),
+                "v4", TailGateTest.samples(TailGateTest.concat(TailGateTest.repeat(7, 100), new double[] {110})));
+
+        List<Verdict> verdicts = detector.evaluate("propagation_delay_ms", Kpi.w(0), p95, Map.of(), samples);
+
+        assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.breached())
+                .containsExactly("v1 false", "v2 false", "v3 false", "v4 true");
+        assertThat(verdicts.get(3).description())
+                .isEqualTo("p95 propagation delay 110 ms on v4, 1.4× the network median of 80.0 ms");
+        // on the percentiles alone, 1.375× is below peer.min.relative.difference (1.5×)
+        assertThat(detector.evaluate("propagation_delay_ms", Kpi.w(0), p95, Map.of(), Map.of()))
+                .noneMatch(Verdict::breached);
+    }
 }
