@@ -73,7 +73,9 @@ class CollectCommandIT {
             assertThat(s.getNodeId()).isEqualTo("sidecar-7");
             assertThat(s.getChainId()).isEqualTo("testnet");
             assertThat(s.getRssBytes()).isGreaterThanOrEqualTo(ALLOCATED);
-            assertThat(s.getProcessCpuPercent()).as("a busy loop on a shared 2-core machine").isBetween(2.0, 101.0);
+            // one thread: at most one core, but /proc counts CPU time in 10 ms ticks, so a reading over a ~1 s interval
+            // may be a tick or two above it (CI once read 101.00001 %)
+            assertThat(s.getProcessCpuPercent()).as("a busy loop on a shared 2-core machine").isBetween(2.0, 103.0);
             assertThat(s.getCpuPercent()).isBetween(0.0, 100.0 * Runtime.getRuntime().availableProcessors() + 1);
             assertThat(s.getOpenFds()).isGreaterThanOrEqualTo(3);
             assertThat(s.getThreads()).isEqualTo(1);
