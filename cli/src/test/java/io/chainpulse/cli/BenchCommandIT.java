@@ -15,7 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code ./chainpulse bench --quick} end to end: its own real stack, the processor in a child JVM. */
-@org.junit.jupiter.api.Tag("alone") // run by itself, after the others (cli/pom.xml)
 class BenchCommandIT {
     private static final List<String> CONTRACT = List.of("sdk_events_per_s", "producer_perf_events_per_s",
             "processor_events_per_s", "consumer_perf_events_per_s", "streams_floor_events_per_s",

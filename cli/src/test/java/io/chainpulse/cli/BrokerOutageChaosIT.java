@@ -58,7 +58,6 @@ import org.junit.jupiter.api.io.TempDir;
  * </ul>
  * About five minutes.
  */
-@org.junit.jupiter.api.Tag("alone") // run by itself, after the others (cli/pom.xml)
 class BrokerOutageChaosIT {
     /**
      * With its restart the broker is away 80–120 s on a loaded machine: longer than a Kafka client's default 60 s

@@ -51,7 +51,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * simulator and catches up with the protocol windows first, the resource windows after — an alert in that burst has
  * no resources of its node to cite yet (a node with none known gets nothing extra).
  */
-@org.junit.jupiter.api.Tag("alone") // run by itself, after the others (cli/pom.xml)
 class DemoIT {
     private static final Duration FAULT_START = Duration.ofSeconds(60);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
