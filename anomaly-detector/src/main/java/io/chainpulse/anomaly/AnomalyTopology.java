@@ -303,7 +303,7 @@ public final class AnomalyTopology {
                         failed.put(kpi.getNodeId(), Metrics.failedSamples(kpi));
                         samples.put(kpi.getNodeId(), kpi.getCount());
                     } else if (kpi.getSketch() != null) {
-                        sketches.put(kpi.getNodeId(), sketchBytes(kpi.getSketch()));
+                        sketches.put(kpi.getNodeId(), TailGate.bytes(kpi.getSketch()));
                     }
                     updated = new PeerWindow(values, updated.networkSeen(), failed, samples, sketches);
                 }
@@ -333,13 +333,6 @@ public final class AnomalyTopology {
             }
             peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes));
             return verdicts;
-        }
-
-        private static byte[] sketchBytes(java.nio.ByteBuffer sketch) {
-            java.nio.ByteBuffer view = sketch.duplicate();
-            byte[] bytes = new byte[view.remaining()];
-            view.get(bytes);
-            return bytes;
         }
 
         private static String windowKey(String metric, long windowStartMs) {

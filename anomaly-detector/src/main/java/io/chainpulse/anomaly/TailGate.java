@@ -148,10 +148,15 @@ public record TailGate(double alpha) {
 
     /** Reads {@code KpiWindow.getSketch()} (without moving the buffer's position). */
     static DDSketch decode(ByteBuffer bytes) {
-        ByteBuffer view = bytes.duplicate();
+        return decode(bytes(bytes));
+    }
+
+    /** The bytes of {@code KpiWindow.getSketch()}, as a peer window stores them (the buffer's position unmoved). */
+    static byte[] bytes(ByteBuffer sketch) {
+        ByteBuffer view = sketch.duplicate();
         byte[] array = new byte[view.remaining()];
         view.get(array);
-        return decode(array);
+        return array;
     }
 
     static DDSketch decode(byte[] bytes) {
