@@ -456,9 +456,8 @@ public final class AnomalyTopology {
             String node = Chains.keyOf(inChain);
             Verdict verdict = detector.expiry(node, seen.lastWindowEndMs(), streamTime, size).inChain(chain);
             String key = verdict.key().id();
-            String description = detector.expiryDescription(node, seen.lastWindowEndMs(), streamTime);
             IncidentTracker.Step step = IncidentTracker.expire(incidents.get(key), verdict,
-                    chain == null ? description : "chain " + chain + ": " + description);
+                    Verdict.described(chain, detector.expiryDescription(node, seen.lastWindowEndMs(), streamTime)));
             incidents.delete(key);
             if (step.transition() != null) {
                 context.forward(record.withKey(step.transition().getAnomalyId()).withValue(step.transition()));

@@ -31,8 +31,12 @@ public record Verdict(IncidentKey key, long windowStartMs, boolean breached, Sev
             return this;
         }
         return new Verdict(key.inChain(chain), windowStartMs, breached, severity, observed, expected,
-                breached ? "chain " + chain + ": " + description : description, suggestedActions, fireAfter,
-                resolveAfter);
+                breached ? described(chain, description) : description, suggestedActions, fireAfter, resolveAfter);
+    }
+
+    /** {@code description} of something in {@code chain}: prefixed {@code chain <name>: } off the default chain (null). */
+    static String described(String chain, String description) {
+        return chain == null ? description : "chain " + chain + ": " + description;
     }
 
     static Verdict clean(IncidentKey key, long windowStartMs, Double observed, Double expected, int fireAfter,
