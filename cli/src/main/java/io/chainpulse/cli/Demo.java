@@ -62,9 +62,27 @@ final class Demo implements AutoCloseable {
      * What to run.
      *
      * @param freePorts any free port for every server (tests); otherwise the usual ports (9092, 8081, 9200, 9091 …)
+     * @param detector  anomaly detector keys (the 'Anomaly detector' table of {@code ./chainpulse config}) set for the
+     *                  demo's detector, as {@code ./chainpulse anomaly --set} would (e.g. {@code memory.leak.windows=6})
      */
     record Settings(Path dataDir, Scenario scenario, Duration window, Duration grace, boolean elasticsearch,
-                    boolean freePorts, int dashboardPort) {}
+                    boolean freePorts, int dashboardPort, Map<String, String> detector) {
+        Settings {
+            detector = Map.copyOf(detector);
+            for (String key : detector.keySet()) {
+                if (!AnomalyConfig.configDef().names().contains(key)) {
+                    throw new IllegalArgumentException("demo --set " + key + ": not an anomaly detector key (see the"
+                            + " 'Anomaly detector' table of ./chainpulse config)");
+                }
+            }
+        }
+
+        /** With the detector's defaults. */
+        Settings(Path dataDir, Scenario scenario, Duration window, Duration grace, boolean elasticsearch,
+                 boolean freePorts, int dashboardPort) {
+            this(dataDir, scenario, window, grace, elasticsearch, freePorts, dashboardPort, Map.of());
+        }
+    }
 
     private final Deque<AutoCloseable> running = new ArrayDeque<>();
     private final Map<String, String> urls = new LinkedHashMap<>();
@@ -74,6 +92,7 @@ final class Demo implements AutoCloseable {
     private SchemaRegistry registry;
     private Elasticsearch elasticsearch;
     private Pushgateway pushgateway;
+    private NetworkSimulator simulator;
     private SdkPublisher publisher;
     private URI dashboardUri;
 
@@ -139,7 +158,7 @@ final class Demo implements AutoCloseable {
         processorSettings.put(ProcessorConfig.STATE_DIR, dir.resolve("processor-state").toString());
         started(ProcessCommand.start(new ProcessorConfig(processorSettings), s.freePorts() ? 0 : 9465));
 
-        Map<String, Object> detectorSettings = new HashMap<>();
+        Map<String, Object> detectorSettings = new HashMap<>(s.detector());
         detectorSettings.put(AnomalyConfig.BOOTSTRAP_SERVERS, kafka);
         detectorSettings.put(AnomalyConfig.SCHEMA_REGISTRY_URL, registryUrl);
         detectorSettings.put(AnomalyConfig.STREAMS_PREFIX + "state.dir", dir.resolve("anomaly-state").toString());
@@ -183,7 +202,8 @@ final class Demo implements AutoCloseable {
                 scenario.validators(), scenario.tps());
         scenario.faults().forEach(f -> console.printf("  fault scheduled: %s%s from %d s to %d s%n", f.kind().id(),
                 f.node() == null ? " (network-wide)" : " on " + f.node(), f.start().toSeconds(), f.end().toSeconds()));
-        publisher = new SdkPublisher(new NetworkSimulator(scenario, System.currentTimeMillis()),
+        simulator = new NetworkSimulator(scenario, System.currentTimeMillis());
+        publisher = new SdkPublisher(simulator,
                 node -> ChainPulseSdk.builder().nodeId(node).chainId(scenario.chainId()).bootstrapServers(kafka)
                         .schemaRegistryUrl(registryUrl).spoolDirectory(dir.resolve("sdk-spool")).build());
         running.push(publisher);
@@ -221,6 +241,11 @@ final class Demo implements AutoCloseable {
     /** The broker, for tests that stop or kill it. */
     KafkaBroker broker() {
         return broker;
+    }
+
+    /** The simulated network: its scenario's time 0 is {@link NetworkSimulator#startEpochMs()}. */
+    NetworkSimulator simulator() {
+        return simulator;
     }
 
     /** The simulated validators' publisher and their SDKs. */

@@ -54,6 +54,11 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dashboard-port", defaultValue = "8088", description = "Dashboard port (default: ${DEFAULT-VALUE}).")
     int dashboardPort;
 
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "An anomaly detector setting for the demo's "
+            + "detector (see ./chainpulse config), e.g. --set memory.leak.windows=6 to flag a fast leak within a "
+            + "minute. Repeatable.")
+    java.util.Map<String, String> set = new java.util.LinkedHashMap<>();
+
     @Option(names = "--data-dir", defaultValue = ".chainpulse/demo",
             description = "Where the servers keep their data; emptied at start (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -68,7 +73,7 @@ final class DemoCommand implements Callable<Integer> {
                 java.nio.charset.StandardCharsets.UTF_8));
         System.out.println("logs of every part: " + log);
         Demo.Settings settings = new Demo.Settings(dataDir, scenario(), window, grace, elasticsearch, false,
-                dashboardPort);
+                dashboardPort, set);
         CountDownLatch stopped = new CountDownLatch(1);
         Demo[] demo = new Demo[1];
         Thread hook = new Thread(() -> {

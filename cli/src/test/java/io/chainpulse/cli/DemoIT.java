@@ -47,17 +47,31 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * every validator's resource samples (every 5 s) through the SDK — with v3's machine CPU-saturated from 60 s (its
  * consensus and validation 3× slower; issue 16), as in the demo. v3's consensus latency is flagged and posted to the
  * webhook naming CPU as the likely cause, its CPU rule fires HIGH, its resource KPIs reach Elasticsearch and the
- * Pushgateway; the healthy validators are never named. Not earlier: the processor here starts 40 s behind the
+ * Pushgateway; v2 leaks memory from 20 s (2,400 MiB a minute: its machine's ~14 GiB available gone in ~6 minutes),
+ * flagged by the memory-leak detector at the demo's {@code --set memory.leak.windows=6} with a projection of when its
+ * memory runs out that matches the simulator's; the healthy validators are never named. Not earlier: the processor here starts 40 s behind the
  * simulator and catches up with the protocol windows first, the resource windows after — an alert in that burst has
  * no resources of its node to cite yet (a node with none known gets nothing extra).
  */
 class DemoIT {
     private static final Duration FAULT_START = Duration.ofSeconds(60);
+    private static final Duration LEAK_START = Duration.ofSeconds(20);
+    /** MiB a minute: fast enough for six 10 s windows to show it within a minute. */
+    private static final double LEAK_MIB_PER_MIN = 2400;
+    /**
+     * The short memory-leak horizon an operator can set too ({@code ./chainpulse demo --set memory.leak.windows=6}):
+     * the t-test keeps it as quiet as the shipped 18 windows on healthy nodes, and a leak is flagged in a minute, not
+     * three.
+     */
+    private static final Map<String, String> DETECTOR = Map.of("memory.leak.windows", "6");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dir;
     private static Demo demo;
+    private static Scenario scenario;
+    /** Wall clock when the test first saw v2's memory leak posted. */
+    private static volatile long leakSeenAtMs;
     private static final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
     @BeforeAll
@@ -65,12 +79,18 @@ class DemoIT {
         assertThat(Pushgateway.binary())
                 .as("the demo test needs the real Pushgateway: apt-get install prometheus-pushgateway (CI installs it)")
                 .isPresent();
-        Scenario scenario = Scenario.builtIn("baseline").withDuration(Duration.ofMinutes(10))
-                .withFault(new Fault(Fault.Kind.CPU_SATURATION, "v3", FAULT_START, Duration.ofMinutes(10), 3));
+        scenario = Scenario.builtIn("baseline").withDuration(Duration.ofMinutes(10))
+                .withFault(new Fault(Fault.Kind.CPU_SATURATION, "v3", FAULT_START, Duration.ofMinutes(10), 3))
+                .withFault(new Fault(Fault.Kind.MEMORY_LEAK, "v2", LEAK_START, Duration.ofMinutes(10), LEAK_MIB_PER_MIN));
         demo = Demo.start(new Demo.Settings(dir.resolve("demo"), scenario, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                true, true, 0), new PrintStream(console, true, StandardCharsets.UTF_8));
-        await(Duration.ofSeconds(180), () -> posted("v3", "consensus_latency_ms") != null
-                && posted("v3", Kpi.CPU_USED_PCT.metric()) != null);
+                true, true, 0, DETECTOR), new PrintStream(console, true, StandardCharsets.UTF_8));
+        await(Duration.ofSeconds(180), () -> {
+            if (leakSeenAtMs == 0 && posted("v2", Kpi.RSS_BYTES.metric()) != null) {
+                leakSeenAtMs = System.currentTimeMillis(); // at most a poll (0.5 s) after it was posted
+            }
+            return posted("v3", "consensus_latency_ms") != null && posted("v3", Kpi.CPU_USED_PCT.metric()) != null
+                    && leakSeenAtMs != 0;
+        });
     }
 
     /** The first FIRING post naming {@code node} and {@code metric} (and holding {@code text}), or null. */
@@ -96,8 +116,68 @@ class DemoIT {
         assertThat(post).containsPattern("\"description\": \"[^\"]*consensus latency [^\"]* on v3[^\"]*; CPU max "
                 + "(9[0-9]|100)\\.[0-9] % \\(network median [0-9]\\.[0-9] %\\)[^\"]* → CPU-bound");
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("[webhook] FIRING HIGH v3 consensus_latency_ms: ");
-        // the healthy validators are never named
-        assertThat(demo.webhookPosts()).noneMatch(p -> p.matches("(?s).*\"node_id\": \"v[124]\".*"));
+        // the healthy validators are never named; the leaking one only for its memory
+        assertThat(demo.webhookPosts()).noneMatch(p -> p.matches("(?s).*\"node_id\": \"v[14]\".*"));
+        assertThat(demo.webhookPosts()).filteredOn(p -> p.contains("\"node_id\": \"v2\"")).isNotEmpty()
+                .allMatch(p -> p.contains("\"detector\": \"memory_leak\""));
+    }
+
+    @Test
+    void shouldFlagTheLeakingValidatorsMemoryWithWhenItRunsOutBeforeItDoes() {
+        String post = posted("v2", Kpi.RSS_BYTES.metric());
+        assertThat(post).contains("\"detector\": \"memory_leak\"").contains("\"rule\": \"memory_growth\"");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"description\": \"resident memory of v2 grew"
+                + " [0-9.]+ (MiB|GiB) in [0-9]+ s \\(\\+([0-9.]+) GiB/min, fit R² (0\\.9[0-9]|1\\.00) over 6 windows\\);"
+                + " at this rate the machine's [0-9.]+ GiB of available memory runs out in ([0-9]+) min"
+                + " \\(about ([0-9]{2}:[0-9]{2}:[0-9]{2}) UTC\\)\"").matcher(post);
+        assertThat(m.find()).as(post).isTrue();
+        // the fitted rate is the fault's, 2,400 MiB = 2.3 GiB a minute
+        assertThat(Double.parseDouble(m.group(2))).isCloseTo(LEAK_MIB_PER_MIN / 1024, org.assertj.core.data.Offset.offset(0.15));
+        // the node runs out when its machine's available memory reaches 0: the first sample of the simulator's
+        // memory model (the demo's own simulator: same scenario and time 0) that says so
+        long runsOutMs = runsOutMs("v2");
+        long windowEndMs = windowStartMs(post) + 10_000;
+        long projectedMs = atOrAfter(java.time.LocalTime.parse(m.group(5)), windowEndMs);
+        assertThat(projectedMs - windowEndMs).isCloseTo(Long.parseLong(m.group(4)) * 60_000, org.assertj.core.data.Offset.offset(30_000L));
+        System.out.printf("DemoIT: v2's leak posted %d s before its memory runs out; projected %+d s from then: %s%n",
+                (runsOutMs - leakSeenAtMs) / 1000, (projectedMs - runsOutMs) / 1000, m.group());
+        // projected to within 30 s of the moment it happens, which is minutes away when the alert arrives
+        assertThat(projectedMs).isCloseTo(runsOutMs, org.assertj.core.data.Offset.offset(30_000L));
+        assertThat(runsOutMs - leakSeenAtMs).isGreaterThan(Duration.ofMinutes(3).toMillis());
+        // at most 15 minutes left: CRITICAL
+        assertThat(post).contains("\"severity\": \"CRITICAL\"");
+    }
+
+    /** When the simulator's {@code node} runs out of memory: its first sample with no machine memory available. */
+    private static long runsOutMs(String node) {
+        long[] at = {0};
+        class Found extends RuntimeException {}
+        try {
+            new io.chainpulse.simulator.NetworkSimulator(scenario,
+                    demo.simulator().startEpochMs()).run(e -> {}, s -> {
+                        if (s.getNodeId().equals(node) && s.getSystemMemoryAvailableBytes() != null
+                                && s.getSystemMemoryAvailableBytes() == 0) {
+                            at[0] = s.getTimestampNs() / 1_000_000;
+                            throw new Found();
+                        }
+                    });
+        } catch (Found found) {
+            return at[0];
+        }
+        throw new AssertionError(node + " never runs out of memory in the scenario");
+    }
+
+    private static long windowStartMs(String post) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"window_start_ms\": ([0-9]+)").matcher(post);
+        assertThat(m.find()).as(post).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The first instant at {@code time} of day (UTC) from {@code fromMs}. */
+    private static long atOrAfter(java.time.LocalTime time, long fromMs) {
+        java.time.ZonedDateTime from = java.time.Instant.ofEpochMilli(fromMs).atZone(java.time.ZoneOffset.UTC);
+        java.time.ZonedDateTime at = from.with(time);
+        return (at.isBefore(from.withNano(0)) ? at.plusDays(1) : at).toInstant().toEpochMilli();
     }
 
     @Test
