@@ -67,6 +67,8 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String MEMORY_LEAK_MIN_R2 = "memory.leak.min.r2";
     public static final String MEMORY_LEAK_MIN_GROWTH_PCT = "memory.leak.min.growth.pct";
     public static final String MEMORY_LEAK_ALPHA = "memory.leak.alpha";
+    public static final String RESOURCE_PEER_MIN_POINTS = "resource.peer.min.points";
+    public static final String RESOURCE_PEER_FIRE_WINDOWS = "resource.peer.fire.windows";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef.Validator METRICS = ValidList.in(Metrics.ALL.toArray(new String[0]));
@@ -200,6 +202,16 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "around it (Student's t, windows − 2 degrees of freedom): the chance that memory "
                             + "which does not grow is flagged in a judged window. Unlike a fixed R², it asks as much "
                             + "of a short horizon as of a long one.")
+            .define(RESOURCE_PEER_MIN_POINTS, Type.DOUBLE, ResourcePeerDetector.Settings.defaults().minPoints(),
+                    Range.atLeast(1.0), Importance.LOW, "Percentage points a node's CPU (cpu_used_pct), data disk "
+                            + "(disk_used_pct) or open files (open_fds_used_pct) — each a share of its own machine's — "
+                            + "must lie above the median of its chain's other nodes, and more than 5 of their median "
+                            + "absolute deviations, to be a peer outlier (peer.min.nodes nodes at least): 6 % against "
+                            + "2 % is three times the peers' and still idle.")
+            .define(RESOURCE_PEER_FIRE_WINDOWS, Type.INT, ResourcePeerDetector.Settings.defaults().fireAfter(),
+                    Range.atLeast(1), Importance.LOW, "Windows in a row a node's resource must stand out from its "
+                            + "peers' (resource.peer.min.points) before the peer outlier fires; it resolves after 3 "
+                            + "windows back.")
             .define(REGISTRY_WAIT_MAX_MS, Type.LONG, 240_000L, Range.between(0, 290_000), Importance.LOW,
                     "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
                             + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
@@ -257,7 +269,10 @@ public final class AnomalyConfig extends AbstractConfig {
                         getLong(NODE_EXPIRY_MS)),
                 new MemoryLeakDetector(new MemoryLeakDetector.Settings(getInt(MEMORY_LEAK_WINDOWS),
                         getDouble(MEMORY_LEAK_MIN_R2), getDouble(MEMORY_LEAK_MIN_GROWTH_PCT),
-                        getDouble(MEMORY_LEAK_ALPHA))));
+                        getDouble(MEMORY_LEAK_ALPHA))),
+                new ResourcePeerDetector(new ResourcePeerDetector.Settings(getDouble(RESOURCE_PEER_MIN_POINTS),
+                        ResourcePeerDetector.Settings.defaults().madFactor(), getInt(PEER_MIN_NODES),
+                        getInt(RESOURCE_PEER_FIRE_WINDOWS), ResourcePeerDetector.Settings.defaults().resolveAfter())));
     }
 
     /** Kafka Streams overrides: every {@code streams.*} key, prefix removed. */

@@ -42,7 +42,8 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
  *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
- *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared); the
+ *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared) — a
+ *   node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected alike; the
  *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
  *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
  *   node's likely cause — waiting, boundedly, for the node's resources of its window ({@link ResourceWait}).
@@ -238,7 +239,13 @@ public final class AnomalyTopology {
             }
             ResourceMemory chainResources = resources.of(chain);
             if (detectors.peers().appliesTo(kpi.getMetric())) {
-                verdicts.addAll(peers(kpi, series));
+                verdicts.addAll(peers(kpi, series, k -> Metrics.learnedStatistic(k.getMetric()).of(k),
+                        (start, w) -> detectors.peers().evaluate(kpi.getMetric(), start, w.values(), w.counted(),
+                                w.decodedSketches())));
+            } else if (detectors.resourcePeers().appliesTo(kpi.getMetric())) {
+                // a node's machine against its peers': windows collected as the protocol KPIs' are, judged apart
+                verdicts.addAll(peers(kpi, series, ResourcePeerDetector::value,
+                        (start, w) -> detectors.resourcePeers().evaluate(kpi.getMetric(), start, w.values())));
             }
             if (detectors.memoryLeak().appliesTo(kpi)) {
                 verdicts.addAll(memoryLeak(kpi, series, chainResources));
@@ -274,8 +281,14 @@ public final class AnomalyTopology {
             return out.verdict().map(List::of).orElse(List.of());
         }
 
-        /** @param series the metric within the window's chain: peers are the nodes of one chain */
-        private List<Verdict> peers(KpiWindow kpi, String series) {
+        /**
+         * @param series the metric within the window's chain: peers are the nodes of one chain
+         * @param valueOf a node window's value compared
+         * @param judge   a complete window's verdicts
+         */
+        private List<Verdict> peers(KpiWindow kpi, String series,
+                                    java.util.function.Function<KpiWindow, Optional<Double>> valueOf,
+                                    java.util.function.BiFunction<Long, PeerWindow, List<Verdict>> judge) {
             String metric = kpi.getMetric();
             PeerProgress progress = peerProgress.get(series);
             if (progress == null) {
@@ -292,7 +305,7 @@ public final class AnomalyTopology {
                 updated = new PeerWindow(updated.values(), true, updated.failed(), updated.samples(),
                         updated.sketches());
             } else {
-                Optional<Double> value = Metrics.learnedStatistic(metric).of(kpi);
+                Optional<Double> value = valueOf.apply(kpi);
                 if (value.isPresent()) {
                     java.util.Map<String, Double> values = new java.util.TreeMap<>(updated.values());
                     values.put(kpi.getNodeId(), value.get());
@@ -325,8 +338,7 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(detectors.peers().evaluate(metric, start, w.values(), w.counted(),
-                        w.decodedSketches()));
+                verdicts.addAll(judge.apply(start, w));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();
