@@ -162,15 +162,23 @@ public final class MemoryLeakDetector {
         if (!breached) {
             return Verdict.clean(key, windowStart, bytesPerMinute, 0.0, 1, RESOLVE_WINDOWS);
         }
+        // a leak that began inside the horizon: its rise since then, not the line through the flat points before
+        Onset onset = Onset.of(starts, values, fit);
+        if (onset != null) {
+            spanMs = starts.get(starts.size() - 1) - starts.get(onset.from());
+            bytesPerMinute = onset.slopePerMs() * 60_000;
+            growth = onset.slopePerMs() * spanMs;
+        }
+        double slopePerMs = onset == null ? fit.slopePerMs() : onset.slopePerMs();
         String node = kpi.getNodeId();
         String what = Metrics.human(kpi.getMetric());
         StringBuilder description = new StringBuilder(String.format(Locale.ROOT,
                 "%s of %s grew %s in %s (+%s/min, fit R² %.2f over %d windows)", what, node, bytes(growth),
-                duration(spanMs), bytes(bytesPerMinute), fit.r2(), starts.size()));
+                duration(spanMs), bytes(bytesPerMinute), onset == null ? fit.r2() : onset.r2(), starts.size()));
         Severity severity = Severity.MEDIUM;
         if (available != null && available.bytes() > 0) {
             // memory runs out when the growth since the reading has eaten what was available then
-            long exhaustedMs = available.atMs() + (long) (available.bytes() / fit.slopePerMs());
+            long exhaustedMs = available.atMs() + (long) (available.bytes() / slopePerMs);
             long endMs = kpi.getWindowEndMs();
             double minutes = Math.max(0, exhaustedMs - endMs) / 60_000.0;
             description.append(String.format(Locale.ROOT, "; at this rate the machine's %s of available memory runs"
@@ -205,6 +213,64 @@ public final class MemoryLeakDetector {
         }
         long minutes = Math.round(seconds / 60.0);
         return minutes < 120 ? minutes + " min" : String.format(Locale.ROOT, "%d h %02d min", minutes / 60, minutes % 60);
+    }
+
+    /**
+     * Where a leak began inside the horizon: the series flat up to window {@code from}, then rising in a line (a hinge:
+     * {@code y = a + b × max(0, t − t_from)}, least squares, {@code from} where it fits best). At the onset of a leak
+     * the single line through the flat points and the rising ones runs low — half the slope, twice the time left —
+     * so the projection takes the hinge's slope instead, but only when the hinge explains the points significantly
+     * better than the line: its one extra segment's F-test ({@code F(1, n − 3)}, the square of Student's t) at
+     * {@link #ONSET_ALPHA}, and a steeper rise than the line's. A leak that grows steadily over the whole horizon keeps
+     * the line (from window 0, the hinge is the line). Whether a leak is flagged at all is the line's decision alone.
+     *
+     * @param from        the first window of the rise (its start is where the hinge bends)
+     * @param slopePerMs  the rise's slope
+     * @param r2          the hinge's fit
+     */
+    record Onset(int from, double slopePerMs, double r2) {
+        /** The chance, for a steady leak, that a hinge fits so much better than the line by chance. */
+        static final double ONSET_ALPHA = 1e-3;
+
+        /** The hinge that fits best, or null when it is not significantly better than {@code line}. */
+        static Onset of(List<Long> starts, List<Double> values, Fit line) {
+            int n = starts.size();
+            double meanY = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            double syy = 0;
+            for (double y : values) {
+                syy += (y - meanY) * (y - meanY);
+            }
+            double lineResidual = Math.max(0, syy * (1 - line.r2()));
+            Onset best = null;
+            double bestResidual = lineResidual;
+            for (int from = 1; from <= n - 3; from++) { // at least three points on the rise
+                long bend = starts.get(from);
+                double meanX = 0;
+                for (long t : starts) {
+                    meanX += Math.max(0, t - bend);
+                }
+                meanX /= n;
+                double sxx = 0;
+                double sxy = 0;
+                for (int i = 0; i < n; i++) {
+                    double dx = Math.max(0, starts.get(i) - bend) - meanX;
+                    sxx += dx * dx;
+                    sxy += dx * (values.get(i) - meanY);
+                }
+                double slope = sxy / sxx;
+                double residual = Math.max(0, syy - slope * sxy);
+                if (residual < bestResidual) {
+                    bestResidual = residual;
+                    best = new Onset(from, slope, syy == 0 ? 0 : 1 - residual / syy);
+                }
+            }
+            if (best == null || n < 4 || !(best.slopePerMs() > line.slopePerMs())) {
+                return null;
+            }
+            double p = bestResidual == 0 ? 0
+                    : 2 * StudentT.upperTail(Math.sqrt((lineResidual - bestResidual) / (bestResidual / (n - 3))), n - 3);
+            return p < ONSET_ALPHA ? best : null;
+        }
     }
 
     /**

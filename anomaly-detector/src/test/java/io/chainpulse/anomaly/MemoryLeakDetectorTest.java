@@ -54,6 +54,36 @@ class MemoryLeakDetectorTest {
     }
 
     @Test
+    void shouldProjectALeakThatBeganInsideTheHorizonFromItsRiseNotFromTheLineThroughTheFlatPointsBeforeIt() {
+        // flat at 800 MiB to window 8, then + 200 MiB a window (1.2 GiB a minute): the line through all 18 windows
+        // (R² 0.82) rises 650 MiB a minute, which leaves 12,345 MiB for 19 minutes (HIGH); the rise since window 8
+        // fits exactly (the hinge's residual 0 against the line's: F-test p = 0) and leaves them for 10.3 (CRITICAL)
+        List<Verdict> verdicts = run("rss_bytes", 18, i -> 800 + 200 * Math.max(0, i - 8), 12_345 * MIB);
+
+        Verdict v = verdicts.get(17);
+        assertThat(v.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(v.observed()).isCloseTo(1200 * MIB, org.assertj.core.data.Offset.offset(1.0));
+        // window 17 ends at T0 + 180 s = 22:16:20 UTC; + 12,345 / 1,200 minutes = 617.25 s
+        assertThat(v.description()).isEqualTo("resident memory of v2 grew 1.8 GiB in 90 s (+1.2 GiB/min, fit R² 1.00"
+                + " over 18 windows); at this rate the machine's 12.1 GiB of available memory runs out in 10 min"
+                + " (about 22:26:37 UTC)");
+    }
+
+    @Test
+    void shouldKeepTheLineForALeakSteadyOverTheWholeHorizonEvenWithNoise() {
+        // + 100 MiB a window from window 0, ± 20 MiB: no bend fits significantly better than the line
+        int[] noise = {7, -13, 19, -4, 11, -18, 2, 15, -9, 5, -16, 13, -1, 18, -7, 9, -12, 4};
+        Verdict v = run("rss_bytes", 18, i -> 1024 + 100 * i + noise[i], 6 * 1024 * MIB).get(17);
+
+        MemoryLeakDetector.Fit line = MemoryLeakDetector.Fit.of(
+                java.util.stream.IntStream.range(0, 18).mapToObj(Kpi::w).toList(),
+                java.util.stream.IntStream.range(0, 18).mapToObj(i -> (1024 + 100 * i + noise[i]) * MIB).toList());
+        assertThat(v.breached()).isTrue();
+        assertThat(v.observed()).isEqualTo(line.slopePerMs() * 60_000);
+        assertThat(v.description()).startsWith("resident memory of v2 grew 1.7 GiB in 3 min (+600 MiB/min, ");
+    }
+
+    @Test
     void shouldGradeTheSeverityByTheTimeLeftAndSaySoWhenAvailableMemoryIsUnknown() {
         // 60 MiB a minute: 6 GiB last 102 minutes (HIGH), 60 GiB 17 hours (MEDIUM)
         assertThat(run("heap_bytes", 18, i -> 512 + 10 * i, 6 * 1024 * MIB).get(17).severity()).isEqualTo(Severity.HIGH);
