@@ -87,11 +87,12 @@ public final class ProcessorConfig extends AbstractConfig {
                             + "consumer's max.poll.interval.ms (5 min); after it the Streams client fails and the "
                             + "restarted process resumes from the last commit.")
             .define(KPIS, Type.LIST, List.of(ALL_KPIS), new KpiNames(), Importance.MEDIUM,
-                    "The KPIs to compute, by catalog metric name (e.g. tps,consensus_latency_ms), or all. "
+                    "The KPIs to compute, by catalog metric name (e.g. " + Kpi.TPS.metric() + ","
+                            + Kpi.CONSENSUS_LATENCY_MS.metric() + "), or all. "
                             + "A KPI left out builds no operators, stores or repartition topics; a stage several KPIs "
                             + "share (the distinct blocks, the consensus events by network, the resource windows) is "
-                            + "built when one of them is selected. round_changes_per_min and consensus_rounds share "
-                            + "their per-height stage too.");
+                            + "built when one of them is selected. " + Kpi.ROUND_CHANGES_PER_MIN.metric() + " and "
+                            + Kpi.CONSENSUS_ROUNDS.metric() + " share their per-height stage too.");
 
     private final Set<Kpi> kpis;
 

@@ -23,6 +23,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import io.chainpulse.schema.Chains;
 
 /**
  * A performance report in Markdown over one period of final KPI windows and anomaly transitions, compared with the
@@ -35,9 +37,9 @@ import java.util.stream.Collectors;
  * if (!result.regressions().isEmpty()) System.exit(3);
  * }</pre>
  *
- * Chains are kept apart: a series is a metric, scope, node and chain; a node or network of a chain other than the
- * default is named with it ({@code v1 · beta}, {@code network · beta}, a network row {@code tps · beta}), the default
- * chain's as before.
+ * Chains are kept apart: a series is a metric, scope, node and chain; when the input holds more than one chain, a
+ * node or network of a chain other than the default is named with it ({@code v1 · beta}, {@code network · beta}, a
+ * network row {@code tps · beta}). The default chain's, and a report of one chain only, read as before chains.
  *
  * <p>A regression is a series (metric, scope, node, chain) whose latency p95 rose, or whose mean rate fell, by more than the
  * threshold against the previous period. Latency series are compared only when both periods hold at least
@@ -148,6 +150,14 @@ public final class Report {
     }
 
     public Result render(List<KpiWindow> kpis, List<Anomaly> anomalies) {
+        if (Stream.concat(kpis.stream().map(KpiWindow::getChainId), anomalies.stream().map(Anomaly::getChainId))
+                .map(Chains::idOf).distinct().count() <= 1) {
+            // one chain (a recording of the simulator's chain, say): named nowhere, the report as before chains
+            kpis = kpis.stream().map(w -> w.getChainId() == null ? w
+                    : KpiWindow.newBuilder(w).setChainId(null).build()).toList();
+            anomalies = anomalies.stream().map(a -> a.getChainId() == null ? a
+                    : Anomaly.newBuilder(a).setChainId(null).build()).toList();
+        }
         Period previous = period.previous();
         List<KpiWindow> finals = kpis.stream().filter(KpiWindow::getFinal$).toList();
         List<KpiWindow> now = finals.stream().filter(period::contains).toList();

@@ -435,4 +435,17 @@ class ReportTest {
                 + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n");
         assertThat(md).contains("| MEDIUM | v1 · beta | consensus_latency_ms |");
     }
+
+    @Test
+    void shouldNameNoChainInAReportOfOneChainOnly() {
+        // the simulator's recordings carry chain_id simnet on every event: one chain, the report as before chains
+        List<KpiWindow> simnet = slowV3().stream().map(w -> KpiWindow.newBuilder(w).setChainId("simnet").build())
+                .toList();
+
+        Report.Result result = render(simnet, List.of());
+
+        assertThat(result.markdown()).isEqualTo(render(slowV3(), List.of()).markdown());
+        assertThat(result.regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)");
+    }
 }

@@ -32,8 +32,11 @@
   let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
 
   const forMetric = (kpis, metric, scope) => kpis.series.filter(s => s.metric === metric && s.scope === scope);
-  // A node (or network) of a chain other than the default is named with it, 'v1 · beta': two chains may share node ids.
-  const inChain = (name, chain) => chain == null ? name : name + ' · ' + chain;
+  // While the series hold more than one chain, a node (or network) of a chain other than the default is named with it,
+  // 'v1 · beta': two chains may share node ids. One chain alone (the simulator's, say) is named nowhere, as before.
+  let manyChains = false;
+  let feedManyChains = false; // manyChains when the feed was last drawn
+  const inChain = (name, chain) => chain == null || !manyChains ? name : name + ' · ' + chain;
   const nodeKey = s => inChain(s.node_id, s.chain_id);
   const seriesLabel = s => inChain(s.node_id == null ? 'network' : s.node_id, s.chain_id);
   const STYLE = Object.fromEntries(PERCENTILES.map(q => [q.key, q]));
@@ -144,6 +147,7 @@
   }
 
   function renderKpis(kpis) {
+    manyChains = new Set(kpis.series.map(s => s.chain_id == null ? null : s.chain_id)).size > 1;
     const color = nodeColors(kpis);
     const drawn = {};
     const all = CHARTS.concat([explorer], SYSTEM);
@@ -326,9 +330,11 @@
       const [kpisText, anomaliesText] = await Promise.all([getJson('/api/kpis'), getJson('/api/anomalies')]);
       lastKpis = JSON.parse(kpisText);
       renderKpis(lastKpis);
-      if (anomaliesText !== lastAnomalies) {
+      // the feed names chains as the charts do: redrawn too when a second chain appears or the last but one goes
+      if (anomaliesText !== lastAnomalies || manyChains !== feedManyChains) {
         renderFeed(JSON.parse(anomaliesText).anomalies);
         lastAnomalies = anomaliesText;
+        feedManyChains = manyChains;
       }
       document.body.dataset.updates = String(++updates);
     } catch (e) {
