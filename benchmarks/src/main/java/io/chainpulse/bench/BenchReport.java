@@ -2,6 +2,7 @@ package io.chainpulse.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.chainpulse.bench.BenchResult.KpiCost;
 import io.chainpulse.bench.BenchResult.Live;
 import io.chainpulse.bench.BenchResult.Percentiles;
 import io.chainpulse.bench.BenchResult.Throughput;
@@ -112,6 +113,23 @@ public final class BenchReport {
         f.put("machine", machine);
         f.put("command", r.command());
         f.put("started_at", r.startedAt());
+        if (!r.kpiCosts().isEmpty()) {
+            f.put("kpi_cost_baseline_events_per_s", round(r.kpiCostBaselineEventsPerS(), 1));
+            f.put("kpi_cost_noise_pct", roundOrNull(r.kpiCostNoisePct(), 1));
+            List<Map<String, Object>> costs = new java.util.ArrayList<>();
+            for (KpiCost run : withAll(r)) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("configuration", run.configuration());
+                c.put("baseline", run.baseline());
+                c.put("kpis", run.kpis());
+                c.put("events_per_s", round(run.eventsPerS(), 1));
+                c.put("start_up_s", round(run.startUpS(), 1));
+                c.put("processing_events_per_s", roundOrNull(run.processingEventsPerS(), 1));
+                c.put("cost_pct", round(r.kpiCostPct(run), 1));
+                costs.add(c);
+            }
+            f.put("kpi_costs", costs);
+        }
         return f;
     }
 
@@ -157,6 +175,9 @@ public final class BenchReport {
                 t.processorStartUpS(), t.streamsFloorStartUpS(), rate(t.processorProcessingEventsPerS()),
                 rate(t.streamsFloorProcessingEventsPerS()), ratio(t.processorToFloorProcessingRatio())));
         md.append("\n![throughput](throughput.svg)\n\n");
+        if (!r.kpiCosts().isEmpty()) {
+            kpiCosts(md, r);
+        }
 
         md.append(String.format(Locale.ROOT, "## Live: %,d events/s paced for %.0f s, %d nodes%n%n",
                 l.targetRatePerS(), l.durationS(), s.nodes()));
@@ -188,6 +209,42 @@ public final class BenchReport {
                 BenchResult.HEAP_TARGET_MB, s.nodes(),
                 l.processorHeapMaxMb() <= BenchResult.HEAP_TARGET_MB ? "met" : "not met"));
         return md.toString();
+    }
+
+    /**
+     * The per-KPI costs: each configuration's catch-up and its cost in % of the eight's throughput, next to the whole
+     * processor, the floor and ConsumerPerformance of the same run.
+     */
+    private static void kpiCosts(StringBuilder md, BenchResult r) {
+        Throughput t = r.throughput();
+        md.append("## What each KPI costs (processor catch-up, same events, same run)\n\n");
+        md.append("| configuration | events/s, start-up included | start-up s | events/s once running "
+                + "| cost, % of the eight's throughput |\n|---|---:|---:|---:|---:|\n");
+        for (KpiCost run : withAll(r)) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %s | %s |%n", run.configuration(),
+                    rate(run.eventsPerS()), run.startUpS(), rate(run.processingEventsPerS()),
+                    run.baseline() ? "(baseline)" : String.format(Locale.ROOT, "%.1f %%", r.kpiCostPct(run))));
+        }
+        md.append(String.format(Locale.ROOT, "| bare Kafka Streams floor | %s | %.1f | %s | |%n",
+                rate(t.streamsFloorEventsPerS()), t.streamsFloorStartUpS(), rate(t.streamsFloorProcessingEventsPerS())));
+        md.append(String.format(Locale.ROOT, "| Kafka ConsumerPerformance | %s | | | |%n",
+                rate(t.consumerPerfEventsPerS())));
+        md.append(String.format(Locale.ROOT, "%nThe eight: %s. Baseline: the mean of the eight's runs, %s events/s "
+                + "(once running where measured); noise: those runs differ by %s %% of it, so a cost within that is "
+                + "not told apart from none. Costs compare the rate once running (start-up left out). \"all KPIs\" is "
+                + "the catch-up above, which ran before the others.%n%n",
+                String.join(", ", r.kpiCosts().get(0).kpis()), rate(r.kpiCostBaselineEventsPerS()),
+                Double.isNaN(r.kpiCostNoisePct()) ? NOT_MEASURED
+                        : String.format(Locale.ROOT, "%.1f", r.kpiCostNoisePct())));
+    }
+
+    /** The cost runs, then the main catch-up (every KPI) as one more. */
+    private static List<KpiCost> withAll(BenchResult r) {
+        Throughput t = r.throughput();
+        List<KpiCost> runs = new java.util.ArrayList<>(r.kpiCosts());
+        runs.add(new KpiCost("all KPIs", false, io.chainpulse.schema.catalog.Kpi.metrics(), t.processorEventsPerS(),
+                t.processorStartUpS(), t.processorProcessingEventsPerS()));
+        return runs;
     }
 
     private static void charts(BenchResult r, Path dir) throws IOException {

@@ -11,9 +11,62 @@ import java.util.List;
  * @param machine where it ran
  * @param command the exact command line
  * @param startedAt ISO-8601 instant the run started
+ * @param kpiCosts the processor's catch-up with a selection of KPIs each ({@code --kpi-costs}); empty: not measured
  */
 public record BenchResult(Setup setup, Throughput throughput, Live live, Machine machine, String command,
-                          String startedAt) {
+                          String startedAt, List<KpiCost> kpiCosts) {
+
+    public BenchResult {
+        kpiCosts = List.copyOf(kpiCosts);
+    }
+
+    /** A run without the per-KPI costs. */
+    public BenchResult(Setup setup, Throughput throughput, Live live, Machine machine, String command,
+                       String startedAt) {
+        this(setup, throughput, live, machine, command, startedAt, List.of());
+    }
+
+    /**
+     * One catch-up of the processor computing only {@code kpis} (the processor's {@code kpis} key) over the same
+     * events as the others, timed as the main catch-up is ({@link #throughput()}).
+     *
+     * @param configuration what it is, e.g. {@code eight + gas_per_s}
+     * @param baseline true for a run of the original eight KPIs, which the costs are relative to
+     */
+    public record KpiCost(String configuration, boolean baseline, List<String> kpis, double eventsPerS,
+                          double startUpS, double processingEventsPerS) {
+        public KpiCost {
+            kpis = List.copyOf(kpis);
+        }
+
+        /** The rate the costs compare: once running (start-up left out), or end to end when that was not measured. */
+        public double comparedEventsPerS() {
+            return Double.isNaN(processingEventsPerS) ? eventsPerS : processingEventsPerS;
+        }
+    }
+
+    /** The baseline's rate: the mean of the runs of the eight KPIs ({@link KpiCost#comparedEventsPerS()}). */
+    public double kpiCostBaselineEventsPerS() {
+        return kpiCosts.stream().filter(KpiCost::baseline).mapToDouble(KpiCost::comparedEventsPerS).average()
+                .orElse(Double.NaN);
+    }
+
+    /** What {@code run} costs: the throughput it loses against the baseline, in % of the baseline (negative: faster). */
+    public double kpiCostPct(KpiCost run) {
+        double baseline = kpiCostBaselineEventsPerS();
+        return (baseline - run.comparedEventsPerS()) / baseline * 100;
+    }
+
+    /** The noise: the spread (max − min) of the baseline's runs, in % of their mean. */
+    public double kpiCostNoisePct() {
+        double[] rates = kpiCosts.stream().filter(KpiCost::baseline).mapToDouble(KpiCost::comparedEventsPerS).toArray();
+        if (rates.length < 2) {
+            return Double.NaN;
+        }
+        double max = java.util.Arrays.stream(rates).max().getAsDouble();
+        double min = java.util.Arrays.stream(rates).min().getAsDouble();
+        return (max - min) / kpiCostBaselineEventsPerS() * 100;
+    }
 
     /** What was run: scenario, sizes, processor windows. */
     public record Setup(String scenario, long events, int nodes, int recordSizeBytes, int partitions,

@@ -40,6 +40,8 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>the events through one ChainPulse SDK instance, first record → last acknowledgement;</li>
  *   <li>Kafka ConsumerPerformance over the SDK's topic;</li>
  *   <li>a bare Kafka Streams floor, then the ChainPulse processor (all KPIs, exactly-once), catching up on it;</li>
+ *   <li>with {@code --kpi-costs}: the processor again with the original eight KPIs, the eight + each newer KPI, and
+ *       the eight again ({@link KpiCosts});</li>
  *   <li>live: the scenario paced in real time at {@code liveRate} events/s for {@code liveDuration}, through the
  *       SDK, to the processor running as {@code ./chainpulse process} in a child JVM with -Xmx512m, and the
  *       Elasticsearch sink: event → final KPI, window end → searchable document, processor heap and RSS.</li>
@@ -75,9 +77,25 @@ public final class BenchRun {
      * @param processorCommand main class and subcommand that run the processor service in a child JVM on this JVM's
      *     class path, e.g. {@code [io.chainpulse.cli.ChainPulseCli, process]}
      * @param command the command line, for the report
+     * @param kpiCosts also time the processor with the original eight KPIs, the eight + each newer KPI, and the eight
+     *     again ({@link KpiCosts}): about a minute more per configuration
      */
     public record Options(String scenario, long events, int nodes, int liveRate, Duration liveDuration,
-                          long windowSizeMs, long graceMs, List<String> processorCommand, String command) {
+                          long windowSizeMs, long graceMs, List<String> processorCommand, String command,
+                          boolean kpiCosts) {
+        /** A run without the per-KPI costs. */
+        public Options(String scenario, long events, int nodes, int liveRate, Duration liveDuration,
+                       long windowSizeMs, long graceMs, List<String> processorCommand, String command) {
+            this(scenario, events, nodes, liveRate, liveDuration, windowSizeMs, graceMs, processorCommand, command,
+                    false);
+        }
+
+        /** The same options, measuring the per-KPI costs ({@link KpiCosts}) or not. */
+        public Options withKpiCosts(boolean measure) {
+            return new Options(scenario, events, nodes, liveRate, liveDuration, windowSizeMs, graceMs,
+                    processorCommand, command, measure);
+        }
+
         public Options {
             List<String> problems = new ArrayList<>();
             if (events < 1_000) {
@@ -128,6 +146,8 @@ public final class BenchRun {
                     EVENTS_TOPIC, "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state"));
             StreamsCatchUp.provision("bench-floor", floorApp);
             StreamsCatchUp.provision("bench-catch-up", processorApp);
+            KpiCosts kpiCosts = o.kpiCosts() ? KpiCosts.provision(bootstrap, registry.url(), EVENTS_TOPIC,
+                    "bench.catch-up.kpis", STREAM_THREADS, dir) : null;
 
             // the history: the same rate as the live phase, an hour ago, so that its windows are complete
             Scenario history = model.sized(base, o.liveRate(), Duration.ofMillis(
@@ -150,12 +170,13 @@ public final class BenchRun {
             Throughput throughput = new Throughput(sdk, producerPerf, processor.eventsPerSecond(), consumerPerf,
                     floor.eventsPerSecond(), processor.startUpSeconds(), processor.processingEventsPerSecond(),
                     floor.startUpSeconds(), floor.processingEventsPerSecond());
+            List<BenchResult.KpiCost> costs = kpiCosts == null ? List.of() : kpiCosts.run(admin, EVENTS_TOPIC, loaded);
 
             Live live = live(o, base, model, broker, registry, es, admin, dir);
             Setup setup = new Setup(base.name(), loaded, o.nodes(), recordSize, PARTITIONS, STREAM_THREADS,
                     o.windowSizeMs(), o.graceMs(), PROCESSOR_XMX_MB);
             return new BenchResult(setup, throughput, live, machine(loadAtStart, loadAverage()), o.command(),
-                    startedAt);
+                    startedAt, costs);
         } finally {
             TempDirs.delete(dir);
         }

@@ -47,6 +47,13 @@ final class StreamsCatchUp {
     /** The ChainPulse processor over {@code topic}, KPIs to {@code kpiTopic}, with application id {@code appId}. */
     static Starter processor(String appId, String bootstrap, String registryUrl, String topic, String kpiTopic,
                              int threads, Path stateDir) {
+        return processor(appId, bootstrap, registryUrl, topic, kpiTopic, threads, stateDir,
+                List.of(ProcessorConfig.ALL_KPIS));
+    }
+
+    /** The same, computing only {@code kpis} (catalog metric names: the processor's {@code kpis} key). */
+    static Starter processor(String appId, String bootstrap, String registryUrl, String topic, String kpiTopic,
+                             int threads, Path stateDir, List<String> kpis) {
         return () -> {
             Map<String, Object> values = new HashMap<>();
             values.put(ProcessorConfig.APPLICATION_ID, appId);
@@ -57,6 +64,7 @@ final class StreamsCatchUp {
             values.put(ProcessorConfig.LATE_TOPIC, kpiTopic + ".late");
             values.put(ProcessorConfig.STREAM_THREADS, threads);
             values.put(ProcessorConfig.STATE_DIR, stateDir.toString());
+            values.put(ProcessorConfig.KPIS, String.join(",", kpis));
             StreamProcessorApp app = new StreamProcessorApp(new ProcessorConfig(values));
             app.start();
             return app.streams();

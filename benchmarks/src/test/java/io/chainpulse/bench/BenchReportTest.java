@@ -175,4 +175,73 @@ class BenchReportTest {
                         + "events/s: 50; --live-duration must be at least 3 × (window + grace) = 45 s, so that "
                         + "windows close during it: 20 s");
     }
+
+    /** RESULT with three cost runs: the eight at 150,000 and 156,000 events/s once running, eight + gas_per_s 140,000. */
+    private static BenchResult withCosts() {
+        List<String> eight = KpiCosts.EIGHT.stream().map(io.chainpulse.schema.catalog.Kpi::metric).toList();
+        List<String> gas = new ArrayList<>(eight);
+        gas.add("gas_per_s");
+        return new BenchResult(RESULT.setup(), RESULT.throughput(), RESULT.live(), RESULT.machine(),
+                "./chainpulse bench --kpi-costs", RESULT.startedAt(), List.of(
+                        new BenchResult.KpiCost("eight, run 1", true, eight, 120_000.04, 4.25, 150_000.0),
+                        new BenchResult.KpiCost("eight + gas_per_s", false, gas, 110_000.0, 4.0, 140_000.0),
+                        new BenchResult.KpiCost("eight, run 2", true, eight, 125_000.0, 3.5, 156_000.0)));
+    }
+
+    @Test
+    void shouldTabulateEachKpisCostAgainstTheMeanOfTheEightsRunsWithTheirSpreadAsNoise() {
+        String md = BenchReport.markdown(withCosts());
+
+        // baseline (150,000 + 156,000) / 2 = 153,000; noise 6,000 / 153,000 = 3.9 %; gas 13,000 / 153,000 = 8.5 %;
+        // all KPIs (the main catch-up, 141,207.5 once running) 11,792.5 / 153,000 = 7.7 %
+        assertThat(md).contains("## What each KPI costs (processor catch-up, same events, same run)\n\n"
+                + "| configuration | events/s, start-up included | start-up s | events/s once running "
+                + "| cost, % of the eight's throughput |\n|---|---:|---:|---:|---:|\n"
+                + "| eight, run 1 | 120,000 | 4.3 | 150,000 | (baseline) |\n"
+                + "| eight + gas_per_s | 110,000 | 4.0 | 140,000 | 8.5 % |\n"
+                + "| eight, run 2 | 125,000 | 3.5 | 156,000 | (baseline) |\n"
+                + "| all KPIs | 88,526 | 9.2 | 141,208 | 7.7 % |\n"
+                + "| bare Kafka Streams floor | 338,199 | 2.1 | 372,010 | |\n"
+                + "| Kafka ConsumerPerformance | 940,862 | | | |\n\n"
+                + "The eight: tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms, "
+                + "consensus_latency_ms, propagation_delay_ms, tx_validation_ms. Baseline: the mean of the eight's runs, "
+                + "153,000 events/s (once running where measured); noise: those runs differ by 3.9 % of it, so a cost "
+                + "within that is not told apart from none.");
+        assertThat(BenchReport.markdown(RESULT)).doesNotContain("What each KPI costs");
+    }
+
+    @Test
+    void shouldWriteTheCostsAfterEveryExistingFieldOnlyWhenMeasured() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(BenchReport.json(withCosts()));
+        List<String> names = new ArrayList<>();
+        json.fieldNames().forEachRemaining(names::add);
+
+        assertThat(names.subList(names.size() - 4, names.size())).containsExactly("started_at",
+                "kpi_cost_baseline_events_per_s", "kpi_cost_noise_pct", "kpi_costs");
+        assertThat(json.get("kpi_cost_baseline_events_per_s").decimalValue()).isEqualByComparingTo("153000.0");
+        assertThat(json.get("kpi_cost_noise_pct").decimalValue()).isEqualByComparingTo("3.9");
+        assertThat(json.get("kpi_costs")).hasSize(4);
+        assertThat(json.get("kpi_costs").get(1).toString()).isEqualTo("{\"configuration\":\"eight + gas_per_s\","
+                + "\"baseline\":false,\"kpis\":[\"tx_ingress_tps\",\"tps\",\"block_time_ms\",\"block_creation_ms\","
+                + "\"block_execution_ms\",\"consensus_latency_ms\",\"propagation_delay_ms\",\"tx_validation_ms\","
+                + "\"gas_per_s\"],\"events_per_s\":110000.0,\"start_up_s\":4.0,\"processing_events_per_s\":140000.0,"
+                + "\"cost_pct\":8.5}");
+        assertThat(json.get("kpi_costs").get(3).get("configuration").textValue()).isEqualTo("all KPIs");
+        assertThat(json.get("kpi_costs").get(3).get("cost_pct").decimalValue()).isEqualByComparingTo("7.7");
+        assertThat(new ObjectMapper().readTree(BenchReport.json(RESULT)).has("kpi_costs")).isFalse();
+    }
+
+    @Test
+    void shouldRunTheEightTheEightWithEachNewerKpiAndTheEightAgain() {
+        assertThat(KpiCosts.names()).containsExactly("eight, run 1", "eight + proposal_to_vote_ms",
+                "eight + vote_to_commit_ms", "eight + consensus_rounds + round_changes_per_min",
+                "eight + vote_participation_pct", "eight + leader_share_pct", "eight + tx_failure_pct",
+                "eight + consensus_failure_pct", "eight + gas_per_s", "eight + block_gas_used",
+                "eight + block_size_bytes", "eight + block_packing_ms", "eight + the resource KPIs (17)",
+                "eight, run 2");
+        // every KPI of the catalog is in the eight or in one added group, once
+        List<io.chainpulse.schema.catalog.Kpi> covered = new ArrayList<>(KpiCosts.EIGHT);
+        KpiCosts.ADDED.forEach(covered::addAll);
+        assertThat(covered).containsExactlyInAnyOrder(io.chainpulse.schema.catalog.Kpi.values());
+    }
 }

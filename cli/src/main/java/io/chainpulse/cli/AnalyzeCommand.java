@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,6 +54,11 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "Grace period for out-of-order events (default: ${DEFAULT-VALUE}).")
     Duration grace;
 
+    @Option(names = "--kpis", paramLabel = "METRIC[,METRIC…]", defaultValue = ProcessorConfig.ALL_KPIS,
+            description = "The KPIs to compute, by catalog metric name (the processor's kpis key; default: "
+                    + "${DEFAULT-VALUE}).")
+    String kpis;
+
     @Option(names = "--rules", description = "Anomaly rules YAML file (default: the shipped rules).")
     Path rules;
 
@@ -64,11 +70,17 @@ final class AnalyzeCommand implements Callable<Integer> {
         if (resources != null && !Files.isRegularFile(resources)) {
             throw new IllegalArgumentException("--resources " + resources + ": no such file");
         }
+        try {
+            new ProcessorConfig(Map.of(ProcessorConfig.KPIS, kpis));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--" + e.getMessage(), e); // "--kpis: unknown KPI 'x' (known: …)"
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         long started = System.nanoTime();
         AnalyzeJob.Result result = AnalyzeJob.run(input, resources, Map.of(
-                ProcessorConfig.WINDOW_SIZE_MS, window.toMillis(), ProcessorConfig.GRACE_MS, grace.toMillis()),
+                ProcessorConfig.WINDOW_SIZE_MS, window.toMillis(), ProcessorConfig.GRACE_MS, grace.toMillis(),
+                ProcessorConfig.KPIS, kpis),
                 problem -> {
                     err.println(problem);
                     err.flush();

@@ -53,6 +53,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of the live phase, e.g. 60s, 2m (default: 60s; --quick: 15s).")
     Duration liveDuration;
 
+    @Option(names = "--kpi-costs", description = "Also time the processor's catch-up with the original eight KPIs, "
+            + "the eight + each newer KPI alone, and the eight again (the noise): what each KPI costs, in % of the "
+            + "eight's throughput. About a minute more per configuration (14).")
+    boolean kpiCosts;
+
     @Option(names = "--results", defaultValue = "results",
             description = "Directory that gets one sub-directory per run (default: ${DEFAULT-VALUE}).")
     Path results;
@@ -67,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchRun.Options d = BenchRun.defaults(quick, List.of(ChainPulseCli.class.getName(), "process"), command);
         BenchRun.Options options = new BenchRun.Options(scenario, events == null ? d.events() : events, nodes,
                 liveRate == null ? d.liveRate() : liveRate, liveDuration == null ? d.liveDuration() : liveDuration,
-                d.windowSizeMs(), d.graceMs(), d.processorCommand(), command);
+                d.windowSizeMs(), d.graceMs(), d.processorCommand(), command, kpiCosts);
         BenchResult result = BenchRun.run(options);
         Path dir = results.resolve(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-'));
         BenchReport.write(result, dir, json);

@@ -62,7 +62,7 @@ class ChainPulseCliTest {
     void shouldRejectAnUnknownSetSettingNamingItAndTheKnownOnes() {
         assertThat(cli.run("process", "--set", "window.size=5000")).isEqualTo(2);
         assertThat(cli.err()).isEqualTo("chainpulse process: --set window.size: unknown setting; known: "
-                + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, late.topic, max.future.skew.ms, "
+                + "application.id, bootstrap.servers, grace.ms, input.topic, kpi.topic, kpis, late.topic, max.future.skew.ms, "
                 + "max.latency.ms, max.nodes, num.stream.threads, pairing.timeout.ms, registry.wait.max.ms, "
                 + "resources.topic, schema.registry.url, state.dir, state.stores, window.size.ms; or a registry key (auto.register.schemas, "
                 + "basic.auth.user.info, bearer.auth.token, schema.registry.ssl.keystore.location, "

@@ -159,7 +159,8 @@ final class DashboardView {
 
     /**
      * {@code {"anomalies": [...]}}, newest first; each entry has exactly the fields, order and values of an
-     * {@code anomalies.jsonl} line ({@code AnomalyJson} of the anomaly detector).
+     * {@code anomalies.jsonl} line ({@code AnomalyJson} of the anomaly detector), and last {@code chain_id} on an
+     * anomaly of a chain other than the default (the page names its node {@code v1 · beta}).
      */
     synchronized String anomaliesJson() {
         ObjectNode json = MAPPER.createObjectNode();
@@ -180,6 +181,9 @@ final class DashboardView {
             o.put("description", a.getDescription());
             ArrayNode actions = o.putArray("suggested_actions");
             a.getSuggestedActions().forEach(actions::add);
+            if (a.getChainId() != null) {
+                o.put("chain_id", a.getChainId()); // only off the default chain, as on a KPI series
+            }
         }
         return write(json);
     }

@@ -8,7 +8,9 @@ import static io.chainpulse.dashboard.Records.rate;
 import static io.chainpulse.dashboard.Records.tps;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.chainpulse.schema.Anomaly;
 import io.chainpulse.schema.AnomalyState;
+import io.chainpulse.schema.KpiWindow;
 import io.chainpulse.schema.Severity;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.catalog.KpiKind;
@@ -283,6 +285,44 @@ class DashboardIT {
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
         System.out.printf("System view test: %d ms, screenshot %s%n", (System.nanoTime() - began) / 1_000_000,
                 screenshot.toAbsolutePath());
+    }
+
+    @Test
+    void shouldNameANodeAndANetworkOfAnotherChainWithTheirChainAndTheDefaultChainsAsBefore() throws Exception {
+        long first = (System.currentTimeMillis() / W - WINDOWS) * W;
+        for (int i = 0; i < WINDOWS; i++) {
+            long start = first + i * W;
+            send(kpis, latency("consensus_latency_ms", "v1", start, 100, 150, 200));
+            send(kpis, latency("consensus_latency_ms", "v2", start, 110, 160, 210));
+            send(kpis, inChain(latency("consensus_latency_ms", "v1", start, 300, 450, 600), "beta")); // same node id
+            send(kpis, inChain(tps(null, start, 400), "beta"));
+        }
+        Anomaly onBeta = anomaly("peer_outlier|consensus_p95_peer|consensus_latency_ms|node|v1|beta",
+                AnomalyState.FIRING, "v1", Severity.HIGH, first + 4 * W);
+        onBeta.setChainId("beta");
+        send(anomalies, onBeta);
+
+        dashboard.start();
+        browser = chromium();
+        browser.get(dashboard.uri().toString());
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        wait.until(b -> attribute("chart-consensus", "data-points").equals(Integer.toString(3 * WINDOWS))
+                && attribute("feed", "data-count").equals("1"));
+
+        assertThat(browser.findElements(By.cssSelector("#chart-consensus .u-legend .u-series th")))
+                .extracting(WebElement::getText).containsExactly("Time", "v1", "v1 · beta", "v2"); // the feed's order
+        assertThat(browser.findElements(By.cssSelector("#chart-tps .u-legend .u-series th")))
+                .extracting(WebElement::getText).contains("network · beta");
+        assertThat(browser.findElement(By.cssSelector("#feed li .node")).getText()).isEqualTo("v1 · beta");
+        List<LogEntry> errors = browser.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        assertThat(errors).as("errors in the browser console").isEmpty();
+    }
+
+    private static KpiWindow inChain(KpiWindow window, String chain) {
+        window.setChainId(chain);
+        return window;
     }
 
     /**

@@ -175,4 +175,22 @@ class DashboardViewTest {
             throw new AssertionError(e);
         }
     }
+
+    @Test
+    void shouldAddTheChainLastToAnAnomalyOfAnotherChainOnly() throws Exception {
+        var onBeta = anomaly("peer_outlier|consensus_p95_peer|consensus_latency_ms|node|v1|beta|0", AnomalyState.FIRING,
+                "v1", Severity.HIGH, 0);
+        onBeta.setChainId("beta");
+        var onDefault = anomaly("peer_outlier|consensus_p95_peer|consensus_latency_ms|node|v1|0", AnomalyState.FIRING,
+                "v1", Severity.HIGH, 0);
+        view.onAnomaly(onDefault);
+        view.onAnomaly(onBeta);
+
+        JsonNode anomalies = MAPPER.readTree(view.anomaliesJson()).get("anomalies");
+        java.util.List<String> fields = new java.util.ArrayList<>();
+        anomalies.get(0).fieldNames().forEachRemaining(fields::add);
+        assertThat(fields.subList(fields.size() - 2, fields.size())).containsExactly("suggested_actions", "chain_id");
+        assertThat(anomalies.get(0).get("chain_id").asText()).isEqualTo("beta");
+        assertThat(anomalies.get(1)).isEqualTo(MAPPER.readTree(AnomalyJson.write(onDefault)));
+    }
 }

@@ -70,7 +70,7 @@ public final class AnalyzeJob {
      * The same, with the resource samples of {@code resources} (JSON Lines, {@link ResourceSampleJson}; null: none)
      * through the resource KPIs ({@link ResourceKpiTopology}). They are piped after the events — the two have separate
      * stream times, so their order against each other changes nothing — and judged future against the recording's
-     * progress of the events.
+     * progress of the events. With {@code kpis} selecting no resource KPI the samples are not read.
      */
     public static Result run(Path input, Path resources, Map<String, ?> settings, Consumer<String> problems)
             throws IOException {
@@ -78,6 +78,8 @@ public final class AnalyzeJob {
         values.put(ProcessorConfig.SCHEMA_REGISTRY_URL, "mock://analyze-" + UUID.randomUUID());
         values.put(ProcessorConfig.STATE_STORES, "in_memory");
         ProcessorConfig config = new ProcessorConfig(values);
+        // with no resource KPI selected the topology has no resources input: the samples are not read
+        Path samplesFile = KpiTopology.readsResources(config) ? resources : null;
         ProcessorCounters counters = new ProcessorCounters();
         RecordingClock clock = new RecordingClock();
         KpiContext ctx = KpiContext.of(config, counters, 1) // the driver's topics have one partition
@@ -123,11 +125,11 @@ public final class AnalyzeJob {
                 pipe.accept(ahead.poll());
             }
             long[] lastSampleMs = {Long.MIN_VALUE};
-            TestInputTopic<String, NodeResourceSample> samples = resources == null ? null
+            TestInputTopic<String, NodeResourceSample> samples = samplesFile == null ? null
                     : driver.createInputTopic(ctx.resources().name(), Serdes.String().serializer(),
                             ctx.resources().valueSerde().serializer());
-            if (resources != null) {
-                sampleCounts = ResourceSampleJson.read(resources, sample -> {
+            if (samplesFile != null) {
+                sampleCounts = ResourceSampleJson.read(samplesFile, sample -> {
                     long ms = Math.floorDiv(sample.getTimestampNs(), 1_000_000L);
                     if (ms - skew <= clock.getAsLong()) {
                         lastSampleMs[0] = Math.max(lastSampleMs[0], ms);

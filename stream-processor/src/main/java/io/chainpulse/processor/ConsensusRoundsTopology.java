@@ -41,14 +41,23 @@ public final class ConsensusRoundsTopology {
 
     private ConsensusRoundsTopology() {}
 
-    /** @param consensus the events of {@link ConsensusEvents#byNetwork}, all in one partition */
+    /**
+     * Both KPIs, or the one of them the configuration selects (the per-height stage, named after
+     * {@code consensus_rounds}, serves both).
+     *
+     * @param consensus the events of {@link ConsensusEvents#byNetwork}, all in one partition
+     */
     public static void build(StreamsBuilder builder, KStream<String, ProtocolEvent> consensus, KpiContext ctx) {
         builder.addStateStore(WriteBackStore.builder(STORE, ChainHeight.SERDE, Serdes.ByteArray(), ctx.config()));
         KStream<String, Sample> rounds = consensus.process(() -> new Rounds(ctx), Named.as(METRIC + "-per-height"), STORE);
-        WindowedStats.oneScope(rounds, METRIC, KpiScope.network, WindowedStats.Kind.LATENCY, ctx);
-        KStream<String, Sample> changes = rounds.mapValues(
-                s -> Sample.of(WindowedStats.NETWORK, s.value() > 1 ? 1 : 0), Named.as(ROUND_CHANGES + "-samples"));
-        WindowedStats.oneScope(changes, ROUND_CHANGES, KpiScope.network, WindowedStats.Kind.RATE, ctx);
+        if (ctx.config().computes(Kpi.CONSENSUS_ROUNDS)) {
+            WindowedStats.oneScope(rounds, METRIC, KpiScope.network, WindowedStats.Kind.LATENCY, ctx);
+        }
+        if (ctx.config().computes(Kpi.ROUND_CHANGES_PER_MIN)) {
+            KStream<String, Sample> changes = rounds.mapValues(
+                    s -> Sample.of(WindowedStats.NETWORK, s.value() > 1 ? 1 : 0), Named.as(ROUND_CHANGES + "-samples"));
+            WindowedStats.oneScope(changes, ROUND_CHANGES, KpiScope.network, WindowedStats.Kind.RATE, ctx);
+        }
     }
 
     /**

@@ -2,6 +2,9 @@ package io.chainpulse.processor;
 
 import org.apache.kafka.streams.kstream.Consumed;
 import io.chainpulse.schema.ProtocolEvent;
+import io.chainpulse.schema.catalog.Kpi;
+import java.util.EnumSet;
+import java.util.Set;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.KStream;
@@ -26,41 +29,104 @@ import org.apache.kafka.streams.kstream.KStream;
  * }</pre>
  * The KPIs of blocks (tps, gas_per_s, block_gas_used, block_size_bytes, leader_share_pct) share one stream of
  * finalizations and of distinct blocks ({@link Blocks}).
+ * Only the KPIs the configuration selects are built ({@code kpis}): a KPI left out adds no operator, store or
+ * repartition topic, and a stage shared by several ({@link Blocks}, {@link ConsensusEvents#byNetwork}, the resource
+ * windows) is built when one of its KPIs is selected.
  * Pure: builds the topology, does no I/O; {@link StreamProcessorApp} runs it and {@link AnalyzeJob} runs the same
  * build over a file.
  */
 public final class KpiTopology {
     private KpiTopology() {}
 
+    /** The KPIs computed from {@link Blocks}: the stage is built when one of them is selected. */
+    private static final Set<Kpi> OF_BLOCKS = EnumSet.of(Kpi.TPS, Kpi.GAS_PER_S, Kpi.BLOCK_GAS_USED,
+            Kpi.BLOCK_SIZE_BYTES, Kpi.LEADER_SHARE_PCT);
+    /** The KPIs computed from {@link ConsensusEvents#byNetwork}: the repartition is built when one of them is selected. */
+    private static final Set<Kpi> OF_CONSENSUS_BY_NETWORK = EnumSet.of(Kpi.PROPOSAL_TO_VOTE_MS, Kpi.CONSENSUS_ROUNDS,
+            Kpi.ROUND_CHANGES_PER_MIN, Kpi.VOTE_PARTICIPATION_PCT);
+
+    /** Every KPI the configuration selects ({@code kpis}, see {@link ProcessorConfig#kpis()}), and nothing else. */
     public static Topology build(KpiContext ctx) {
+        ProcessorConfig config = ctx.config();
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, ProtocolEvent> events = builder.stream(ctx.events().name(),
                 Consumed.with(ctx.events().keySerde(), ctx.events().valueSerde())
                         .withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
                         ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
         EventsByType onTime = EventsByType.split(EventGate.gate(events, ctx));
-        TxIngressTpsTopology.build(builder, onTime, ctx);
-        Blocks blocks = Blocks.build(builder, onTime, ctx);
-        TpsTopology.build(blocks, ctx);
-        BlockTimeTopology.build(builder, onTime, ctx);
-        BlockCreationTopology.build(builder, onTime, ctx);
-        BlockExecutionTopology.build(builder, onTime, ctx);
-        ConsensusLatencyTopology.build(builder, onTime, ctx);
-        PropagationDelayTopology.build(builder, onTime, ctx);
-        TxValidationTopology.build(builder, onTime, ctx);
-        VoteToCommitTopology.build(builder, onTime, ctx);
-        BlockPackingTopology.build(builder, onTime, ctx);
-        TxFailureTopology.build(builder, onTime, ctx);
-        ConsensusFailureTopology.build(builder, onTime, ctx);
-        GasPerSecondTopology.build(blocks, ctx);
-        BlockGasUsedTopology.build(blocks, ctx);
-        BlockSizeTopology.build(blocks, ctx);
-        LeaderShareTopology.build(builder, blocks, ctx);
-        KStream<String, ProtocolEvent> consensus = ConsensusEvents.byNetwork(onTime, ctx);
-        ProposalToVoteTopology.build(builder, consensus, ctx);
-        ConsensusRoundsTopology.build(builder, consensus, ctx);
-        VoteParticipationTopology.build(builder, consensus, ctx);
-        ResourceKpiTopology.build(builder, ctx);
+        if (config.computes(Kpi.TX_INGRESS_TPS)) {
+            TxIngressTpsTopology.build(builder, onTime, ctx);
+        }
+        Blocks blocks = anySelected(config, OF_BLOCKS) ? Blocks.build(builder, onTime, ctx) : null;
+        if (config.computes(Kpi.TPS)) {
+            TpsTopology.build(blocks, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_TIME_MS)) {
+            BlockTimeTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_CREATION_MS)) {
+            BlockCreationTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_EXECUTION_MS)) {
+            BlockExecutionTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.CONSENSUS_LATENCY_MS)) {
+            ConsensusLatencyTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.PROPAGATION_DELAY_MS)) {
+            PropagationDelayTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.TX_VALIDATION_MS)) {
+            TxValidationTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.VOTE_TO_COMMIT_MS)) {
+            VoteToCommitTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_PACKING_MS)) {
+            BlockPackingTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.TX_FAILURE_PCT)) {
+            TxFailureTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.CONSENSUS_FAILURE_PCT)) {
+            ConsensusFailureTopology.build(builder, onTime, ctx);
+        }
+        if (config.computes(Kpi.GAS_PER_S)) {
+            GasPerSecondTopology.build(blocks, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_GAS_USED)) {
+            BlockGasUsedTopology.build(blocks, ctx);
+        }
+        if (config.computes(Kpi.BLOCK_SIZE_BYTES)) {
+            BlockSizeTopology.build(blocks, ctx);
+        }
+        if (config.computes(Kpi.LEADER_SHARE_PCT)) {
+            LeaderShareTopology.build(builder, blocks, ctx);
+        }
+        if (anySelected(config, OF_CONSENSUS_BY_NETWORK)) {
+            KStream<String, ProtocolEvent> consensus = ConsensusEvents.byNetwork(onTime, ctx);
+            if (config.computes(Kpi.PROPOSAL_TO_VOTE_MS)) {
+                ProposalToVoteTopology.build(builder, consensus, ctx);
+            }
+            if (config.computes(Kpi.CONSENSUS_ROUNDS) || config.computes(Kpi.ROUND_CHANGES_PER_MIN)) {
+                ConsensusRoundsTopology.build(builder, consensus, ctx);
+            }
+            if (config.computes(Kpi.VOTE_PARTICIPATION_PCT)) {
+                VoteParticipationTopology.build(builder, consensus, ctx);
+            }
+        }
+        if (anySelected(config, EnumSet.copyOf(Kpi.resources()))) {
+            ResourceKpiTopology.build(builder, ctx);
+        }
         return builder.build();
+    }
+
+    /** true when the topology reads {@code chainpulse.resources}: a resource KPI is selected. */
+    public static boolean readsResources(ProcessorConfig config) {
+        return anySelected(config, EnumSet.copyOf(Kpi.resources()));
+    }
+
+    private static boolean anySelected(ProcessorConfig config, Set<Kpi> kpis) {
+        return kpis.stream().anyMatch(config::computes);
     }
 }

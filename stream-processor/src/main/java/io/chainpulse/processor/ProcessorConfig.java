@@ -1,8 +1,13 @@
 package io.chainpulse.processor;
 
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.schema.catalog.Topics;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -28,6 +33,9 @@ public final class ProcessorConfig extends AbstractConfig {
     public static final String MAX_FUTURE_SKEW_MS = "max.future.skew.ms";
     public static final String MAX_NODES = "max.nodes";
     public static final String REGISTRY_WAIT_MAX_MS = "registry.wait.max.ms";
+    public static final String KPIS = "kpis";
+    /** The value of {@value #KPIS} that selects every KPI of the catalog. */
+    public static final String ALL_KPIS = "all";
 
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(APPLICATION_ID, Type.STRING, "chainpulse-processor", Importance.HIGH,
@@ -77,10 +85,62 @@ public final class ProcessorConfig extends AbstractConfig {
                     "How long a stream thread waits, retrying with backoff, for a schema registry it cannot reach "
                             + "(it reports /health 503 meanwhile; nothing is skipped or dead-lettered). Below the "
                             + "consumer's max.poll.interval.ms (5 min); after it the Streams client fails and the "
-                            + "restarted process resumes from the last commit.");
+                            + "restarted process resumes from the last commit.")
+            .define(KPIS, Type.LIST, List.of(ALL_KPIS), new KpiNames(), Importance.MEDIUM,
+                    "The KPIs to compute, by catalog metric name (e.g. " + Kpi.TPS.metric() + ","
+                            + Kpi.CONSENSUS_LATENCY_MS.metric() + "), or all. "
+                            + "A KPI left out builds no operators, stores or repartition topics; a stage several KPIs "
+                            + "share (the distinct blocks, the consensus events by network, the resource windows) is "
+                            + "built when one of them is selected. " + Kpi.ROUND_CHANGES_PER_MIN.metric() + " and "
+                            + Kpi.CONSENSUS_ROUNDS.metric() + " share their per-height stage too.");
+
+    private final Set<Kpi> kpis;
 
     public ProcessorConfig(Map<?, ?> values) {
         super(CONFIG, values, false);
+        this.kpis = selected(getList(KPIS));
+    }
+
+    /** The KPIs selected by {@value #KPIS}, in catalog order ({@value #ALL_KPIS}: every KPI of the catalog). */
+    public Set<Kpi> kpis() {
+        return EnumSet.copyOf(kpis);
+    }
+
+    private static Set<Kpi> selected(List<String> names) {
+        if (names.contains(ALL_KPIS)) {
+            return EnumSet.allOf(Kpi.class);
+        }
+        Set<Kpi> selected = EnumSet.noneOf(Kpi.class);
+        names.forEach(name -> selected.add(Kpi.of(name)));
+        return selected;
+    }
+
+    /** true when {@code kpi} is computed ({@link #kpis()}). */
+    public boolean computes(Kpi kpi) {
+        return kpis.contains(kpi);
+    }
+
+    /** Every name must be a catalog metric (or {@value #ALL_KPIS}); all unknown names are reported at once. */
+    private static final class KpiNames implements ConfigDef.Validator {
+        @Override
+        public void ensureValid(String name, Object value) {
+            List<String> unknown = ((List<?>) value).stream().map(String::valueOf)
+                    .filter(metric -> !metric.equals(ALL_KPIS) && Kpi.byMetric(metric).isEmpty()).toList();
+            if (!unknown.isEmpty()) {
+                throw new ConfigException(name + ": unknown KPI " + String.join(", ", unknown.stream()
+                        .map(m -> "'" + m + "'").toList()) + " (known: " + ALL_KPIS + ", "
+                        + String.join(", ", Kpi.metrics()) + ")");
+            }
+            if (((List<?>) value).isEmpty()) {
+                throw new ConfigException(name + ": no KPI selected (known: " + ALL_KPIS + ", "
+                        + String.join(", ", Kpi.metrics()) + ")");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return ALL_KPIS + " or catalog KPI names (./chainpulse catalog)";
+        }
     }
 
     public Duration windowSize() {

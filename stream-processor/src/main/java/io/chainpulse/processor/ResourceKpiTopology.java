@@ -48,6 +48,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * {@code late|resources|node}; one stamped more than {@code max.future.skew.ms} ahead never moves stream time and is
  * counted {@code future|resources|node}; a sample whose node id breaks {@link NodeIds} is counted
  * {@code invalid_node_id|resources|*} (neither goes to a topic: the late and dead-letter topics hold protocol events).
+ * Only the resources the configuration selects ({@code kpis}) are read and emitted; the stages are built when one is.
  * A field a sample leaves empty (peer count, machine memory, disk use, threads) is not counted for its KPI; nor is a
  * sample without {@code cpu_cores} ({@code open_fds_limit}) for {@code cpu_used_pct} ({@code open_fds_used_pct}).
  */
@@ -134,7 +135,9 @@ public final class ResourceKpiTopology {
                 .merge(rekeyed, Named.as(STAGE + "-keyed-by-node"))
                 .selectKey((node, sample) -> Chains.scoped(sample.getChainId(), node), Named.as(STAGE + "-in-chain"));
 
-        BiFunction<ResourceWindow, NodeResourceSample, ResourceWindow> add = ResourceKpiTopology::add;
+        List<Resource> selected = Arrays.stream(Resource.values()).filter(r -> ctx.config().computes(r.kpi)).toList();
+        BiFunction<ResourceWindow, NodeResourceSample, ResourceWindow> add = (window, sample) -> add(window, sample,
+                selected);
         KStream<String, Emitted> node = keyed.process(WindowAggregation.stage(STAGE, KpiScope.node.name(),
                 ctx.windowSize(), ctx.grace(), ResourceWindow::empty, add, true, 0, ctx), Named.as(STAGE + "-node-window"));
         toKpis(node, KpiScope.node, ctx);
@@ -152,9 +155,10 @@ public final class ResourceKpiTopology {
         toKpis(network, KpiScope.network, ctx);
     }
 
-    private static ResourceWindow add(ResourceWindow window, NodeResourceSample sample) {
+    /** Adds the readings of the {@code selected} resources (the others stay empty, and are not emitted). */
+    private static ResourceWindow add(ResourceWindow window, NodeResourceSample sample, List<Resource> selected) {
         long ms = Math.floorDiv(sample.getTimestampNs(), 1_000_000L);
-        for (Resource r : Resource.values()) {
+        for (Resource r : selected) {
             Number value = r.reading.apply(sample);
             if (value != null) {
                 window.add(r.ordinal(), sample.getNodeId(), value.doubleValue(), ms, !r.counter);

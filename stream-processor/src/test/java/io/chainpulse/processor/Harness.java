@@ -185,6 +185,17 @@ final class Harness implements AutoCloseable {
         return out;
     }
 
+    /** The metrics of the final KPI records so far, flush windows left out. */
+    java.util.Set<String> metrics() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (TestRecord<String, KpiWindow> r : readKpis()) {
+            if (flush == null || r.value().getWindowStartMs() < flush.firstWindowStartMs()) {
+                out.add(r.value().getMetric());
+            }
+        }
+        return out;
+    }
+
     /** The chains ({@code chain_id}, null for the default) of the final KPI records so far, flush windows left out. */
     java.util.Set<String> chains() {
         java.util.Set<String> out = new java.util.HashSet<>();

@@ -71,7 +71,7 @@ public final class KpiTopics {
             if (k.getFinal$() && k.getWindowStartMs() >= previous.fromMs()
                     && k.getWindowStartMs() < period.toMs()) {
                 latest.put(k.getMetric() + "|" + k.getScope() + "|" + (k.getNodeId() == null ? "" : k.getNodeId())
-                        + "|" + k.getWindowStartMs(), k);
+                        + "|" + k.getWindowStartMs() + (k.getChainId() == null ? "" : "|" + k.getChainId()), k);
             }
         }
         List<Anomaly> anomalies = new ArrayList<>();

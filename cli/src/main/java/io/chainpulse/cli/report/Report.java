@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Locale;
@@ -22,6 +23,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import io.chainpulse.schema.Chains;
 
 /**
  * A performance report in Markdown over one period of final KPI windows and anomaly transitions, compared with the
@@ -34,7 +37,11 @@ import java.util.stream.Collectors;
  * if (!result.regressions().isEmpty()) System.exit(3);
  * }</pre>
  *
- * A regression is a series (metric, scope, node) whose latency p95 rose, or whose mean rate fell, by more than the
+ * Chains are kept apart: a series is a metric, scope, node and chain; when the input holds more than one chain, a
+ * node or network of a chain other than the default is named with it ({@code v1 · beta}, {@code network · beta}, a
+ * network row {@code tps · beta}). The default chain's, and a report of one chain only, read as before chains.
+ *
+ * <p>A regression is a series (metric, scope, node, chain) whose latency p95 rose, or whose mean rate fell, by more than the
  * threshold against the previous period. Latency series are compared only when both periods hold at least
  * {@code minSamples} samples (default {@value #DEFAULT_MIN_SAMPLES}): a p95 of a few dozen samples moves by more
  * than 20% on its own.
@@ -126,7 +133,7 @@ public final class Report {
      * One series that got worse: {@code statistic} is {@code p95} (latency and distributions), {@code mean} (ratios)
      * or {@code rate} (rates), judged in the direction the KPI catalog gives.
      *
-     * @param where the node id, or {@code network}
+     * @param where the node id, or {@code network}; with its chain when not the default ({@code v1 · beta})
      */
     public record Regression(String metric, String statistic, String where, double previous, double current,
                              String unit) {
@@ -143,6 +150,14 @@ public final class Report {
     }
 
     public Result render(List<KpiWindow> kpis, List<Anomaly> anomalies) {
+        if (Stream.concat(kpis.stream().map(KpiWindow::getChainId), anomalies.stream().map(Anomaly::getChainId))
+                .map(Chains::idOf).distinct().count() <= 1) {
+            // one chain (a recording of the simulator's chain, say): named nowhere, the report as before chains
+            kpis = kpis.stream().map(w -> w.getChainId() == null ? w
+                    : KpiWindow.newBuilder(w).setChainId(null).build()).toList();
+            anomalies = anomalies.stream().map(a -> a.getChainId() == null ? a
+                    : Anomaly.newBuilder(a).setChainId(null).build()).toList();
+        }
         Period previous = period.previous();
         List<KpiWindow> finals = kpis.stream().filter(KpiWindow::getFinal$).toList();
         List<KpiWindow> now = finals.stream().filter(period::contains).toList();
@@ -215,8 +230,8 @@ public final class Report {
     }
 
     private void header(StringBuilder md, List<KpiWindow> now, List<KpiWindow> before) {
-        Set<String> nodes = now.stream().filter(w -> w.getScope() == KpiScope.node).map(KpiWindow::getNodeId)
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> nodes = now.stream().filter(w -> w.getScope() == KpiScope.node).map(Series::of)
+                .map(Report::nodeOf).sorted().map(Series::where).collect(Collectors.toCollection(LinkedHashSet::new));
         md.append("# ChainPulse performance report\n\n");
         md.append("- Source: ").append(source).append('\n');
         md.append("- Period: ").append(period).append('\n');
@@ -273,7 +288,8 @@ public final class Report {
                 Double is = now == null ? null : row.getValue().apply(now);
                 Double was = before == null ? null : row.getValue().apply(before);
                 String unit = row.getKey().equals("samples") ? "" : rate ? "/s" : unit(series.metric());
-                md.append("| ").append(first ? series.metric() : "").append(" | ").append(row.getKey()).append(" | ")
+                md.append("| ").append(first ? inChain(series.metric(), series.chain()) : "").append(" | ")
+                        .append(row.getKey()).append(" | ")
                         .append(value(is, unit, row.getKey())).append(" | ").append(value(was, unit, row.getKey()))
                         .append(" | ").append(is == null || was == null || was == 0 ? "—" : percent((is - was) / was))
                         .append(" |\n");
@@ -284,7 +300,7 @@ public final class Report {
 
     private void nodeSection(StringBuilder md, Map<Series, Summary> current) {
         md.append("\n## Per node\n\n");
-        Set<String> nodes = current.keySet().stream().filter(s -> s.scope() == KpiScope.node).map(Series::node)
+        Set<Series> nodes = current.keySet().stream().filter(s -> s.scope() == KpiScope.node).map(Report::nodeOf)
                 .collect(Collectors.toCollection(TreeSet::new));
         if (nodes.isEmpty()) {
             md.append("No node KPI windows in the period.\n");
@@ -295,10 +311,10 @@ public final class Report {
         md.append("\n|---|");
         NODE_COLUMNS.forEach(c -> md.append("---:|"));
         md.append('\n');
-        for (String node : nodes) {
-            md.append("| ").append(node).append(" |");
+        for (Series node : nodes) {
+            md.append("| ").append(node.where()).append(" |");
             for (Kpi c : NODE_COLUMNS) {
-                Summary s = current.get(new Series(c.metric(), KpiScope.node, node));
+                Summary s = current.get(new Series(c.metric(), KpiScope.node, node.node(), node.chain()));
                 String statistic = c.kind() == KpiKind.RATE ? "mean rate" : c.kind().statistic();
                 Double v = s == null ? null : switch (statistic) {
                     case "p95" -> s.p95();
@@ -326,9 +342,11 @@ public final class Report {
         md.append("| metric | node | window start (UTC) | p99 | p95 | samples |\n|---|---|---|---:|---:|---:|\n");
         byMetric.forEach((metric, windows) -> windows.stream()
                 .sorted(Comparator.comparingDouble(KpiWindow::getP99).reversed()
-                        .thenComparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getNodeId))
+                        .thenComparingLong(KpiWindow::getWindowStartMs).thenComparing(KpiWindow::getNodeId)
+                        .thenComparing(w -> w.getChainId() == null ? "" : w.getChainId()))
                 .limit(top)
-                .forEach(w -> md.append("| ").append(metric).append(" | ").append(w.getNodeId()).append(" | ")
+                .forEach(w -> md.append("| ").append(metric).append(" | ")
+                        .append(Series.who(w.getNodeId(), w.getChainId())).append(" | ")
                         .append(Instant.ofEpochMilli(w.getWindowStartMs())).append(" | ")
                         .append(value(w.getP99(), unit(metric), "p99")).append(" | ")
                         .append(value(w.getP95(), unit(metric), "p95")).append(" | ").append(w.getCount())
@@ -376,13 +394,23 @@ public final class Report {
                 .append("|---|---|---|---|---|---|---|\n");
         for (Incident i : incidents) {
             Anomaly a = i.firing();
-            md.append("| ").append(i.severity()).append(" | ").append(a.getNodeId() == null ? "network" : a.getNodeId())
+            md.append("| ").append(i.severity()).append(" | ").append(Series.who(a.getNodeId(), a.getChainId()))
                     .append(" | ").append(a.getMetric()).append(" | ").append(a.getDetector()).append(" | ")
                     .append(Instant.ofEpochMilli(i.startedMs())).append(" | ")
                     .append(i.resolvedMs() == null ? "ongoing" : Instant.ofEpochMilli(i.resolvedMs()).toString())
                     .append(" | ").append(cell(a.getSuggestedActions().isEmpty() ? "—"
                             : String.join("; ", a.getSuggestedActions()))).append(" |\n");
         }
+    }
+
+    /** A node of a series, as a series of no metric: what the per-node rows are keyed and ordered by. */
+    private static Series nodeOf(Series s) {
+        return new Series("", KpiScope.node, s.node(), s.chain());
+    }
+
+    /** {@code tps} on the default chain, {@code tps · beta} on chain beta. */
+    private static String inChain(String metric, String chain) {
+        return chain == null ? metric : metric + " · " + chain;
     }
 
     private static String unit(String metric) {

@@ -34,13 +34,15 @@ final class ResourceSection {
     record Row(Kpi kpi, Double last, Double mean, Double max, Double p95) {}
 
     static void append(StringBuilder md, List<KpiWindow> now) {
-        Map<String, Map<Kpi, List<KpiWindow>>> byNode = new TreeMap<>();
+        // by node and chain (a Series of no metric): the default chain's nodes first, as before chains
+        Map<Series, Map<Kpi, List<KpiWindow>>> byNode = new TreeMap<>();
         for (KpiWindow w : now) {
             if (w.getScope() != KpiScope.node) {
                 continue;
             }
             Kpi.byMetric(w.getMetric()).filter(Kpi::resource).ifPresent(kpi -> byNode
-                    .computeIfAbsent(w.getNodeId(), n -> new TreeMap<>())
+                    .computeIfAbsent(new Series("", KpiScope.node, w.getNodeId(),
+                            io.chainpulse.schema.Chains.idOf(w.getChainId())), n -> new TreeMap<>())
                     .computeIfAbsent(kpi, k -> new ArrayList<>()).add(w));
         }
         if (byNode.isEmpty()) {
@@ -54,7 +56,7 @@ final class ResourceSection {
                 + "byte rate's last window), the mean and the maximum, and the p95 (of a gauge's samples, of a byte "
                 + "rate's windows).\n");
         byNode.forEach((node, windows) -> {
-            md.append("\n### ").append(node).append("\n\n");
+            md.append("\n### ").append(node.where()).append("\n\n");
             md.append("| resource | last | mean | max | p95 |\n|---|---:|---:|---:|---:|\n");
             for (Kpi kpi : reported) {
                 List<KpiWindow> list = windows.getOrDefault(kpi, List.of());

@@ -385,4 +385,67 @@ class ReportTest {
         assertThatThrownBy(() -> builder.top(0)).hasMessage("top must be >= 1: 0");
         assertThatThrownBy(() -> builder.minSamples(-1)).hasMessage("minSamples must be >= 0: -1");
     }
+
+    /**
+     * Chain beta beside the default chain, with the same node ids: v1 of beta slows from 40 to 120 ms in the period
+     * (the default chain's v1 does not), beta's tps falls from 50/s to 20/s (the default chain's holds at 100/s).
+     */
+    private static List<KpiWindow> twoChains() {
+        List<KpiWindow> kpis = new ArrayList<>(slowV3());
+        for (int i = 0; i < 6; i++) {
+            long start = T0 + i * W;
+            kpis.add(beta(latency(CONSENSUS, "v1", start, repeat(i < 3 ? 40 : 120, 40))));
+            kpis.add(beta(latency(CONSENSUS, "v3", start, repeat(40, 40))));
+            kpis.add(rate("tps", null, start, 100));
+            kpis.add(beta(rate("tps", null, start, i < 3 ? 50 : 20)));
+        }
+        return kpis;
+    }
+
+    private static KpiWindow beta(KpiWindow w) {
+        w.setChainId("beta");
+        return w;
+    }
+
+    @Test
+    void shouldKeepChainsApartInRegressionsNodesAndNetworkRowsNamingTheChainOffTheDefault() {
+        Anomaly onBeta = anomaly("a-beta", AnomalyState.FIRING, Severity.MEDIUM, "v1", CONSENSUS, T0 + 4 * W,
+                T0 + 4 * W, List.of());
+        onBeta.setChainId("beta");
+
+        Report.Result result = render(twoChains(), List.of(onBeta));
+
+        String md = result.markdown();
+        // beta's v1 tripled, the default chain's v3 tripled; the default chain's v1 and beta's v3 held
+        assertThat(result.regressions()).extracting(Report.Regression::line).containsExactly(
+                "REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)",
+                "REGRESSION consensus_latency_ms p95 v1 · beta: 40.0 ms → 120.3 ms (+200%)",
+                "REGRESSION tps rate network · beta: 50.0/s → 20.0/s (-60%)");
+        assertThat(md).contains("- Nodes: v1, v2, v3, v1 · beta, v3 · beta\n");
+        assertThat(md).contains("| tps | mean rate | 100.0/s | 100.0/s | +0% |\n|  | min rate | 100.0/s | 100.0/s | +0% |\n"
+                + "| tps · beta | mean rate | 20.0/s | 50.0/s | -60% |\n|  | min rate | 20.0/s | 50.0/s | -60% |\n");
+        // the per-node table: consensus p95 is the only column with data
+        assertThat(md.lines().filter(l -> l.startsWith("| v")).toList()).containsExactly(
+                "| v1 | — | — | — | — | 40.0 ms | — | — |",
+                "| v2 | — | — | — | — | 40.0 ms | — | — |",
+                "| v3 | — | — | — | — | 120.3 ms | — | — |",
+                "| v1 · beta | — | — | — | — | 120.3 ms | — | — |",
+                "| v3 · beta | — | — | — | — | 40.0 ms | — | — |");
+        assertThat(md).contains("| consensus_latency_ms | v1 · beta | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n"
+                + "| consensus_latency_ms | v3 | 2025-11-30T02:40:30Z | 120.3 ms | 120.3 ms | 40 |\n");
+        assertThat(md).contains("| MEDIUM | v1 · beta | consensus_latency_ms |");
+    }
+
+    @Test
+    void shouldNameNoChainInAReportOfOneChainOnly() {
+        // the simulator's recordings carry chain_id simnet on every event: one chain, the report as before chains
+        List<KpiWindow> simnet = slowV3().stream().map(w -> KpiWindow.newBuilder(w).setChainId("simnet").build())
+                .toList();
+
+        Report.Result result = render(simnet, List.of());
+
+        assertThat(result.markdown()).isEqualTo(render(slowV3(), List.of()).markdown());
+        assertThat(result.regressions()).extracting(Report.Regression::line)
+                .containsExactly("REGRESSION consensus_latency_ms p95 v3: 40.0 ms → 120.3 ms (+200%)");
+    }
 }

@@ -32,20 +32,26 @@
   let xRange = null; // [first, last] window end in seconds over all charts, so their time axes line up
 
   const forMetric = (kpis, metric, scope) => kpis.series.filter(s => s.metric === metric && s.scope === scope);
-  const seriesLabel = s => s.node_id == null ? 'network' : s.node_id;
+  // While the series hold more than one chain, a node (or network) of a chain other than the default is named with it,
+  // 'v1 · beta': two chains may share node ids. One chain alone (the simulator's, say) is named nowhere, as before.
+  let manyChains = false;
+  let feedManyChains = false; // manyChains when the feed was last drawn
+  const inChain = (name, chain) => chain == null || !manyChains ? name : name + ' · ' + chain;
+  const nodeKey = s => inChain(s.node_id, s.chain_id);
+  const seriesLabel = s => inChain(s.node_id == null ? 'network' : s.node_id, s.chain_id);
   const STYLE = Object.fromEntries(PERCENTILES.map(q => [q.key, q]));
 
   // What a server-side chart draws: a list of lines {label, color, dash, series, value(point)}.
   function chartOf(c) {
     return {id: c.id, unit: c.unit, latest: c.latest, lines: (kpis, color) => forMetric(kpis, c.metric, c.scope)
         .flatMap(s => {
-          const own = s.node_id == null ? PALETTE[0] : color(s.node_id);
+          const own = s.node_id == null ? PALETTE[0] : color(nodeKey(s));
           if (c.mode === 'CHOOSE') return [{label: seriesLabel(s), color: own, series: s, value: p => p[chosen[c.id]]}];
           if (c.statistics.length === 1) {
             return [{label: seriesLabel(s), color: own, series: s, value: p => p[c.statistics[0]]}];
           }
           return c.statistics.map((k, i) => ({
-            label: s.node_id == null ? k : s.node_id + ' ' + k,
+            label: s.node_id == null ? inChain(k, s.chain_id) : nodeKey(s) + ' ' + k,
             color: s.node_id == null ? (STYLE[k] || {color: PALETTE[i % PALETTE.length]}).color : own,
             dash: (STYLE[k] || {}).dash, series: s, value: p => p[k]}));
         })};
@@ -54,7 +60,7 @@
   // The "any KPI" chart: every series of the selected catalog KPI, the network dashed, by the KPI's own statistic.
   const explorer = {id: 'kpi', unit: '', kpi: null, lines: (kpis, color) => explorer.kpi == null ? []
       : kpis.series.filter(s => s.metric === explorer.kpi.metric).map(s => ({
-        label: seriesLabel(s), color: s.node_id == null ? NETWORK_COLOR : color(s.node_id),
+        label: seriesLabel(s), color: s.node_id == null ? NETWORK_COLOR : color(nodeKey(s)),
         dash: s.node_id == null ? [6, 4] : undefined, series: s, value: p => p[explorer.kpi.field]}))};
   const plots = {};
 
@@ -93,7 +99,7 @@
 
   // One color per node, the same in every chart: by the node's rank among all nodes seen.
   function nodeColors(kpis) {
-    const nodes = [...new Set(kpis.series.filter(s => s.node_id != null).map(s => s.node_id))].sort();
+    const nodes = [...new Set(kpis.series.filter(s => s.node_id != null).map(nodeKey))].sort();
     return id => PALETTE[nodes.indexOf(id) % PALETTE.length];
   }
 
@@ -141,6 +147,7 @@
   }
 
   function renderKpis(kpis) {
+    manyChains = new Set(kpis.series.map(s => s.chain_id == null ? null : s.chain_id)).size > 1;
     const color = nodeColors(kpis);
     const drawn = {};
     const all = CHARTS.concat([explorer], SYSTEM);
@@ -176,7 +183,7 @@
 
   // A node's newest reading of a resource KPI: a gauge's latest sample (last), else the plotted statistic.
   function newest(kpis, kpi, node) {
-    const s = kpis.series.find(x => x.metric === kpi.metric && x.scope === 'node' && x.node_id === node);
+    const s = kpis.series.find(x => x.metric === kpi.metric && x.scope === 'node' && nodeKey(x) === node);
     if (!s || s.points.length === 0) return null;
     const p = s.points[s.points.length - 1];
     return p.last != null ? p.last : p[kpi.field];
@@ -185,7 +192,7 @@
   function renderSystemTable(kpis) {
     const names = new Set(RESOURCES.map(k => k.metric));
     const nodes = [...new Set(kpis.series.filter(s => s.scope === 'node' && names.has(s.metric))
-        .map(s => s.node_id))].sort();
+        .map(nodeKey))].sort();
     const table = document.getElementById('system-latest');
     const values = nodes.map(n => RESOURCES.map(k => newest(kpis, k, n)));
     // the node under the most pressure per column (the highest CPU, the fewest peers), when two or more report it
@@ -258,7 +265,7 @@
         box.append(chart);
         charts.append(box);
         SYSTEM.push({id: 'sys-' + k.metric, unit: k.unit, height: 160, lines: (kpis, color) =>
-            forMetric(kpis, k.metric, 'node').map(s => ({label: s.node_id, color: color(s.node_id), series: s,
+            forMetric(kpis, k.metric, 'node').map(s => ({label: nodeKey(s), color: color(nodeKey(s)), series: s,
                 value: p => p[k.field]}))});
       });
       group.append(charts);
@@ -300,7 +307,7 @@
       li.dataset.state = a.state;
       const row = el('div', 'row');
       row.append(el('span', 'sev sev-' + a.severity, a.severity), el('span', 'state ' + a.state, a.state),
-                 el('span', 'node', a.node_id == null ? 'network' : a.node_id), el('span', 'metric', a.metric),
+                 el('span', 'node', seriesLabel(a)), el('span', 'metric', a.metric),
                  el('span', 'time', clock(a.window_start_ms)));
       li.append(row, el('p', 'desc', a.description));
       a.suggested_actions.forEach(s => li.append(el('p', 'action', s)));
@@ -323,9 +330,11 @@
       const [kpisText, anomaliesText] = await Promise.all([getJson('/api/kpis'), getJson('/api/anomalies')]);
       lastKpis = JSON.parse(kpisText);
       renderKpis(lastKpis);
-      if (anomaliesText !== lastAnomalies) {
+      // the feed names chains as the charts do: redrawn too when a second chain appears or the last but one goes
+      if (anomaliesText !== lastAnomalies || manyChains !== feedManyChains) {
         renderFeed(JSON.parse(anomaliesText).anomalies);
         lastAnomalies = anomaliesText;
+        feedManyChains = manyChains;
       }
       document.body.dataset.updates = String(++updates);
     } catch (e) {

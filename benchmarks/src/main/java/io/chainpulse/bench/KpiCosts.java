@@ -1,0 +1,101 @@
+package io.chainpulse.bench;
+
+import io.chainpulse.bench.BenchResult.KpiCost;
+import io.chainpulse.schema.catalog.Kpi;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * What each KPI costs ({@code ./chainpulse bench --kpi-costs}): the processor catching up on the same events with
+ * the original eight KPIs, then with the eight and each newer KPI (or group of KPIs sharing one stage) alone, then the
+ * eight again — the two runs of the eight give the baseline and the noise. Each configuration is the processor with
+ * its {@code kpis} setting, an application of its own, provisioned on the empty topic before the load like the main
+ * catch-up ({@link StreamsCatchUp}).
+ *
+ * <pre>{@code
+ * KpiCosts costs = KpiCosts.provision(bootstrap, registryUrl, topic, kpiTopic, threads, dir);   // topic still empty
+ * List<KpiCost> runs = costs.run(admin, topic, loaded);                                         // after the load
+ * }</pre>
+ */
+final class KpiCosts {
+    /** The KPIs of the first processor, before the catalog: the baseline. */
+    static final List<Kpi> EIGHT = List.of(Kpi.TX_INGRESS_TPS, Kpi.TPS, Kpi.BLOCK_TIME_MS, Kpi.BLOCK_CREATION_MS,
+            Kpi.BLOCK_EXECUTION_MS, Kpi.CONSENSUS_LATENCY_MS, Kpi.PROPAGATION_DELAY_MS, Kpi.TX_VALIDATION_MS);
+
+    /**
+     * Each newer KPI added to the eight alone; KPIs computed by one stage go together (consensus_rounds and
+     * round_changes_per_min; the resource KPIs, one sub-topology of their own).
+     */
+    static final List<List<Kpi>> ADDED = List.of(List.of(Kpi.PROPOSAL_TO_VOTE_MS), List.of(Kpi.VOTE_TO_COMMIT_MS),
+            List.of(Kpi.CONSENSUS_ROUNDS, Kpi.ROUND_CHANGES_PER_MIN), List.of(Kpi.VOTE_PARTICIPATION_PCT),
+            List.of(Kpi.LEADER_SHARE_PCT), List.of(Kpi.TX_FAILURE_PCT), List.of(Kpi.CONSENSUS_FAILURE_PCT),
+            List.of(Kpi.GAS_PER_S), List.of(Kpi.BLOCK_GAS_USED), List.of(Kpi.BLOCK_SIZE_BYTES),
+            List.of(Kpi.BLOCK_PACKING_MS), Kpi.resources());
+
+    /** One configuration: its label, whether it is a run of the eight, its KPIs and its application. */
+    record Configuration(String name, boolean baseline, List<Kpi> kpis, String appId, StreamsCatchUp.Starter app) {}
+
+    private final List<Configuration> configurations;
+
+    private KpiCosts(List<Configuration> configurations) {
+        this.configurations = configurations;
+    }
+
+    /** The configurations in the order they run: the eight, the eight + each of {@link #ADDED}, the eight again. */
+    static List<String> names() {
+        List<String> names = new ArrayList<>();
+        names.add("eight, run 1");
+        ADDED.forEach(added -> names.add("eight + " + label(added)));
+        names.add("eight, run 2");
+        return names;
+    }
+
+    /** Starts and stops each configuration's application once on the still empty {@code topic}. */
+    static KpiCosts provision(String bootstrap, String registryUrl, String topic, String kpiTopic, int threads,
+                              Path dir) throws Exception {
+        List<Configuration> configurations = new ArrayList<>();
+        configurations.add(configuration("eight, run 1", true, EIGHT, "bench-kpis-eight-1", bootstrap, registryUrl,
+                topic, kpiTopic, threads, dir));
+        for (List<Kpi> added : ADDED) {
+            String suffix = added.equals(Kpi.resources()) ? "resources" : added.get(0).metric();
+            configurations.add(configuration("eight + " + label(added), false,
+                    Stream.concat(EIGHT.stream(), added.stream()).toList(), "bench-kpis-eight-" + suffix, bootstrap,
+                    registryUrl, topic, kpiTopic, threads, dir));
+        }
+        configurations.add(configuration("eight, run 2", true, EIGHT, "bench-kpis-eight-2", bootstrap, registryUrl,
+                topic, kpiTopic, threads, dir));
+        for (Configuration c : configurations) {
+            StreamsCatchUp.provision(c.appId(), c.app());
+        }
+        return new KpiCosts(configurations);
+    }
+
+    /** Times each configuration catching up on the {@code events} of {@code topic}, in order. */
+    List<KpiCost> run(Admin admin, String topic, long events) throws Exception {
+        List<KpiCost> costs = new ArrayList<>();
+        for (Configuration c : configurations) {
+            StreamsCatchUp.CatchUp run = StreamsCatchUp.run(c.appId(), admin, topic, events, c.app());
+            costs.add(new KpiCost(c.name(), c.baseline(), c.kpis().stream().map(Kpi::metric).toList(),
+                    run.eventsPerSecond(), run.startUpSeconds(), run.processingEventsPerSecond()));
+        }
+        return costs;
+    }
+
+    private static Configuration configuration(String name, boolean baseline, List<Kpi> kpis, String appId,
+                                               String bootstrap, String registryUrl, String topic, String kpiTopic,
+                                               int threads, Path dir) {
+        return new Configuration(name, baseline, kpis, appId, StreamsCatchUp.processor(appId, bootstrap, registryUrl,
+                topic, kpiTopic, threads, dir.resolve(appId + "-state"), kpis.stream().map(Kpi::metric).toList()));
+    }
+
+    /** {@code gas_per_s}, {@code consensus_rounds + round_changes_per_min}, {@code the resource KPIs (17)}. */
+    static String label(List<Kpi> kpis) {
+        if (kpis.equals(Kpi.resources())) {
+            return "the resource KPIs (" + kpis.size() + ")";
+        }
+        return String.join(" + ", kpis.stream().map(Kpi::metric).toList());
+    }
+}
