@@ -203,8 +203,9 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "which does not grow is flagged in a judged window. Unlike a fixed R², it asks as much "
                             + "of a short horizon as of a long one.")
             .define(RESOURCE_PEER_MIN_POINTS, Type.DOUBLE, ResourcePeerDetector.Settings.defaults().minPoints(),
-                    Range.atLeast(1.0), Importance.LOW, "Percentage points a node's CPU (cpu_used_pct), data disk "
-                            + "(disk_used_pct) or open files (open_fds_used_pct) — each a share of its own machine's — "
+                    Range.atLeast(1.0), Importance.LOW, "Percentage points a node's CPU (" + Kpi.CPU_USED_PCT.metric()
+                            + "), data disk (" + Kpi.DISK_USED_PCT.metric() + ") or open files ("
+                            + Kpi.OPEN_FDS_USED_PCT.metric() + ") — each a share of its own machine's — "
                             + "must lie above the median of its chain's other nodes, and more than 5 of their median "
                             + "absolute deviations, to be a peer outlier (peer.min.nodes nodes at least): 6 % against "
                             + "2 % is three times the peers' and still idle.")
