@@ -213,6 +213,40 @@ class NetworkSimulatorTest {
         assertThat(Set.copyOf(baseline)).containsAll(kept);
     }
 
+    /**
+     * A byzantine validator at p=0.2 (evaluate's target): a fifth of the blocks it leads need a second round, and
+     * those heights only; none of its votes counts — each is missing (a fifth) or for another block. The extra rounds
+     * are there, but sparse: 2 of the 15 heights v4 leads in its minute, 16 s apart.
+     */
+    @Test
+    void shouldForceASecondRoundOnlyOnHeightsTheByzantineNodeLeadsAndNeverCastAMatchingVote() {
+        Scenario network = new Scenario("byzantine-leader", "simnet", 4, 20, Duration.ofSeconds(1),
+                Duration.ofSeconds(240), 1, 0, List.of(new Fault(Fault.Kind.BYZANTINE, "v4", Duration.ofSeconds(150),
+                        Duration.ofSeconds(210), 0.2)));
+        List<ProtocolEvent> events = events(network);
+
+        Map<Long, String> proposedHash = new java.util.HashMap<>();
+        Map<Long, Integer> rounds = new java.util.TreeMap<>();
+        events.stream().filter(e -> e.getEventType() == EventType.consensus_proposal).forEach(e -> {
+            proposedHash.put(e.getHeight(), e.getBlockHash());
+            rounds.merge(e.getHeight(), e.getRound() + 1, Math::max);
+        });
+        assertThat(rounds.entrySet().stream().filter(r -> r.getValue() > 1).map(Map.Entry::getKey))
+                .containsExactly(152L, 168L);
+        assertThat(events).filteredOn(e -> e.getEventType() == EventType.consensus_proposal && e.getRound() == 1)
+                .extracting(e -> e.getLeader().toString()).containsOnly("v4");
+        long led = events.stream().filter(e -> e.getEventType() == EventType.block_creation_start
+                && e.getNodeId().equals("v4") && e.getHeight() >= 150 && e.getHeight() < 210).count();
+        assertThat(led).isEqualTo(15);
+
+        List<ProtocolEvent> v4Votes = events.stream().filter(e -> e.getEventType() == EventType.consensus_vote
+                && e.getNodeId().equals("v4") && e.getHeight() >= 150 && e.getHeight() < 210).toList();
+        assertThat(v4Votes).noneMatch(v -> v.getBlockHash().equals(proposedHash.get(v.getHeight())))
+                .allMatch(v -> "true".equals(v.getMetadata().get("conflicting")));
+        // 62 votes due (60 heights, two of them twice): 16 missing, 46 for another block
+        assertThat(v4Votes).hasSize(46);
+    }
+
     private static List<String> changed(List<ProtocolEvent> a, List<ProtocolEvent> b) {
         var byId = b.stream().collect(Collectors.toMap(ProtocolEvent::getEventId, e -> e));
         List<String> out = new ArrayList<>();

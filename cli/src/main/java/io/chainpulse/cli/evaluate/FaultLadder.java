@@ -65,9 +65,12 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             case SILENT_NODE -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), true, Set.of("kpis"));
             // the node misses votes and forces an extra round on its blocks with this probability
             case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true, metrics(Kpi.BLOCK_CREATION_MS));
-            // the node's clock runs this many ms ahead
+            // the node's clock runs this many ms ahead. No KPI measures a clock; the skew shows, by exactly its
+            // size, in the latencies that subtract another node's timestamp from this node's: a block's arrival here
+            // (propagation delay) and this node's vote after the leader's proposal (proposal to vote). Either one
+            // points at the node's clock as much as the other, so either is right
             case CLOCK_SKEW -> new FaultLadder(kind, List.of(25.0, 50.0, 100.0, 250.0), true,
-                    metrics(Kpi.PROPAGATION_DELAY_MS));
+                    metrics(Kpi.PROPAGATION_DELAY_MS, Kpi.PROPOSAL_TO_VOTE_MS));
             // the node's transaction and consensus validations fail with this probability
             case FAILURE_BURST -> new FaultLadder(kind, List.of(0.05, 0.1, 0.2, 0.4), true,
                     metrics(Kpi.TX_FAILURE_PCT, Kpi.CONSENSUS_FAILURE_PCT));
