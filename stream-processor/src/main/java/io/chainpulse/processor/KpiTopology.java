@@ -54,68 +54,32 @@ public final class KpiTopology {
                         .withTimestampExtractor(new EventTimestampExtractor(ctx.referenceClock(),
                         ctx.config().maxFutureSkew().toMillis())).withName("events-source"));
         EventsByType onTime = EventsByType.split(EventGate.gate(events, ctx));
-        if (config.computes(Kpi.TX_INGRESS_TPS)) {
-            TxIngressTpsTopology.build(builder, onTime, ctx);
-        }
+        when(config, Kpi.TX_INGRESS_TPS, () -> TxIngressTpsTopology.build(builder, onTime, ctx));
         Blocks blocks = anySelected(config, OF_BLOCKS) ? Blocks.build(builder, onTime, ctx) : null;
-        if (config.computes(Kpi.TPS)) {
-            TpsTopology.build(blocks, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_TIME_MS)) {
-            BlockTimeTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_CREATION_MS)) {
-            BlockCreationTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_EXECUTION_MS)) {
-            BlockExecutionTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.CONSENSUS_LATENCY_MS)) {
-            ConsensusLatencyTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.PROPAGATION_DELAY_MS)) {
-            PropagationDelayTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.TX_VALIDATION_MS)) {
-            TxValidationTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.VOTE_TO_COMMIT_MS)) {
-            VoteToCommitTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_PACKING_MS)) {
-            BlockPackingTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.TX_FAILURE_PCT)) {
-            TxFailureTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.CONSENSUS_FAILURE_PCT)) {
-            ConsensusFailureTopology.build(builder, onTime, ctx);
-        }
-        if (config.computes(Kpi.GAS_PER_S)) {
-            GasPerSecondTopology.build(blocks, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_GAS_USED)) {
-            BlockGasUsedTopology.build(blocks, ctx);
-        }
-        if (config.computes(Kpi.BLOCK_SIZE_BYTES)) {
-            BlockSizeTopology.build(blocks, ctx);
-        }
-        if (config.computes(Kpi.LEADER_SHARE_PCT)) {
-            LeaderShareTopology.build(builder, blocks, ctx);
-        }
+        when(config, Kpi.TPS, () -> TpsTopology.build(blocks, ctx));
+        when(config, Kpi.BLOCK_TIME_MS, () -> BlockTimeTopology.build(builder, onTime, ctx));
+        when(config, Kpi.BLOCK_CREATION_MS, () -> BlockCreationTopology.build(builder, onTime, ctx));
+        when(config, Kpi.BLOCK_EXECUTION_MS, () -> BlockExecutionTopology.build(builder, onTime, ctx));
+        when(config, Kpi.CONSENSUS_LATENCY_MS, () -> ConsensusLatencyTopology.build(builder, onTime, ctx));
+        when(config, Kpi.PROPAGATION_DELAY_MS, () -> PropagationDelayTopology.build(builder, onTime, ctx));
+        when(config, Kpi.TX_VALIDATION_MS, () -> TxValidationTopology.build(builder, onTime, ctx));
+        when(config, Kpi.VOTE_TO_COMMIT_MS, () -> VoteToCommitTopology.build(builder, onTime, ctx));
+        when(config, Kpi.BLOCK_PACKING_MS, () -> BlockPackingTopology.build(builder, onTime, ctx));
+        when(config, Kpi.TX_FAILURE_PCT, () -> TxFailureTopology.build(builder, onTime, ctx));
+        when(config, Kpi.CONSENSUS_FAILURE_PCT, () -> ConsensusFailureTopology.build(builder, onTime, ctx));
+        when(config, Kpi.GAS_PER_S, () -> GasPerSecondTopology.build(blocks, ctx));
+        when(config, Kpi.BLOCK_GAS_USED, () -> BlockGasUsedTopology.build(blocks, ctx));
+        when(config, Kpi.BLOCK_SIZE_BYTES, () -> BlockSizeTopology.build(blocks, ctx));
+        when(config, Kpi.LEADER_SHARE_PCT, () -> LeaderShareTopology.build(builder, blocks, ctx));
         if (anySelected(config, OF_CONSENSUS_BY_NETWORK)) {
             KStream<String, ProtocolEvent> consensus = ConsensusEvents.byNetwork(onTime, ctx);
-            if (config.computes(Kpi.PROPOSAL_TO_VOTE_MS)) {
-                ProposalToVoteTopology.build(builder, consensus, ctx);
-            }
+            when(config, Kpi.PROPOSAL_TO_VOTE_MS, () -> ProposalToVoteTopology.build(builder, consensus, ctx));
             if (config.computes(Kpi.CONSENSUS_ROUNDS) || config.computes(Kpi.ROUND_CHANGES_PER_MIN)) {
                 ConsensusRoundsTopology.build(builder, consensus, ctx);
             }
-            if (config.computes(Kpi.VOTE_PARTICIPATION_PCT)) {
-                VoteParticipationTopology.build(builder, consensus, ctx);
-            }
+            when(config, Kpi.VOTE_PARTICIPATION_PCT, () -> VoteParticipationTopology.build(builder, consensus, ctx));
         }
-        if (anySelected(config, EnumSet.copyOf(Kpi.resources()))) {
+        if (readsResources(config)) {
             ResourceKpiTopology.build(builder, ctx);
         }
         return builder.build();
@@ -124,6 +88,13 @@ public final class KpiTopology {
     /** true when the topology reads {@code chainpulse.resources}: a resource KPI is selected. */
     public static boolean readsResources(ProcessorConfig config) {
         return anySelected(config, EnumSet.copyOf(Kpi.resources()));
+    }
+
+    /** Builds a KPI's operators when the configuration selects it. */
+    private static void when(ProcessorConfig config, Kpi kpi, Runnable build) {
+        if (config.computes(kpi)) {
+            build.run();
+        }
     }
 
     private static boolean anySelected(ProcessorConfig config, Set<Kpi> kpis) {
