@@ -231,8 +231,9 @@ public final class BenchReport {
                 rate(t.consumerPerfEventsPerS())));
         md.append(String.format(Locale.ROOT, "%nThe eight: %s. Baseline: the mean of the eight's runs, %s events/s "
                 + "(once running where measured); noise: those runs differ by %s %% of it, so a cost within that is "
-                + "not told apart from none. Costs compare the rate once running (start-up left out). \"all KPIs\" is "
-                + "the catch-up above, which ran before the others.%n%n",
+                + "not told apart from none. A configuration's cost compares its rate once running (start-up left out) "
+                + "with the mean of the eight's runs just before and after it; \"all KPIs\" is the catch-up above, "
+                + "which ran before the others, compared with the mean of all of them.%n%n",
                 String.join(", ", r.kpiCosts().get(0).kpis()), rate(r.kpiCostBaselineEventsPerS()),
                 Double.isNaN(r.kpiCostNoisePct()) ? NOT_MEASURED
                         : String.format(Locale.ROOT, "%.1f", r.kpiCostNoisePct())));

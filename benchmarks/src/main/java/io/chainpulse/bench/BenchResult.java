@@ -51,10 +51,35 @@ public record BenchResult(Setup setup, Throughput throughput, Live live, Machine
                 .orElse(Double.NaN);
     }
 
-    /** What {@code run} costs: the throughput it loses against the baseline, in % of the baseline (negative: faster). */
+    /**
+     * What {@code run} costs: the throughput it loses, in % (negative: faster), against the runs of the eight next to
+     * it in time — the mean of the last one before it and the first one after it among {@code kpiCosts}; against the
+     * mean of all of them for a run not among {@code kpiCosts} (the main catch-up).
+     */
     public double kpiCostPct(KpiCost run) {
-        double baseline = kpiCostBaselineEventsPerS();
+        double baseline = neighbours(run);
         return (baseline - run.comparedEventsPerS()) / baseline * 100;
+    }
+
+    private double neighbours(KpiCost run) {
+        int at = kpiCosts.indexOf(run);
+        if (at < 0) {
+            return kpiCostBaselineEventsPerS();
+        }
+        java.util.List<Double> next = new java.util.ArrayList<>();
+        for (int i = at - 1; i >= 0; i--) {
+            if (kpiCosts.get(i).baseline()) {
+                next.add(kpiCosts.get(i).comparedEventsPerS());
+                break;
+            }
+        }
+        for (int i = at + 1; i < kpiCosts.size(); i++) {
+            if (kpiCosts.get(i).baseline()) {
+                next.add(kpiCosts.get(i).comparedEventsPerS());
+                break;
+            }
+        }
+        return next.stream().mapToDouble(Double::doubleValue).average().orElse(kpiCostBaselineEventsPerS());
     }
 
     /** The noise: the spread (max − min) of the baseline's runs, in % of their mean. */

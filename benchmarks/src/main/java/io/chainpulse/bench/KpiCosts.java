@@ -10,8 +10,9 @@ import org.apache.kafka.clients.admin.Admin;
 
 /**
  * What each KPI costs ({@code ./chainpulse bench --kpi-costs}): the processor catching up on the same events with
- * the original eight KPIs, then with the eight and each newer KPI (or group of KPIs sharing one stage) alone, then the
- * eight again — the two runs of the eight give the baseline and the noise. Each configuration is the processor with
+ * the original eight KPIs and with the eight and each newer KPI (or group of KPIs sharing one stage) alone, in turn —
+ * a run of the eight before and after each, so each is compared with the eight next to it in time; the spread of the
+ * eight's runs is the noise. Each configuration is the processor with
  * its {@code kpis} setting, an application of its own, provisioned on the empty topic before the load like the main
  * catch-up ({@link StreamsCatchUp}).
  *
@@ -50,12 +51,17 @@ final class KpiCosts {
         this.configurations = configurations;
     }
 
-    /** The configurations in the order they run: the eight, the eight + each of {@link #ADDED}, the eight again. */
+    /**
+     * The configurations counted, in the order they run: a run of the eight before and after each of
+     * {@link #ADDED}, so each is compared with the eight next to it in time (the machine drifts within a bench).
+     */
     static List<String> names() {
         List<String> names = new ArrayList<>();
-        names.add("eight, run 1");
-        ADDED.forEach(added -> names.add("eight + " + label(added)));
-        names.add("eight, run 2");
+        for (int i = 0; i < ADDED.size(); i++) {
+            names.add("eight, run " + (i + 1));
+            names.add("eight + " + label(ADDED.get(i)));
+        }
+        names.add("eight, run " + (ADDED.size() + 1));
         return names;
     }
 
@@ -67,16 +73,17 @@ final class KpiCosts {
             configurations.add(configuration("eight, warm-up " + i, true, EIGHT, "bench-kpis-warm-up-" + i, bootstrap,
                     registryUrl, topic, kpiTopic, threads, dir));
         }
-        configurations.add(configuration("eight, run 1", true, EIGHT, "bench-kpis-eight-1", bootstrap, registryUrl,
-                topic, kpiTopic, threads, dir));
-        for (List<Kpi> added : ADDED) {
+        for (int i = 0; i < ADDED.size(); i++) {
+            configurations.add(configuration("eight, run " + (i + 1), true, EIGHT, "bench-kpis-eight-" + (i + 1),
+                    bootstrap, registryUrl, topic, kpiTopic, threads, dir));
+            List<Kpi> added = ADDED.get(i);
             String suffix = added.equals(Kpi.resources()) ? "resources" : added.get(0).metric();
             configurations.add(configuration("eight + " + label(added), false,
                     Stream.concat(EIGHT.stream(), added.stream()).toList(), "bench-kpis-eight-" + suffix, bootstrap,
                     registryUrl, topic, kpiTopic, threads, dir));
         }
-        configurations.add(configuration("eight, run 2", true, EIGHT, "bench-kpis-eight-2", bootstrap, registryUrl,
-                topic, kpiTopic, threads, dir));
+        configurations.add(configuration("eight, run " + (ADDED.size() + 1), true, EIGHT,
+                "bench-kpis-eight-" + (ADDED.size() + 1), bootstrap, registryUrl, topic, kpiTopic, threads, dir));
         for (Configuration c : configurations) {
             StreamsCatchUp.provision(c.appId(), c.app());
         }

@@ -1,6 +1,7 @@
 package io.chainpulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -232,13 +233,32 @@ class BenchReportTest {
     }
 
     @Test
+    void shouldCompareEachConfigurationWithTheRunsOfTheEightNextToItInTime() {
+        List<String> eight = KpiCosts.EIGHT.stream().map(io.chainpulse.schema.catalog.Kpi::metric).toList();
+        BenchResult.KpiCost x = new BenchResult.KpiCost("eight + x", false, eight, 1.0, 1.0, 90_000.0);
+        BenchResult.KpiCost y = new BenchResult.KpiCost("eight + y", false, eight, 1.0, 1.0, 150_000.0);
+        BenchResult r = new BenchResult(RESULT.setup(), RESULT.throughput(), RESULT.live(), RESULT.machine(),
+                "./chainpulse bench --kpi-costs", RESULT.startedAt(), List.of(
+                        new BenchResult.KpiCost("eight, run 1", true, eight, 1.0, 1.0, 100_000.0), x,
+                        new BenchResult.KpiCost("eight, run 2", true, eight, 1.0, 1.0, 200_000.0), y,
+                        new BenchResult.KpiCost("eight, run 3", true, eight, 1.0, 1.0, 200_000.0)));
+
+        // x against (100,000 + 200,000) / 2 = 150,000: 40 %; y against (200,000 + 200,000) / 2: 25 %; noise 100,000
+        // of the mean 166,666.7 = 60 %
+        assertThat(r.kpiCostPct(x)).isCloseTo(40.0, within(1e-9));
+        assertThat(r.kpiCostPct(y)).isCloseTo(25.0, within(1e-9));
+        assertThat(r.kpiCostNoisePct()).isCloseTo(60.0, within(1e-9));
+    }
+
+    @Test
     void shouldRunTheEightTheEightWithEachNewerKpiAndTheEightAgain() {
         assertThat(KpiCosts.names()).containsExactly("eight, run 1", "eight + proposal_to_vote_ms",
-                "eight + vote_to_commit_ms", "eight + consensus_rounds + round_changes_per_min",
-                "eight + vote_participation_pct", "eight + leader_share_pct", "eight + tx_failure_pct",
-                "eight + consensus_failure_pct", "eight + gas_per_s", "eight + block_gas_used",
-                "eight + block_size_bytes", "eight + block_packing_ms", "eight + the resource KPIs (17)",
-                "eight, run 2");
+                "eight, run 2", "eight + vote_to_commit_ms", "eight, run 3",
+                "eight + consensus_rounds + round_changes_per_min", "eight, run 4", "eight + vote_participation_pct",
+                "eight, run 5", "eight + leader_share_pct", "eight, run 6", "eight + tx_failure_pct", "eight, run 7",
+                "eight + consensus_failure_pct", "eight, run 8", "eight + gas_per_s", "eight, run 9",
+                "eight + block_gas_used", "eight, run 10", "eight + block_size_bytes", "eight, run 11",
+                "eight + block_packing_ms", "eight, run 12", "eight + the resource KPIs (17)", "eight, run 13");
         // every KPI of the catalog is in the eight or in one added group, once
         List<io.chainpulse.schema.catalog.Kpi> covered = new ArrayList<>(KpiCosts.EIGHT);
         KpiCosts.ADDED.forEach(covered::addAll);
