@@ -99,7 +99,7 @@ public final class PeerOutlierDetector {
         }
         double[] values = valueByNode.values().stream().mapToDouble(Double::doubleValue).toArray();
         double median = median(values);
-        double mad = median(Arrays.stream(values).map(v -> Math.abs(v - median)).toArray());
+        double mad = mad(values, median);
         boolean higherIsWorse = Metrics.higherIsWorse(metric);
         Statistic statistic = Metrics.learnedStatistic(metric);
         List<Verdict> verdicts = new ArrayList<>();
@@ -188,6 +188,11 @@ public final class PeerOutlierDetector {
         }
         double peersMedian = TailGate.pool(peers).getValueAtQuantile(0.5);
         return new Tail(outcome, peersMedian > 0 ? own.getValueAtQuantile(0.5) / peersMedian - 1 : 0);
+    }
+
+    /** The median absolute deviation of {@code values} from their {@code median}. */
+    static double mad(double[] values, double median) {
+        return median(Arrays.stream(values).map(v -> Math.abs(v - median)).toArray());
     }
 
     static double median(double[] values) {

@@ -90,8 +90,7 @@ public final class ResourcePeerDetector {
             double[] others = valueByNode.entrySet().stream().filter(o -> !o.getKey().equals(node))
                     .mapToDouble(Map.Entry::getValue).toArray();
             double median = PeerOutlierDetector.median(others);
-            double mad = PeerOutlierDetector.median(java.util.Arrays.stream(others).map(v -> Math.abs(v - median))
-                    .toArray());
+            double mad = PeerOutlierDetector.mad(others, median);
             double above = value - median;
             IncidentKey key = new IncidentKey(DETECTOR, RULE, metric, KpiScope.node, node);
             if (!(above >= settings.minPoints() && above > settings.madFactor() * mad)) {
