@@ -231,7 +231,7 @@ public final class Report {
 
     private void header(StringBuilder md, List<KpiWindow> now, List<KpiWindow> before) {
         Set<String> nodes = now.stream().filter(w -> w.getScope() == KpiScope.node).map(Series::of)
-                .map(Report::nodeOf).sorted().map(Series::where).collect(Collectors.toCollection(LinkedHashSet::new));
+                .map(Series::ofNode).sorted().map(Series::where).collect(Collectors.toCollection(LinkedHashSet::new));
         md.append("# ChainPulse performance report\n\n");
         md.append("- Source: ").append(source).append('\n');
         md.append("- Period: ").append(period).append('\n');
@@ -288,7 +288,7 @@ public final class Report {
                 Double is = now == null ? null : row.getValue().apply(now);
                 Double was = before == null ? null : row.getValue().apply(before);
                 String unit = row.getKey().equals("samples") ? "" : rate ? "/s" : unit(series.metric());
-                md.append("| ").append(first ? inChain(series.metric(), series.chain()) : "").append(" | ")
+                md.append("| ").append(first ? Series.inChain(series.metric(), series.chain()) : "").append(" | ")
                         .append(row.getKey()).append(" | ")
                         .append(value(is, unit, row.getKey())).append(" | ").append(value(was, unit, row.getKey()))
                         .append(" | ").append(is == null || was == null || was == 0 ? "—" : percent((is - was) / was))
@@ -300,7 +300,7 @@ public final class Report {
 
     private void nodeSection(StringBuilder md, Map<Series, Summary> current) {
         md.append("\n## Per node\n\n");
-        Set<Series> nodes = current.keySet().stream().filter(s -> s.scope() == KpiScope.node).map(Report::nodeOf)
+        Set<Series> nodes = current.keySet().stream().filter(s -> s.scope() == KpiScope.node).map(Series::ofNode)
                 .collect(Collectors.toCollection(TreeSet::new));
         if (nodes.isEmpty()) {
             md.append("No node KPI windows in the period.\n");
@@ -401,16 +401,6 @@ public final class Report {
                     .append(" | ").append(cell(a.getSuggestedActions().isEmpty() ? "—"
                             : String.join("; ", a.getSuggestedActions()))).append(" |\n");
         }
-    }
-
-    /** A node of a series, as a series of no metric: what the per-node rows are keyed and ordered by. */
-    private static Series nodeOf(Series s) {
-        return new Series("", KpiScope.node, s.node(), s.chain());
-    }
-
-    /** {@code tps} on the default chain, {@code tps · beta} on chain beta. */
-    private static String inChain(String metric, String chain) {
-        return chain == null ? metric : metric + " · " + chain;
     }
 
     private static String unit(String metric) {

@@ -41,8 +41,7 @@ final class ResourceSection {
                 continue;
             }
             Kpi.byMetric(w.getMetric()).filter(Kpi::resource).ifPresent(kpi -> byNode
-                    .computeIfAbsent(new Series("", KpiScope.node, w.getNodeId(),
-                            io.chainpulse.schema.Chains.idOf(w.getChainId())), n -> new TreeMap<>())
+                    .computeIfAbsent(Series.of(w).ofNode(), n -> new TreeMap<>())
                     .computeIfAbsent(kpi, k -> new ArrayList<>()).add(w));
         }
         if (byNode.isEmpty()) {

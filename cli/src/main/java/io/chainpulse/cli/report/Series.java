@@ -32,8 +32,17 @@ record Series(String metric, KpiScope scope, String node, String chain) implemen
 
     /** {@code v1}, {@code network} on the default chain; {@code v1 · beta}, {@code network · beta} on chain beta. */
     static String who(String node, String chain) {
-        String base = node == null ? "network" : node;
-        return Chains.isDefault(chain) ? base : base + " · " + chain;
+        return inChain(node == null ? "network" : node, chain);
+    }
+
+    /** {@code name} on the default chain, {@code name · beta} on chain beta. */
+    static String inChain(String name, String chain) {
+        return Chains.isDefault(chain) ? name : name + " · " + chain;
+    }
+
+    /** This series' node (or network) and chain, as a series of no metric: what per-node rows are keyed by. */
+    Series ofNode() {
+        return new Series("", KpiScope.node, node, chain);
     }
 
     @Override
