@@ -42,8 +42,19 @@ final class KpiCosts {
      */
     static final int WARM_UPS = 2;
 
-    /** One configuration: its label, whether it is a run of the eight, its KPIs and its application. */
-    record Configuration(String name, boolean baseline, List<Kpi> kpis, String appId, StreamsCatchUp.Starter app) {}
+    /**
+     * One catch-up of the plan: its label, whether it only warms up (timed and logged, not counted), its KPIs and its
+     * application id.
+     */
+    record Step(String name, boolean warmUp, List<Kpi> kpis, String appId) {
+        /** A run of the eight: what the others are compared with. */
+        boolean baseline() {
+            return kpis.equals(EIGHT);
+        }
+    }
+
+    /** A step and the processor that runs it. */
+    private record Configuration(Step step, StreamsCatchUp.Starter app) {}
 
     private final List<Configuration> configurations;
 
@@ -52,66 +63,63 @@ final class KpiCosts {
     }
 
     /**
-     * The configurations counted, in the order they run: a run of the eight before and after each of
-     * {@link #ADDED}, so each is compared with the eight next to it in time (the machine drifts within a bench).
+     * The catch-ups in the order they run: {@link #WARM_UPS} runs of the eight, then a run of the eight before and
+     * after each of {@link #ADDED}, so each is compared with the eight next to it in time (the machine drifts within
+     * a bench).
      */
-    static List<String> names() {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < ADDED.size(); i++) {
-            names.add("eight, run " + (i + 1));
-            names.add("eight + " + label(ADDED.get(i)));
+    static List<Step> plan() {
+        List<Step> plan = new ArrayList<>();
+        for (int i = 1; i <= WARM_UPS; i++) {
+            plan.add(new Step("eight, warm-up " + i, true, EIGHT, "bench-kpis-warm-up-" + i));
         }
-        names.add("eight, run " + (ADDED.size() + 1));
-        return names;
+        for (int i = 0; i < ADDED.size(); i++) {
+            plan.add(new Step("eight, run " + (i + 1), false, EIGHT, "bench-kpis-eight-" + (i + 1)));
+            List<Kpi> added = ADDED.get(i);
+            String suffix = added.equals(Kpi.resources()) ? "resources" : added.get(0).metric();
+            plan.add(new Step("eight + " + label(added), false, Stream.concat(EIGHT.stream(), added.stream()).toList(),
+                    "bench-kpis-eight-" + suffix));
+        }
+        plan.add(new Step("eight, run " + (ADDED.size() + 1), false, EIGHT, "bench-kpis-eight-" + (ADDED.size() + 1)));
+        return plan;
     }
 
-    /** Starts and stops each configuration's application once on the still empty {@code topic}. */
+    /** The configurations counted, in the order they run (the plan without its warm-up). */
+    static List<String> names() {
+        return plan().stream().filter(step -> !step.warmUp()).map(Step::name).toList();
+    }
+
+    /** Starts and stops each step's application once on the still empty {@code topic}. */
     static KpiCosts provision(String bootstrap, String registryUrl, String topic, String kpiTopic, int threads,
                               Path dir) throws Exception {
         List<Configuration> configurations = new ArrayList<>();
-        for (int i = 1; i <= WARM_UPS; i++) {
-            configurations.add(configuration("eight, warm-up " + i, true, EIGHT, "bench-kpis-warm-up-" + i, bootstrap,
-                    registryUrl, topic, kpiTopic, threads, dir));
-        }
-        for (int i = 0; i < ADDED.size(); i++) {
-            configurations.add(configuration("eight, run " + (i + 1), true, EIGHT, "bench-kpis-eight-" + (i + 1),
-                    bootstrap, registryUrl, topic, kpiTopic, threads, dir));
-            List<Kpi> added = ADDED.get(i);
-            String suffix = added.equals(Kpi.resources()) ? "resources" : added.get(0).metric();
-            configurations.add(configuration("eight + " + label(added), false,
-                    Stream.concat(EIGHT.stream(), added.stream()).toList(), "bench-kpis-eight-" + suffix, bootstrap,
-                    registryUrl, topic, kpiTopic, threads, dir));
-        }
-        configurations.add(configuration("eight, run " + (ADDED.size() + 1), true, EIGHT,
-                "bench-kpis-eight-" + (ADDED.size() + 1), bootstrap, registryUrl, topic, kpiTopic, threads, dir));
-        for (Configuration c : configurations) {
-            StreamsCatchUp.provision(c.appId(), c.app());
+        for (Step step : plan()) {
+            Configuration c = new Configuration(step, StreamsCatchUp.processor(step.appId(), bootstrap, registryUrl,
+                    topic, kpiTopic, threads, dir.resolve(step.appId() + "-state"), metrics(step.kpis())));
+            StreamsCatchUp.provision(step.appId(), c.app());
+            configurations.add(c);
         }
         return new KpiCosts(configurations);
     }
 
     /**
-     * Times each configuration catching up on the {@code events} of {@code topic}, in order; the warm-up runs are
-     * timed (and logged) but not returned.
+     * Times each step catching up on the {@code events} of {@code topic}, in order; the warm-up runs are timed (and
+     * logged) but not returned.
      */
     List<KpiCost> run(Admin admin, String topic, long events) throws Exception {
         List<KpiCost> costs = new ArrayList<>();
         for (Configuration c : configurations) {
-            StreamsCatchUp.CatchUp run = StreamsCatchUp.run(c.appId(), admin, topic, events, c.app());
-            if (c.name().startsWith("eight, warm-up")) {
-                continue;
+            Step step = c.step();
+            StreamsCatchUp.CatchUp run = StreamsCatchUp.run(step.appId(), admin, topic, events, c.app());
+            if (!step.warmUp()) {
+                costs.add(new KpiCost(step.name(), step.baseline(), metrics(step.kpis()), run.eventsPerSecond(),
+                        run.startUpSeconds(), run.processingEventsPerSecond()));
             }
-            costs.add(new KpiCost(c.name(), c.baseline(), c.kpis().stream().map(Kpi::metric).toList(),
-                    run.eventsPerSecond(), run.startUpSeconds(), run.processingEventsPerSecond()));
         }
         return costs;
     }
 
-    private static Configuration configuration(String name, boolean baseline, List<Kpi> kpis, String appId,
-                                               String bootstrap, String registryUrl, String topic, String kpiTopic,
-                                               int threads, Path dir) {
-        return new Configuration(name, baseline, kpis, appId, StreamsCatchUp.processor(appId, bootstrap, registryUrl,
-                topic, kpiTopic, threads, dir.resolve(appId + "-state"), kpis.stream().map(Kpi::metric).toList()));
+    private static List<String> metrics(List<Kpi> kpis) {
+        return kpis.stream().map(Kpi::metric).toList();
     }
 
     /** {@code gas_per_s}, {@code consensus_rounds + round_changes_per_min}, {@code the resource KPIs (17)}. */
