@@ -253,9 +253,11 @@ final class FileFollower implements AutoCloseable {
             // files of the checkpoint that no longer match: rotated away while we were down, still to be finished
             for (Checkpoint.FilePosition f : new ArrayList<>(restored.values())) {
                 Path now = locate(Path.of(f.path()), f.fileKey());
-                if (now != null && Files.exists(now)) {
+                if (now != null && Files.exists(now) && f.fileKey().equals(fileKeyOrNull(now))) {
                     open(now, f.fileKey(), false);
                 }
+                // else gone from its directory (deleted, or moved elsewhere): its name may hold another file now,
+                // followed under its own identity above
             }
             restored.clear();
         }
@@ -409,6 +411,14 @@ final class FileFollower implements AutoCloseable {
             // keep the old name: the checkpoint only uses it to look for the file again
         }
         return old;
+    }
+
+    private static String fileKeyOrNull(Path path) {
+        try {
+            return fileKey(path);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     static String fileKey(Path path) throws IOException {

@@ -218,8 +218,26 @@ class FileFollowerTest {
         first.pollOnce();
         publisher.commitNow();
         first.close();
-        Files.delete(log);
-        append(dir.resolve("logs/other.tmp"), "x".repeat(4096)); // another inode first, so v1.jsonl gets a new one
+        // moved out of the directory while the sidecar was down: its inode lives on, so v1.jsonl is surely a new one
+        Files.createDirectories(dir.resolve("archive"));
+        Files.move(log, dir.resolve("archive/v1.jsonl"));
+        append(log, line("b1") + line("b2"));
+        published.clear();
+
+        follower(Checkpoint.read(dir.resolve("state/checkpoint.json")), Set.of()).pollOnce();
+
+        assertThat(published).containsExactly("b1", "b2");
+    }
+
+    @Test
+    void shouldStartAFileThatMayReuseTheDeletedOnesInodeFromByteZero() throws Exception {
+        Path log = dir.resolve("logs/v1.jsonl");
+        append(log, line("a1"));
+        FileFollower first = follower(Checkpoint.empty(), Set.of());
+        first.pollOnce();
+        publisher.commitNow();
+        first.close();
+        Files.delete(log); // the file system may hand its inode to the next file: other head bytes tell them apart
         append(log, line("b1") + line("b2"));
         published.clear();
 
