@@ -97,9 +97,9 @@ public final class BaselineDetector {
         this.gate = gate;
     }
 
-    /** true when this detector judges {@code window}'s metric at its scope: a catalog KPI, resource KPIs aside. */
+    /** true when this detector judges {@code window}'s metric at its scope: a catalog KPI, rules-only KPIs aside. */
     public static boolean appliesTo(KpiWindow window) {
-        return Metrics.ALL.contains(window.getMetric()) && !Metrics.isResource(window.getMetric());
+        return Metrics.learned(window.getMetric());
     }
 
     static Statistic statistic(KpiWindow window) {

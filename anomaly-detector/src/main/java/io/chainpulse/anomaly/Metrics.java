@@ -14,17 +14,20 @@ import java.util.Locale;
  */
 final class Metrics {
     /**
-     * The protocol rate KPIs (the trend detector's default). Resource KPIs ({@link Kpi#resource()}) are judged only
-     * by the rules that name them, not by the learned detectors' defaults: their noise and meaning differ from the
-     * protocol KPIs' the defaults were tuned on.
+     * The protocol rate KPIs (the trend detector's default). Resource KPIs and counts of faults
+     * ({@link Kpi#rulesOnly()}) are judged only by the rules that name them, not by the learned detectors' defaults:
+     * their noise and meaning differ from the protocol KPIs' the defaults were tuned on.
      */
-    static final List<String> RATE = Arrays.stream(Kpi.values()).filter(k -> k.kind() == KpiKind.RATE && !k.resource())
+    static final List<String> RATE = Arrays.stream(Kpi.values()).filter(k -> k.kind() == KpiKind.RATE && !k.rulesOnly())
             .map(Kpi::metric).toList();
     static final List<String> ALL = Kpi.metrics();
 
-    /** true for a resource KPI ({@link Kpi#resource()}). */
-    static boolean isResource(String metric) {
-        return Kpi.byMetric(metric).map(Kpi::resource).orElse(false);
+    /**
+     * true when the learned detectors' defaults judge {@code metric}: a catalog KPI that is not {@link Kpi#rulesOnly()}
+     * (resource KPIs, {@link Kpi#CONFLICTING_VOTES}: only the rules that name them judge them).
+     */
+    static boolean learned(String metric) {
+        return Kpi.byMetric(metric).map(k -> !k.rulesOnly()).orElse(false);
     }
 
     private Metrics() {}

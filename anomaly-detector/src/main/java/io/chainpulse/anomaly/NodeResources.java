@@ -151,7 +151,7 @@ final class NodeResources {
             return false;
         }
         return Kpi.byMetric(anomaly.getMetric())
-                .map(k -> !k.resource() && (k.kind() == KpiKind.LATENCY || k.kind() == KpiKind.RATE))
+                .map(k -> !k.rulesOnly() && (k.kind() == KpiKind.LATENCY || k.kind() == KpiKind.RATE))
                 .orElse(false);
     }
 

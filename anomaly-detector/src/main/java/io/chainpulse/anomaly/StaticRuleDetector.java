@@ -74,7 +74,13 @@ public final class StaticRuleDetector {
                 .replace("{node}", window.getNodeId() == null ? "the network" : window.getNodeId())
                 .replace("{metric}", Metrics.human(rule.metric()))
                 .replace("{statistic}", rule.statistic().label().toLowerCase(Locale.ROOT))
-                .replace("{observed}", Metrics.format(rule.metric(), observed))
-                .replace("{threshold}", Metrics.format(rule.metric(), rule.threshold()));
+                .replace("{observed}", format(rule, observed))
+                .replace("{threshold}", format(rule, rule.threshold()));
+    }
+
+    /** A count is a whole number of samples ({@code 3}), not a value of the metric's unit ({@code 3.0/s}). */
+    private static String format(Rule rule, double value) {
+        return rule.statistic() == Statistic.COUNT ? String.format(Locale.ROOT, "%.0f", value)
+                : Metrics.format(rule.metric(), value);
     }
 }

@@ -156,6 +156,29 @@ class StaticRuleDetectorTest {
         assertThat(out.get(0).getDescription()).isEqualTo(DESCRIBED_ROUNDS);
     }
 
+    @Test
+    void shouldFlagTheFirstConflictingVoteOfANodeAtOnceAsEquivocation() {
+        List<Anomaly> out = run(List.of(
+                Kpi.rate("conflicting_votes", "v1", 0, 0.0), Kpi.rate("conflicting_votes", "v4", 0, 0.0), // votes agree
+                Kpi.rate("conflicting_votes", "v1", 1, 0.0), Kpi.rate("conflicting_votes", "v4", 1, 0.3), // 3: fires
+                Kpi.rate("conflicting_votes", "v4", 2, 0.1),                                              // continues
+                Kpi.rate("conflicting_votes", "v4", 3, 0.0),
+                Kpi.rate("conflicting_votes", "v4", 4, 0.0),
+                Kpi.rate("conflicting_votes", "v4", 5, 0.0)));                                            // resolves
+
+        assertThat(out).extracting(a -> a.getState() + " " + a.getSeverity() + " " + a.getNodeId() + " "
+                + a.getWindowStartMs()).containsExactly("FIRING HIGH v4 " + Kpi.w(1), "RESOLVED HIGH v4 " + Kpi.w(5));
+        Anomaly fired = out.get(0);
+        assertThat(fired.getAnomalyId()).isEqualTo("static_rule|conflicting_votes|conflicting_votes|node|v4|" + Kpi.w(1));
+        assertThat(fired.getDescription()).isEqualTo("3 conflicting votes on v4: votes for another block than the"
+                + " leader's proposal of their height and round (equivocation)");
+        assertThat(fired.getObserved()).isEqualTo(3.0);
+        assertThat(fired.getExpected()).isEqualTo(0.0);
+        assertThat(fired.getSuggestedActions()).hasSize(2);
+        assertThat(fired.getSuggestedActions().get(0)).startsWith("The validator signs conflicting votes: a byzantine"
+                + " or misconfigured validator, or its key signing on two machines");
+    }
+
     private static final String DESCRIBED_PARTICIPATION =
             "vote participation 50.0 % on the network, below 67.0 %: fewer than two thirds of the active validators vote";
     private static final String DESCRIBED_ROUNDS =

@@ -11,12 +11,12 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * The consensus events that the cross-node consensus KPIs ({@link ProposalToVoteTopology},
- * {@link ConsensusRoundsTopology}, {@link VoteParticipationTopology}) read, gathered in one task: {@code
- * consensus_proposal}, {@code consensus_vote}, {@code consensus_commit} and {@code block_finalization} with a height,
+ * {@link ConsensusRoundsTopology}, {@link VoteParticipationTopology}, {@link ConflictingVotesTopology}) read,
+ * gathered in one task: {@code consensus_proposal}, {@code consensus_vote}, {@code consensus_commit} and {@code block_finalization} with a height,
  * keyed {@value WindowedStats#NETWORK} of their chain ({@code chain/network} on a chain other than the default; every
  * chain in the one partition, each stage keeps chains apart), through one repartition topic ({@code …-consensus-by-network-repartition}).
  * A proposal and its votes come from different nodes, and a height's participation needs every node's events of its
- * window, so none of the three can be computed on the input keyed by node; they share this one repartition instead
+ * window, so none of them can be computed on the input keyed by node; they share this one repartition instead
  * of one each. It carries a few events per node and height, not the transactions.
  */
 final class ConsensusEvents {

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.kstream.KStream;
  *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct, gas_per_s,
  *                       │   block_gas_used, block_size_bytes, leader_share_pct ─▶ chainpulse.kpis
  *                       ├─▶ consensus events by network ─▶ proposal_to_vote_ms, consensus_rounds,
- *                       │   round_changes_per_min, vote_participation_pct ─▶ chainpulse.kpis
+ *                       │   round_changes_per_min, vote_participation_pct, conflicting_votes ─▶ chainpulse.kpis
  *                       ├─▶ chainpulse.late-events
  *                       └─▶ chainpulse.dead-letters
  * resources ─▶ cpu_pct, rss_bytes, … net_tx_bytes_per_s ─▶ chainpulse.kpis   (ResourceKpiTopology, apart)
@@ -43,7 +43,7 @@ public final class KpiTopology {
             Kpi.BLOCK_SIZE_BYTES, Kpi.LEADER_SHARE_PCT);
     /** The KPIs computed from {@link ConsensusEvents#byNetwork}: the repartition is built when one of them is selected. */
     private static final Set<Kpi> OF_CONSENSUS_BY_NETWORK = EnumSet.of(Kpi.PROPOSAL_TO_VOTE_MS, Kpi.CONSENSUS_ROUNDS,
-            Kpi.ROUND_CHANGES_PER_MIN, Kpi.VOTE_PARTICIPATION_PCT);
+            Kpi.ROUND_CHANGES_PER_MIN, Kpi.VOTE_PARTICIPATION_PCT, Kpi.CONFLICTING_VOTES);
 
     /** Every KPI the configuration selects ({@code kpis}, see {@link ProcessorConfig#kpis()}), and nothing else. */
     public static Topology build(KpiContext ctx) {
@@ -78,6 +78,7 @@ public final class KpiTopology {
                 ConsensusRoundsTopology.build(builder, consensus, ctx);
             }
             when(config, Kpi.VOTE_PARTICIPATION_PCT, () -> VoteParticipationTopology.build(builder, consensus, ctx));
+            when(config, Kpi.CONFLICTING_VOTES, () -> ConflictingVotesTopology.build(builder, consensus, ctx));
         }
         if (readsResources(config)) {
             ResourceKpiTopology.build(builder, ctx);

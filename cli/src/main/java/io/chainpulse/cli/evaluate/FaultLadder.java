@@ -63,8 +63,10 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
                     metrics(Kpi.TPS, Kpi.TX_INGRESS_TPS, Kpi.GAS_PER_S));
             // the node sends nothing for this many seconds
             case SILENT_NODE -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), true, Set.of("kpis"));
-            // the node misses votes and forces an extra round on its blocks with this probability
-            case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true, metrics(Kpi.BLOCK_CREATION_MS));
+            // the node misses votes and forces an extra round on its blocks with this probability; every vote it
+            // casts is for another block than the proposal's, which its conflicting votes count
+            case BYZANTINE -> new FaultLadder(kind, List.of(0.1, 0.2, 0.4, 0.8), true,
+                    metrics(Kpi.BLOCK_CREATION_MS, Kpi.CONFLICTING_VOTES));
             // the node's clock runs this many ms ahead. No KPI measures a clock; the skew shows, by exactly its
             // size, in the latencies that subtract another node's timestamp from this node's: a block's arrival here
             // (propagation delay) and this node's vote after the leader's proposal (proposal to vote). Either one

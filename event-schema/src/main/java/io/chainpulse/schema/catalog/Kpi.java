@@ -82,6 +82,11 @@ public enum Kpi {
                     + " window's end ÷ active validators × 100, active = distinct nodes with a `consensus_vote`,"
                     + " `consensus_commit` or `block_finalization` (any height) in that window, and the height's"
                     + " voters; the window's mean is the participation")),
+    CONFLICTING_VOTES(rate("conflicting_votes", "votes/s").worse(HIGHER_IS_WORSE).human("conflicting votes")
+            .label("conflicting votes").only(KpiScope.node).rulesOnly().definition("node: its `consensus_vote` events"
+                    + " whose `block_hash` differs from that of the leader's `consensus_proposal` of the same chain,"
+                    + " height and round, in the window of the vote: `count` the votes, `rate_per_s` ÷ window seconds;"
+                    + " a vote without a proposal or a hash is not judged; one is proof of equivocation")),
     CPU_PCT(gauge("cpu_pct", "%").human("machine CPU use").label("cpu")
             .definition("`cpu_percent` of the node's resource samples: machine CPU use, 0–100 × cores")),
     PROCESS_CPU_PCT(gauge("process_cpu_pct", "%").human("node process CPU use").label("process cpu")
@@ -143,6 +148,7 @@ public enum Kpi {
     private final Set<KpiScope> scopes;
     private final boolean reportedByOthers;
     private final boolean resource;
+    private final boolean rulesOnly;
 
     Kpi(Spec spec) {
         this.metric = spec.metric;
@@ -157,6 +163,7 @@ public enum Kpi {
         this.scopes = spec.scopes;
         this.reportedByOthers = spec.reportedByOthers;
         this.resource = spec.resource;
+        this.rulesOnly = spec.rulesOnly;
     }
 
     private static Spec latency(String metric) {
@@ -203,6 +210,7 @@ public enum Kpi {
         private Set<KpiScope> scopes = EnumSet.allOf(KpiScope.class);
         private boolean reportedByOthers;
         private boolean resource;
+        private boolean rulesOnly;
 
         Spec(String metric, KpiKind kind, String unit, Direction worse) {
             this.metric = metric;
@@ -248,6 +256,11 @@ public enum Kpi {
 
         Spec resource() {
             this.resource = true;
+            return this;
+        }
+
+        Spec rulesOnly() {
+            this.rulesOnly = true;
             return this;
         }
 
@@ -328,6 +341,15 @@ public enum Kpi {
      */
     public boolean resource() {
         return resource;
+    }
+
+    /**
+     * true when only the rules that name it judge it, not the learned detectors' defaults (baseline, trend): a count
+     * whose healthy value is 0 and whose every non-zero value is a fault ({@code conflicting_votes}) has no baseline
+     * to learn, and its drop is not a loss. Resource KPIs are judged by their rules only as well ({@link #resource()}).
+     */
+    public boolean rulesOnly() {
+        return rulesOnly || resource;
     }
 
     /** The resource KPIs, in catalog order. */
