@@ -37,7 +37,7 @@ class EvaluateCommandTest {
         CAUGHT_IN_TIME.put("tps_collapse to 60 %", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 50 % for 3 windows", 2);
         CAUGHT_IN_TIME.put("silent_node 40 s", 2);   // liveness.silent.windows 2: caught after 2
-        CAUGHT_IN_TIME.put("byzantine p=0.2", 0);    // not caught at this strength
+        CAUGHT_IN_TIME.put("byzantine p=0.2", 2);    // conflicting_votes: caught in the onset's window
         CAUGHT_IN_TIME.put("clock_skew +50 ms", 2);
         CAUGHT_IN_TIME.put("failure_burst p=0.1", 1); // seed 1: caught after 3 (a window at or under 5 %)
         // one of four stops voting: participation 75 %, above the 67 % quorum rule, below the 90 % rule

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chainpulse.processor.AnalyzeJob;
 import io.chainpulse.schema.KpiWindow;
+import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.simulator.Fault;
 import io.chainpulse.simulator.Scenario;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,18 +102,20 @@ class FaultKpiEffectTest {
                 // v4 misses or contradicts votes and forces extra rounds when it leads: consensus, block time and
                 // proposal-to-vote time at every node (and the number of consensus validations, each still a
                 // success), block creation of the blocks v4 proposes, v4's vote-to-commit time (its missed votes),
-                // the network's rounds, round changes and participation
+                // the network's rounds, round changes and participation; and v4's conflicting votes, 0 before: every
+                // vote it casts is for another block than the proposal's
                 new Object[] {new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5), union(
                         series("consensus_latency_ms", all), series("block_time_ms", all),
                         series("consensus_failure_pct", all), series("block_creation_ms", "v4", "network"),
                         series("vote_to_commit_ms", "v4", "network"), series("proposal_to_vote_ms", all),
                         series("consensus_rounds", "network"), series("round_changes_per_min", "network"),
-                        series("vote_participation_pct", "network"))},
+                        series("vote_participation_pct", "network"), series("conflicting_votes", "v4"))},
                 // v1 casts no vote but validates, commits and finalizes: its proposal-to-vote and vote-to-commit
-                // samples and the network's participation, nothing else (the commit quorum does not wait for its vote)
+                // samples, its windows of conflicting votes (0: it casts none) and the network's participation, nothing
+                // else (the commit quorum does not wait for its vote)
                 new Object[] {new Fault(Fault.Kind.STOP_VOTING, "v1", FROM, TO, 0), union(
                         series("proposal_to_vote_ms", "v1", "network"), series("vote_to_commit_ms", "v1", "network"),
-                        series("vote_participation_pct", "network"))},
+                        series("vote_participation_pct", "network"), series("conflicting_votes", "v1"))},
                 // v6 sends nothing: every KPI of v6 (and the network's, which include it) and every receiver's
                 // propagation delay and proposal-to-vote time of the blocks v6 proposes; network tps, gas and block
                 // distributions are unchanged — each block is counted once, at its earliest finalization, which the
@@ -125,7 +129,8 @@ class FaultKpiEffectTest {
                         series("gas_per_s", "v6"), series("block_gas_used", "v6"), series("block_size_bytes", "v6"),
                         series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"),
                         series("block_packing_ms", "v6", "network"), series("vote_to_commit_ms", "v6", "network"),
-                        series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"))},
+                        series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"),
+                        series("conflicting_votes", "v6"))},
                 // v1's validations fail with probability 0.4: its failure ratios and the network's; its failed
                 // transactions never reach a block, so everything that depends on load changes as in a (small)
                 // collapse of arrivals
@@ -152,6 +157,21 @@ class FaultKpiEffectTest {
             }
         }
         assertThat(changed).as("KPI series changed by %s", fault).containsExactlyInAnyOrderElementsOf(expected);
+        // an honest vote is for the proposal of its height and round, whatever the fault: only a byzantine node's
+        // votes conflict, and only while its fault lasts
+        Map<String, Long> conflicting = new TreeMap<>();
+        faulted.forEach((key, window) -> {
+            if (window.getMetric().equals(Kpi.CONFLICTING_VOTES.metric()) && window.getCount() > 0) {
+                boolean during = window.getWindowStartMs() >= START_MS + FROM.toMillis()
+                        && window.getWindowStartMs() <= START_MS + TO.toMillis(); // a vote lands after its block
+                conflicting.merge(window.getNodeId() + (during ? " during the fault" : " outside it"),
+                        window.getCount(), Long::sum);
+            }
+        });
+        assertThat(baseline.values()).filteredOn(w -> w.getMetric().equals(Kpi.CONFLICTING_VOTES.metric()))
+                .as("conflicting votes of the healthy network").isNotEmpty().allMatch(w -> w.getCount() == 0);
+        assertThat(conflicting.keySet()).as("nodes with conflicting votes under %s", fault)
+                .isEqualTo(fault.kind() == Fault.Kind.BYZANTINE ? Set.of("v4 during the fault") : Set.of());
     }
 
     /** Final KPI windows keyed {@code metric|node-or-network|window start}. */
