@@ -43,9 +43,9 @@ class RulesFileTest {
         assertThat(RulesFile.defaults()).extracting(Rule::name).containsExactly("consensus_latency_p95_high",
                 "block_time_above_target", "tps_below_floor", "propagation_delay_p95_high", "tx_validation_p99_high",
                 "tx_failure_pct_node_high", "tx_failure_pct_network_high", "consensus_failure_pct_node_high",
-                "consensus_failure_pct_network_high", "vote_participation_low", "vote_participation_degraded",
-                "consensus_rounds_above_one", "conflicting_votes", "cpu_used_p95_high", "disk_used_high",
-                "open_fds_near_limit");
+                "consensus_failure_pct_network_high", "validation_failure_pct_node_high", "vote_participation_low",
+                "vote_participation_degraded", "consensus_rounds_above_one", "conflicting_votes", "cpu_used_p95_high",
+                "disk_used_high", "open_fds_near_limit");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.chainpulse.processor;
 
 import io.chainpulse.schema.EventStatus;
 import io.chainpulse.schema.EventType;
+import io.chainpulse.schema.ProtocolEvent;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 
@@ -18,11 +19,14 @@ final class FailureRatioKpi {
 
     /** Node and network failure percentages of the {@code complete} events (the input is keyed by node). */
     static void of(EventsByType events, EventType complete, String metric, KpiContext ctx) {
-        KStream<String, Sample> samples = events.of(complete)
-                .filter((node, e) -> hasOutcome(e.getStatus()), Named.as(metric + "-events"))
+        WindowedStats.nodeAndNetwork(samples(events.of(complete), metric), metric, WindowedStats.Kind.LATENCY, ctx);
+    }
+
+    /** One sample per complete with an outcome, keyed by node as its input. */
+    static KStream<String, Sample> samples(KStream<String, ProtocolEvent> completes, String metric) {
+        return completes.filter((node, e) -> hasOutcome(e.getStatus()), Named.as(metric + "-events"))
                 .mapValues((node, e) -> Sample.of(node, e.getStatus() == EventStatus.failure ? FAILED : SUCCEEDED),
                         Named.as(metric + "-samples"));
-        WindowedStats.nodeAndNetwork(samples, metric, WindowedStats.Kind.LATENCY, ctx);
     }
 
     private static boolean hasOutcome(EventStatus status) {

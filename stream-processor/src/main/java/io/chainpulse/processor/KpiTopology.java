@@ -19,7 +19,7 @@ import org.apache.kafka.streams.kstream.KStream;
  * <pre>{@code
  * events ─▶ event gate ─┬─▶ tx_ingress_tps, tps, block_time_ms, block_creation_ms, block_execution_ms,
  *                       │   consensus_latency_ms, propagation_delay_ms, tx_validation_ms, vote_to_commit_ms,
- *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct, gas_per_s,
+ *                       │   block_packing_ms, tx_failure_pct, consensus_failure_pct, validation_failure_pct, gas_per_s,
  *                       │   block_gas_used, block_size_bytes, leader_share_pct ─▶ chainpulse.kpis
  *                       ├─▶ consensus events by network ─▶ proposal_to_vote_ms, consensus_rounds,
  *                       │   round_changes_per_min, vote_participation_pct, conflicting_votes ─▶ chainpulse.kpis
@@ -67,6 +67,7 @@ public final class KpiTopology {
         when(config, Kpi.BLOCK_PACKING_MS, () -> BlockPackingTopology.build(builder, onTime, ctx));
         when(config, Kpi.TX_FAILURE_PCT, () -> TxFailureTopology.build(builder, onTime, ctx));
         when(config, Kpi.CONSENSUS_FAILURE_PCT, () -> ConsensusFailureTopology.build(builder, onTime, ctx));
+        when(config, Kpi.VALIDATION_FAILURE_PCT, () -> ValidationFailureTopology.build(builder, onTime, ctx));
         when(config, Kpi.GAS_PER_S, () -> GasPerSecondTopology.build(blocks, ctx));
         when(config, Kpi.BLOCK_GAS_USED, () -> BlockGasUsedTopology.build(blocks, ctx));
         when(config, Kpi.BLOCK_SIZE_BYTES, () -> BlockSizeTopology.build(blocks, ctx));

@@ -57,6 +57,33 @@ class FailureRatioTopologiesTest {
     }
 
     @Test
+    void shouldPoolANodesTransactionAndConsensusValidationsInOneShareWithoutANetworkWindow() {
+        try (Harness h = new Harness()) {
+            h.send(
+                    tx(h, "v1", 100, failure), tx(h, "v1", 200, success), tx(h, "v1", 300, success),
+                    tx(h, "v1", 400, success), tx(h, "v1", 500, success),                         // v1: 1 of 5 tx
+                    consensus(h, "v1", 600, 1, failure), consensus(h, "v1", 1_600, 2, success),
+                    consensus(h, "v1", 2_600, 3, success),                                        // and 1 of 3 blocks
+                    tx(h, "v1", 2_700, null), consensus(h, "v1", 2_800, 4, UNKNOWN),              // not counted
+                    tx(h, "v2", 1_000, success), consensus(h, "v2", 1_100, 1, success),           // v2: 0 of 2
+                    consensus(h, "v2", 10_100, 5, failure))                                       // v2, next: 1 of 1
+                    .flush();
+
+            Map<String, KpiWindow> kpis = h.kpis(ValidationFailureTopology.METRIC);
+
+            assertThat(kpis).containsOnlyKeys("node|v1|0", "node|v2|0", "node|v2|10000");
+            KpiWindow v1 = kpis.get("node|v1|0");                                              // 2 of 8 pooled
+            assertThat(v1.getNodeId()).isEqualTo("v1");
+            assertThat(v1.getCount()).isEqualTo(8);
+            assertThat(v1.getMean()).isCloseTo(25.0, within(1e-9));
+            assertThat(kpis.get("node|v2|0").getCount()).isEqualTo(2);
+            assertThat(kpis.get("node|v2|0").getMean()).isEqualTo(0.0);
+            assertThat(kpis.get("node|v2|10000").getCount()).isEqualTo(1);
+            assertThat(kpis.get("node|v2|10000").getMean()).isCloseTo(100.0, within(1e-9));
+        }
+    }
+
+    @Test
     void shouldGiveTheShareOfFailedConsensusValidationsPerNodeAndNetwork() {
         try (Harness h = new Harness()) {
             h.send(

@@ -73,9 +73,10 @@ public record FaultLadder(Fault.Kind kind, List<Double> magnitudes, boolean node
             // points at the node's clock as much as the other, so either is right
             case CLOCK_SKEW -> new FaultLadder(kind, List.of(25.0, 50.0, 100.0, 250.0), true,
                     metrics(Kpi.PROPAGATION_DELAY_MS, Kpi.PROPOSAL_TO_VOTE_MS));
-            // the node's transaction and consensus validations fail with this probability
+            // the node's transaction and consensus validations fail with this probability: either ratio, or both
+            // pooled
             case FAILURE_BURST -> new FaultLadder(kind, List.of(0.05, 0.1, 0.2, 0.4), true,
-                    metrics(Kpi.TX_FAILURE_PCT, Kpi.CONSENSUS_FAILURE_PCT));
+                    metrics(Kpi.TX_FAILURE_PCT, Kpi.CONSENSUS_FAILURE_PCT, Kpi.VALIDATION_FAILURE_PCT));
             // the node casts no vote for this many seconds; participation is a network KPI
             case STOP_VOTING -> new FaultLadder(kind, List.of(20.0, 40.0, 80.0, 160.0), false,
                     metrics(Kpi.VOTE_PARTICIPATION_PCT));

@@ -52,6 +52,11 @@ public enum Kpi {
     CONSENSUS_FAILURE_PCT(ratio("consensus_failure_pct").human("consensus failure rate").label("consensus failures")
             .peers().definition("`consensus_validation_complete` events with `status` failure ÷ those with status"
                     + " success or failure × 100 (no status or UNKNOWN: not counted); node and network")),
+    VALIDATION_FAILURE_PCT(ratio("validation_failure_pct").human("validation failure rate")
+            .label("validation failures").only(KpiScope.node).rulesOnly().definition("node: its"
+                    + " `transaction_validation_complete` and `consensus_validation_complete` events with `status`"
+                    + " failure ÷ those of both with status success or failure × 100 (no status or UNKNOWN: not"
+                    + " counted); one test of all the node's validations")),
     GAS_PER_S(rate("gas_per_s", "gas/s").human("gas throughput").label("gas/s")
             .definition("node: Σ `gas_used` of its `block_finalization` events ÷ window seconds; network: each distinct"
                     + " `block_hash` once, in the window of its earliest finalization")),
