@@ -68,6 +68,7 @@ class FaultKpiEffectTest {
 
     static List<Object[]> faults() {
         String[] all = ALL.toArray(String[]::new);
+        String[] nodes = ALL.stream().filter(n -> !n.equals("network")).toArray(String[]::new);
         return List.of(
                 // v3 validates and votes 3x slower: its consensus and validation times and its votes' delay after
                 // the proposal, and the network's; its votes come later, so its vote-to-commit time shrinks
@@ -88,7 +89,8 @@ class FaultKpiEffectTest {
                         series("tx_ingress_tps", all), series("tps", all), series("tx_validation_ms", all),
                         series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
-                        series("tx_failure_pct", all), series("vote_to_commit_ms", all), series("gas_per_s", all),
+                        series("tx_failure_pct", all), series("validation_failure_pct", nodes),
+                        series("vote_to_commit_ms", all), series("gas_per_s", all),
                         series("block_gas_used", all), series("block_size_bytes", all),
                         series("proposal_to_vote_ms", all))},
                 // v2's clock 250 ms ahead: every receiver's propagation delay and proposal-to-vote time of blocks v2
@@ -98,7 +100,7 @@ class FaultKpiEffectTest {
                         series("propagation_delay_ms", all), series("proposal_to_vote_ms", all),
                         series("block_time_ms", "v2", "network"),
                         series("tx_ingress_tps", "v2", "network"), series("tx_validation_ms", "v2", "network"),
-                        series("tx_failure_pct", "v2", "network"))},
+                        series("tx_failure_pct", "v2", "network"), series("validation_failure_pct", "v2"))},
                 // v4 misses or contradicts votes and forces extra rounds when it leads: consensus, block time and
                 // proposal-to-vote time at every node (and the number of consensus validations, each still a
                 // success), block creation of the blocks v4 proposes, v4's vote-to-commit time (its missed votes),
@@ -106,7 +108,8 @@ class FaultKpiEffectTest {
                 // vote it casts is for another block than the proposal's
                 new Object[] {new Fault(Fault.Kind.BYZANTINE, "v4", FROM, TO, 0.5), union(
                         series("consensus_latency_ms", all), series("block_time_ms", all),
-                        series("consensus_failure_pct", all), series("block_creation_ms", "v4", "network"),
+                        series("consensus_failure_pct", all), series("validation_failure_pct", nodes),
+                        series("block_creation_ms", "v4", "network"),
                         series("vote_to_commit_ms", "v4", "network"), series("proposal_to_vote_ms", all),
                         series("consensus_rounds", "network"), series("round_changes_per_min", "network"),
                         series("vote_participation_pct", "network"), series("conflicting_votes", "v4"))},
@@ -130,13 +133,13 @@ class FaultKpiEffectTest {
                         series("tx_ingress_tps", "v6", "network"), series("tx_validation_ms", "v6", "network"),
                         series("block_packing_ms", "v6", "network"), series("vote_to_commit_ms", "v6", "network"),
                         series("tx_failure_pct", "v6", "network"), series("consensus_failure_pct", "v6", "network"),
-                        series("conflicting_votes", "v6"))},
+                        series("validation_failure_pct", "v6"), series("conflicting_votes", "v6"))},
                 // v1's validations fail with probability 0.4: its failure ratios and the network's; its failed
                 // transactions never reach a block, so everything that depends on load changes as in a (small)
                 // collapse of arrivals
                 new Object[] {new Fault(Fault.Kind.FAILURE_BURST, "v1", FROM, TO, 0.4), union(
                         series("tx_failure_pct", "v1", "network"), series("consensus_failure_pct", "v1", "network"),
-                        series("tps", all), series("block_creation_ms", all), series("block_execution_ms", all),
+                        series("validation_failure_pct", "v1"), series("tps", all), series("block_creation_ms", all), series("block_execution_ms", all),
                         series("block_time_ms", all), series("propagation_delay_ms", all),
                         series("vote_to_commit_ms", all), series("gas_per_s", all),
                         series("block_gas_used", all), series("block_size_bytes", all),
