@@ -34,7 +34,8 @@ final class KpiCosts {
             List.of(Kpi.CONSENSUS_ROUNDS, Kpi.ROUND_CHANGES_PER_MIN), List.of(Kpi.VOTE_PARTICIPATION_PCT),
             List.of(Kpi.LEADER_SHARE_PCT), List.of(Kpi.TX_FAILURE_PCT), List.of(Kpi.CONSENSUS_FAILURE_PCT),
             List.of(Kpi.GAS_PER_S), List.of(Kpi.BLOCK_GAS_USED), List.of(Kpi.BLOCK_SIZE_BYTES),
-            List.of(Kpi.BLOCK_PACKING_MS), Kpi.resources());
+            List.of(Kpi.BLOCK_PACKING_MS), Kpi.resources(), List.of(Kpi.VALIDATION_FAILURE_PCT),
+            List.of(Kpi.CONFLICTING_VOTES));
 
     /**
      * Runs of the eight before the measured ones, left out of the costs: in one bench the first catch-ups after the

@@ -258,7 +258,8 @@ class BenchReportTest {
                 "eight, run 5", "eight + leader_share_pct", "eight, run 6", "eight + tx_failure_pct", "eight, run 7",
                 "eight + consensus_failure_pct", "eight, run 8", "eight + gas_per_s", "eight, run 9",
                 "eight + block_gas_used", "eight, run 10", "eight + block_size_bytes", "eight, run 11",
-                "eight + block_packing_ms", "eight, run 12", "eight + the resource KPIs (17)", "eight, run 13");
+                "eight + block_packing_ms", "eight, run 12", "eight + the resource KPIs (17)", "eight, run 13",
+                "eight + validation_failure_pct", "eight, run 14", "eight + conflicting_votes", "eight, run 15");
         // every KPI of the catalog is in the eight or in one added group, once
         List<io.chainpulse.schema.catalog.Kpi> covered = new ArrayList<>(KpiCosts.EIGHT);
         KpiCosts.ADDED.forEach(covered::addAll);
