@@ -41,7 +41,8 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>Kafka ConsumerPerformance over the SDK's topic;</li>
  *   <li>a bare Kafka Streams floor, then the ChainPulse processor (all KPIs, exactly-once), catching up on it;</li>
  *   <li>with {@code --kpi-costs}: the processor again, with the original eight KPIs before and after the eight + each
- *       newer KPI, after two warm-up runs ({@link KpiCosts});</li>
+ *       newer KPI, after two warm-up runs ({@link KpiCosts}); and first, before the stack starts, each KPI's CPU
+ *       time per event in process, with confidence intervals ({@link KpiCpuCosts});</li>
  *   <li>live: the scenario paced in real time at {@code liveRate} events/s for {@code liveDuration}, through the
  *       SDK, to the processor running as {@code ./chainpulse process} in a child JVM with -Xmx512m, and the
  *       Elasticsearch sink: event → final KPI, window end → searchable document, processor heap and RSS.</li>
@@ -129,6 +130,8 @@ public final class BenchRun {
         double loadAtStart = loadAverage();
         Scenario base = scenario(o.scenario(), o.nodes());
         RateModel model = RateModel.calibrate(base);
+        // in process, before the stack starts: CPU time per KPI, less sensitive to the machine's load than a catch-up
+        KpiCpuCosts.Result cpuCosts = o.kpiCosts() ? KpiCpuCosts.measure(KpiCpuCosts.Options.defaults()) : null;
         Path dir = Files.createTempDirectory("chainpulse-bench-");
         System.out.printf("bench: scenario %s, %d nodes, %,d events, live %,d events/s for %d s; work dir %s%n",
                 base.name(), o.nodes(), o.events(), o.liveRate(), o.liveDuration().toSeconds(), dir);
@@ -176,7 +179,7 @@ public final class BenchRun {
             Setup setup = new Setup(base.name(), loaded, o.nodes(), recordSize, PARTITIONS, STREAM_THREADS,
                     o.windowSizeMs(), o.graceMs(), PROCESSOR_XMX_MB);
             return new BenchResult(setup, throughput, live, machine(loadAtStart, loadAverage()), o.command(),
-                    startedAt, costs);
+                    startedAt, costs, cpuCosts);
         } finally {
             TempDirs.delete(dir);
         }
