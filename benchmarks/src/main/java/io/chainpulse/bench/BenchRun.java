@@ -147,7 +147,7 @@ public final class BenchRun {
                     STREAM_THREADS, dir.resolve("floor-state"));
             StreamsCatchUp.Starter processorApp = StreamsCatchUp.processor("bench-catch-up", bootstrap, registry.url(),
                     EVENTS_TOPIC, "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state"));
-            StreamsCatchUp.provision("bench-floor", floorApp);
+            StreamsCatchUp.provisionFloor("bench-floor", floorApp, dir.resolve("floor-state"));
             StreamsCatchUp.provision("bench-catch-up", processorApp);
             KpiCosts kpiCosts = o.kpiCosts() ? KpiCosts.provision(bootstrap, registry.url(), EVENTS_TOPIC,
                     "bench.catch-up.kpis", STREAM_THREADS, dir) : null;
