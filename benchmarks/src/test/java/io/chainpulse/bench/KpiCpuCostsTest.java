@@ -89,7 +89,10 @@ class KpiCpuCostsTest {
                 same 123,456 events and 144 resource samples (scenario `baseline`, 4 nodes); CPU time of the thread \
                 running it, per event, from the first event to the last window flushed. 10 rounds, each configuration \
                 once per round in a rotated order, after 2 warm-up rounds; ± is the 95 % confidence interval of the \
-                mean over the rounds, the costs paired with the eight of the same round.
+                mean over the rounds, the costs paired with the eight of the same round. The driver runs the \
+                topology as one task and commits after every record, flushing every selected store: the absolute \
+                figures are above the service's, and a store-heavy KPI's cost is an upper bound; compare them with \
+                one another.
                 """);
 
         JsonNode json = new ObjectMapper().valueToTree(BenchReport.cpuCosts(result));
