@@ -131,7 +131,7 @@ public final class BenchRun {
         Scenario base = scenario(o.scenario(), o.nodes());
         RateModel model = RateModel.calibrate(base);
         // in process, before the stack starts: CPU time per KPI, less sensitive to the machine's load than a catch-up
-        KpiCpuCosts.Result cpuCosts = o.kpiCosts() ? KpiCpuCosts.measure(KpiCpuCosts.Options.defaults()) : null;
+        KpiCpuCosts.Result cpuCosts = o.kpiCosts() ? KpiCpuCosts.measure(cpuCostOptions(o)) : null;
         Path dir = Files.createTempDirectory("chainpulse-bench-");
         System.out.printf("bench: scenario %s, %d nodes, %,d events, live %,d events/s for %d s; work dir %s%n",
                 base.name(), o.nodes(), o.events(), o.liveRate(), o.liveDuration().toSeconds(), dir);
@@ -411,6 +411,17 @@ public final class BenchRun {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The in-process CPU measurement of {@code --kpi-costs}: {@link KpiCpuCosts.Options#defaults()}, or a smoke run
+     * of it (30 s of events, 2 rounds after 1 warm-up) when the catch-ups are a smoke run too (under 100,000 events,
+     * as {@code --quick}).
+     */
+    static KpiCpuCosts.Options cpuCostOptions(Options o) {
+        KpiCpuCosts.Options d = KpiCpuCosts.Options.defaults();
+        return o.events() >= 100_000 ? d
+                : new KpiCpuCosts.Options(d.scenario(), d.nodes(), Duration.ofSeconds(30), 2, 1, d.stores());
     }
 
     /** The default run's sizes, or the quick smoke run's. */
