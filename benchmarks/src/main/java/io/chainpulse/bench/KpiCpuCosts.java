@@ -12,6 +12,7 @@ import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -139,7 +141,7 @@ public final class KpiCpuCosts {
     /** The recorded events and resource samples every trial is fed. */
     record Recording(List<ProtocolEvent> events, List<NodeResourceSample> samples, long lastMs) {}
 
-    static Recording record(Options o) throws java.io.IOException {
+    static Recording record(Options o) throws IOException {
         Scenario base = BenchRun.scenario(o.scenario(), o.nodes()).withDuration(o.duration());
         List<ProtocolEvent> events = new ArrayList<>();
         List<NodeResourceSample> samples = new ArrayList<>();
@@ -175,7 +177,7 @@ public final class KpiCpuCosts {
                     nsPerEvent[c][round - o.warmUpRounds()] = ns;
                 }
                 if (configuration.name().equals(EIGHT) || configuration.name().equals(ALL)) {
-                    line.append(String.format(java.util.Locale.ROOT, " %s %,.0f ns/event;", configuration.name(), ns));
+                    line.append(String.format(Locale.ROOT, " %s %,.0f ns/event;", configuration.name(), ns));
                 }
             }
             System.out.printf("kpi cpu costs: round %d%s:%s%n", round + 1, counted ? "" : " (warm-up)", line);
@@ -291,11 +293,11 @@ public final class KpiCpuCosts {
         md.append("| configuration | CPU ns/event | over the eight, ns/event | over the eight, % |\n"
                 + "|---|---:|---:|---:|\n");
         for (Cost c : r.costs()) {
-            md.append(String.format(java.util.Locale.ROOT, "| %s | %s | %s | %s |%n", c.configuration(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", c.configuration(),
                     interval(c.cpuNsPerEvent(), c.cpuNsPerEventCi(), 0), interval(c.overEightNs(), c.overEightNsCi(), 0),
                     interval(c.overEightPct(), c.overEightPctCi(), 1)));
         }
-        md.append(String.format(java.util.Locale.ROOT, "%nIn process, no broker: the production KPI topology (%s "
+        md.append(String.format(Locale.ROOT, "%nIn process, no broker: the production KPI topology (%s "
                 + "stores) in a TopologyTestDriver, fed the same %,d events and %,d resource samples (scenario `%s`, "
                 + "%d nodes); CPU time of the thread running it, per event, from the first event to the last window "
                 + "flushed. %d rounds, each configuration once per round in a rotated order, after %d warm-up rounds; "
@@ -312,7 +314,7 @@ public final class KpiCpuCosts {
             return "(baseline)";
         }
         String format = "%,." + digits + "f ± %,." + digits + "f";
-        return String.format(java.util.Locale.ROOT, format, mean, halfWidth);
+        return String.format(Locale.ROOT, format, mean, halfWidth);
     }
 
     /** {@code [scenario=baseline] [nodes=4] [seconds=120] [rounds=8] [warmUps=2] [stores=in_memory]} */
