@@ -130,6 +130,40 @@ public final class BenchReport {
             }
             f.put("kpi_costs", costs);
         }
+        if (r.kpiCpuCosts() != null) {
+            f.put("kpi_cpu_costs", cpuCosts(r.kpiCpuCosts()));
+        }
+        return f;
+    }
+
+    /**
+     * {@code kpi_cpu_costs}: what was fed and each configuration's CPU ns/event, and over the eight in ns/event and
+     * %, each with the half-width of its 95 % confidence interval ({@code …_ci}); the eight's "over" fields are null.
+     */
+    static Map<String, Object> cpuCosts(KpiCpuCosts.Result r) {
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("scenario", r.scenario());
+        f.put("nodes", r.nodes());
+        f.put("events", r.events());
+        f.put("resource_samples", r.resourceSamples());
+        f.put("rounds", r.rounds());
+        f.put("warm_up_rounds", r.warmUpRounds());
+        f.put("state_stores", r.stores());
+        f.put("confidence", 0.95);
+        List<Map<String, Object>> costs = new java.util.ArrayList<>();
+        for (KpiCpuCosts.Cost cost : r.costs()) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("configuration", cost.configuration());
+            c.put("kpis", cost.kpis());
+            c.put("cpu_ns_per_event", round(cost.cpuNsPerEvent(), 1));
+            c.put("cpu_ns_per_event_ci", round(cost.cpuNsPerEventCi(), 1));
+            c.put("over_eight_ns_per_event", roundOrNull(cost.overEightNs(), 1));
+            c.put("over_eight_ns_per_event_ci", roundOrNull(cost.overEightNsCi(), 1));
+            c.put("over_eight_pct", roundOrNull(cost.overEightPct(), 1));
+            c.put("over_eight_pct_ci", roundOrNull(cost.overEightPctCi(), 1));
+            costs.add(c);
+        }
+        f.put("configurations", costs);
         return f;
     }
 
@@ -177,6 +211,10 @@ public final class BenchReport {
         md.append("\n![throughput](throughput.svg)\n\n");
         if (!r.kpiCosts().isEmpty()) {
             kpiCosts(md, r);
+        }
+        if (r.kpiCpuCosts() != null) {
+            md.append("## What each KPI costs in CPU (in process, with confidence intervals)\n\n");
+            md.append(KpiCpuCosts.markdown(r.kpiCpuCosts())).append('\n');
         }
 
         md.append(String.format(Locale.ROOT, "## Live: %,d events/s paced for %.0f s, %d nodes%n%n",

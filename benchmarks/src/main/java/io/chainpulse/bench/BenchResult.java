@@ -12,12 +12,19 @@ import java.util.List;
  * @param command the exact command line
  * @param startedAt ISO-8601 instant the run started
  * @param kpiCosts the processor's catch-up with a selection of KPIs each ({@code --kpi-costs}); empty: not measured
+ * @param kpiCpuCosts each KPI's CPU cost in process ({@code --kpi-costs}, {@link KpiCpuCosts}); null: not measured
  */
 public record BenchResult(Setup setup, Throughput throughput, Live live, Machine machine, String command,
-                          String startedAt, List<KpiCost> kpiCosts) {
+                          String startedAt, List<KpiCost> kpiCosts, KpiCpuCosts.Result kpiCpuCosts) {
 
     public BenchResult {
         kpiCosts = List.copyOf(kpiCosts);
+    }
+
+    /** A run without the in-process CPU costs. */
+    public BenchResult(Setup setup, Throughput throughput, Live live, Machine machine, String command,
+                       String startedAt, List<KpiCost> kpiCosts) {
+        this(setup, throughput, live, machine, command, startedAt, kpiCosts, null);
     }
 
     /** A run without the per-KPI costs. */

@@ -41,7 +41,8 @@ import org.apache.kafka.clients.admin.Admin;
  *   <li>Kafka ConsumerPerformance over the SDK's topic;</li>
  *   <li>a bare Kafka Streams floor, then the ChainPulse processor (all KPIs, exactly-once), catching up on it;</li>
  *   <li>with {@code --kpi-costs}: the processor again, with the original eight KPIs before and after the eight + each
- *       newer KPI, after two warm-up runs ({@link KpiCosts});</li>
+ *       newer KPI, after two warm-up runs ({@link KpiCosts}); and first, before the stack starts, each KPI's CPU
+ *       time per event in process, with confidence intervals ({@link KpiCpuCosts});</li>
  *   <li>live: the scenario paced in real time at {@code liveRate} events/s for {@code liveDuration}, through the
  *       SDK, to the processor running as {@code ./chainpulse process} in a child JVM with -Xmx512m, and the
  *       Elasticsearch sink: event → final KPI, window end → searchable document, processor heap and RSS.</li>
@@ -78,7 +79,9 @@ public final class BenchRun {
      *     class path, e.g. {@code [io.chainpulse.cli.ChainPulseCli, process]}
      * @param command the command line, for the report
      * @param kpiCosts also time the processor with the original eight KPIs before and after the eight + each newer
-     *     KPI ({@link KpiCosts}): 27 more catch-ups, about 15 s each at the default 2,000,000 events
+     *     KPI ({@link KpiCosts}): two warm-ups, then one catch-up per newer KPI group of the catalog and one of the eight
+     *     between each (31 catch-ups with 22 newer KPIs in 14 groups), about 15 s each at the default 2,000,000 events;
+     *     and each KPI's CPU cost in process ({@link KpiCpuCosts})
      */
     public record Options(String scenario, long events, int nodes, int liveRate, Duration liveDuration,
                           long windowSizeMs, long graceMs, List<String> processorCommand, String command,
@@ -129,6 +132,8 @@ public final class BenchRun {
         double loadAtStart = loadAverage();
         Scenario base = scenario(o.scenario(), o.nodes());
         RateModel model = RateModel.calibrate(base);
+        // in process, before the stack starts: CPU time per KPI, less sensitive to the machine's load than a catch-up
+        KpiCpuCosts.Result cpuCosts = o.kpiCosts() ? KpiCpuCosts.measure(cpuCostOptions(o)) : null;
         Path dir = Files.createTempDirectory("chainpulse-bench-");
         System.out.printf("bench: scenario %s, %d nodes, %,d events, live %,d events/s for %d s; work dir %s%n",
                 base.name(), o.nodes(), o.events(), o.liveRate(), o.liveDuration().toSeconds(), dir);
@@ -144,7 +149,7 @@ public final class BenchRun {
                     STREAM_THREADS, dir.resolve("floor-state"));
             StreamsCatchUp.Starter processorApp = StreamsCatchUp.processor("bench-catch-up", bootstrap, registry.url(),
                     EVENTS_TOPIC, "bench.catch-up.kpis", STREAM_THREADS, dir.resolve("catch-up-state"));
-            StreamsCatchUp.provision("bench-floor", floorApp);
+            StreamsCatchUp.provisionFloor("bench-floor", floorApp, dir.resolve("floor-state"));
             StreamsCatchUp.provision("bench-catch-up", processorApp);
             KpiCosts kpiCosts = o.kpiCosts() ? KpiCosts.provision(bootstrap, registry.url(), EVENTS_TOPIC,
                     "bench.catch-up.kpis", STREAM_THREADS, dir) : null;
@@ -176,7 +181,7 @@ public final class BenchRun {
             Setup setup = new Setup(base.name(), loaded, o.nodes(), recordSize, PARTITIONS, STREAM_THREADS,
                     o.windowSizeMs(), o.graceMs(), PROCESSOR_XMX_MB);
             return new BenchResult(setup, throughput, live, machine(loadAtStart, loadAverage()), o.command(),
-                    startedAt, costs);
+                    startedAt, costs, cpuCosts);
         } finally {
             TempDirs.delete(dir);
         }
@@ -408,6 +413,17 @@ public final class BenchRun {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * The in-process CPU measurement of {@code --kpi-costs}: {@link KpiCpuCosts.Options#defaults()}, or a smoke run
+     * of it (30 s of events, 2 rounds after 1 warm-up) when the catch-ups are a smoke run too (under 100,000 events,
+     * as {@code --quick}).
+     */
+    static KpiCpuCosts.Options cpuCostOptions(Options o) {
+        KpiCpuCosts.Options d = KpiCpuCosts.Options.defaults();
+        return o.events() >= 100_000 ? d
+                : new KpiCpuCosts.Options(d.scenario(), d.nodes(), Duration.ofSeconds(30), 2, 1, d.stores());
     }
 
     /** The default run's sizes, or the quick smoke run's. */

@@ -49,7 +49,7 @@ public final class ProcessorCatchUpHarness {
                     dir.resolve("floor-state"));
             StreamsCatchUp.Starter processorApp = StreamsCatchUp.processor("processor", broker.bootstrapServers(),
                     registry.url(), TOPIC, Topics.KPIS.name(), threads, dir.resolve("processor-state"));
-            double floorFirstStart = StreamsCatchUp.provision("floor", floorApp);
+            double floorFirstStart = StreamsCatchUp.provisionFloor("floor", floorApp, dir.resolve("floor-state"));
             double processorFirstStart = StreamsCatchUp.provision("processor", processorApp);
             long loaded = preload(broker, registry, events, nodes);
 

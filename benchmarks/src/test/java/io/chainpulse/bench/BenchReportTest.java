@@ -252,14 +252,15 @@ class BenchReportTest {
 
     @Test
     void shouldRunTheEightTheEightWithEachNewerKpiAndTheEightAgain() {
-        assertThat(KpiCosts.names()).containsExactly("eight, run 1", "eight + proposal_to_vote_ms",
-                "eight, run 2", "eight + vote_to_commit_ms", "eight, run 3",
-                "eight + consensus_rounds + round_changes_per_min", "eight, run 4", "eight + vote_participation_pct",
-                "eight, run 5", "eight + leader_share_pct", "eight, run 6", "eight + tx_failure_pct", "eight, run 7",
-                "eight + consensus_failure_pct", "eight, run 8", "eight + gas_per_s", "eight, run 9",
-                "eight + block_gas_used", "eight, run 10", "eight + block_size_bytes", "eight, run 11",
-                "eight + block_packing_ms", "eight, run 12", "eight + the resource KPIs (17)", "eight, run 13",
-                "eight + validation_failure_pct", "eight, run 14", "eight + conflicting_votes", "eight, run 15");
+        // the newer KPIs in catalog order (derived from it: a KPI added to the catalog is measured too)
+        assertThat(KpiCosts.names()).containsExactly("eight, run 1", "eight + vote_to_commit_ms",
+                "eight, run 2", "eight + block_packing_ms", "eight, run 3", "eight + tx_failure_pct", "eight, run 4",
+                "eight + consensus_failure_pct", "eight, run 5", "eight + validation_failure_pct", "eight, run 6",
+                "eight + gas_per_s", "eight, run 7", "eight + block_gas_used", "eight, run 8",
+                "eight + block_size_bytes", "eight, run 9", "eight + leader_share_pct", "eight, run 10",
+                "eight + proposal_to_vote_ms", "eight, run 11", "eight + consensus_rounds + round_changes_per_min",
+                "eight, run 12", "eight + vote_participation_pct", "eight, run 13", "eight + conflicting_votes",
+                "eight, run 14", "eight + the resource KPIs (17)", "eight, run 15");
         // every KPI of the catalog is in the eight or in one added group, once
         List<io.chainpulse.schema.catalog.Kpi> covered = new ArrayList<>(KpiCosts.EIGHT);
         KpiCosts.ADDED.forEach(covered::addAll);

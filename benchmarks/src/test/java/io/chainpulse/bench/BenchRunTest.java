@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.chainpulse.simulator.NetworkSimulator;
 import io.chainpulse.simulator.Scenario;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class BenchRunTest {
@@ -29,6 +30,16 @@ class BenchRunTest {
 
         assertThat(partition.validators()).isEqualTo(100);
         assertThat(partition.faults()).isEqualTo(Scenario.builtIn("partition").faults());
+    }
+
+    @Test
+    void shouldMeasureTheKpiCpuCostsInFullUnlessTheCatchUpsAreASmokeRun() {
+        List<String> process = List.of("io.chainpulse.cli.ChainPulseCli", "process");
+
+        assertThat(BenchRun.cpuCostOptions(BenchRun.defaults(false, process, "bench")))
+                .isEqualTo(new KpiCpuCosts.Options("baseline", 4, Duration.ofMinutes(2), 8, 2, "in_memory"));
+        assertThat(BenchRun.cpuCostOptions(BenchRun.defaults(true, process, "bench --quick")))
+                .isEqualTo(new KpiCpuCosts.Options("baseline", 4, Duration.ofSeconds(30), 2, 1, "in_memory"));
     }
 
     @Test
