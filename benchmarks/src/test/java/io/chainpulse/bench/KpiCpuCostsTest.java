@@ -59,10 +59,11 @@ class KpiCpuCostsTest {
         List<String> names = KpiCpuCosts.configurations().stream().map(KpiCpuCosts.Configuration::name).toList();
 
         assertThat(names).containsExactly("eight", "eight + vote_to_commit_ms", "eight + block_packing_ms",
-                "eight + tx_failure_pct", "eight + consensus_failure_pct", "eight + gas_per_s",
-                "eight + block_gas_used", "eight + block_size_bytes", "eight + leader_share_pct",
+                "eight + tx_failure_pct", "eight + consensus_failure_pct", "eight + validation_failure_pct",
+                "eight + gas_per_s", "eight + block_gas_used", "eight + block_size_bytes", "eight + leader_share_pct",
                 "eight + proposal_to_vote_ms", "eight + consensus_rounds + round_changes_per_min",
-                "eight + vote_participation_pct", "eight + the resource KPIs (17)", "all KPIs");
+                "eight + vote_participation_pct", "eight + conflicting_votes", "eight + the resource KPIs (17)",
+                "all KPIs");
         assertThat(KpiCpuCosts.configurations().get(names.size() - 1).kpis()).containsExactly(Kpi.values());
         // every KPI of the catalog is in the eight or in exactly one added group
         List<Kpi> covered = new ArrayList<>(KpiCosts.EIGHT);
