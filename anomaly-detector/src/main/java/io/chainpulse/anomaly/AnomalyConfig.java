@@ -43,6 +43,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String BASELINE_RATE_DROP = "baseline.rate.drop";
     public static final String BASELINE_RATE_HIGH_RATIO = "baseline.rate.high.ratio";
     public static final String BASELINE_RATE_CRITICAL_RATIO = "baseline.rate.critical.ratio";
+    public static final String BASELINE_NODE_MIN_SHARE_ABOVE = "baseline.node.min.share.above";
     public static final String FAILURE_ALPHA = "failure.alpha";
     public static final String FAILURE_FLOOR_PCT = "failure.reference.floor.pct";
     public static final String PEER_MAD_FACTOR = "peer.mad.factor";
@@ -52,6 +53,8 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String PEER_METRICS = "peer.metrics";
     public static final String PEER_FIRE_WINDOWS = "peer.fire.windows";
     public static final String PEER_TAIL_ALPHA = "peer.tail.alpha";
+    public static final String PEER_LOCATION_ALPHA = "peer.location.alpha";
+    public static final String PEER_LOCATION_MIN_SHIFT = "peer.location.min.shift";
     public static final String TREND_METRICS = "trend.metrics";
     public static final String TREND_RECENT_WINDOWS = "trend.recent.windows";
     public static final String TREND_HISTORY_WINDOWS = "trend.history.windows";
@@ -118,6 +121,12 @@ public final class AnomalyConfig extends AbstractConfig {
                     "A fallen rate at or below this share of its baseline is HIGH (above it: MEDIUM).")
             .define(BASELINE_RATE_CRITICAL_RATIO, Type.DOUBLE, 0.25, Range.between(0.0, 0.99), Importance.LOW,
                     "A fallen rate at or below this share of its baseline is CRITICAL.")
+            .define(BASELINE_NODE_MIN_SHARE_ABOVE, Type.DOUBLE, BaselineDetector.Settings.DEFAULT_MIN_SHARE_ABOVE,
+                    Range.between(0.0, 1.0), Importance.MEDIUM,
+                    "A node's latency p95 above its baseline is flagged only when at least this share of the window's "
+                            + "samples (its sketch) lie above the baseline's mean: a p95 of ten samples is the second "
+                            + "largest, so two slow samples are no shift (blocks 200 ms late move all of them). 0 judges "
+                            + "the p95 alone; windows without sketches are.")
             .define(FAILURE_ALPHA, Type.DOUBLE, FailureGate.DEFAULT_ALPHA, Range.between(1e-9, 0.5),
                     Importance.MEDIUM,
                     "A failure ratio (" + Kpi.TX_FAILURE_PCT.metric() + ", " + Kpi.CONSENSUS_FAILURE_PCT.metric()
@@ -153,6 +162,16 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "peers' meets that bar too (a clock ahead shifts every sample). Untested, judged as before: "
                             + "windows without sketches, a node with too few samples for any count to be significant (one or "
                             + "two blocks led).")
+            .define(PEER_LOCATION_ALPHA, Type.DOUBLE, PeerOutlierDetector.Location.DEFAULT_ALPHA,
+                    Range.between(1e-9, 0.5), Importance.MEDIUM,
+                    "A node's latency whose samples moved as a whole is a peer outlier though its percentile is not: "
+                            + "its window's samples rank above the other nodes' pooled ones (the KPI windows' sketches), "
+                            + "by the one-sided rank-sum (Mann-Whitney) test, P < this, and its median sample lies "
+                            + "peer.location.min.shift above theirs. Fires after peer.fire.windows such windows.")
+            .define(PEER_LOCATION_MIN_SHIFT, Type.DOUBLE, PeerOutlierDetector.Location.DEFAULT_MIN_SHIFT,
+                    Range.atLeast(0), Importance.LOW,
+                    "Smallest rise of a node's median sample above its peers' pooled median, as a fraction of it, "
+                            + "that the location test (peer.location.alpha) may flag.")
             .define(TREND_METRICS, Type.LIST, String.join(",", TrendDetector.Settings.defaults().metrics()), METRICS,
                     Importance.LOW,
                     "KPIs whose network-wide trend is watched.")
@@ -258,11 +277,13 @@ public final class AnomalyConfig extends AbstractConfig {
                         getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),
                         getInt(BASELINE_FIRE_WINDOWS), resolve, new BaselineDetector.RateDrop(
                                 getDouble(BASELINE_RATE_DROP), getDouble(BASELINE_RATE_HIGH_RATIO),
-                                getDouble(BASELINE_RATE_CRITICAL_RATIO))), gate),
+                                getDouble(BASELINE_RATE_CRITICAL_RATIO)),
+                        getDouble(BASELINE_NODE_MIN_SHARE_ABOVE)), gate),
                 new PeerOutlierDetector(new PeerOutlierDetector.Settings(getDouble(PEER_MAD_FACTOR),
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
                         getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve), gate,
-                        new TailGate(getDouble(PEER_TAIL_ALPHA))),
+                        new TailGate(getDouble(PEER_TAIL_ALPHA)), new PeerOutlierDetector.Location(
+                                getDouble(PEER_LOCATION_ALPHA), getDouble(PEER_LOCATION_MIN_SHIFT))),
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),

@@ -25,6 +25,13 @@ import java.util.TreeMap;
  * and a node whose median sample lies {@code minRelativeDifference} above the peers' meets the relative bar too: a
  * clock 50 ms ahead moves every propagation delay, its p95 less than 1.5× but its median 2.5×.
  *
+ * <p>A latency's node is an outlier, too, when its samples moved as a whole, though its percentile is no outlier: the
+ * location test ({@link Location}, {@link LocationGate}) ranks the node's samples among the other nodes' pooled ones —
+ * significantly higher (the rank-sum test, {@code peer.location.alpha}), its median sample at least
+ * {@code peer.location.min.shift} above theirs. A validator 1.5× slower has ~9 of its 10 consensus validations and
+ * ~35 of its 45 transaction validations of a window above its peers' median, where half are expected, but only ~3 of
+ * 10 above their p95: the tail test is the wrong place to look for a slowdown of every sample.
+ *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
  * }</pre>
@@ -41,12 +48,37 @@ public final class PeerOutlierDetector {
         }
     }
 
+    /**
+     * The location test's bars: the rank-sum test of the node's samples against the peers' pooled ones
+     * ({@link LocationGate}), P below {@code alpha}, and the node's median sample at least {@code minShift} (a
+     * fraction) above the peers' pooled median.
+     */
+    public record Location(double alpha, double minShift) {
+        public static final double DEFAULT_ALPHA = LocationGate.DEFAULT_ALPHA;
+        public static final double DEFAULT_MIN_SHIFT = 0.2;
+
+        public Location {
+            if (!(alpha > 0 && alpha < 1)) {
+                throw new IllegalArgumentException("alpha must be in (0, 1): " + alpha);
+            }
+            if (!(minShift >= 0)) {
+                throw new IllegalArgumentException("minShift must be >= 0: " + minShift);
+            }
+        }
+
+        public static Location defaults() {
+            return new Location(DEFAULT_ALPHA, DEFAULT_MIN_SHIFT);
+        }
+    }
+
     /** A node's window of a failure ratio: its samples and how many of them failed. */
     public record Counted(long samples, long failed) {}
 
     private final Settings settings;
     private final FailureGate gate;
     private final TailGate tails;
+    private final Location location;
+    private final LocationGate medians;
 
     public PeerOutlierDetector(Settings settings) {
         this(settings, FailureGate.defaults());
@@ -62,9 +94,20 @@ public final class PeerOutlierDetector {
      * @param tails when a node's latency percentile above its peers' is evidence rather than one extreme sample
      */
     public PeerOutlierDetector(Settings settings, FailureGate gate, TailGate tails) {
+        this(settings, gate, tails, Location.defaults());
+    }
+
+    /**
+     * @param gate     when a node's failure ratio above its peers' is evidence rather than noise
+     * @param tails    when a node's latency percentile above its peers' is evidence rather than one extreme sample
+     * @param location when a node's latency samples moved as a whole above its peers'
+     */
+    public PeerOutlierDetector(Settings settings, FailureGate gate, TailGate tails, Location location) {
         this.settings = settings;
         this.gate = gate;
         this.tails = tails;
+        this.location = location;
+        this.medians = new LocationGate(location.alpha());
     }
 
     public boolean appliesTo(String metric) {
@@ -116,6 +159,16 @@ public final class PeerOutlierDetector {
                             || tail.medianShift() >= settings.minRelativeDifference())
                     && Metrics.risesEnough(metric, deviation)
                     && significant(metric, e.getKey(), countedByNode);
+            // every sample moved, the percentile not far enough: the location test (a latency's samples only)
+            Shift shift = breached || !higherIsWorse ? null
+                    : shift(statistic, e.getKey(), valueByNode.keySet(), sketchByNode);
+            if (shift != null) {
+                verdicts.add(Verdict.breach(key, windowStartMs,
+                        shift.ratio() >= settings.highRatio() ? Severity.HIGH : Severity.MEDIUM, shift.median(),
+                        shift.peersMedian(), shift.describe(metric, e.getKey()), latencyActions(e.getKey()),
+                        settings.fireAfter(), settings.resolveAfter()));
+                continue;
+            }
             if (!breached) {
                 verdicts.add(Verdict.clean(key, windowStartMs, value, median, settings.fireAfter(),
                         settings.resolveAfter()));
@@ -130,14 +183,81 @@ public final class PeerOutlierDetector {
             List<String> actions = Metrics.isRatio(metric)
                     ? List.of("Only " + e.getKey() + " fails this often: check its logs for what it rejects",
                             "Compare its software version and configuration with its peers")
-                    : higherIsWorse
-                    ? List.of("Only " + e.getKey() + " is affected: check its CPU, disk, memory and peer connections",
-                            "Compare its software version and configuration with its peers")
+                    : higherIsWorse ? latencyActions(e.getKey())
                     : List.of(e.getKey() + " lags its peers: check whether it is syncing, partitioned or overloaded");
             verdicts.add(Verdict.breach(key, windowStartMs, far ? Severity.HIGH : Severity.MEDIUM, value, median,
                     description, actions, settings.fireAfter(), settings.resolveAfter()));
         }
         return verdicts;
+    }
+
+    private static List<String> latencyActions(String node) {
+        return List.of("Only " + node + " is affected: check its CPU, disk, memory and peer connections",
+                "Compare its software version and configuration with its peers");
+    }
+
+    /**
+     * A node's samples that moved as a whole above its peers' ({@link Location}): its median sample and the peers'
+     * pooled one, and the counts of the test.
+     */
+    private record Shift(double median, double peersMedian, LocationGate.Test count) {
+        double ratio() {
+            return median / peersMedian;
+        }
+
+        /**
+         * "median transaction validation 13.2 ms on v3, 1.5× its peers' median of 8.8 ms: 35 of its 45 samples above
+         * that median where 22 are expected (the peers': 67 of 135; rank-sum P = 4.1e-05)".
+         */
+        String describe(String metric, String node) {
+            return String.format(Locale.ROOT, "median %s %s on %s, %.1f× its peers' median of %s: %d of its %d "
+                            + "samples above that median where %.0f are expected (the peers': %d of %d; rank-sum "
+                            + "P = %.1e)",
+                    Metrics.human(metric), Metrics.format(metric, median), node, ratio(),
+                    Metrics.format(metric, peersMedian), count.above(), count.samples(), count.expectedAbove(),
+                    count.peersAbove(), count.peerSamples(), count.p());
+        }
+    }
+
+    /**
+     * The location test of a latency's node against its peers' pooled median; null when it is not made (no
+     * percentile, a sketch unknown, too few samples), finds chance, or the node's median moved less than
+     * {@link Location#minShift()} above the peers'.
+     */
+    private Shift shift(Statistic statistic, String node, java.util.Set<String> nodes,
+                        Map<String, DDSketch> sketchByNode) {
+        List<DDSketch> peers = peerSketches(statistic, node, nodes, sketchByNode);
+        if (peers == null) {
+            return null;
+        }
+        DDSketch own = sketchByNode.get(node);
+        LocationGate.Test count = medians.test(own, peers);
+        if (count.outcome() != TailGate.Outcome.EVIDENCE || !(count.median() > 0)) {
+            return null;
+        }
+        double median = own.getValueAtQuantile(0.5);
+        return median >= (1 + location.minShift()) * count.median()
+                ? new Shift(median, count.median(), count) : null;
+    }
+
+    /** The peers' sketches of a percentile's window; null when the node's or any peer's is unknown. */
+    private static List<DDSketch> peerSketches(Statistic statistic, String node, java.util.Set<String> nodes,
+                                               Map<String, DDSketch> sketchByNode) {
+        DDSketch own = sketchByNode.get(node);
+        if (own == null || own.isEmpty() || statistic.quantile().isEmpty()) {
+            return null;
+        }
+        List<DDSketch> peers = new ArrayList<>();
+        for (String other : nodes) {
+            DDSketch sketch = sketchByNode.get(other);
+            if (!other.equals(node)) {
+                if (sketch == null) {
+                    return null;
+                }
+                peers.add(sketch);
+            }
+        }
+        return peers;
     }
 
     /** A failure ratio's failures are significant at the other nodes' pooled share; anything else passes. */
@@ -168,20 +288,11 @@ public final class PeerOutlierDetector {
 
     /** Untested for a statistic other than a percentile and when the node's sketch or any of its peers' is unknown. */
     private Tail tail(Statistic statistic, String node, java.util.Set<String> nodes, Map<String, DDSketch> sketchByNode) {
-        DDSketch own = sketchByNode.get(node);
-        if (own == null || own.isEmpty() || statistic.quantile().isEmpty()) {
+        List<DDSketch> peers = peerSketches(statistic, node, nodes, sketchByNode);
+        if (peers == null) {
             return Tail.UNTESTED;
         }
-        List<DDSketch> peers = new ArrayList<>();
-        for (String other : nodes) {
-            DDSketch sketch = sketchByNode.get(other);
-            if (!other.equals(node)) {
-                if (sketch == null) {
-                    return Tail.UNTESTED;
-                }
-                peers.add(sketch);
-            }
-        }
+        DDSketch own = sketchByNode.get(node);
         TailGate.Outcome outcome = tails.judge(own, peers, statistic.quantile().getAsDouble());
         if (outcome != TailGate.Outcome.EVIDENCE) {
             return new Tail(outcome, 0);

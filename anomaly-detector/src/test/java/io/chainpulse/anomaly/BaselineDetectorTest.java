@@ -275,4 +275,42 @@ class BaselineDetectorTest {
         KpiWindow w = Kpi.latency("consensus_latency_ms", "v1", 10, p95);
         return detector.evaluate(state, w).verdict().orElseThrow();
     }
+
+    @Test
+    void shouldFlagANodeP95OnlyWhenHalfItsSamplesLieAboveTheBaseline() {
+        BaselineState state = warm(10); // mean 100 ms, σ 5
+        // p95 131 ms (6.2 σ, HIGH on the percentile): the second largest of ten samples
+        double[] twoSlow = {60, 60, 60, 60, 60, 60, 60, 60, 131, 140};
+        double[] fiveAbove = {60, 60, 60, 60, 60, 110, 110, 110, 131, 140};
+        double[] fourAbove = {60, 60, 60, 60, 60, 60, 110, 110, 131, 140};
+        double[] allMoved = {110, 112, 114, 116, 118, 120, 122, 125, 131, 140};
+
+        assertThat(judge(state, 131, twoSlow).breached()).isFalse();      // 2 of 10 above 100 ms: two slow samples
+        assertThat(judge(state, 131, fourAbove).breached()).isFalse();    // 4 of 10
+        assertThat(judge(state, 131, fiveAbove).severity()).isEqualTo(Severity.HIGH);  // 5 of 10: the share
+        assertThat(judge(state, 131, allMoved).severity()).isEqualTo(Severity.HIGH);   // 10 of 10
+        assertThat(judge(state, 131, allMoved).description())
+                .isEqualTo("p95 consensus latency 131 ms on v1, 6.2 σ above its baseline of 100 ms");
+        // a window without its samples (records of older versions) is judged on its p95, as before
+        assertThat(verdict(state, 131).severity()).isEqualTo(Severity.HIGH);
+        // baseline.node.min.share.above 0: the p95 alone
+        BaselineDetector p95Only = new BaselineDetector(new BaselineDetector.Settings(0.1, 10, 4, 6, 10, 0.25, 2, 3,
+                BaselineDetector.RateDrop.defaults(), 0));
+        assertThat(p95Only.evaluate(state, Kpi.latency("consensus_latency_ms", "v1", 99, 131, twoSlow)).verdict()
+                .orElseThrow().severity()).isEqualTo(Severity.HIGH);
+        // the network's p50 is no node's window of few samples: not gated
+        BaselineState network = null;
+        for (int i = 0; i < 10; i++) {
+            network = detector.evaluate(network, Kpi.latency("consensus_latency_ms", null, i, i % 2 == 0 ? 95 : 105,
+                    200)).state();
+        }
+        KpiWindow p50 = KpiWindow.newBuilder(Kpi.latency("consensus_latency_ms", null, 99, 200, twoSlow))
+                .setP50(131.0).build();
+        assertThat(detector.evaluate(network, p50).verdict().orElseThrow().severity()).isEqualTo(Severity.HIGH);
+    }
+
+    private Verdict judge(BaselineState state, double p95, double... samples) {
+        return detector.evaluate(state, Kpi.latency("consensus_latency_ms", "v1", 99, p95, samples)).verdict()
+                .orElseThrow();
+    }
 }

@@ -27,6 +27,19 @@ final class Kpi {
                 .build();
     }
 
+    /** {@link #latency(String, String, int, double)} carrying its samples as the KPI processor's sketch. */
+    static KpiWindow latency(String metric, String node, int window, double p95, double... samples) {
+        com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput out =
+                com.datadoghq.sketch.ddsketch.encoding.GrowingByteArrayOutput.withDefaultInitialCapacity();
+        try {
+            TailGateTest.samples(samples).encode(out, false);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return KpiWindow.newBuilder(latency(metric, node, window, p95)).setCount(samples.length)
+                .setSketch(java.nio.ByteBuffer.wrap(out.trimmedCopy())).build();
+    }
+
     /** A ratio or distribution KPI judged on its mean: every sample {@code mean}, as when all heights agree. */
     static KpiWindow mean(String metric, String node, int window, double mean) {
         return finalWindow(metric, node, window)

@@ -143,4 +143,62 @@ class PeerOutlierDetectorTest {
         assertThat(detector.evaluate("propagation_delay_ms", Kpi.w(0), p95, Map.of(), Map.of()))
                 .noneMatch(Verdict::breached);
     }
+    /** 45 transaction validations of a healthy node: 4.0, 4.2, … 12.8 ms. */
+    private static double[] spread45() {
+        return java.util.stream.IntStream.range(0, 45).mapToDouble(i -> 4 + 0.2 * i).toArray();
+    }
+
+    /** 45 samples from {@code from} ms, {@code step} ms apart. */
+    private static double[] from(double from, double step) {
+        return java.util.stream.IntStream.range(0, 45).mapToDouble(i -> from + step * i).toArray();
+    }
+
+    private static List<Verdict> txValidation(PeerOutlierDetector detector, double[] v4) {
+        double[] peer = spread45();
+        return detector.evaluate("tx_validation_ms", Kpi.w(0), Map.of("v1", 12.4, "v2", 12.4, "v3", 12.4, "v4", 12.2),
+                Map.of(), Map.of("v1", TailGateTest.samples(peer), "v2", TailGateTest.samples(peer),
+                        "v3", TailGateTest.samples(peer), "v4", TailGateTest.samples(v4)));
+    }
+
+    @Test
+    void shouldFlagANodeWhoseSamplesMovedAsAWholeThoughItsPercentileIsNoOutlier() {
+        // three peers of 45 samples 4.0–12.8 ms: pooled median 8.4 ms (66 of 135 above), p95 12.4 ms. v4, slower as a
+        // whole: 9.0–12.3 ms — none above the peers' p95 (the tail test sees chance; its p95 below theirs), all 45
+        // above their median where 22 are expected, its median 1.3× theirs (≥ 1 + peer.location.min.shift 0.2), and
+        // its ranks among the 180 samples give the rank-sum test P = 3.1e-07 (< peer.location.alpha 0.001; 2.6e-07
+        // with every sample apart, the sketch's 1 % bins tie a few)
+        List<Verdict> verdicts = txValidation(detector, from(9.0, 0.075));
+
+        assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.severity())
+                .containsExactly("v1 null", "v2 null", "v3 null", "v4 MEDIUM");
+        Verdict v4 = verdicts.get(3);
+        assertThat(v4.key().id()).isEqualTo("peer_outlier|network_median_mad|tx_validation_ms|node|v4");
+        assertThat(v4.description()).isEqualTo("median transaction validation time 10.7 ms on v4, 1.3× its peers' "
+                + "median of 8.4 ms: 45 of its 45 samples above that median where 22 are expected (the peers': 66 of "
+                + "135; rank-sum P = 3.1e-07)");
+        assertThat(v4.observed()).isCloseTo(10.65, org.assertj.core.api.Assertions.within(0.11)); // the sketch's 1 %
+        assertThat(v4.suggestedActions()).containsExactly(
+                "Only v4 is affected: check its CPU, disk, memory and peer connections",
+                "Compare its software version and configuration with its peers");
+        assertThat(v4.fireAfter()).isEqualTo(2);
+        // the percentiles alone see nothing: v4's p95 is below its peers'
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(0), Map.of("v1", 12.4, "v2", 12.4, "v3", 12.4,
+                "v4", 12.2))).noneMatch(Verdict::breached);
+    }
+
+    @Test
+    void shouldNotFlagAMoveOfTheSamplesThatIsChanceOrTooSmall() {
+        // 8.5–10.7 ms: all 45 above the peers' median, but the ranks' P = 0.0037 — chance at 0.001
+        assertThat(txValidation(detector, from(8.5, 0.05))).noneMatch(Verdict::breached);
+        // 4.0–12.8 ms like its peers: nothing
+        assertThat(txValidation(detector, spread45())).noneMatch(Verdict::breached);
+        // the shifted window of the test above: its median 1.27× its peers' is below a min.shift of 0.3, and its
+        // P = 3.1e-07 is no evidence at alpha 1e-8
+        assertThat(txValidation(new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults(), FailureGate.defaults(),
+                TailGate.defaults(), new PeerOutlierDetector.Location(0.001, 0.3)), from(9.0, 0.075)))
+                .noneMatch(Verdict::breached);
+        assertThat(txValidation(new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults(), FailureGate.defaults(),
+                TailGate.defaults(), new PeerOutlierDetector.Location(1e-8, 0.2)), from(9.0, 0.075)))
+                .noneMatch(Verdict::breached);
+    }
 }

@@ -32,7 +32,7 @@ class EvaluateCommandTest {
     private static final Map<String, Integer> CAUGHT_IN_TIME = new LinkedHashMap<>();
 
     static {
-        CAUGHT_IN_TIME.put("slow_validator ×1.5", 1);
+        CAUGHT_IN_TIME.put("slow_validator ×1.5", 2); // the location test: after 2 and 1 windows (was 1 of 2)
         CAUGHT_IN_TIME.put("late_blocks +200 ms", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 60 %", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 50 % for 3 windows", 2);
