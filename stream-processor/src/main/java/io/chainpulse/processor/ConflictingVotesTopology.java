@@ -6,7 +6,6 @@ import io.chainpulse.schema.KpiScope;
 import io.chainpulse.schema.ProtocolEvent;
 import io.chainpulse.schema.catalog.Kpi;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,11 +145,11 @@ public final class ConflictingVotesTopology {
 
         byte[] encode() {
             List<byte[]> parts = new ArrayList<>();
-            parts.add(bytes(proposalHash));
+            parts.add(StoreStrings.bytes(proposalHash));
             int size = 4 + parts.get(0).length + 8 + 4;
             for (Vote vote : waiting) {
-                byte[] node = bytes(vote.node);
-                byte[] hash = bytes(vote.hash);
+                byte[] node = StoreStrings.bytes(vote.node);
+                byte[] hash = StoreStrings.bytes(vote.hash);
                 parts.add(node);
                 parts.add(hash);
                 size += 4 + node.length + 4 + hash.length + 8;
@@ -167,24 +166,14 @@ public final class ConflictingVotesTopology {
 
         static Round decode(byte[] bytes) {
             ByteBuffer in = ByteBuffer.wrap(bytes);
-            String proposal = string(in);
+            String proposal = StoreStrings.read(in);
             long lastSeen = in.getLong();
             int n = in.getInt();
             List<Vote> waiting = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                waiting.add(new Vote(string(in), string(in), in.getLong()));
+                waiting.add(new Vote(StoreStrings.read(in), StoreStrings.read(in), in.getLong()));
             }
             return new Round(proposal, lastSeen, waiting);
-        }
-
-        private static byte[] bytes(String s) {
-            return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
-        }
-
-        private static String string(ByteBuffer in) {
-            byte[] b = new byte[in.getInt()];
-            in.get(b);
-            return b.length == 0 ? null : new String(b, StandardCharsets.UTF_8);
         }
     }
 }

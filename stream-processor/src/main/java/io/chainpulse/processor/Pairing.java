@@ -3,7 +3,6 @@ package io.chainpulse.processor;
 import io.chainpulse.schema.Chains;
 import io.chainpulse.schema.ProtocolEvent;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,11 +227,11 @@ final class Pairing {
     record PairState(long startNs, String startNode, List<Waiting> waiting, long lastSeenMs, boolean matched) {
         static final Serde<PairState> SERDE = Serdes.serdeFrom(
                 (Serializer<PairState>) (topic, s) -> {
-                    byte[] startNode = bytes(s.startNode);
+                    byte[] startNode = StoreStrings.bytes(s.startNode);
                     int size = 8 + 4 + startNode.length + 8 + 1 + 4;
                     List<byte[]> nodes = new ArrayList<>();
                     for (Waiting w : s.waiting) {
-                        byte[] n = bytes(w.node);
+                        byte[] n = StoreStrings.bytes(w.node);
                         nodes.add(n);
                         size += 4 + n.length + 16;
                     }
@@ -247,25 +246,15 @@ final class Pairing {
                 (Deserializer<PairState>) (topic, data) -> {
                     ByteBuffer in = ByteBuffer.wrap(data);
                     long startNs = in.getLong();
-                    String startNode = string(in);
+                    String startNode = StoreStrings.read(in);
                     long lastSeen = in.getLong();
                     boolean matched = in.get() == 1;
                     int n = in.getInt();
                     List<Waiting> waiting = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
-                        waiting.add(new Waiting(string(in), in.getLong(), in.getLong()));
+                        waiting.add(new Waiting(StoreStrings.read(in), in.getLong(), in.getLong()));
                     }
                     return new PairState(startNs, startNode, waiting, lastSeen, matched);
                 });
-
-        private static byte[] bytes(String s) {
-            return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
-        }
-
-        private static String string(ByteBuffer in) {
-            byte[] b = new byte[in.getInt()];
-            in.get(b);
-            return b.length == 0 ? null : new String(b, StandardCharsets.UTF_8);
-        }
     }
 }
