@@ -46,6 +46,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String BASELINE_NODE_MIN_SHARE_ABOVE = "baseline.node.min.share.above";
     public static final String FAILURE_ALPHA = "failure.alpha";
     public static final String FAILURE_FLOOR_PCT = "failure.reference.floor.pct";
+    public static final String FAILURE_POOLED_ALPHA = "failure.pooled.alpha";
     public static final String PEER_MAD_FACTOR = "peer.mad.factor";
     public static final String PEER_MIN_RELATIVE_DIFFERENCE = "peer.min.relative.difference";
     public static final String PEER_MIN_NODES = "peer.min.nodes";
@@ -135,6 +136,11 @@ public final class AnomalyConfig extends AbstractConfig {
                             + "healthy share: P(X >= failed | samples, share) < this, binomial (the share: the "
                             + "network's learned one for the rules, the series' for the baseline, the other nodes' "
                             + "pooled one in the window for peers). 0.01: at 1 % healthy failures, 3 of 28 or 4 of 50.")
+            .define(FAILURE_POOLED_ALPHA, Type.DOUBLE, StaticRuleDetector.DEFAULT_POOLED_ALPHA,
+                    Range.between(1e-12, 0.5), Importance.MEDIUM,
+                    "failure.alpha for a static rule with pool_windows above 1 (shipped: "
+                            + "validation_failure_pct_node_high, 2 windows): the latest windows' samples and failures "
+                            + "judged as one, every window. 1e-4: at 1 % healthy failures, 7 of 76 or 8 of 120.")
             .define(FAILURE_FLOOR_PCT, Type.DOUBLE, FailureGate.DEFAULT_FLOOR_PCT, Range.between(0.0, 99.0),
                     Importance.LOW,
                     "Smallest healthy failure share, in percent, failure.alpha judges against: a network that "
@@ -165,9 +171,11 @@ public final class AnomalyConfig extends AbstractConfig {
             .define(PEER_LOCATION_ALPHA, Type.DOUBLE, PeerOutlierDetector.Location.DEFAULT_ALPHA,
                     Range.between(1e-9, 0.5), Importance.MEDIUM,
                     "A node's latency whose samples moved as a whole is a peer outlier though its percentile is not: "
-                            + "its window's samples rank above the other nodes' pooled ones (the KPI windows' sketches), "
-                            + "by the one-sided rank-sum (Mann-Whitney) test, P < this, and its median sample lies "
-                            + "peer.location.min.shift above theirs. Fires after peer.fire.windows such windows.")
+                            + "its samples of its latest 2 windows rank above the other nodes' of the same windows (the "
+                            + "KPI windows' sketches, merged), by the one-sided rank-sum (Mann-Whitney) test, P < this, "
+                            + "and its median sample lies peer.location.min.shift above theirs; fires at once. With no "
+                            + "window just before (the first after a gap), the window alone, after peer.fire.windows "
+                            + "such windows.")
             .define(PEER_LOCATION_MIN_SHIFT, Type.DOUBLE, PeerOutlierDetector.Location.DEFAULT_MIN_SHIFT,
                     Range.atLeast(0), Importance.LOW,
                     "Smallest rise of a node's median sample above its peers' pooled median, as a fraction of it, "
@@ -271,7 +279,8 @@ public final class AnomalyConfig extends AbstractConfig {
         int resolve = getInt(RESOLVE_WINDOWS);
         FailureGate gate = new FailureGate(getDouble(FAILURE_ALPHA), getDouble(FAILURE_FLOOR_PCT));
         return new Detectors(
-                new StaticRuleDetector(rules, gate),
+                new StaticRuleDetector(rules, gate,
+                        new FailureGate(getDouble(FAILURE_POOLED_ALPHA), getDouble(FAILURE_FLOOR_PCT))),
                 new BaselineDetector(new BaselineDetector.Settings(getDouble(BASELINE_ALPHA),
                         getInt(BASELINE_WARMUP_WINDOWS), getDouble(BASELINE_K_MEDIUM), getDouble(BASELINE_K_HIGH),
                         getDouble(BASELINE_K_CRITICAL), getDouble(BASELINE_MIN_RELATIVE_CHANGE),

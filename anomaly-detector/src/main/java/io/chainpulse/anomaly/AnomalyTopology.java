@@ -73,6 +73,8 @@ public final class AnomalyTopology {
     static final String MEMORY_SERIES_STORE = "anomaly-memory-series";
     /** Firing transitions waiting for their node's resources of the same window ({@link ResourceWait}). */
     static final String HELD_STORE = "anomaly-held-for-resources";
+    /** A pooled static rule's latest windows per incident key ({@link RuleWindows}). */
+    static final String RULE_WINDOWS_STORE = "anomaly-rule-windows";
     /** How often the wall-clock bound of {@link ResourceWait} is checked. */
     private static final java.time.Duration HELD_CHECK_INTERVAL = java.time.Duration.ofSeconds(1);
     /** Liveness repartition has one partition: silence is judged against the stream time of all nodes together. */
@@ -126,6 +128,8 @@ public final class AnomalyTopology {
                 JsonSerde.of(MemoryLeakDetector.State.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(HELD_STORE), strings,
                 JsonSerde.of(ResourceWait.Held.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(RULE_WINDOWS_STORE), strings,
+                JsonSerde.of(RuleWindows.class)));
 
         KStream<String, KpiWindow> finals = builder
                 .stream(topics.kpis(), Consumed.with(strings, topics.kpiSerde()).withName("anomaly-kpi-source"))
@@ -138,7 +142,8 @@ public final class AnomalyTopology {
                         .withStreamPartitioner(new NodeResources.Broadcast()))
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
                         INCIDENT_STORE, GROUP_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE,
-                        PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE, HELD_STORE);
+                        PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE, HELD_STORE,
+                        RULE_WINDOWS_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -184,6 +189,7 @@ public final class AnomalyTopology {
         private ResourceMemory resources;
         private KeyValueStore<String, MemoryLeakDetector.State> memorySeries;
         private ResourceWait waiting;
+        private KeyValueStore<String, RuleWindows> ruleWindows;
 
         MetricDetectors(Detectors detectors) {
             this.detectors = detectors;
@@ -200,6 +206,7 @@ public final class AnomalyTopology {
             peerProgress = context.getStateStore(PEER_PROGRESS_STORE);
             resources = new ResourceMemory(context.getStateStore(NODE_RESOURCES_STORE));
             memorySeries = context.getStateStore(MEMORY_SERIES_STORE);
+            ruleWindows = context.getStateStore(RULE_WINDOWS_STORE);
             waiting = new ResourceWait(context.getStateStore(HELD_STORE), resources::of,
                     (a, timestamp) -> context.forward(new Record<>(a.getAnomalyId(), a, timestamp)));
             context.schedule(HELD_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, waiting::punctuate);
@@ -221,7 +228,17 @@ public final class AnomalyTopology {
             BaselineState networkShare = FailureGate.gates(kpi.getMetric())
                     ? baselines.get(series + '|' + KpiScope.network + '|') : null;
             List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi,
-                    networkShare == null ? null : networkShare.mean()));
+                    networkShare == null ? null : networkShare.mean(), new RuleWindows.Memory() {
+                        @Override
+                        public RuleWindows get(String key) {
+                            return ruleWindows.get(Chains.scoped(chain, key));
+                        }
+
+                        @Override
+                        public void put(String key, RuleWindows windows) {
+                            ruleWindows.put(Chains.scoped(chain, key), windows);
+                        }
+                    }));
             String seriesKey = series + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
@@ -240,12 +257,13 @@ public final class AnomalyTopology {
             ResourceMemory chainResources = resources.of(chain);
             if (detectors.peers().appliesTo(kpi.getMetric())) {
                 verdicts.addAll(peers(kpi, series, k -> Metrics.learnedStatistic(k.getMetric()).of(k),
-                        (start, w) -> detectors.peers().evaluate(kpi.getMetric(), start, w.values(), w.counted(),
-                                w.decodedSketches())));
+                        (start, w, before) -> detectors.peers().evaluate(kpi.getMetric(), start, w.values(),
+                                w.counted(), w.decodedSketches(), before)));
             } else if (detectors.resourcePeers().appliesTo(kpi.getMetric())) {
                 // a node's machine against its peers': windows collected as the protocol KPIs' are, judged apart
                 verdicts.addAll(peers(kpi, series, ResourcePeerDetector::value,
-                        (start, w) -> detectors.resourcePeers().evaluate(kpi.getMetric(), start, w.values())));
+                        (start, w, before) -> detectors.resourcePeers().evaluate(kpi.getMetric(), start,
+                                w.values())));
             }
             if (detectors.memoryLeak().appliesTo(kpi)) {
                 verdicts.addAll(memoryLeak(kpi, series, chainResources));
@@ -284,11 +302,11 @@ public final class AnomalyTopology {
         /**
          * @param series the metric within the window's chain: peers are the nodes of one chain
          * @param valueOf a node window's value compared
-         * @param judge   a complete window's verdicts
+         * @param judge   a complete window's verdicts, given the samples of the window just before it (empty when that
+         *                window was not compared or held none)
          */
         private List<Verdict> peers(KpiWindow kpi, String series,
-                                    java.util.function.Function<KpiWindow, Optional<Double>> valueOf,
-                                    java.util.function.BiFunction<Long, PeerWindow, List<Verdict>> judge) {
+                                    java.util.function.Function<KpiWindow, Optional<Double>> valueOf, PeerJudge judge) {
             String metric = kpi.getMetric();
             PeerProgress progress = peerProgress.get(series);
             if (progress == null) {
@@ -331,6 +349,8 @@ public final class AnomalyTopology {
             }
             long lastEvaluated = progress.lastEvaluatedMs();
             int lastNodes = progress.lastNodes();
+            java.util.Map<String, byte[]> lastSketches = progress.lastSketches();
+            long size = kpi.getWindowEndMs() - kpi.getWindowStartMs();
             for (KeyValue<String, PeerWindow> entry : open) { // keys sort by window start (zero-padded)
                 long start = Long.parseLong(entry.key.substring(series.length() + 1));
                 PeerWindow w = entry.value;
@@ -338,13 +358,25 @@ public final class AnomalyTopology {
                 if (!complete) {
                     break;
                 }
-                verdicts.addAll(judge.apply(start, w));
+                java.util.Map<String, com.datadoghq.sketch.ddsketch.DDSketch> before = new java.util.TreeMap<>();
+                if (lastEvaluated == start - size) {
+                    lastSketches.forEach((node, bytes) -> before.put(node, TailGate.decode(bytes)));
+                }
+                verdicts.addAll(judge.judge(start, w, before));
                 peerWindows.delete(entry.key);
                 lastEvaluated = start;
                 lastNodes = w.values().size();
+                lastSketches = w.sketches();
             }
-            peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes));
+            peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes, lastSketches));
             return verdicts;
+        }
+
+        /** A complete window's verdicts, given each node's samples of the window just before it. */
+        @FunctionalInterface
+        private interface PeerJudge {
+            List<Verdict> judge(long windowStartMs, PeerWindow window,
+                                java.util.Map<String, com.datadoghq.sketch.ddsketch.DDSketch> before);
         }
 
         private static String windowKey(String metric, long windowStartMs) {

@@ -30,7 +30,10 @@ import java.util.TreeMap;
  * significantly higher (the rank-sum test, {@code peer.location.alpha}), its median sample at least
  * {@code peer.location.min.shift} above theirs. A validator 1.5× slower has ~9 of its 10 consensus validations and
  * ~35 of its 45 transaction validations of a window above its peers' median, where half are expected, but only ~3 of
- * 10 above their p95: the tail test is the wrong place to look for a slowdown of every sample.
+ * 10 above their p95: the tail test is the wrong place to look for a slowdown of every sample. The test ranks the
+ * node's samples of its latest two windows (the sketches merged) among its peers' of the same two and fires at once:
+ * twice the samples tell a shift of ten consensus validations a window from chance, where two windows tested apart,
+ * each at a looser bar, let through a healthy node's slow run as often (README, Detection floor).
  *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
@@ -73,6 +76,9 @@ public final class PeerOutlierDetector {
 
     /** A node's window of a failure ratio: its samples and how many of them failed. */
     public record Counted(long samples, long failed) {}
+
+    /** How far the latest window alone must lean with the two pooled: its rank-sum P below 0.05. */
+    private static final LocationGate LEANS = new LocationGate(0.05);
 
     private final Settings settings;
     private final FailureGate gate;
@@ -137,6 +143,19 @@ public final class PeerOutlierDetector {
      */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
                                   Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode) {
+        return evaluate(metric, windowStartMs, valueByNode, countedByNode, sketchByNode, Map.of());
+    }
+
+    /**
+     * {@link #evaluate(String, long, Map, Map, Map)} with each node's samples of the window just before this one: the
+     * location test ranks a node's samples of both windows among its peers' of both and fires at once, since two
+     * windows' evidence is in; without them it ranks this window's and fires after {@code fireAfter} windows.
+     *
+     * @param sketchBefore each node's samples of the previous window (empty: not known, or not the window just before)
+     */
+    public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
+                                  Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode,
+                                  Map<String, DDSketch> sketchBefore) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -161,12 +180,12 @@ public final class PeerOutlierDetector {
                     && significant(metric, e.getKey(), countedByNode);
             // every sample moved, the percentile not far enough: the location test (a latency's samples only)
             Shift shift = breached || !higherIsWorse ? null
-                    : shift(statistic, e.getKey(), valueByNode.keySet(), sketchByNode);
+                    : shift(statistic, e.getKey(), valueByNode.keySet(), sketchByNode, sketchBefore);
             if (shift != null) {
                 verdicts.add(Verdict.breach(key, windowStartMs,
                         shift.ratio() >= settings.highRatio() ? Severity.HIGH : Severity.MEDIUM, shift.median(),
                         shift.peersMedian(), shift.describe(metric, e.getKey()), latencyActions(e.getKey()),
-                        settings.fireAfter(), settings.resolveAfter()));
+                        shift.windows() > 1 ? 1 : settings.fireAfter(), settings.resolveAfter()));
                 continue;
             }
             if (!breached) {
@@ -200,23 +219,41 @@ public final class PeerOutlierDetector {
      * A node's samples that moved as a whole above its peers' ({@link Location}): its median sample and the peers'
      * pooled one, and the counts of the test.
      */
-    private record Shift(double median, double peersMedian, LocationGate.Test count) {
+    private record Shift(double median, double peersMedian, LocationGate.Test count, int windows) {
         double ratio() {
             return median / peersMedian;
         }
 
         /**
          * "median transaction validation 13.2 ms on v3, 1.5× its peers' median of 8.8 ms: 35 of its 45 samples above
-         * that median where 22 are expected (the peers': 67 of 135; rank-sum P = 4.1e-05)".
+         * that median where 22 are expected (the peers': 67 of 135; rank-sum P = 4.1e-05)"; pooled, "… 18 of its 20
+         * samples of its latest 2 windows above …".
          */
         String describe(String metric, String node) {
             return String.format(Locale.ROOT, "median %s %s on %s, %.1f× its peers' median of %s: %d of its %d "
-                            + "samples above that median where %.0f are expected (the peers': %d of %d; rank-sum "
+                            + "samples%s above that median where %.0f are expected (the peers': %d of %d; rank-sum "
                             + "P = %.1e)",
                     Metrics.human(metric), Metrics.format(metric, median), node, ratio(),
-                    Metrics.format(metric, peersMedian), count.above(), count.samples(), count.expectedAbove(),
+                    Metrics.format(metric, peersMedian), count.above(), count.samples(),
+                    windows > 1 ? " of its latest " + windows + " windows" : "", count.expectedAbove(),
                     count.peersAbove(), count.peerSamples(), count.p());
         }
+    }
+
+    /** Each node's samples of this window merged with its samples of the window before, where known. */
+    private static Map<String, DDSketch> pooled(Map<String, DDSketch> sketchByNode, Map<String, DDSketch> before) {
+        Map<String, DDSketch> pooled = new TreeMap<>();
+        sketchByNode.forEach((node, sketch) -> {
+            DDSketch earlier = before.get(node);
+            if (earlier == null || sketch == null) {
+                pooled.put(node, sketch);
+            } else {
+                DDSketch both = sketch.copy();
+                both.mergeWith(earlier);
+                pooled.put(node, both);
+            }
+        });
+        return pooled;
     }
 
     /**
@@ -225,19 +262,40 @@ public final class PeerOutlierDetector {
      * {@link Location#minShift()} above the peers'.
      */
     private Shift shift(Statistic statistic, String node, java.util.Set<String> nodes,
-                        Map<String, DDSketch> sketchByNode) {
-        List<DDSketch> peers = peerSketches(statistic, node, nodes, sketchByNode);
+                        Map<String, DDSketch> sketchByNode, Map<String, DDSketch> sketchBefore) {
+        DDSketch ownBefore = sketchBefore.get(node);
+        boolean twoWindows = ownBefore != null && !ownBefore.isEmpty();
+        Map<String, DDSketch> samples = twoWindows ? pooled(sketchByNode, sketchBefore) : sketchByNode;
+        List<DDSketch> peers = peerSketches(statistic, node, nodes, samples);
         if (peers == null) {
             return null;
         }
-        DDSketch own = sketchByNode.get(node);
+        DDSketch own = samples.get(node);
         LocationGate.Test count = medians.test(own, peers);
         if (count.outcome() != TailGate.Outcome.EVIDENCE || !(count.median() > 0)) {
             return null;
         }
         double median = own.getValueAtQuantile(0.5);
-        return median >= (1 + location.minShift()) * count.median()
-                ? new Shift(median, count.median(), count) : null;
+        if (!(median >= (1 + location.minShift()) * count.median())) {
+            return null;
+        }
+        // pooled, this window must have moved too: the window after a slowdown ended is no evidence of it
+        return !twoWindows || shifted(sketchByNode.get(node), peerSketches(statistic, node, nodes, sketchByNode))
+                ? new Shift(median, count.median(), count, twoWindows ? 2 : 1) : null;
+    }
+
+    /**
+     * This window alone leans the same way: the node's median sample {@link Location#minShift()} above its peers'
+     * pooled median and its samples' ranks above theirs at {@link #LEANS} — one slow window and a normal one after it
+     * rank high together, but the second is no evidence of a slowdown now.
+     */
+    private boolean shifted(DDSketch own, List<DDSketch> peers) {
+        if (own == null || own.isEmpty() || peers == null) {
+            return false;
+        }
+        LocationGate.Test alone = LEANS.test(own, peers);
+        return alone.outcome() == TailGate.Outcome.EVIDENCE
+                && own.getValueAtQuantile(0.5) >= (1 + location.minShift()) * alone.median();
     }
 
     /** The peers' sketches of a percentile's window; null when the node's or any peer's is unknown. */

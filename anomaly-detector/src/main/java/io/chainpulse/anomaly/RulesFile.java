@@ -44,10 +44,10 @@ public final class RulesFile {
     public static final String DEFAULT_RESOURCE = "chainpulse-rules.yaml";
 
     static final List<String> KEYS = List.of("name", "metric", "scope", "statistic", "comparison", "threshold",
-            "severity", "for_windows", "clear_windows", "description", "suggested_actions");
+            "severity", "for_windows", "clear_windows", "pool_windows", "description", "suggested_actions");
     private static final List<String> REQUIRED = List.of("name", "metric", "scope", "statistic", "comparison",
             "threshold", "severity");
-    static final Set<String> PLACEHOLDERS = Set.of("node", "metric", "statistic", "observed", "threshold");
+    static final Set<String> PLACEHOLDERS = Set.of("node", "metric", "statistic", "observed", "threshold", "pooled");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^}]*)}");
 
     private RulesFile() {}
@@ -242,6 +242,13 @@ public final class RulesFile {
             }
             int forWindows = windows(values, "for_windows", who);
             int clearWindows = windows(values, "clear_windows", who);
+            int poolWindows = windows(values, "pool_windows", who);
+            if (poolWindows > 1 && metric != null && statistic != null && comparison != null
+                    && !(FailureGate.gates(metric) && statistic == Statistic.MEAN
+                    && (comparison == Comparison.GT || comparison == Comparison.GE))) {
+                problem(values.get("pool_windows"), who + "pool_windows applies to a failure ratio's mean above a "
+                        + "threshold (> or >=), not to " + statText + " " + metric + " " + compText);
+            }
             String description = values.containsKey("description") ? text(values, "description", who)
                     : "{statistic} {metric} {observed} {node}, threshold {threshold}";
             if (description != null) {
@@ -249,7 +256,11 @@ public final class RulesFile {
                 while (m.find()) {
                     if (!PLACEHOLDERS.contains(m.group(1))) {
                         problem(values.get("description"), who + "unknown placeholder {" + m.group(1)
-                                + "} in description (expected {node}, {metric}, {statistic}, {observed}, {threshold})");
+                                + "} in description (expected {node}, {metric}, {statistic}, {observed}, {threshold}, "
+                                + "{pooled})");
+                    } else if (m.group(1).equals("pooled") && poolWindows < 2) {
+                        problem(values.get("description"), who + "placeholder {pooled} needs pool_windows of 2 or "
+                                + "more");
                     }
                 }
             }
@@ -270,7 +281,7 @@ public final class RulesFile {
                 return null;
             }
             return new Rule(name, metric, scope, statistic, comparison, threshold, severity, forWindows,
-                    clearWindows, description, actions);
+                    clearWindows, description, actions, poolWindows);
         }
 
         private int windows(Map<String, Node> values, String key, String who) {

@@ -269,4 +269,28 @@ class AnomalyTopologyTest {
                     .containsExactly(id + " FIRING", id + " tombstone");
         }
     }
+
+    @Test
+    void shouldRankANodesSamplesOfTwoWindowsInARowTogetherAcrossRecords() {
+        // ten consensus validations a window on four nodes, v4's 1.25× its peers' in windows 0–2: window 0 alone is
+        // chance (P = 1.1e-04), window 1 with window 0 is not (P = 6.7e-08, PeerOutlierDetectorTest) and fires; the
+        // window before comes from the store, since each window is judged when the next one's records arrive
+        double[] peer = java.util.stream.IntStream.range(0, 10).mapToDouble(i -> 40 + 2 * i).toArray();
+        double[] slower = java.util.Arrays.stream(peer).map(x -> 1.25 * x).toArray();
+        List<KpiWindow> windows = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            for (String node : List.of("v1", "v2", "v3")) {
+                windows.add(Kpi.latency("consensus_latency_ms", node, w, 58.0, peer));
+            }
+            windows.add(Kpi.latency("consensus_latency_ms", "v4", w, 72.5, slower));
+            windows.add(Kpi.latency("consensus_latency_ms", null, w, 60.0));
+        }
+
+        List<Anomaly> out = AnomalyReplay.run(windows, Map.of());
+
+        assertThat(out).extracting(AnomalyTopologyTest::line)
+                .containsExactly("1 FIRING MEDIUM peer_outlier consensus_latency_ms v4");
+        assertThat(out.get(0).getDescription()).contains("20 of its 20 samples of its latest 2 windows")
+                .endsWith("rank-sum P = 6.7e-08)");
+    }
 }

@@ -85,11 +85,62 @@ class RulesFileTest {
                         rules.yaml:8: rule 'a': severity must be one of INFO, LOW, MEDIUM, HIGH, CRITICAL: 'URGENT'
                         rules.yaml:9: rule 'a': for_windows must be an integer >= 1: '0'
                         rules.yaml:13: rule 'b': statistic 'p95' does not apply to rate metric tps (use rate or count)
-                        rules.yaml:17: rule 'b': unknown placeholder {nod} in description (expected {node}, {metric}, {statistic}, {observed}, {threshold})
-                        rules.yaml:22: rule 'c': unknown key 'treshold' (expected one of name, metric, scope, statistic, comparison, threshold, severity, for_windows, clear_windows, description, suggested_actions)
+                        rules.yaml:17: rule 'b': unknown placeholder {nod} in description (expected {node}, {metric}, {statistic}, {observed}, {threshold}, {pooled})
+                        rules.yaml:22: rule 'c': unknown key 'treshold' (expected one of name, metric, scope, statistic, comparison, threshold, severity, for_windows, clear_windows, pool_windows, description, suggested_actions)
                         rules.yaml:18: rule 'c': missing required key 'comparison'
                         rules.yaml:18: rule 'c': missing required key 'threshold'
                         rules.yaml:18: rule 'c': missing required key 'severity'""");
+    }
+
+    @Test
+    void shouldReadPoolWindowsOfAFailureRatioAndRejectItAndPooledElsewhere() {
+        String yaml = """
+                rules:
+                  - name: pooled
+                    metric: validation_failure_pct
+                    scope: node
+                    statistic: mean
+                    comparison: ">"
+                    threshold: 5
+                    severity: HIGH
+                    pool_windows: 2
+                    description: "{metric} {observed} on {node} ({pooled})"
+                """;
+        assertThat(RulesFile.parse("rules.yaml", new StringReader(yaml))).extracting(Rule::poolWindows)
+                .containsExactly(2);
+
+        String wrong = """
+                rules:
+                  - name: latency
+                    metric: consensus_latency_ms
+                    scope: node
+                    statistic: p95
+                    comparison: ">"
+                    threshold: 500
+                    severity: HIGH
+                    pool_windows: 2
+                  - name: falling
+                    metric: tx_failure_pct
+                    scope: node
+                    statistic: mean
+                    comparison: "<"
+                    threshold: 1
+                    severity: LOW
+                    pool_windows: 3
+                  - name: alone
+                    metric: tx_failure_pct
+                    scope: node
+                    statistic: mean
+                    comparison: ">"
+                    threshold: 5
+                    severity: LOW
+                    description: "{pooled}"
+                """;
+        assertThatThrownBy(() -> RulesFile.parse("rules.yaml", new StringReader(wrong)))
+                .hasMessage("""
+                        rules.yaml:9: rule 'latency': pool_windows applies to a failure ratio's mean above a threshold (> or >=), not to p95 consensus_latency_ms >
+                        rules.yaml:17: rule 'falling': pool_windows applies to a failure ratio's mean above a threshold (> or >=), not to mean tx_failure_pct <
+                        rules.yaml:25: rule 'alone': placeholder {pooled} needs pool_windows of 2 or more""");
     }
 
     @Test

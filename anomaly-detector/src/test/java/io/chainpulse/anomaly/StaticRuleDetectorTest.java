@@ -20,9 +20,10 @@ class StaticRuleDetectorTest {
     /** The incident transitions {@code detector}'s verdicts on {@code windows} make, in order (ResourceRulesTest too). */
     static List<Anomaly> transitions(StaticRuleDetector detector, List<KpiWindow> windows) {
         Map<String, IncidentState> store = new HashMap<>();
+        RuleWindows.Memory memory = memory(new HashMap<>());
         List<Anomaly> out = new ArrayList<>();
         for (KpiWindow w : windows) {
-            for (Verdict v : detector.evaluate(w)) {
+            for (Verdict v : detector.evaluate(w, null, memory)) {
                 IncidentTracker.Step step = IncidentTracker.apply(store.get(v.key().id()), v);
                 if (step.state() == null) {
                     store.remove(v.key().id());
@@ -35,6 +36,65 @@ class StaticRuleDetectorTest {
             }
         }
         return out;
+    }
+
+    /** A pooled rule's memory in a map (a state store in the service). */
+    static RuleWindows.Memory memory(Map<String, RuleWindows> map) {
+        return new RuleWindows.Memory() {
+            @Override
+            public RuleWindows get(String key) {
+                return map.get(key);
+            }
+
+            @Override
+            public void put(String key, RuleWindows windows) {
+                map.put(key, windows);
+            }
+        };
+    }
+
+    private static final Rule POOLED = new Rule("pooled", "tx_failure_pct", io.chainpulse.schema.KpiScope.node,
+            Statistic.MEAN, Comparison.GT, 5, io.chainpulse.schema.Severity.HIGH, 1, 1, "{observed} ({pooled})",
+            List.of(), 2);
+
+    private static String pooledVerdict(StaticRuleDetector rules, KpiWindow window, RuleWindows.Memory memory) {
+        Verdict v = rules.evaluate(window, null, memory).get(0);
+        return v.breached() ? "breach " + v.description() : String.format(java.util.Locale.ROOT, "clean %.2f",
+                v.observed());
+    }
+
+    @Test
+    void shouldPoolAWindowWithTheSeriesPreviousOneOnlyAndKeepTheNewestForTheNext() {
+        StaticRuleDetector rules = new StaticRuleDetector(List.of(POOLED));
+        Map<String, RuleWindows> kept = new HashMap<>();
+        RuleWindows.Memory memory = memory(kept);
+
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 0, 4, 40), memory))
+                .isEqualTo("clean 10.00");                                   // 4 of 40: P = 6.9e-4 > 1e-4
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 1, 3, 40), memory))
+                .isEqualTo("breach 8.8 % (7 failed of 80 in its latest 2 windows)"); // P = 1.6e-5
+        assertThat(kept.get("static_rule|pooled|tx_failure_pct|node|v1").windows())
+                .containsExactly(new RuleWindows.Window(Kpi.w(1), 40, 3));
+        // another node's series is its own; a window after a gap is judged alone
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v2", 1, 3, 40), memory))
+                .isEqualTo("clean 7.50");
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 3, 6, 40), memory))
+                .isEqualTo("breach 15.0 % (6 failed of 40 in its latest window)"); // P = 2.9e-6
+        // a late window is pooled with the kept windows before it (none left: window 1 made way for 3) and leaves
+        // the newest kept
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 2, 0, 40), memory))
+                .isEqualTo("clean 0.00");
+        assertThat(kept.get("static_rule|pooled|tx_failure_pct|node|v1").windows())
+                .containsExactly(new RuleWindows.Window(Kpi.w(3), 40, 6));
+    }
+
+    @Test
+    void shouldJudgeAPooledRuleOnTheWindowAloneWithoutAMemory() {
+        StaticRuleDetector rules = new StaticRuleDetector(List.of(POOLED));
+        assertThat(rules.evaluate(Kpi.ratio("tx_failure_pct", "v1", 1, 3, 40), null)).extracting(Verdict::breached)
+                .containsExactly(false);
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 1, 6, 40), RuleWindows.Memory.NONE))
+                .isEqualTo("breach 15.0 % (6 failed of 40 in its latest window)");
     }
 
     @Test

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
                     + "late_blocks +100 +200 +500 +1500 ms; tps_collapse to 80 60 40 10 %%, plus to 50 %% for 3 "
                     + "windows (right: the network's transaction or gas throughput); silent_node 20 40 80 160 s; "
                     + "byzantine p=0.1 0.2 0.4 0.8; clock_skew +25 +50 +100 "
-                    + "+250 ms; failure_burst p=0.05 0.1 0.2 0.4; stop_voting 20 40 80 160 s (right: the network's vote "
+                    + "+250 ms; failure_burst p=0.1 0.2 0.4 0.8; stop_voting 20 40 80 160 s (right: the network's vote "
                     + "participation).",
             "Deterministic for the seeds; runs spread over --threads. Exit code 3 when --fail-under is not met."})
 final class EvaluateCommand implements Callable<Integer> {

@@ -32,14 +32,14 @@ class EvaluateCommandTest {
     private static final Map<String, Integer> CAUGHT_IN_TIME = new LinkedHashMap<>();
 
     static {
-        CAUGHT_IN_TIME.put("slow_validator ×1.5", 2); // the location test: after 2 and 1 windows (was 1 of 2)
+        CAUGHT_IN_TIME.put("slow_validator ×1.5", 2); // the location test over 2 windows: after 1 and 1 (was 1 of 2)
         CAUGHT_IN_TIME.put("late_blocks +200 ms", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 60 %", 2);
         CAUGHT_IN_TIME.put("tps_collapse to 50 % for 3 windows", 2);
         CAUGHT_IN_TIME.put("silent_node 40 s", 2);   // liveness.silent.windows 2: caught after 2
         CAUGHT_IN_TIME.put("byzantine p=0.2", 2);    // conflicting_votes: caught in the onset's window
         CAUGHT_IN_TIME.put("clock_skew +50 ms", 2);
-        CAUGHT_IN_TIME.put("failure_burst p=0.1", 1); // seed 1: caught after 3 (a window at or under 5 %)
+        CAUGHT_IN_TIME.put("failure_burst p=0.2", 2); // two windows pooled: after 1 and 1 (p=0.1 was 1 of 2)
         // one of four stops voting: participation 75 %, above the 67 % quorum rule, below the 90 % rule
         // (vote_participation_degraded, two windows)
         CAUGHT_IN_TIME.put("stop_voting 40 s", 2);
