@@ -27,7 +27,7 @@ import java.util.TreeMap;
  * @param alpha the one-sided P below which the node's samples lie above its peers'
  */
 public record LocationGate(double alpha) {
-    public static final double DEFAULT_ALPHA = 1e-4;
+    public static final double DEFAULT_ALPHA = 1e-5;
     /** Fewest samples of the node for a normal approximation of {@code U} to mean anything. */
     static final int MIN_SAMPLES = 5;
 

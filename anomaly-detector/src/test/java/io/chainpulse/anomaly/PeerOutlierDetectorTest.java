@@ -165,7 +165,7 @@ class PeerOutlierDetectorTest {
         // three peers of 45 samples 4.0–12.8 ms: pooled median 8.4 ms (66 of 135 above), p95 12.4 ms. v4, slower as a
         // whole: 9.0–12.3 ms — none above the peers' p95 (the tail test sees chance; its p95 below theirs), all 45
         // above their median where 22 are expected, its median 1.3× theirs (≥ 1 + peer.location.min.shift 0.2), and
-        // its ranks among the 180 samples give the rank-sum test P = 3.1e-07 (< peer.location.alpha 1e-4; 2.6e-07
+        // its ranks among the 180 samples give the rank-sum test P = 3.1e-07 (< peer.location.alpha 1e-5; 2.6e-07
         // with every sample apart, the sketch's 1 % bins tie a few)
         List<Verdict> verdicts = txValidation(detector, from(9.0, 0.075));
 
@@ -188,14 +188,14 @@ class PeerOutlierDetectorTest {
 
     @Test
     void shouldNotFlagAMoveOfTheSamplesThatIsChanceOrTooSmall() {
-        // 8.5–10.7 ms: all 45 above the peers' median, but the ranks' P = 0.0037 — chance at 1e-4
+        // 8.5–10.7 ms: all 45 above the peers' median, but the ranks' P = 0.0037 — chance at 1e-5
         assertThat(txValidation(detector, from(8.5, 0.05))).noneMatch(Verdict::breached);
         // 4.0–12.8 ms like its peers: nothing
         assertThat(txValidation(detector, spread45())).noneMatch(Verdict::breached);
         // the shifted window of the test above: its median 1.27× its peers' is below a min.shift of 0.3, and its
         // P = 3.1e-07 is no evidence at alpha 1e-8
         assertThat(txValidation(new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults(), FailureGate.defaults(),
-                TailGate.defaults(), new PeerOutlierDetector.Location(1e-4, 0.3)), from(9.0, 0.075)))
+                TailGate.defaults(), new PeerOutlierDetector.Location(1e-5, 0.3)), from(9.0, 0.075)))
                 .noneMatch(Verdict::breached);
         assertThat(txValidation(new PeerOutlierDetector(PeerOutlierDetector.Settings.defaults(), FailureGate.defaults(),
                 TailGate.defaults(), new PeerOutlierDetector.Location(1e-8, 0.2)), from(9.0, 0.075)))
@@ -205,7 +205,7 @@ class PeerOutlierDetectorTest {
     @Test
     void shouldRankTheNodesSamplesOfItsLatestTwoWindowsTogetherAndFireAtOnce() {
         // ten consensus validations a window, 40–58 ms on three peers, v4 1.25× slower (50–72.5 ms) in two windows in
-        // a row: its window alone ranks at P = 1.1e-04, chance at peer.location.alpha 1e-4; its 20 samples of both
+        // a row: its window alone ranks at P = 1.1e-04, chance at peer.location.alpha 1e-5; its 20 samples of both
         // windows among its peers' 60 rank at P = 6.7e-08, and the incident fires at once
         double[] peer = java.util.stream.IntStream.range(0, 10).mapToDouble(i -> 40 + 2 * i).toArray();
         double[] slower = java.util.Arrays.stream(peer).map(x -> 1.25 * x).toArray();
