@@ -266,36 +266,29 @@ public final class PeerOutlierDetector {
         DDSketch ownBefore = sketchBefore.get(node);
         boolean twoWindows = ownBefore != null && !ownBefore.isEmpty();
         Map<String, DDSketch> samples = twoWindows ? pooled(sketchByNode, sketchBefore) : sketchByNode;
-        List<DDSketch> peers = peerSketches(statistic, node, nodes, samples);
-        if (peers == null) {
-            return null;
-        }
         DDSketch own = samples.get(node);
-        LocationGate.Test count = medians.test(own, peers);
-        if (count.outcome() != TailGate.Outcome.EVIDENCE || !(count.median() > 0)) {
-            return null;
-        }
-        double median = own.getValueAtQuantile(0.5);
-        if (!(median >= (1 + location.minShift()) * count.median())) {
-            return null;
-        }
+        LocationGate.Test count = moved(medians, own, peerSketches(statistic, node, nodes, samples));
         // pooled, this window must have moved too: the window after a slowdown ended is no evidence of it
-        return !twoWindows || shifted(sketchByNode.get(node), peerSketches(statistic, node, nodes, sketchByNode))
-                ? new Shift(median, count.median(), count, twoWindows ? 2 : 1) : null;
+        if (count == null || twoWindows && moved(LEANS, sketchByNode.get(node),
+                peerSketches(statistic, node, nodes, sketchByNode)) == null) {
+            return null;
+        }
+        return new Shift(own.getValueAtQuantile(0.5), count.median(), count, twoWindows ? 2 : 1);
     }
 
     /**
-     * This window alone leans the same way: the node's median sample {@link Location#minShift()} above its peers'
-     * pooled median and its samples' ranks above theirs at {@link #LEANS} — one slow window and a normal one after it
-     * rank high together, but the second is no evidence of a slowdown now.
+     * {@code gate}'s test of a node's samples against its peers' when it finds evidence and the node's median sample
+     * lies {@link Location#minShift()} above the peers' pooled median; null otherwise (and for unknown peers). The
+     * latest window alone is tested at {@link #LEANS}: one slow window and a normal one after it rank high together,
+     * but the second is no evidence of a slowdown now.
      */
-    private boolean shifted(DDSketch own, List<DDSketch> peers) {
-        if (own == null || own.isEmpty() || peers == null) {
-            return false;
+    private LocationGate.Test moved(LocationGate gate, DDSketch own, List<DDSketch> peers) {
+        if (peers == null) {
+            return null;
         }
-        LocationGate.Test alone = LEANS.test(own, peers);
-        return alone.outcome() == TailGate.Outcome.EVIDENCE
-                && own.getValueAtQuantile(0.5) >= (1 + location.minShift()) * alone.median();
+        LocationGate.Test test = gate.test(own, peers);
+        return test.outcome() == TailGate.Outcome.EVIDENCE && test.median() > 0
+                && own.getValueAtQuantile(0.5) >= (1 + location.minShift()) * test.median() ? test : null;
     }
 
     /** The peers' sketches of a percentile's window; null when the node's or any peer's is unknown. */

@@ -146,10 +146,6 @@ public final class StaticRuleDetector {
         return new Pool(samples, failed, counted);
     }
 
-    static String describe(Rule rule, KpiWindow window, double observed) {
-        return describe(rule, window, observed, null);
-    }
-
     static String describe(Rule rule, KpiWindow window, double observed, Pool pool) {
         return rule.description()
                 .replace("{pooled}", pool == null ? "" : pool.describe())
