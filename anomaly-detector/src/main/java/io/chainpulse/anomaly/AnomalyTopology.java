@@ -303,7 +303,8 @@ public final class AnomalyTopology {
          * @param series the metric within the window's chain: peers are the nodes of one chain
          * @param valueOf a node window's value compared
          * @param judge   a complete window's verdicts, given the samples of the window just before it (empty when that
-         *                window was not compared or held none)
+         *                window was not compared or held none): a compared window stays in the store until the next
+         *                one is compared
          */
         private List<Verdict> peers(KpiWindow kpi, String series,
                                     java.util.function.Function<KpiWindow, Optional<Double>> valueOf, PeerJudge judge) {
@@ -349,26 +350,32 @@ public final class AnomalyTopology {
             }
             long lastEvaluated = progress.lastEvaluatedMs();
             int lastNodes = progress.lastNodes();
-            java.util.Map<String, byte[]> lastSketches = progress.lastSketches();
             long size = kpi.getWindowEndMs() - kpi.getWindowStartMs();
+            KeyValue<String, PeerWindow> judged = null; // the window compared last, kept for the next one's
             for (KeyValue<String, PeerWindow> entry : open) { // keys sort by window start (zero-padded)
                 long start = Long.parseLong(entry.key.substring(series.length() + 1));
                 PeerWindow w = entry.value;
+                if (start <= lastEvaluated) {
+                    if (judged != null) {
+                        peerWindows.delete(judged.key);
+                    }
+                    judged = entry;
+                    continue;
+                }
                 boolean complete = start < latest || (w.networkSeen() && w.values().size() >= lastNodes);
                 if (!complete) {
                     break;
                 }
-                java.util.Map<String, com.datadoghq.sketch.ddsketch.DDSketch> before = new java.util.TreeMap<>();
-                if (lastEvaluated == start - size) {
-                    lastSketches.forEach((node, bytes) -> before.put(node, TailGate.decode(bytes)));
+                verdicts.addAll(judge.judge(start, w, judged != null && lastEvaluated == start - size
+                        ? judged.value.decodedSketches() : java.util.Map.of()));
+                if (judged != null) {
+                    peerWindows.delete(judged.key);
                 }
-                verdicts.addAll(judge.judge(start, w, before));
-                peerWindows.delete(entry.key);
+                judged = entry;
                 lastEvaluated = start;
                 lastNodes = w.values().size();
-                lastSketches = w.sketches();
             }
-            peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes, lastSketches));
+            peerProgress.put(series, new PeerProgress(latest, lastEvaluated, lastNodes));
             return verdicts;
         }
 
