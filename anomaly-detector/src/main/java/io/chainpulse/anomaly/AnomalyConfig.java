@@ -56,6 +56,7 @@ public final class AnomalyConfig extends AbstractConfig {
     public static final String PEER_TAIL_ALPHA = "peer.tail.alpha";
     public static final String PEER_LOCATION_ALPHA = "peer.location.alpha";
     public static final String PEER_LOCATION_MIN_SHIFT = "peer.location.min.shift";
+    public static final String PEER_LOCATION_VALIDATION_ALPHA = "peer.location.validation.alpha";
     public static final String TREND_METRICS = "trend.metrics";
     public static final String TREND_RECENT_WINDOWS = "trend.recent.windows";
     public static final String TREND_HISTORY_WINDOWS = "trend.history.windows";
@@ -180,6 +181,15 @@ public final class AnomalyConfig extends AbstractConfig {
                     Range.atLeast(0), Importance.LOW,
                     "Smallest rise of a node's median sample above its peers' pooled median, as a fraction of it, "
                             + "that the location test (peer.location.alpha) may flag.")
+            .define(PEER_LOCATION_VALIDATION_ALPHA, Type.DOUBLE,
+                    PeerOutlierDetector.Location.DEFAULT_VALIDATION_ALPHA, Range.between(1e-9, 0.5),
+                    Importance.MEDIUM,
+                    "A node's validation times (" + String.join(", ", Metrics.VALIDATION_TIMES) + ") are judged "
+                            + "together: each is "
+                            + "a peer outlier when its location test of its latest 2 windows gives P < this and the "
+                            + "other's of the same window does too, both medians peer.location.min.shift above the "
+                            + "peers'. A slow validator validates transactions and consensus messages slowly; a "
+                            + "healthy node's slow run of one leaves the other alone.")
             .define(TREND_METRICS, Type.LIST, String.join(",", TrendDetector.Settings.defaults().metrics()), METRICS,
                     Importance.LOW,
                     "KPIs whose network-wide trend is watched.")
@@ -292,7 +302,8 @@ public final class AnomalyConfig extends AbstractConfig {
                         getDouble(PEER_MIN_RELATIVE_DIFFERENCE), getInt(PEER_MIN_NODES), getDouble(PEER_HIGH_RATIO),
                         getList(PEER_METRICS), getInt(PEER_FIRE_WINDOWS), resolve), gate,
                         new TailGate(getDouble(PEER_TAIL_ALPHA)), new PeerOutlierDetector.Location(
-                                getDouble(PEER_LOCATION_ALPHA), getDouble(PEER_LOCATION_MIN_SHIFT))),
+                                getDouble(PEER_LOCATION_ALPHA), getDouble(PEER_LOCATION_MIN_SHIFT),
+                                getDouble(PEER_LOCATION_VALIDATION_ALPHA))),
                 new TrendDetector(new TrendDetector.Settings(getList(TREND_METRICS), getInt(TREND_RECENT_WINDOWS),
                         getInt(TREND_HISTORY_WINDOWS), getDouble(TREND_RATIO), getInt(TREND_SLOPE_WINDOWS),
                         getDouble(TREND_SLOPE_DROP), getInt(TREND_WARMUP_WINDOWS), 1, resolve)),

@@ -40,7 +40,7 @@ import org.apache.kafka.streams.state.Stores;
  *   metric within the window's chain, {@code Chains.scoped}), so peers are one chain's nodes and a network is one
  *   chain; an incident of a chain other than the default carries its {@code chain_id}.</li>
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
- *   task: static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
+ *   task (a node's validation times, together in one: {@code Metrics.partitionKey}): static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
  *   outlier per window once the window is complete (its
  *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared) — a
  *   node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected alike; the
@@ -75,6 +75,8 @@ public final class AnomalyTopology {
     static final String HELD_STORE = "anomaly-held-for-resources";
     /** A pooled static rule's latest windows per incident key ({@link RuleWindows}). */
     static final String RULE_WINDOWS_STORE = "anomaly-rule-windows";
+    /** Each node's latest location evidence per validation time ({@link PeerOutlierDetector.Validations}). */
+    static final String VALIDATION_STORE = "anomaly-validation-evidence";
     /** How often the wall-clock bound of {@link ResourceWait} is checked. */
     private static final java.time.Duration HELD_CHECK_INTERVAL = java.time.Duration.ofSeconds(1);
     /** Liveness repartition has one partition: silence is judged against the stream time of all nodes together. */
@@ -130,6 +132,8 @@ public final class AnomalyTopology {
                 JsonSerde.of(ResourceWait.Held.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(RULE_WINDOWS_STORE), strings,
                 JsonSerde.of(RuleWindows.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(store.apply(VALIDATION_STORE), strings,
+                JsonSerde.of(PeerOutlierDetector.Evidence.class)));
 
         KStream<String, KpiWindow> finals = builder
                 .stream(topics.kpis(), Consumed.with(strings, topics.kpiSerde()).withName("anomaly-kpi-source"))
@@ -143,7 +147,7 @@ public final class AnomalyTopology {
                 .process(() -> new MetricDetectors(detectors), Named.as("anomaly-metric-detectors"),
                         INCIDENT_STORE, GROUP_STORE, BASELINE_STORE, TREND_STORE, PEER_WINDOW_STORE,
                         PEER_PROGRESS_STORE, NODE_RESOURCES_STORE, MEMORY_SERIES_STORE, HELD_STORE,
-                        RULE_WINDOWS_STORE);
+                        RULE_WINDOWS_STORE, VALIDATION_STORE);
 
         KStream<String, Anomaly> silent = finals
                 .filter((key, kpi) -> kpi.getScope() == KpiScope.node && kpi.getNodeId() != null
@@ -190,6 +194,7 @@ public final class AnomalyTopology {
         private KeyValueStore<String, MemoryLeakDetector.State> memorySeries;
         private ResourceWait waiting;
         private KeyValueStore<String, RuleWindows> ruleWindows;
+        private KeyValueStore<String, PeerOutlierDetector.Evidence> validations;
 
         MetricDetectors(Detectors detectors) {
             this.detectors = detectors;
@@ -207,6 +212,7 @@ public final class AnomalyTopology {
             resources = new ResourceMemory(context.getStateStore(NODE_RESOURCES_STORE));
             memorySeries = context.getStateStore(MEMORY_SERIES_STORE);
             ruleWindows = context.getStateStore(RULE_WINDOWS_STORE);
+            validations = context.getStateStore(VALIDATION_STORE);
             waiting = new ResourceWait(context.getStateStore(HELD_STORE), resources::of,
                     (a, timestamp) -> context.forward(new Record<>(a.getAnomalyId(), a, timestamp)));
             context.schedule(HELD_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME, waiting::punctuate);
@@ -258,7 +264,7 @@ public final class AnomalyTopology {
             if (detectors.peers().appliesTo(kpi.getMetric())) {
                 verdicts.addAll(peers(kpi, series, k -> Metrics.learnedStatistic(k.getMetric()).of(k),
                         (start, w, before) -> detectors.peers().evaluate(kpi.getMetric(), start, w.values(),
-                                w.counted(), w.decodedSketches(), before)));
+                                w.counted(), w.decodedSketches(), before, validationsOf(chain))));
             } else if (detectors.resourcePeers().appliesTo(kpi.getMetric())) {
                 // a node's machine against its peers': windows collected as the protocol KPIs' are, judged apart
                 verdicts.addAll(peers(kpi, series, ResourcePeerDetector::value,
@@ -285,6 +291,21 @@ public final class AnomalyTopology {
                 step.transitions().forEach(a -> waiting.publish(a, kpi.getWindowEndMs() - kpi.getWindowStartMs(),
                         record.timestamp(), context.currentSystemTimeMs()));
             });
+        }
+
+        /** The validation times' evidence of one chain's nodes: keys {@code metric|node} within the chain. */
+        private PeerOutlierDetector.Validations validationsOf(String chain) {
+            return new PeerOutlierDetector.Validations() {
+                @Override
+                public PeerOutlierDetector.Evidence get(String metric, String node) {
+                    return validations.get(Chains.scoped(chain, metric) + '|' + node);
+                }
+
+                @Override
+                public void put(String metric, String node, PeerOutlierDetector.Evidence evidence) {
+                    validations.put(Chains.scoped(chain, metric) + '|' + node, evidence);
+                }
+            };
         }
 
         private List<Verdict> memoryLeak(KpiWindow kpi, String series, ResourceMemory resources) {

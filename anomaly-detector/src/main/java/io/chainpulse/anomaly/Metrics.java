@@ -110,6 +110,21 @@ final class Metrics {
         return Arrays.stream(Kpi.values()).filter(Kpi::peerComparable).map(Kpi::metric).toList();
     }
 
+    /**
+     * A node's validation times ({@link Kpi#validationTime()}): the location test judges each with the others of the
+     * same window, so they meet in one task of the metric repartition ({@link #partitionKey}).
+     */
+    static final List<String> VALIDATION_TIMES = Kpi.validationTimes().stream().map(Kpi::metric).toList();
+
+    /**
+     * The key of {@code metric}'s windows on the metric repartition: the metric, or for a validation time the names
+     * of all of them ({@code tx_validation_ms+consensus_latency_ms}), so that a node's validation times are judged in
+     * one task.
+     */
+    static String partitionKey(String metric) {
+        return VALIDATION_TIMES.contains(metric) ? String.join("+", VALIDATION_TIMES) : metric;
+    }
+
     /** {@code 964 ms}, {@code 12.5/s}: whole numbers from 100 up, one decimal below. */
     static String format(String metric, double value) {
         return number(value) + unit(metric);

@@ -111,7 +111,7 @@ final class NodeResources {
     /** The records a final KPI window becomes on the metric repartition: itself, and its context copy if cited. */
     static List<org.apache.kafka.streams.KeyValue<String, KpiWindow>> keyed(KpiWindow kpi) {
         org.apache.kafka.streams.KeyValue<String, KpiWindow> own = org.apache.kafka.streams.KeyValue.pair(
-                kpi.getMetric(), kpi);
+                Metrics.partitionKey(kpi.getMetric()), kpi);
         if (!isCited(kpi)) {
             return List.of(own);
         }

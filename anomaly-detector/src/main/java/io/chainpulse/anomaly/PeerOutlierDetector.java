@@ -35,6 +35,13 @@ import java.util.TreeMap;
  * twice the samples tell a shift of ten consensus validations a window from chance, where two windows tested apart,
  * each at a looser bar, let through a healthy node's slow run as often (README, Detection floor).
  *
+ * <p>A node's validation times ({@code tx_validation_ms}, {@code consensus_latency_ms}: {@code Kpi.validationTime})
+ * are judged together as well: each at the looser {@code peer.location.validation.alpha}, an outlier when the other of
+ * the same window moved too. A slow validator validates both slowly; a healthy node's run of slow consensus
+ * validations (which its {@code proposal_to_vote_ms} repeats) leaves its transaction validations alone. Each
+ * judgement keeps its node's evidence ({@link Evidence}, {@link Validations}) for the other's, whichever window is
+ * complete second fires.
+ *
  * <pre>{@code
  * List<Verdict> verdicts = peers.evaluate("consensus_latency_ms", windowStart, Map.of("v1", 120.0, "v2", 118.0, "v3", 964.0));
  * }</pre>
@@ -54,11 +61,14 @@ public final class PeerOutlierDetector {
     /**
      * The location test's bars: the rank-sum test of the node's samples against the peers' pooled ones
      * ({@link LocationGate}), P below {@code alpha}, and the node's median sample at least {@code minShift} (a
-     * fraction) above the peers' pooled median.
+     * fraction) above the peers' pooled median. A validation time ({@code Kpi.validationTime}) whose latest 2 windows
+     * are tested at P below {@code validationAlpha} is evidence too when the node's other validation time of the same
+     * window is as well: two independent samples of its own work, slow together.
      */
-    public record Location(double alpha, double minShift) {
+    public record Location(double alpha, double minShift, double validationAlpha) {
         public static final double DEFAULT_ALPHA = LocationGate.DEFAULT_ALPHA;
         public static final double DEFAULT_MIN_SHIFT = 0.2;
+        public static final double DEFAULT_VALIDATION_ALPHA = 1e-3;
 
         public Location {
             if (!(alpha > 0 && alpha < 1)) {
@@ -67,11 +77,44 @@ public final class PeerOutlierDetector {
             if (!(minShift >= 0)) {
                 throw new IllegalArgumentException("minShift must be >= 0: " + minShift);
             }
+            if (!(validationAlpha > 0 && validationAlpha < 1)) {
+                throw new IllegalArgumentException("validationAlpha must be in (0, 1): " + validationAlpha);
+            }
+        }
+
+        /** With the default {@code validationAlpha}. */
+        public Location(double alpha, double minShift) {
+            this(alpha, minShift, DEFAULT_VALIDATION_ALPHA);
         }
 
         public static Location defaults() {
             return new Location(DEFAULT_ALPHA, DEFAULT_MIN_SHIFT);
         }
+    }
+
+    /**
+     * A node's location test of one window of a validation time, as its other validation times' judgement of the same
+     * window reads it: the P of its samples of its latest 2 windows, 1 when they did not move (the test not made, the
+     * median less than {@link Location#minShift()} up, or the latest window alone not leaning).
+     */
+    public record Evidence(long windowStartMs, double p) {}
+
+    /** Each node's latest {@link Evidence} per validation time, kept between the metrics' windows (in a store). */
+    public interface Validations {
+        /** Keeps nothing: a validation time is judged alone. */
+        Validations NONE = new Validations() {
+            @Override
+            public Evidence get(String metric, String node) {
+                return null;
+            }
+
+            @Override
+            public void put(String metric, String node, Evidence evidence) {}
+        };
+
+        Evidence get(String metric, String node);
+
+        void put(String metric, String node, Evidence evidence);
     }
 
     /** A node's window of a failure ratio: its samples and how many of them failed. */
@@ -85,6 +128,7 @@ public final class PeerOutlierDetector {
     private final TailGate tails;
     private final Location location;
     private final LocationGate medians;
+    private final LocationGate validations;
 
     public PeerOutlierDetector(Settings settings) {
         this(settings, FailureGate.defaults());
@@ -114,6 +158,7 @@ public final class PeerOutlierDetector {
         this.tails = tails;
         this.location = location;
         this.medians = new LocationGate(location.alpha());
+        this.validations = new LocationGate(Math.max(location.alpha(), location.validationAlpha()));
     }
 
     public boolean appliesTo(String metric) {
@@ -156,6 +201,19 @@ public final class PeerOutlierDetector {
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
                                   Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode,
                                   Map<String, DDSketch> sketchBefore) {
+        return evaluate(metric, windowStartMs, valueByNode, countedByNode, sketchByNode, sketchBefore,
+                Validations.NONE);
+    }
+
+    /**
+     * {@link #evaluate(String, long, Map, Map, Map, Map)} with each node's latest evidence of its validation times: a
+     * validation time's node whose latest 2 windows rank above its peers' at P below {@link Location#validationAlpha()}
+     * is an outlier when its other validation time of the same window did too; its own evidence is kept there for the
+     * other's judgement.
+     */
+    public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
+                                  Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode,
+                                  Map<String, DDSketch> sketchBefore, Validations kept) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -180,7 +238,8 @@ public final class PeerOutlierDetector {
                     && significant(metric, e.getKey(), countedByNode);
             // every sample moved, the percentile not far enough: the location test (a latency's samples only)
             Shift shift = breached || !higherIsWorse ? null
-                    : shift(statistic, e.getKey(), valueByNode.keySet(), sketchByNode, sketchBefore);
+                    : shift(statistic, metric, windowStartMs, e.getKey(), valueByNode.keySet(), sketchByNode,
+                            sketchBefore, kept);
             if (shift != null) {
                 verdicts.add(Verdict.breach(key, windowStartMs,
                         shift.ratio() >= settings.highRatio() ? Severity.HIGH : Severity.MEDIUM, shift.median(),
@@ -219,7 +278,8 @@ public final class PeerOutlierDetector {
      * A node's samples that moved as a whole above its peers' ({@link Location}): its median sample and the peers'
      * pooled one, and the counts of the test.
      */
-    private record Shift(double median, double peersMedian, LocationGate.Test count, int windows) {
+    private record Shift(double median, double peersMedian, LocationGate.Test count, int windows, String with,
+                         double withP) {
         double ratio() {
             return median / peersMedian;
         }
@@ -227,16 +287,19 @@ public final class PeerOutlierDetector {
         /**
          * "median transaction validation 13.2 ms on v3, 1.5× its peers' median of 8.8 ms: 35 of its 45 samples above
          * that median where 22 are expected (the peers': 67 of 135; rank-sum P = 4.1e-05)"; pooled, "… 18 of its 20
-         * samples of its latest 2 windows above …".
+         * samples of its latest 2 windows above …"; with its other validation time, "…; rank-sum P = 9.4e-05), and its
+         * transaction validation time of the same windows too (rank-sum P = 6.1e-04): it validates slowly".
          */
         String describe(String metric, String node) {
             return String.format(Locale.ROOT, "median %s %s on %s, %.1f× its peers' median of %s: %d of its %d "
                             + "samples%s above that median where %.0f are expected (the peers': %d of %d; rank-sum "
-                            + "P = %.1e)",
+                            + "P = %.1e)%s",
                     Metrics.human(metric), Metrics.format(metric, median), node, ratio(),
                     Metrics.format(metric, peersMedian), count.above(), count.samples(),
                     windows > 1 ? " of its latest " + windows + " windows" : "", count.expectedAbove(),
-                    count.peersAbove(), count.peerSamples(), count.p());
+                    count.peersAbove(), count.peerSamples(), count.p(), with == null ? ""
+                            : String.format(Locale.ROOT, ", and its %s of the same windows too (rank-sum P = %.1e): it"
+                                    + " validates slowly", Metrics.human(with), withP));
         }
     }
 
@@ -259,21 +322,43 @@ public final class PeerOutlierDetector {
     /**
      * The location test of a latency's node against its peers' pooled median; null when it is not made (no
      * percentile, a sketch unknown, too few samples), finds chance, or the node's median moved less than
-     * {@link Location#minShift()} above the peers'.
+     * {@link Location#minShift()} above the peers'. A validation time's evidence of 2 windows is kept in {@code kept},
+     * and one below {@link Location#validationAlpha()} counts when the node's other validation time of the same
+     * window kept such evidence too.
      */
-    private Shift shift(Statistic statistic, String node, java.util.Set<String> nodes,
-                        Map<String, DDSketch> sketchByNode, Map<String, DDSketch> sketchBefore) {
+    private Shift shift(Statistic statistic, String metric, long windowStartMs, String node,
+                        java.util.Set<String> nodes, Map<String, DDSketch> sketchByNode,
+                        Map<String, DDSketch> sketchBefore, Validations kept) {
         DDSketch ownBefore = sketchBefore.get(node);
         boolean twoWindows = ownBefore != null && !ownBefore.isEmpty();
+        boolean validation = twoWindows && Metrics.VALIDATION_TIMES.contains(metric);
         Map<String, DDSketch> samples = twoWindows ? pooled(sketchByNode, sketchBefore) : sketchByNode;
         DDSketch own = samples.get(node);
-        LocationGate.Test count = moved(medians, own, peerSketches(statistic, node, nodes, samples));
+        LocationGate.Test count = moved(validation ? validations : medians, own,
+                peerSketches(statistic, node, nodes, samples));
         // pooled, this window must have moved too: the window after a slowdown ended is no evidence of it
-        if (count == null || twoWindows && moved(LEANS, sketchByNode.get(node),
+        if (count != null && twoWindows && moved(LEANS, sketchByNode.get(node),
                 peerSketches(statistic, node, nodes, sketchByNode)) == null) {
+            count = null;
+        }
+        if (Metrics.VALIDATION_TIMES.contains(metric)) {
+            kept.put(metric, node, new Evidence(windowStartMs, validation && count != null ? count.p() : 1));
+        }
+        if (count == null) {
             return null;
         }
-        return new Shift(own.getValueAtQuantile(0.5), count.median(), count, twoWindows ? 2 : 1);
+        double median = own.getValueAtQuantile(0.5);
+        if (count.p() < location.alpha()) {
+            return new Shift(median, count.median(), count, twoWindows ? 2 : 1, null, 1);
+        }
+        for (String other : Metrics.VALIDATION_TIMES) { // below validationAlpha only: corroborated or nothing
+            Evidence evidence = other.equals(metric) ? null : kept.get(other, node);
+            if (evidence != null && evidence.windowStartMs() == windowStartMs
+                    && evidence.p() < location.validationAlpha()) {
+                return new Shift(median, count.median(), count, 2, other, evidence.p());
+            }
+        }
+        return null;
     }
 
     /**

@@ -293,4 +293,54 @@ class AnomalyTopologyTest {
         assertThat(out.get(0).getDescription()).contains("20 of its 20 samples of its latest 2 windows")
                 .endsWith("rank-sum P = 6.7e-08)");
     }
+
+    /**
+     * Windows 0–2 of four nodes' consensus validations (ten a window, 20–65 ms; v4's 1.45× slower) and transaction
+     * validations (twelve a window, 2–7.5 ms; v4's 1.4× slower) of chain {@code consensusChain} and
+     * {@code txChain}: each alone is chance at peer.location.alpha, both together are not
+     * (PeerOutlierDetectorTest).
+     */
+    private static List<KpiWindow> slowValidations(String consensusChain, String txChain) {
+        double[] consensus = java.util.stream.IntStream.range(0, 10).mapToDouble(i -> 20 + 5 * i).toArray();
+        double[] tx = java.util.stream.IntStream.range(0, 12).mapToDouble(i -> 2 + 0.5 * i).toArray();
+        List<KpiWindow> windows = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            for (String node : List.of("v1", "v2", "v3", "v4")) {
+                double factor = node.equals("v4") ? 1.45 : 1;
+                windows.add(inChain(consensusChain, Kpi.latency("consensus_latency_ms", node, w, 60.0 * factor,
+                        java.util.Arrays.stream(consensus).map(x -> factor * x).toArray())));
+            }
+            windows.add(inChain(consensusChain, Kpi.latency("consensus_latency_ms", null, w, 60.0)));
+            for (String node : List.of("v1", "v2", "v3", "v4")) {
+                double factor = node.equals("v4") ? 1.4 : 1;
+                windows.add(inChain(txChain, Kpi.latency("tx_validation_ms", node, w, 7.0 * factor,
+                        java.util.Arrays.stream(tx).map(x -> factor * x).toArray())));
+            }
+            windows.add(inChain(txChain, Kpi.latency("tx_validation_ms", null, w, 7.0)));
+        }
+        return windows;
+    }
+
+    private static KpiWindow inChain(String chain, KpiWindow kpi) {
+        kpi.setChainId(chain);
+        return kpi;
+    }
+
+    @Test
+    void shouldJudgeANodesValidationTimesTogetherAcrossRecordsInOneTask() {
+        // each window's consensus is judged first and keeps its evidence; the transactions of the same window, judged
+        // next, find it and fire: from window 1, when 2 windows are in
+        List<Anomaly> out = AnomalyReplay.run(slowValidations(null, null), Map.of());
+
+        assertThat(out).extracting(AnomalyTopologyTest::line)
+                .containsExactly("1 FIRING MEDIUM peer_outlier tx_validation_ms v4");
+        assertThat(out.get(0).getDescription()).contains("rank-sum P = 5.8e-04), and its consensus latency of the "
+                + "same windows too (rank-sum P = 3.3e-04): it validates slowly");
+        // the same windows, v4's consensus on one chain and its transactions on another: two nodes, nothing
+        assertThat(AnomalyReplay.run(slowValidations("alpha", "beta"), Map.of())).isEmpty();
+        // a node's validation times meet in one task of the metric repartition
+        assertThat(Metrics.partitionKey("tx_validation_ms")).isEqualTo("consensus_latency_ms+tx_validation_ms")
+                .isEqualTo(Metrics.partitionKey("consensus_latency_ms"));
+        assertThat(Metrics.partitionKey("proposal_to_vote_ms")).isEqualTo("proposal_to_vote_ms");
+    }
 }

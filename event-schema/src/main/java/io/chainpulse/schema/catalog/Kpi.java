@@ -35,13 +35,14 @@ public enum Kpi {
     BLOCK_EXECUTION_MS(latency("block_execution_ms").human("block execution time").label("block execution").peers()
             .headline().definition("`block_execution_complete` − `block_execution_start`, same node and height")),
     CONSENSUS_LATENCY_MS(latency("consensus_latency_ms").human("consensus latency").label("consensus").peers()
-            .headline().definition("`consensus_validation_complete` − `consensus_validation_start`, same node, height"
-                    + " and round; `duration_ns` wins")),
+            .validationTime().headline().definition("`consensus_validation_complete` −"
+                    + " `consensus_validation_start`, same node, height and round; `duration_ns` wins")),
     PROPAGATION_DELAY_MS(latency("propagation_delay_ms").human("propagation delay").label("propagation").peers()
             .headline().definition("`block_propagation_complete` at the receiver − `block_propagation_start` at the"
                     + " origin, same `block_hash`; per receiving node")),
     TX_VALIDATION_MS(latency("tx_validation_ms").human("transaction validation time").label("tx validation").peers()
-            .headline().definition("`transaction_validation_complete` − `transaction_ingress`, same node and `tx_id`")),
+            .validationTime().headline().definition("`transaction_validation_complete` − `transaction_ingress`,"
+                    + " same node and `tx_id`")),
     VOTE_TO_COMMIT_MS(latency("vote_to_commit_ms").human("vote-to-commit time").label("vote to commit").peers()
             .definition("`consensus_commit` − `consensus_vote`, same node, height and round")),
     BLOCK_PACKING_MS(latency("block_packing_ms").human("block packing time").label("block packing").peers()
@@ -154,6 +155,7 @@ public enum Kpi {
     private final boolean reportedByOthers;
     private final boolean resource;
     private final boolean rulesOnly;
+    private final boolean validationTime;
 
     Kpi(Spec spec) {
         this.metric = spec.metric;
@@ -169,6 +171,7 @@ public enum Kpi {
         this.reportedByOthers = spec.reportedByOthers;
         this.resource = spec.resource;
         this.rulesOnly = spec.rulesOnly;
+        this.validationTime = spec.validationTime;
     }
 
     private static Spec latency(String metric) {
@@ -216,6 +219,7 @@ public enum Kpi {
         private boolean reportedByOthers;
         private boolean resource;
         private boolean rulesOnly;
+        private boolean validationTime;
 
         Spec(String metric, KpiKind kind, String unit, Direction worse) {
             this.metric = metric;
@@ -266,6 +270,11 @@ public enum Kpi {
 
         Spec rulesOnly() {
             this.rulesOnly = true;
+            return this;
+        }
+
+        Spec validationTime() {
+            this.validationTime = true;
             return this;
         }
 
@@ -355,6 +364,21 @@ public enum Kpi {
      */
     public boolean rulesOnly() {
         return rulesOnly || resource;
+    }
+
+    /**
+     * true for the time a node takes to validate what it is sent — transactions ({@code tx_validation_ms}) and
+     * consensus messages ({@code consensus_latency_ms}): its own verification work, which a slow or overloaded
+     * validator does slowly in both. The anomaly detector judges a node's validation times together, as
+     * {@code validation_failure_pct} counts its validation failures together.
+     */
+    public boolean validationTime() {
+        return validationTime;
+    }
+
+    /** The KPIs that are a node's validation times ({@link #validationTime()}), in catalog order. */
+    public static List<Kpi> validationTimes() {
+        return Arrays.stream(values()).filter(Kpi::validationTime).toList();
     }
 
     /** The resource KPIs, in catalog order. */
