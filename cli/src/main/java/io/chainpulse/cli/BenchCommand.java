@@ -54,8 +54,8 @@ final class BenchCommand implements Callable<Integer> {
     Duration liveDuration;
 
     @Option(names = "--kpi-costs", description = "Also time the processor's catch-up with the original eight KPIs, "
-            + "and the eight + each newer KPI alone between runs of the eight (the noise), in % of the eight's "
-            + "throughput; and each KPI's CPU cost in process, with 95 % intervals. About 15 min more.")
+            + "and the eight + each newer KPI alone between runs of the eight (the noise), in %% of the eight's "
+            + "throughput; and each KPI's CPU cost in process, with 95 %% intervals. About 15 min more.")
     boolean kpiCosts;
 
     @Option(names = "--results", defaultValue = "results",

@@ -29,8 +29,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "collect",
         mixinStandardHelpOptions = true,
         description = {
-            "Sample a running node process (CPU %, RSS, disk and network bytes, open files, threads) and its host "
-                    + "(CPU %, memory, use of the data directory's file system) every interval and publish the "
+            "Sample a running node process (CPU %%, RSS, disk and network bytes, open files, threads) and its host "
+                    + "(CPU %%, memory, use of the data directory's file system) every interval and publish the "
                     + "samples as NodeResourceSample to the resources topic, through the producer SDK (spooled while "
                     + "Kafka is unreachable). For nodes not written in Java; a Java node uses the SDK's "
                     + "collectResources(interval).",
@@ -70,7 +70,7 @@ final class CollectCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--data-dir", defaultValue = ".",
-            description = "The node's data directory: the use % of its file system is sampled (default: the working "
+            description = "The node's data directory: the use %% of its file system is sampled (default: the working "
                     + "directory).")
     Path dataDir;
 

@@ -35,6 +35,26 @@ class ChainPulseCliTest {
     }
 
     @Test
+    void shouldPrintEveryCommandsHelpWithoutAFormatWarning() {
+        // picocli formats descriptions as format strings: a bare '%' ("CPU %") printed "[picocli WARN] Could not
+        // format …" on stderr and the raw text, with its %n line breaks unreplaced
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        String collect;
+        try {
+            picocli.CommandLine root = ChainPulseCli.commandLine();
+            root.getUsageMessage();
+            root.getSubcommands().values().forEach(picocli.CommandLine::getUsageMessage);
+            collect = root.getSubcommands().get("collect").getUsageMessage();
+        } finally {
+            System.setErr(stderr);
+        }
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).isEmpty();
+        assertThat(collect).contains("Sample a running node process (CPU %, RSS,");
+    }
+
+    @Test
     void shouldPrintTheDashboardsHelpWithItsFlagsAndDefaults() {
         assertThat(cli.run("dashboard", "--help")).isZero();
         assertThat(cli.out()).contains("Usage: chainpulse dashboard")
