@@ -99,6 +99,22 @@ class EvaluateCommandTest {
     }
 
     @Test
+    void shouldCatchTheSevenNodeSlowValidatorWithinTwoWindowsByBothItsValidationTimes() {
+        // 7 nodes, seed 1: v2 1.5× slower from 157 s. Its first two windows rank at P = 6.1e-04 (transactions) and
+        // 9.4e-05 (consensus): judged one metric at a time (peer.location.validation.alpha no looser than
+        // peer.location.alpha), it is caught after 5 windows; judged together, after 2
+        Run together = evaluate("--quick", "--faults", "slow_validator", "--seeds", "1", "--nodes", "7",
+                "--healthy-hours", "0", "--threads", "1", "--fail-under", "recall-2w=1");
+        Run apart = evaluate("--quick", "--faults", "slow_validator", "--seeds", "1", "--nodes", "7",
+                "--healthy-hours", "0", "--threads", "1", "--set", "peer.location.validation.alpha=1e-5");
+
+        assertThat(together.code()).as("stderr:%n%s", together.err()).isZero();
+        assertThat(together.out()).contains("| slow_validator | ×1.5 (target) | 1 | 100 % | 100 % | 2 | 2 | 100 % |");
+        assertThat(apart.code()).as("stderr:%n%s", apart.err()).isZero();
+        assertThat(apart.out()).contains("| slow_validator | ×1.5 (target) | 1 | 100 % | 0 % | 5 | 5 | 100 % |");
+    }
+
+    @Test
     void shouldExitWithThreeAndNameTheBarThatWasNotMet() {
         Run run = evaluate("--quick", "--faults", "late_blocks", "--seeds", "1", "--healthy-hours", "0",
                 "--fail-under", "recall=1.0,false-per-10-node-hours=1");
