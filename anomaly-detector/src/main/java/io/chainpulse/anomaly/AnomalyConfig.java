@@ -185,11 +185,10 @@ public final class AnomalyConfig extends AbstractConfig {
                     PeerOutlierDetector.Location.DEFAULT_VALIDATION_ALPHA, Range.between(1e-9, 0.5),
                     Importance.MEDIUM,
                     "A node's validation times (" + String.join(", ", Metrics.VALIDATION_TIMES) + ") are judged "
-                            + "together: each is "
-                            + "a peer outlier when its location test of its latest 2 windows gives P < this and the "
-                            + "other's of the same window does too, both medians peer.location.min.shift above the "
-                            + "peers'. A slow validator validates transactions and consensus messages slowly; a "
-                            + "healthy node's slow run of one leaves the other alone.")
+                            + "together: each is a peer outlier when its location test of its latest 2 windows gives "
+                            + "P < this and the other's of the same window does too, both medians "
+                            + "peer.location.min.shift above the peers'. A slow validator validates transactions and "
+                            + "consensus messages slowly; a healthy node's slow run of one leaves the other alone.")
             .define(TREND_METRICS, Type.LIST, String.join(",", TrendDetector.Settings.defaults().metrics()), METRICS,
                     Importance.LOW,
                     "KPIs whose network-wide trend is watched.")

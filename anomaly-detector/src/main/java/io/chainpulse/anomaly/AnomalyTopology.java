@@ -40,10 +40,10 @@ import org.apache.kafka.streams.state.Stores;
  *   metric within the window's chain, {@code Chains.scoped}), so peers are one chain's nodes and a network is one
  *   chain; an incident of a chain other than the default carries its {@code chain_id}.</li>
  *   <li>Sub-topology 1, repartitioned by metric ({@value #BY_METRIC}) so every node of a metric's window meets in one
- *   task (a node's validation times, together in one: {@code Metrics.partitionKey}): static rules, baseline and trend per record (a node's rate against the network's latest drop); peer
- *   outlier per window once the window is complete (its
- *   network record arrived and at least as many nodes as last time, or a later window of the metric appeared) — a
- *   node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected alike; the
+ *   task (a node's validation times, together in one: {@code Metrics.partitionKey}): static rules, baseline and trend
+ *   per record (a node's rate against the network's latest drop); peer outlier per window once the window is
+ *   complete (its network record arrived and at least as many nodes as last time, or a later window of the metric
+ *   appeared) — a node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected alike; the
  *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
  *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
  *   node's likely cause — waiting, boundedly, for the node's resources of its window ({@link ResourceWait}).
@@ -75,7 +75,7 @@ public final class AnomalyTopology {
     static final String HELD_STORE = "anomaly-held-for-resources";
     /** A pooled static rule's latest windows per incident key ({@link RuleWindows}). */
     static final String RULE_WINDOWS_STORE = "anomaly-rule-windows";
-    /** Each node's latest location evidence per validation time ({@link PeerOutlierDetector.Validations}). */
+    /** Each node's latest location evidence per validation time ({@link PeerOutlierDetector.Evidence}). */
     static final String VALIDATION_STORE = "anomaly-validation-evidence";
     /** How often the wall-clock bound of {@link ResourceWait} is checked. */
     private static final java.time.Duration HELD_CHECK_INTERVAL = java.time.Duration.ofSeconds(1);
@@ -234,17 +234,7 @@ public final class AnomalyTopology {
             BaselineState networkShare = FailureGate.gates(kpi.getMetric())
                     ? baselines.get(series + '|' + KpiScope.network + '|') : null;
             List<Verdict> verdicts = new ArrayList<>(detectors.rules().evaluate(kpi,
-                    networkShare == null ? null : networkShare.mean(), new RuleWindows.Memory() {
-                        @Override
-                        public RuleWindows get(String key) {
-                            return ruleWindows.get(Chains.scoped(chain, key));
-                        }
-
-                        @Override
-                        public void put(String key, RuleWindows windows) {
-                            ruleWindows.put(Chains.scoped(chain, key), windows);
-                        }
-                    }));
+                    networkShare == null ? null : networkShare.mean(), inChain(ruleWindows, chain)));
             String seriesKey = series + '|' + kpi.getScope() + '|'
                     + (kpi.getNodeId() == null ? "" : kpi.getNodeId());
             if (BaselineDetector.appliesTo(kpi)) {
@@ -264,7 +254,7 @@ public final class AnomalyTopology {
             if (detectors.peers().appliesTo(kpi.getMetric())) {
                 verdicts.addAll(peers(kpi, series, k -> Metrics.learnedStatistic(k.getMetric()).of(k),
                         (start, w, before) -> detectors.peers().evaluate(kpi.getMetric(), start, w.values(),
-                                w.counted(), w.decodedSketches(), before, validationsOf(chain))));
+                                w.counted(), w.decodedSketches(), before, inChain(validations, chain))));
             } else if (detectors.resourcePeers().appliesTo(kpi.getMetric())) {
                 // a node's machine against its peers': windows collected as the protocol KPIs' are, judged apart
                 verdicts.addAll(peers(kpi, series, ResourcePeerDetector::value,
@@ -293,17 +283,17 @@ public final class AnomalyTopology {
             });
         }
 
-        /** The validation times' evidence of one chain's nodes: keys {@code metric|node} within the chain. */
-        private PeerOutlierDetector.Validations validationsOf(String chain) {
-            return new PeerOutlierDetector.Validations() {
+        /** {@code store} seen from one chain: its keys within the chain ({@link Chains#scoped}). */
+        private static <V> Kept<V> inChain(KeyValueStore<String, V> store, String chain) {
+            return new Kept<>() {
                 @Override
-                public PeerOutlierDetector.Evidence get(String metric, String node) {
-                    return validations.get(Chains.scoped(chain, metric) + '|' + node);
+                public V get(String key) {
+                    return store.get(Chains.scoped(chain, key));
                 }
 
                 @Override
-                public void put(String metric, String node, PeerOutlierDetector.Evidence evidence) {
-                    validations.put(Chains.scoped(chain, metric) + '|' + node, evidence);
+                public void put(String key, V value) {
+                    store.put(Chains.scoped(chain, key), value);
                 }
             };
         }

@@ -118,7 +118,7 @@ final class Metrics {
 
     /**
      * The key of {@code metric}'s windows on the metric repartition: the metric, or for a validation time the names
-     * of all of them ({@code tx_validation_ms+consensus_latency_ms}), so that a node's validation times are judged in
+     * of all of them in catalog order ({@code consensus_latency_ms+tx_validation_ms}), so that a node's validation times are judged in
      * one task.
      */
     static String partitionKey(String metric) {

@@ -39,7 +39,7 @@ import java.util.TreeMap;
  * are judged together as well: each at the looser {@code peer.location.validation.alpha}, an outlier when the other of
  * the same window moved too. A slow validator validates both slowly; a healthy node's run of slow consensus
  * validations (which its {@code proposal_to_vote_ms} repeats) leaves its transaction validations alone. Each
- * judgement keeps its node's evidence ({@link Evidence}, {@link Validations}) for the other's, whichever window is
+ * judgement keeps its node's evidence ({@link Evidence}, {@link Kept}) for the other's, whichever window is
  * complete second fires.
  *
  * <pre>{@code
@@ -99,22 +99,9 @@ public final class PeerOutlierDetector {
      */
     public record Evidence(long windowStartMs, double p) {}
 
-    /** Each node's latest {@link Evidence} per validation time, kept between the metrics' windows (in a store). */
-    public interface Validations {
-        /** Keeps nothing: a validation time is judged alone. */
-        Validations NONE = new Validations() {
-            @Override
-            public Evidence get(String metric, String node) {
-                return null;
-            }
-
-            @Override
-            public void put(String metric, String node, Evidence evidence) {}
-        };
-
-        Evidence get(String metric, String node);
-
-        void put(String metric, String node, Evidence evidence);
+    /** The key of a node's {@link Evidence} of a validation time in what is kept: {@code metric|node}. */
+    static String evidenceKey(String metric, String node) {
+        return metric + '|' + node;
     }
 
     /** A node's window of a failure ratio: its samples and how many of them failed. */
@@ -202,7 +189,7 @@ public final class PeerOutlierDetector {
                                   Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode,
                                   Map<String, DDSketch> sketchBefore) {
         return evaluate(metric, windowStartMs, valueByNode, countedByNode, sketchByNode, sketchBefore,
-                Validations.NONE);
+                Kept.nothing());
     }
 
     /**
@@ -213,7 +200,7 @@ public final class PeerOutlierDetector {
      */
     public List<Verdict> evaluate(String metric, long windowStartMs, Map<String, Double> valueByNode,
                                   Map<String, Counted> countedByNode, Map<String, DDSketch> sketchByNode,
-                                  Map<String, DDSketch> sketchBefore, Validations kept) {
+                                  Map<String, DDSketch> sketchBefore, Kept<Evidence> kept) {
         if (!appliesTo(metric) || valueByNode.size() < settings.minNodes()) {
             return List.of();
         }
@@ -328,10 +315,11 @@ public final class PeerOutlierDetector {
      */
     private Shift shift(Statistic statistic, String metric, long windowStartMs, String node,
                         java.util.Set<String> nodes, Map<String, DDSketch> sketchByNode,
-                        Map<String, DDSketch> sketchBefore, Validations kept) {
+                        Map<String, DDSketch> sketchBefore, Kept<Evidence> kept) {
         DDSketch ownBefore = sketchBefore.get(node);
         boolean twoWindows = ownBefore != null && !ownBefore.isEmpty();
-        boolean validation = twoWindows && Metrics.VALIDATION_TIMES.contains(metric);
+        boolean validationTime = Metrics.VALIDATION_TIMES.contains(metric);
+        boolean validation = twoWindows && validationTime;
         Map<String, DDSketch> samples = twoWindows ? pooled(sketchByNode, sketchBefore) : sketchByNode;
         DDSketch own = samples.get(node);
         LocationGate.Test count = moved(validation ? validations : medians, own,
@@ -341,8 +329,8 @@ public final class PeerOutlierDetector {
                 peerSketches(statistic, node, nodes, sketchByNode)) == null) {
             count = null;
         }
-        if (Metrics.VALIDATION_TIMES.contains(metric)) {
-            kept.put(metric, node, new Evidence(windowStartMs, validation && count != null ? count.p() : 1));
+        if (validationTime) {
+            kept.put(evidenceKey(metric, node), new Evidence(windowStartMs, validation && count != null ? count.p() : 1));
         }
         if (count == null) {
             return null;
@@ -352,7 +340,7 @@ public final class PeerOutlierDetector {
             return new Shift(median, count.median(), count, twoWindows ? 2 : 1, null, 1);
         }
         for (String other : Metrics.VALIDATION_TIMES) { // below validationAlpha only: corroborated or nothing
-            Evidence evidence = other.equals(metric) ? null : kept.get(other, node);
+            Evidence evidence = other.equals(metric) ? null : kept.get(evidenceKey(other, node));
             if (evidence != null && evidence.windowStartMs() == windowStartMs
                     && evidence.p() < location.validationAlpha()) {
                 return new Shift(median, count.median(), count, 2, other, evidence.p());

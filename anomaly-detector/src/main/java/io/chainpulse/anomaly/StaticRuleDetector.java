@@ -10,7 +10,7 @@ import java.util.Optional;
  * Static thresholds from the rules file: every rule whose metric and scope match a window yields a verdict (breached
  * or clean); consecutive and clear window counts are the {@link IncidentTracker}'s job. Stateless: a pooled rule
  * ({@link Rule#poolWindows()} above 1, failure ratios only) keeps its series' latest windows in the
- * {@link RuleWindows.Memory} it is given and judges their samples and failures as one, at {@code pooledGate}'s alpha.
+ * {@code Kept<RuleWindows>} it is given and judges their samples and failures as one, at {@code pooledGate}'s alpha.
  *
  * <p>Why pool: a node's window at 20 TPS holds ~40 validations, so a burst of 10 % failures shows ~4 in it, and a
  * test that keeps a healthy node quiet (1 % failing) wants 3 of 38 in each of two windows in a row — 58 % of such
@@ -57,9 +57,9 @@ public final class StaticRuleDetector {
         return evaluate(window, null);
     }
 
-    /** {@link #evaluate(KpiWindow, Double, RuleWindows.Memory)} with nothing remembered: pooled rules see one window. */
+    /** {@link #evaluate(KpiWindow, Double, Kept)} with nothing remembered: pooled rules see one window. */
     public List<Verdict> evaluate(KpiWindow window, Double referencePct) {
-        return evaluate(window, referencePct, RuleWindows.Memory.NONE);
+        return evaluate(window, referencePct, Kept.nothing());
     }
 
     /**
@@ -68,7 +68,7 @@ public final class StaticRuleDetector {
      *                     significant at that share ({@link FailureGate})
      * @param memory       where pooled rules keep their series' latest windows (read and updated here)
      */
-    public List<Verdict> evaluate(KpiWindow window, Double referencePct, RuleWindows.Memory memory) {
+    public List<Verdict> evaluate(KpiWindow window, Double referencePct, Kept<RuleWindows> memory) {
         List<Verdict> verdicts = new ArrayList<>();
         for (Rule rule : rules) {
             if (!rule.metric().equals(window.getMetric()) || rule.scope() != window.getScope()) {
@@ -122,7 +122,7 @@ public final class StaticRuleDetector {
      * and what is kept for the next: the newest {@code poolWindows − 1} windows of the series (a window arriving late
      * is pooled with those before it and never evicts a newer one).
      */
-    private static Pool pool(Rule rule, String key, KpiWindow window, RuleWindows.Memory memory) {
+    private static Pool pool(Rule rule, String key, KpiWindow window, Kept<RuleWindows> memory) {
         long size = window.getWindowEndMs() - window.getWindowStartMs();
         long start = window.getWindowStartMs();
         java.util.TreeMap<Long, RuleWindows.Window> windows = new java.util.TreeMap<>();

@@ -249,45 +249,35 @@ class PeerOutlierDetectorTest {
                         .map(x -> factor * x).toArray()));
     }
 
-    /** Evidence kept in a map, as the topology keeps it in a store. */
-    private static final class Kept implements PeerOutlierDetector.Validations {
-        final Map<String, PeerOutlierDetector.Evidence> evidence = new java.util.TreeMap<>();
-
-        @Override
-        public PeerOutlierDetector.Evidence get(String metric, String node) {
-            return evidence.get(metric + "|" + node);
-        }
-
-        @Override
-        public void put(String metric, String node, PeerOutlierDetector.Evidence e) {
-            evidence.put(metric + "|" + node, e);
-        }
-    }
+    /*
+     * v4 validates consensus messages 1.45× slower (ten a window; its peers' 20–65 ms) and transactions 1.4× slower
+     * (twelve a window; 2–7.5 ms), the same in two windows in a row. Each ranks, its 2 windows pooled, at P = 3.3e-04
+     * and 5.8e-04: chance at peer.location.alpha 1e-5, below peer.location.validation.alpha 1e-3 both. Its windows
+     * alone lean the same way (P = 0.0087 and 0.011, medians 1.5× and 1.4× its peers').
+     */
+    private static final Map<String, com.datadoghq.sketch.ddsketch.DDSketch> SLOW_CONSENSUS =
+            window(from(20, 5, 10), 1.45);
+    private static final Map<String, com.datadoghq.sketch.ddsketch.DDSketch> SLOW_TX = window(from(2, 0.5, 12), 1.4);
+    private static final Map<String, Double> CONSENSUS_P95 = Map.of("v1", 60.0, "v2", 60.0, "v3", 60.0, "v4", 87.0);
+    private static final Map<String, Double> TX_P95 = Map.of("v1", 7.0, "v2", 7.0, "v3", 7.0, "v4", 9.8);
 
     @Test
     void shouldJudgeANodesValidationTimesTogether() {
-        // v4 validates consensus messages 1.45× slower (ten a window; its peers' 20–65 ms) and transactions 1.4×
-        // slower (twelve a window; 2–7.5 ms) in two windows in a row. Each ranks, its 2 windows pooled, at P = 3.3e-04
-        // and 5.8e-04: chance at peer.location.alpha 1e-5, below peer.location.validation.alpha 1e-3 both. Its
-        // windows alone lean the same way (P = 0.0087 and 0.011, medians 1.5× and 1.4× its peers')
-        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> consensus =
-                window(from(20, 5, 10), 1.45);
-        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> tx = window(from(2, 0.5, 12), 1.4);
-        Map<String, Double> p95 = Map.of("v1", 60.0, "v2", 60.0, "v3", 60.0, "v4", 87.0);
-        Map<String, Double> txP95 = Map.of("v1", 7.0, "v2", 7.0, "v3", 7.0, "v4", 9.8);
-        Kept kept = new Kept();
+        Map<String, PeerOutlierDetector.Evidence> kept = new java.util.TreeMap<>(); // as a store keeps it
+        Kept<PeerOutlierDetector.Evidence> keep = Kept.in(kept);
 
         // consensus judged first: no transaction evidence of the window yet; its own is kept for the other's judgement
-        assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(1), p95, Map.of(), consensus, consensus, kept))
-                .noneMatch(Verdict::breached);
-        assertThat(kept.evidence).containsOnlyKeys("consensus_latency_ms|v1", "consensus_latency_ms|v2",
+        assertThat(detector.evaluate("consensus_latency_ms", Kpi.w(1), CONSENSUS_P95, Map.of(), SLOW_CONSENSUS,
+                SLOW_CONSENSUS, keep)).noneMatch(Verdict::breached);
+        assertThat(kept).containsOnlyKeys("consensus_latency_ms|v1", "consensus_latency_ms|v2",
                 "consensus_latency_ms|v3", "consensus_latency_ms|v4");
-        assertThat(kept.get("consensus_latency_ms", "v4").windowStartMs()).isEqualTo(Kpi.w(1));
-        assertThat(kept.get("consensus_latency_ms", "v4").p()).isCloseTo(3.3e-4,
+        assertThat(kept.get("consensus_latency_ms|v4").windowStartMs()).isEqualTo(Kpi.w(1));
+        assertThat(kept.get("consensus_latency_ms|v4").p()).isCloseTo(3.3e-4,
                 org.assertj.core.api.Assertions.within(0.05e-4));
-        assertThat(kept.get("consensus_latency_ms", "v1").p()).isEqualTo(1.0);
+        assertThat(kept.get("consensus_latency_ms|v1").p()).isEqualTo(1.0);
         // then the transactions of the same window: both slow, v4 fires at once on the second
-        List<Verdict> verdicts = detector.evaluate("tx_validation_ms", Kpi.w(1), txP95, Map.of(), tx, tx, kept);
+        List<Verdict> verdicts = detector.evaluate("tx_validation_ms", Kpi.w(1), TX_P95, Map.of(), SLOW_TX, SLOW_TX,
+                keep);
         assertThat(verdicts).extracting(v -> v.key().nodeId() + " " + v.severity() + " " + v.fireAfter())
                 .containsExactly("v1 null 2", "v2 null 2", "v3 null 2", "v4 MEDIUM 1");
         assertThat(verdicts.get(3).key().id()).isEqualTo("peer_outlier|network_median_mad|tx_validation_ms|node|v4");
@@ -296,36 +286,36 @@ class PeerOutlierDetectorTest {
                 + "expected (the peers': 36 of 72; rank-sum P = 5.8e-04), and its consensus latency of the same windows "
                 + "too (rank-sum P = 3.3e-04): it validates slowly");
         // each alone, at peer.location.alpha: nothing
-        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), txP95, Map.of(), tx, tx, new Kept()))
-                .noneMatch(Verdict::breached);
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), TX_P95, Map.of(), SLOW_TX, SLOW_TX,
+                Kept.in(new java.util.TreeMap<>()))).noneMatch(Verdict::breached);
     }
 
     @Test
     void shouldNotJudgeAValidationTimeWithAnotherWindowsOrAnotherMetricsEvidence() {
-        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> consensus = window(from(20, 5, 10), 1.45);
-        Map<String, com.datadoghq.sketch.ddsketch.DDSketch> tx = window(from(2, 0.5, 12), 1.4);
-        Map<String, Double> p95 = Map.of("v1", 60.0, "v2", 60.0, "v3", 60.0, "v4", 87.0);
-        Map<String, Double> txP95 = Map.of("v1", 7.0, "v2", 7.0, "v3", 7.0, "v4", 9.8);
-        Kept kept = new Kept();
-        detector.evaluate("consensus_latency_ms", Kpi.w(1), p95, Map.of(), consensus, consensus, kept);
+        Map<String, PeerOutlierDetector.Evidence> kept = new java.util.TreeMap<>(); // as a store keeps it
+        Kept<PeerOutlierDetector.Evidence> keep = Kept.in(kept);
+        detector.evaluate("consensus_latency_ms", Kpi.w(1), CONSENSUS_P95, Map.of(), SLOW_CONSENSUS, SLOW_CONSENSUS,
+                keep);
 
         // the consensus evidence is of the window before: no corroboration
-        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(2), txP95, Map.of(), tx, tx, kept))
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(2), TX_P95, Map.of(), SLOW_TX, SLOW_TX, keep))
                 .noneMatch(Verdict::breached);
         // proposal_to_vote_ms repeats the consensus validations: not a validation time, never corroborated
-        assertThat(detector.evaluate("proposal_to_vote_ms", Kpi.w(1), p95, Map.of(), consensus, consensus, kept))
-                .noneMatch(Verdict::breached);
-        assertThat(kept.evidence).doesNotContainKey("proposal_to_vote_ms|v4");
+        assertThat(detector.evaluate("proposal_to_vote_ms", Kpi.w(1), CONSENSUS_P95, Map.of(), SLOW_CONSENSUS,
+                SLOW_CONSENSUS, keep)).noneMatch(Verdict::breached);
+        assertThat(kept).doesNotContainKey("proposal_to_vote_ms|v4");
         // nothing kept (the detector used alone): each judged on its own
-        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), txP95, Map.of(), tx, tx))
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), TX_P95, Map.of(), SLOW_TX, SLOW_TX))
                 .noneMatch(Verdict::breached);
         // the window alone, without the one before: no evidence kept, none used
-        Kept alone = new Kept();
-        detector.evaluate("consensus_latency_ms", Kpi.w(1), p95, Map.of(), consensus, Map.of(), alone);
-        assertThat(alone.get("consensus_latency_ms", "v4").p()).isEqualTo(1.0);
-        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), txP95, Map.of(), tx, tx, kept).get(3).breached())
-                .isTrue();
-        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), txP95, Map.of(), tx, tx, alone))
+        Map<String, PeerOutlierDetector.Evidence> alone = new java.util.TreeMap<>();
+        Kept<PeerOutlierDetector.Evidence> keepAlone = Kept.in(alone);
+        detector.evaluate("consensus_latency_ms", Kpi.w(1), CONSENSUS_P95, Map.of(), SLOW_CONSENSUS, Map.of(),
+                keepAlone);
+        assertThat(alone.get("consensus_latency_ms|v4").p()).isEqualTo(1.0);
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), TX_P95, Map.of(), SLOW_TX, SLOW_TX, keep).get(3)
+                .breached()).isTrue();
+        assertThat(detector.evaluate("tx_validation_ms", Kpi.w(1), TX_P95, Map.of(), SLOW_TX, SLOW_TX, keepAlone))
                 .noneMatch(Verdict::breached);
     }
 }

@@ -20,7 +20,7 @@ class StaticRuleDetectorTest {
     /** The incident transitions {@code detector}'s verdicts on {@code windows} make, in order (ResourceRulesTest too). */
     static List<Anomaly> transitions(StaticRuleDetector detector, List<KpiWindow> windows) {
         Map<String, IncidentState> store = new HashMap<>();
-        RuleWindows.Memory memory = memory(new HashMap<>());
+        Kept<RuleWindows> memory = Kept.in(new HashMap<>());
         List<Anomaly> out = new ArrayList<>();
         for (KpiWindow w : windows) {
             for (Verdict v : detector.evaluate(w, null, memory)) {
@@ -38,26 +38,11 @@ class StaticRuleDetectorTest {
         return out;
     }
 
-    /** A pooled rule's memory in a map (a state store in the service). */
-    static RuleWindows.Memory memory(Map<String, RuleWindows> map) {
-        return new RuleWindows.Memory() {
-            @Override
-            public RuleWindows get(String key) {
-                return map.get(key);
-            }
-
-            @Override
-            public void put(String key, RuleWindows windows) {
-                map.put(key, windows);
-            }
-        };
-    }
-
     private static final Rule POOLED = new Rule("pooled", "tx_failure_pct", io.chainpulse.schema.KpiScope.node,
             Statistic.MEAN, Comparison.GT, 5, io.chainpulse.schema.Severity.HIGH, 1, 1, "{observed} ({pooled})",
             List.of(), 2);
 
-    private static String pooledVerdict(StaticRuleDetector rules, KpiWindow window, RuleWindows.Memory memory) {
+    private static String pooledVerdict(StaticRuleDetector rules, KpiWindow window, Kept<RuleWindows> memory) {
         Verdict v = rules.evaluate(window, null, memory).get(0);
         return v.breached() ? "breach " + v.description() : String.format(java.util.Locale.ROOT, "clean %.2f",
                 v.observed());
@@ -67,7 +52,7 @@ class StaticRuleDetectorTest {
     void shouldPoolAWindowWithTheSeriesPreviousOneOnlyAndKeepTheNewestForTheNext() {
         StaticRuleDetector rules = new StaticRuleDetector(List.of(POOLED));
         Map<String, RuleWindows> kept = new HashMap<>();
-        RuleWindows.Memory memory = memory(kept);
+        Kept<RuleWindows> memory = Kept.in(kept);
 
         assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 0, 4, 40), memory))
                 .isEqualTo("clean 10.00");                                   // 4 of 40: P = 6.9e-4 > 1e-4
@@ -93,7 +78,7 @@ class StaticRuleDetectorTest {
         StaticRuleDetector rules = new StaticRuleDetector(List.of(POOLED));
         assertThat(rules.evaluate(Kpi.ratio("tx_failure_pct", "v1", 1, 3, 40), null)).extracting(Verdict::breached)
                 .containsExactly(false);
-        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 1, 6, 40), RuleWindows.Memory.NONE))
+        assertThat(pooledVerdict(rules, Kpi.ratio("tx_failure_pct", "v1", 1, 6, 40), Kept.nothing()))
                 .isEqualTo("breach 15.0 % (6 failed of 40 in its latest window)");
     }
 
