@@ -43,8 +43,8 @@ import org.apache.kafka.streams.state.Stores;
  *   task (a node's validation times, together in one: {@code Metrics.partitionKey}): static rules, baseline and trend
  *   per record (a node's rate against the network's latest drop); peer outlier per window once the window is
  *   complete (its network record arrived and at least as many nodes as last time, or a later window of the metric
- *   appeared) — a node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected alike; the
- *   memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
+ *   appeared) — a node's CPU, disk and fds shares against its peers' by {@link ResourcePeerDetector}, collected
+ *   alike; the memory-leak detector on a node's rss and heap. A node's CPU, memory, disk, fds and peer windows also go, as
  *   context copies, to every partition ({@link NodeResources}), so a firing latency or throughput anomaly names its
  *   node's likely cause — waiting, boundedly, for the node's resources of its window ({@link ResourceWait}).
  *   Detectors agreeing on one metric of one node (or the network) publish one incident ({@link IncidentGroup}).</li>

@@ -116,13 +116,15 @@ final class Metrics {
      */
     static final List<String> VALIDATION_TIMES = Kpi.validationTimes().stream().map(Kpi::metric).toList();
 
+    /** The validation times' names in catalog order, joined: {@code consensus_latency_ms+tx_validation_ms}. */
+    private static final String VALIDATION_TIMES_KEY = String.join("+", VALIDATION_TIMES);
+
     /**
      * The key of {@code metric}'s windows on the metric repartition: the metric, or for a validation time the names
-     * of all of them in catalog order ({@code consensus_latency_ms+tx_validation_ms}), so that a node's validation times are judged in
-     * one task.
+     * of all of them ({@link #VALIDATION_TIMES_KEY}), so that a node's validation times are judged in one task.
      */
     static String partitionKey(String metric) {
-        return VALIDATION_TIMES.contains(metric) ? String.join("+", VALIDATION_TIMES) : metric;
+        return VALIDATION_TIMES.contains(metric) ? VALIDATION_TIMES_KEY : metric;
     }
 
     /** {@code 964 ms}, {@code 12.5/s}: whole numbers from 100 up, one decimal below. */

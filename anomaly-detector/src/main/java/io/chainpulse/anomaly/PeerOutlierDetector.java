@@ -330,7 +330,8 @@ public final class PeerOutlierDetector {
             count = null;
         }
         if (validationTime) {
-            kept.put(evidenceKey(metric, node), new Evidence(windowStartMs, validation && count != null ? count.p() : 1));
+            kept.put(evidenceKey(metric, node),
+                    new Evidence(windowStartMs, validation && count != null ? count.p() : 1));
         }
         if (count == null) {
             return null;
